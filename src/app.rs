@@ -1,0 +1,343 @@
+//! Building and running the service: `App::build` connects, migrates,
+//! checks keys and binds; `run_until_stopped` serves HTTP and runs the job
+//! workers until SIGTERM / Ctrl-C (or a test's shutdown handle).
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+
+use crate::config::Config;
+use crate::crypto::{KeyLoadError, KeySource, Keyring, load_keyring};
+use crate::jobs::{self, JobContext, Jobs, JobsPool, WorkerSettings};
+use crate::store::{self, DatabaseUrl, Db, credentials, orgs};
+
+/// Shared state of every request handler.
+#[derive(Clone, Debug)]
+pub struct AppState {
+    /// Settings.
+    pub config: Arc<Config>,
+    /// Store.
+    pub db: Db,
+    /// Keys for stored credentials.
+    pub keys: Keyring,
+    /// Job queue.
+    pub jobs: Jobs,
+}
+
+/// Why the service could not start: one line each, naming the setting to fix.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    /// No usable keyring.
+    #[error(transparent)]
+    Keys(#[from] KeyLoadError),
+    /// The database is unreachable or refused us.
+    #[error("DATABASE_URL: cannot connect to {url}: {reason}")]
+    Connect {
+        /// The redacted URL.
+        url: String,
+        /// What the driver said.
+        reason: String,
+    },
+    /// A migration failed.
+    #[error("DATABASE_URL: migrating {url} failed: {reason}")]
+    Migrate {
+        /// The redacted URL.
+        url: String,
+        /// What went wrong.
+        reason: String,
+    },
+    /// Stored secrets do not open with the configured keys.
+    #[error("AIMPACT_ENCRYPTION_KEYS: org {org}: {reason}")]
+    WrongKey {
+        /// The org whose secret failed.
+        org: String,
+        /// Which key and why.
+        reason: String,
+    },
+    /// The listen address is unusable.
+    #[error("AIMPACT_BIND: cannot listen on {addr}: {reason}")]
+    Bind {
+        /// The address.
+        addr: SocketAddr,
+        /// Why.
+        reason: String,
+    },
+}
+
+/// How long start-up waits for an unreachable database.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Connects both pools and applies every migration (ours and apalis's).
+pub async fn connect_and_migrate(config: &Config) -> Result<(Db, JobsPool), StartError> {
+    let url: &DatabaseUrl = &config.database_url;
+    let connect_err = |e: sqlx::Error| StartError::Connect {
+        url: url.to_string(),
+        reason: one_line(&e.to_string()),
+    };
+    let db = Db::connect(url, config.db_max_connections, CONNECT_TIMEOUT)
+        .await
+        .map_err(connect_err)?;
+    let jobs_pool = JobsPool::connect(url, config.db_max_connections, CONNECT_TIMEOUT)
+        .await
+        .map_err(connect_err)?;
+    let migrate_err = |e: sqlx::migrate::MigrateError| StartError::Migrate {
+        url: url.to_string(),
+        reason: one_line(&e.to_string()),
+    };
+    db.migrate().await.map_err(migrate_err)?;
+    jobs_pool.migrate().await.map_err(migrate_err)?;
+    Ok((db, jobs_pool))
+}
+
+/// Opens one stored secret per key id in every org, so a wrong or missing
+/// key stops start-up with a clear line instead of failing later.
+pub async fn verify_keys(db: &Db, keys: &Keyring) -> Result<(), StartError> {
+    let db_err = |e: store::StoreError| StartError::Connect {
+        url: "the database".into(),
+        reason: one_line(&e.to_string()),
+    };
+    let mut conn = db.pool().acquire().await.map_err(|e| db_err(e.into()))?;
+    for org in orgs::list_ids(&mut conn).await.map_err(db_err)? {
+        if let Err(e) = credentials::verify(&mut conn, keys, org).await {
+            return Err(StartError::WrongKey {
+                org: org.to_string(),
+                reason: one_line(&e.to_string()),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Keeps driver errors on one line for start-up messages.
+fn one_line(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Stops a running app: signals, or tests.
+#[derive(Clone, Debug)]
+pub struct ShutdownHandle(watch::Sender<bool>);
+
+impl ShutdownHandle {
+    /// Begins a graceful shutdown.
+    pub fn trigger(&self) {
+        self.0.send_replace(true);
+    }
+}
+
+async fn wait_for(mut rx: watch::Receiver<bool>) {
+    // An error means the sender is gone, which also means "stop".
+    let _ = rx.wait_for(|stop| *stop).await;
+}
+
+/// Options that differ between `serve`, `serve --no-workers`, `worker` and tests.
+#[derive(Clone, Debug)]
+pub struct RunOptions {
+    /// Serve HTTP.
+    pub http: bool,
+    /// Run job workers in this process.
+    pub workers: bool,
+    /// Create a key file when no key is configured (only `serve`).
+    pub generate_key: bool,
+    /// Worker tuning.
+    pub worker_settings: WorkerSettings,
+}
+
+impl Default for RunOptions {
+    fn default() -> Self {
+        Self {
+            http: true,
+            workers: true,
+            generate_key: true,
+            worker_settings: WorkerSettings::default(),
+        }
+    }
+}
+
+/// A built, bound, not yet running service.
+pub struct App {
+    state: AppState,
+    listener: Option<TcpListener>,
+    addr: Option<SocketAddr>,
+    jobs_pool: JobsPool,
+    options: RunOptions,
+    shutdown: watch::Sender<bool>,
+    /// Where the keys came from, for the start-up log line.
+    pub key_source: KeySource,
+}
+
+impl App {
+    /// Loads keys, connects, migrates, verifies keys and binds the listener.
+    pub async fn build(config: Config, options: RunOptions) -> Result<Self, StartError> {
+        let (keys, key_source) = {
+            use secrecy::ExposeSecret;
+            load_keyring(
+                config.encryption_keys.as_ref().map(|k| k.expose_secret()),
+                &config.data_dir,
+                options.generate_key,
+            )?
+        };
+        let (db, jobs_pool) = connect_and_migrate(&config).await?;
+        verify_keys(&db, &keys).await?;
+
+        let (listener, addr) = if options.http {
+            let listener = TcpListener::bind(config.bind)
+                .await
+                .map_err(|e| StartError::Bind {
+                    addr: config.bind,
+                    reason: e.to_string(),
+                })?;
+            let addr = listener.local_addr().map_err(|e| StartError::Bind {
+                addr: config.bind,
+                reason: e.to_string(),
+            })?;
+            (Some(listener), Some(addr))
+        } else {
+            (None, None)
+        };
+
+        let state = AppState {
+            config: Arc::new(config),
+            db,
+            keys,
+            jobs: Jobs::new(jobs_pool.clone()),
+        };
+        let (shutdown, _) = watch::channel(false);
+        Ok(Self {
+            state,
+            listener,
+            addr,
+            jobs_pool,
+            options,
+            shutdown,
+            key_source,
+        })
+    }
+
+    /// The bound address (port 0 in tests becomes a real port).
+    pub fn addr(&self) -> Option<SocketAddr> {
+        self.addr
+    }
+
+    /// The state handlers see.
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// A handle that stops the app gracefully.
+    pub fn shutdown_handle(&self) -> ShutdownHandle {
+        ShutdownHandle(self.shutdown.clone())
+    }
+
+    /// Serves until SIGTERM, Ctrl-C or the shutdown handle: stops accepting,
+    /// lets in-flight requests and jobs finish within
+    /// `AIMPACT_SHUTDOWN_TIMEOUT_SECS`, then closes the pools. Jobs that
+    /// could not finish stay in the queue for the next start.
+    pub async fn run_until_stopped(self) -> anyhow::Result<()> {
+        let App {
+            state,
+            listener,
+            jobs_pool,
+            options,
+            shutdown,
+            ..
+        } = self;
+        let signals = {
+            let shutdown = shutdown.clone();
+            tokio::spawn(async move {
+                os_signal().await;
+                tracing::info!("shutdown signal received; finishing in-flight work");
+                shutdown.send_replace(true);
+            })
+        };
+        let grace = state.config.shutdown_timeout;
+
+        let http = listener.map(|listener| {
+            let router = crate::http::router(state.clone());
+            let stop = wait_for(shutdown.subscribe());
+            tokio::spawn(async move {
+                axum::serve(listener, router)
+                    .with_graceful_shutdown(stop)
+                    .await
+            })
+        });
+
+        let workers = options.workers.then(|| {
+            let ctx = Arc::new(JobContext {
+                db: state.db.clone(),
+                keys: state.keys.clone(),
+                http: outbound_http_client(),
+            });
+            let monitor =
+                jobs::monitor(&jobs_pool, ctx, &options.worker_settings).shutdown_timeout(grace);
+            let stop = wait_for(shutdown.subscribe());
+            tokio::spawn(async move {
+                monitor
+                    .run_with_signal(async move {
+                        stop.await;
+                        Ok(())
+                    })
+                    .await
+            })
+        });
+
+        wait_for(shutdown.subscribe()).await;
+        if let Some(http) = http {
+            // Graceful shutdown waits for open connections; bound it.
+            match tokio::time::timeout(grace + Duration::from_secs(1), http).await {
+                Ok(Ok(Ok(()))) => {}
+                Ok(Ok(Err(e))) => tracing::error!(error = %e, "http server failed"),
+                Ok(Err(e)) => tracing::error!(error = %e, "http server task failed"),
+                Err(_) => tracing::warn!("in-flight requests did not finish in time"),
+            }
+        }
+        if let Some(workers) = workers {
+            match workers.await {
+                Ok(Ok(())) => {}
+                Ok(Err(e)) => tracing::warn!(error = %e, "job workers stopped with an error"),
+                Err(e) => tracing::error!(error = %e, "job worker task failed"),
+            }
+        }
+        signals.abort();
+        state.db.close().await;
+        jobs_pool.close().await;
+        tracing::info!("stopped");
+        Ok(())
+    }
+}
+
+/// Outbound HTTP for jobs: bounded time, no redirects to surprise hosts.
+pub fn outbound_http_client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .timeout(Duration::from_secs(15))
+        .connect_timeout(Duration::from_secs(5))
+        .redirect(reqwest::redirect::Policy::none())
+        .user_agent(concat!("aimpact/", env!("CARGO_PKG_VERSION")))
+        .build()
+        .unwrap_or_default()
+}
+
+async fn os_signal() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = ctrl_c => {}
+                    _ = term.recv() => {}
+                }
+            }
+            Err(_) => {
+                let _ = ctrl_c.await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = ctrl_c.await;
+    }
+}

@@ -1,0 +1,194 @@
+//! The command line: `serve`, `worker`, `migrate`, `keys generate`,
+//! `keys rotate`. Each command prints what it did, or one line per problem,
+//! and exits non-zero on failure.
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use secrecy::ExposeSecret;
+
+use crate::app::{self, App, RunOptions, StartError};
+use crate::config::Config;
+use crate::crypto::{KeySource, Keyring, load_keyring};
+use crate::store::{credentials, orgs};
+
+/// aimpact: is AI helping your engineering org? Answers in Slack.
+#[derive(Debug, Parser)]
+#[command(
+    name = "aimpact",
+    version,
+    about,
+    long_about = "aimpact joins GitHub, Jira and one-click Slack surveys to tell an engineering \
+organisation whether AI coding assistants are helping, and answers in Slack.\n\n\
+Settings come from environment variables (and a .env file in the working directory); \
+see README.md for the full table. With no settings at all, `aimpact serve` runs on an \
+embedded SQLite database (aimpact.db) and creates an encryption key file (aimpact.key)."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run the HTTP service (Slack and GitHub endpoints, health checks) and the job workers.
+    ///
+    /// Applies migrations first. Stops gracefully on SIGTERM or Ctrl-C: no new requests,
+    /// in-flight work finishes within AIMPACT_SHUTDOWN_TIMEOUT_SECS, unfinished jobs stay queued.
+    Serve {
+        /// Serve HTTP only; run `aimpact worker` elsewhere (scale-out on PostgreSQL).
+        #[arg(long)]
+        no_workers: bool,
+    },
+    /// Run job workers only, without HTTP (for scale-out on PostgreSQL).
+    Worker,
+    /// Apply database migrations and exit (safe to run again).
+    Migrate,
+    /// Manage the encryption keys that protect stored tokens.
+    Keys {
+        #[command(subcommand)]
+        command: KeysCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum KeysCommand {
+    /// Print a new random key as `id:base64key`, ready to prepend to AIMPACT_ENCRYPTION_KEYS.
+    Generate,
+    /// Re-encrypt every stored secret under the first (newest) key, in one transaction.
+    ///
+    /// Workflow: `aimpact keys generate`, put the new entry first in AIMPACT_ENCRYPTION_KEYS
+    /// (keep the old ones after it), run `aimpact keys rotate`, restart every process with the
+    /// new list, then drop the old keys. Safe to run twice.
+    Rotate,
+}
+
+/// Runs a parsed command line and returns the process exit code.
+pub async fn run(cli: Cli) -> ExitCode {
+    if let Command::Keys {
+        command: KeysCommand::Generate,
+    } = cli.command
+    {
+        println!("{}", Keyring::generate_entry());
+        eprintln!(
+            "Put this first in AIMPACT_ENCRYPTION_KEYS (comma-separated; the first key encrypts, all decrypt)."
+        );
+        return ExitCode::SUCCESS;
+    }
+
+    let config = match Config::from_env() {
+        Ok(config) => config,
+        Err(problems) => {
+            for p in &problems.0 {
+                eprintln!("error: {p}");
+            }
+            return ExitCode::from(2);
+        }
+    };
+    crate::telemetry::init(config.log_format, &config.log_filter);
+
+    let result = match cli.command {
+        Command::Serve { no_workers } => {
+            serve(
+                config,
+                RunOptions {
+                    workers: !no_workers,
+                    ..RunOptions::default()
+                },
+            )
+            .await
+        }
+        Command::Worker => {
+            serve(
+                config,
+                RunOptions {
+                    http: false,
+                    generate_key: false,
+                    ..RunOptions::default()
+                },
+            )
+            .await
+        }
+        Command::Migrate => migrate(&config).await,
+        Command::Keys {
+            command: KeysCommand::Rotate,
+        } => rotate_keys(&config).await,
+        Command::Keys {
+            command: KeysCommand::Generate,
+        } => Ok(()),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("error: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn serve(config: Config, options: RunOptions) -> Result<(), String> {
+    let database = config.database_url.to_string();
+    let app = App::build(config, options)
+        .await
+        .map_err(|e| e.to_string())?;
+    match &app.key_source {
+        KeySource::Generated(path) => tracing::warn!(
+            path = %path.display(),
+            "no AIMPACT_ENCRYPTION_KEYS set: generated an encryption key file; back it up, \
+             without it stored tokens cannot be decrypted"
+        ),
+        KeySource::File(path) => {
+            tracing::info!(path = %path.display(), "encryption key loaded from file")
+        }
+        KeySource::Environment => {
+            tracing::info!("encryption keys loaded from AIMPACT_ENCRYPTION_KEYS")
+        }
+    }
+    match app.addr() {
+        Some(addr) => tracing::info!(%addr, %database, "aimpact listening"),
+        None => tracing::info!(%database, "aimpact workers running"),
+    }
+    app.run_until_stopped().await.map_err(|e| format!("{e:#}"))
+}
+
+async fn migrate(config: &Config) -> Result<(), String> {
+    let (db, jobs) = app::connect_and_migrate(config)
+        .await
+        .map_err(|e| e.to_string())?;
+    db.close().await;
+    jobs.close().await;
+    println!("migrations applied to {}", config.database_url);
+    Ok(())
+}
+
+async fn rotate_keys(config: &Config) -> Result<(), String> {
+    let (keys, _) = load_keyring(
+        config.encryption_keys.as_ref().map(|k| k.expose_secret()),
+        &config.data_dir,
+        false,
+    )
+    .map_err(|e| e.to_string())?;
+    let (db, jobs) = app::connect_and_migrate(config)
+        .await
+        .map_err(|e: StartError| e.to_string())?;
+    jobs.close().await;
+    let db_err = |e: sqlx::Error| format!("DATABASE_URL: {e}");
+    let mut tx = db.pool().begin().await.map_err(db_err)?;
+    let mut count = 0;
+    let org_ids = orgs::list_ids(&mut tx).await.map_err(|e| e.to_string())?;
+    for org in &org_ids {
+        // Any failure returns before commit: the transaction rolls back and
+        // no secret changes.
+        count += credentials::rotate(&mut tx, &keys, *org)
+            .await
+            .map_err(|e| format!("AIMPACT_ENCRYPTION_KEYS: org {org}: {e}; nothing was changed"))?;
+    }
+    tx.commit().await.map_err(db_err)?;
+    db.close().await;
+    println!(
+        "re-encrypted {count} secret(s) in {} org(s) under key `{}`; older keys can be removed once every process runs with the new list",
+        org_ids.len(),
+        keys.current_id()
+    );
+    Ok(())
+}

@@ -1,0 +1,294 @@
+//! Every setting, read from the environment (and an optional `.env` file),
+//! validated once at start. Each problem becomes one line saying what is
+//! wrong and what to do; README's configuration table lists the same names
+//! and defaults.
+
+use std::fmt;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::str::FromStr;
+use std::time::Duration;
+
+use secrecy::SecretString;
+
+use crate::store::DatabaseUrl;
+
+/// Default database: an embedded SQLite file in the working directory.
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://aimpact.db";
+/// Default listen address: loopback only, so a fresh install is not exposed.
+pub const DEFAULT_BIND: &str = "127.0.0.1:3000";
+
+/// How log lines are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    /// Human-readable lines.
+    Text,
+    /// One JSON object per line, for log collectors.
+    Json,
+}
+
+/// All settings of a process.
+#[derive(Clone)]
+pub struct Config {
+    /// `DATABASE_URL`.
+    pub database_url: DatabaseUrl,
+    /// `AIMPACT_DB_MAX_CONNECTIONS`.
+    pub db_max_connections: u32,
+    /// `AIMPACT_BIND`.
+    pub bind: SocketAddr,
+    /// `AIMPACT_DATA_DIR`: where the generated key file lives.
+    pub data_dir: PathBuf,
+    /// `AIMPACT_ENCRYPTION_KEYS`, parsed later by `crypto::load_keyring`.
+    pub encryption_keys: Option<SecretString>,
+    /// `AIMPACT_LOG_FORMAT`.
+    pub log_format: LogFormat,
+    /// `AIMPACT_LOG` (falls back to `RUST_LOG`), a tracing filter.
+    pub log_filter: String,
+    /// `AIMPACT_BODY_LIMIT_BYTES`.
+    pub body_limit_bytes: usize,
+    /// `AIMPACT_REQUEST_TIMEOUT_SECS`.
+    pub request_timeout: Duration,
+    /// `AIMPACT_SHUTDOWN_TIMEOUT_SECS`: how long in-flight work may finish.
+    pub shutdown_timeout: Duration,
+    /// `AIMPACT_JOB_CONCURRENCY`: jobs one worker process runs at once.
+    pub job_concurrency: usize,
+}
+
+impl fmt::Debug for Config {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Config")
+            .field("database_url", &self.database_url)
+            .field("bind", &self.bind)
+            .field("data_dir", &self.data_dir)
+            .field(
+                "encryption_keys",
+                &self.encryption_keys.as_ref().map(|_| "[redacted]"),
+            )
+            .field("log_format", &self.log_format)
+            .finish_non_exhaustive()
+    }
+}
+
+/// One invalid setting.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    /// The variable's name.
+    pub setting: &'static str,
+    /// What is wrong and what to do.
+    pub message: String,
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.setting, self.message)
+    }
+}
+
+/// All invalid settings found, reported together so one start-up shows
+/// everything to fix.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub struct Problems(pub Vec<Problem>);
+
+impl fmt::Display for Problems {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, p) in self.0.iter().enumerate() {
+            if i > 0 {
+                writeln!(f)?;
+            }
+            write!(f, "{p}")?;
+        }
+        Ok(())
+    }
+}
+
+struct Reader<'a> {
+    get: &'a dyn Fn(&str) -> Option<String>,
+    problems: Vec<Problem>,
+}
+
+impl Reader<'_> {
+    /// A variable's value; empty counts as unset, as in most deploy tools.
+    fn raw(&self, name: &str) -> Option<String> {
+        (self.get)(name).filter(|v| !v.trim().is_empty())
+    }
+
+    fn problem(&mut self, setting: &'static str, message: impl Into<String>) {
+        self.problems.push(Problem {
+            setting,
+            message: message.into(),
+        });
+    }
+
+    fn parsed<T: FromStr>(&mut self, name: &'static str, default: T, hint: &str) -> T {
+        match self.raw(name) {
+            None => default,
+            Some(v) => match v.trim().parse() {
+                Ok(x) => x,
+                Err(_) => {
+                    self.problem(name, format!("`{v}` is not {hint}"));
+                    default
+                }
+            },
+        }
+    }
+
+    fn positive(&mut self, name: &'static str, default: u64, hint: &str) -> u64 {
+        let v = self.parsed(name, default, hint);
+        if v == 0 {
+            self.problem(name, format!("must be at least 1 ({hint})"));
+            return default;
+        }
+        v
+    }
+}
+
+impl Config {
+    /// Reads the process environment.
+    pub fn from_env() -> Result<Self, Problems> {
+        Self::from_lookup(&|name| std::env::var(name).ok())
+    }
+
+    /// Reads settings through `get`, so tests can pass a map instead of
+    /// mutating the process environment.
+    pub fn from_lookup(get: &dyn Fn(&str) -> Option<String>) -> Result<Self, Problems> {
+        let mut r = Reader {
+            get,
+            problems: Vec::new(),
+        };
+
+        let database_url = {
+            let raw = r
+                .raw("DATABASE_URL")
+                .unwrap_or_else(|| DEFAULT_DATABASE_URL.into());
+            match DatabaseUrl::parse(&raw) {
+                Ok(url) => Some(url),
+                Err(why) => {
+                    r.problem("DATABASE_URL", why);
+                    None
+                }
+            }
+        };
+        let db_max_connections = r.positive(
+            "AIMPACT_DB_MAX_CONNECTIONS",
+            10,
+            "a number of connections such as 10",
+        ) as u32;
+        let bind = r.parsed(
+            "AIMPACT_BIND",
+            SocketAddr::from(([127, 0, 0, 1], 3000)),
+            "an address and port such as 127.0.0.1:3000 or 0.0.0.0:8080",
+        );
+        let data_dir = PathBuf::from(r.raw("AIMPACT_DATA_DIR").unwrap_or_else(|| ".".into()));
+        let encryption_keys = r.raw("AIMPACT_ENCRYPTION_KEYS").map(SecretString::from);
+        let log_format = match r.raw("AIMPACT_LOG_FORMAT").as_deref().map(str::trim) {
+            None | Some("text") => LogFormat::Text,
+            Some("json") => LogFormat::Json,
+            Some(other) => {
+                r.problem(
+                    "AIMPACT_LOG_FORMAT",
+                    format!("`{other}` is not a log format; use `text` or `json`"),
+                );
+                LogFormat::Text
+            }
+        };
+        let log_filter = r
+            .raw("AIMPACT_LOG")
+            .or_else(|| r.raw("RUST_LOG"))
+            .unwrap_or_else(|| "info".into());
+        if tracing_subscriber::EnvFilter::try_new(&log_filter).is_err() {
+            r.problem(
+                "AIMPACT_LOG",
+                format!(
+                    "`{log_filter}` is not a log filter; use e.g. `info` or `aimpact=debug,info`"
+                ),
+            );
+        }
+        let body_limit_bytes = r.positive(
+            "AIMPACT_BODY_LIMIT_BYTES",
+            1024 * 1024,
+            "a size in bytes such as 1048576",
+        ) as usize;
+        let request_timeout = Duration::from_secs(r.positive(
+            "AIMPACT_REQUEST_TIMEOUT_SECS",
+            10,
+            "a number of seconds such as 10",
+        ));
+        let shutdown_timeout = Duration::from_secs(r.positive(
+            "AIMPACT_SHUTDOWN_TIMEOUT_SECS",
+            20,
+            "a number of seconds such as 20",
+        ));
+        let job_concurrency =
+            r.positive("AIMPACT_JOB_CONCURRENCY", 4, "a number of jobs such as 4") as usize;
+
+        match database_url {
+            Some(database_url) if r.problems.is_empty() => Ok(Config {
+                database_url,
+                db_max_connections,
+                bind,
+                data_dir,
+                encryption_keys,
+                log_format,
+                log_filter,
+                body_limit_bytes,
+                request_timeout,
+                shutdown_timeout,
+                job_concurrency,
+            }),
+            _ => Err(Problems(r.problems)),
+        }
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use std::collections::HashMap;
+
+    use super::*;
+
+    fn config(vars: &[(&str, &str)]) -> Result<Config, Problems> {
+        let map: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        Config::from_lookup(&move |k| map.get(k).cloned())
+    }
+
+    #[test]
+    fn no_configuration_at_all_gives_the_embedded_defaults() {
+        let c = config(&[]).unwrap();
+        assert!(c.database_url.is_sqlite());
+        assert_eq!(c.bind.to_string(), DEFAULT_BIND);
+        assert_eq!(c.log_format, LogFormat::Text);
+        assert!(c.encryption_keys.is_none());
+    }
+
+    #[test]
+    fn every_bad_setting_is_reported_on_its_own_line() {
+        let err = config(&[
+            ("DATABASE_URL", "mysql://x"),
+            ("AIMPACT_BIND", "nowhere"),
+            ("AIMPACT_LOG_FORMAT", "xml"),
+            ("AIMPACT_JOB_CONCURRENCY", "0"),
+        ])
+        .unwrap_err();
+        let settings: Vec<_> = err.0.iter().map(|p| p.setting).collect();
+        assert_eq!(
+            settings,
+            [
+                "DATABASE_URL",
+                "AIMPACT_BIND",
+                "AIMPACT_LOG_FORMAT",
+                "AIMPACT_JOB_CONCURRENCY"
+            ]
+        );
+        assert_eq!(err.to_string().lines().count(), 4);
+    }
+
+    #[test]
+    fn debug_never_prints_the_keys() {
+        let c = config(&[("AIMPACT_ENCRYPTION_KEYS", "k1:c2VjcmV0")]).unwrap();
+        assert!(!format!("{c:?}").contains("c2VjcmV0"));
+    }
+}

@@ -1,0 +1,15 @@
+//! aimpact: tells an engineering organisation, inside Slack, whether AI
+//! coding assistants are helping.
+//!
+//! Data flows one way: outside world → verified input → durable storage →
+//! pure computation → pure rendering → Slack (ARCHITECTURE.md).
+
+pub mod app; // build and run the service: pools, keys, listener, workers, shutdown
+pub mod cli; // the command line: serve, worker, migrate, keys
+pub mod config; // every setting, from the environment, validated once
+pub mod crypto; // AES-256-GCM secret box with key ids and rotation
+pub mod domain; // small types parsed once: OrgId, Role, Provider
+pub mod http; // axum router, health endpoints, cross-cutting layers
+pub mod jobs; // durable apalis jobs on the same database
+pub mod store; // org-scoped storage on SQLite or PostgreSQL, one code path
+pub mod telemetry; // tracing set-up (text or JSON)

@@ -1,0 +1,280 @@
+//! Durable storage: one sqlx `Any` code path for SQLite and PostgreSQL.
+//!
+//! Every function that reads or writes tenant data takes an [`OrgId`] and
+//! filters by it; only [`orgs`] may query across orgs. Functions take a
+//! `&mut AnyConnection` so they compose inside one transaction
+//! (`&mut *tx`) or run on a pooled connection, and so a per-org pool (bring
+//! your own database) can be slotted in later.
+//!
+//! [`OrgId`]: crate::domain::OrgId
+
+pub mod audit;
+pub mod credentials;
+pub mod jira;
+pub mod orgs;
+pub mod people;
+pub mod pull_requests;
+pub mod repositories;
+pub mod roles;
+pub mod sync_state;
+pub mod teams;
+pub mod webhooks;
+
+use std::fmt;
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::migrate::Migrator;
+use sqlx::{AnyPool, Row};
+
+use crate::crypto::CryptoError;
+
+/// Table that records this app's migrations; apalis keeps its own.
+pub const MIGRATIONS_TABLE: &str = "_aimpact_migrations";
+
+/// Which database server a URL points at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    /// Embedded SQLite file.
+    Sqlite,
+    /// PostgreSQL server.
+    Postgres,
+}
+
+/// A validated `DATABASE_URL`. `Display` and `Debug` hide the password.
+#[derive(Clone, PartialEq, Eq)]
+pub struct DatabaseUrl {
+    url: String,
+    backend: Backend,
+}
+
+impl DatabaseUrl {
+    /// Parses and checks a URL; SQLite files are created if missing.
+    pub fn parse(raw: &str) -> Result<Self, String> {
+        let raw = raw.trim();
+        let help = "use sqlite://path/to/aimpact.db or postgres://user:password@host:5432/database";
+        if let Some(rest) = raw.strip_prefix("sqlite:") {
+            if rest.trim_start_matches('/').is_empty() {
+                return Err(format!("`{raw}` names no database file; {help}"));
+            }
+            let mut url = raw.to_string();
+            if !url.contains("mode=") && !rest.starts_with(":memory:") {
+                url.push(if url.contains('?') { '&' } else { '?' });
+                url.push_str("mode=rwc");
+            }
+            sqlx::sqlite::SqliteConnectOptions::from_str(&url)
+                .map_err(|e| format!("`{raw}` is not a usable SQLite URL ({e}); {help}"))?;
+            return Ok(Self {
+                url,
+                backend: Backend::Sqlite,
+            });
+        }
+        if raw.starts_with("postgres://") || raw.starts_with("postgresql://") {
+            let shown = redact(raw);
+            url::Url::parse(raw)
+                .map_err(|e| format!("`{shown}` is not a valid URL ({e}); {help}"))?;
+            sqlx::postgres::PgConnectOptions::from_str(raw)
+                .map_err(|e| format!("`{shown}` is not a usable PostgreSQL URL ({e}); {help}"))?;
+            return Ok(Self {
+                url: raw.to_string(),
+                backend: Backend::Postgres,
+            });
+        }
+        Err(format!(
+            "`{}` is not a supported database URL; {help}",
+            redact(raw)
+        ))
+    }
+
+    /// The backend this URL selects.
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// True for the embedded default.
+    pub fn is_sqlite(&self) -> bool {
+        self.backend == Backend::Sqlite
+    }
+
+    /// The full URL including any password: only for connecting.
+    pub fn expose(&self) -> &str {
+        &self.url
+    }
+}
+
+impl fmt::Display for DatabaseUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&redact(&self.url))
+    }
+}
+
+impl fmt::Debug for DatabaseUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "DatabaseUrl({self})")
+    }
+}
+
+/// Replaces the password in a URL with `***` for messages and logs.
+pub fn redact(raw: &str) -> String {
+    match url::Url::parse(raw) {
+        Ok(mut u) if u.password().is_some() => {
+            let _ = u.set_password(Some("***"));
+            u.to_string()
+        }
+        Ok(_) => raw.to_string(),
+        // Unparsable: hide everything between "://" and "@", if any.
+        Err(_) => match (raw.find("://"), raw.rfind('@')) {
+            (Some(start), Some(at)) if at > start => {
+                format!("{}://***{}", &raw[..start], &raw[at..])
+            }
+            _ => raw.to_string(),
+        },
+    }
+}
+
+/// What a store function can fail with.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The row does not exist in this org.
+    #[error("not found")]
+    NotFound,
+    /// A unique key clash, with a message fit to show.
+    #[error("conflict: {0}")]
+    Conflict(String),
+    /// A stored secret could not be opened.
+    #[error(transparent)]
+    Crypto(#[from] CryptoError),
+    /// Anything else from the database.
+    #[error(transparent)]
+    Database(#[from] sqlx::Error),
+}
+
+/// Result of a store function.
+pub type StoreResult<T> = Result<T, StoreError>;
+
+/// The connection pool for store functions.
+#[derive(Clone, Debug)]
+pub struct Db {
+    pool: AnyPool,
+    backend: Backend,
+}
+
+/// Seconds since the Unix epoch: how every instant is stored.
+pub fn unix_now() -> i64 {
+    chrono::Utc::now().timestamp()
+}
+
+/// Reads a 0/1 flag column (flags are BIGINT on both backends, ARCHITECTURE.md).
+pub(crate) fn flag(row: &sqlx::any::AnyRow, column: &str) -> Result<bool, sqlx::Error> {
+    Ok(row.try_get::<i64, _>(column)? != 0)
+}
+
+fn migrator(backend: Backend) -> Migrator {
+    let mut m = match backend {
+        Backend::Sqlite => sqlx::migrate!("./migrations/sqlite"),
+        Backend::Postgres => sqlx::migrate!("./migrations/postgres"),
+    };
+    m.dangerous_set_table_name(MIGRATIONS_TABLE);
+    m
+}
+
+impl Db {
+    /// Connects, turning on WAL, foreign keys and a busy timeout for SQLite.
+    /// `acquire_timeout` bounds how long an unreachable server can stall
+    /// start-up.
+    pub async fn connect(
+        url: &DatabaseUrl,
+        max_connections: u32,
+        acquire_timeout: Duration,
+    ) -> Result<Self, sqlx::Error> {
+        sqlx::any::install_default_drivers();
+        let options = AnyConnectOptions::from_str(url.expose())?;
+        let backend = url.backend();
+        let pool = AnyPoolOptions::new()
+            .max_connections(max_connections)
+            .acquire_timeout(acquire_timeout)
+            .after_connect(move |conn, _meta| {
+                Box::pin(async move {
+                    if backend == Backend::Sqlite {
+                        sqlx::raw_sql(
+                            "pragma journal_mode = wal; pragma foreign_keys = on; \
+                             pragma busy_timeout = 5000; pragma synchronous = normal;",
+                        )
+                        .execute(conn)
+                        .await?;
+                    }
+                    Ok(())
+                })
+            })
+            .connect_with(options)
+            .await?;
+        Ok(Self { pool, backend })
+    }
+
+    /// The pool, for acquiring connections and starting transactions.
+    pub fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+
+    /// The backend in use.
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// Applies this app's migrations; safe to run on every start.
+    pub async fn migrate(&self) -> Result<(), sqlx::migrate::MigrateError> {
+        migrator(self.backend).run(&self.pool).await
+    }
+
+    /// True when the database answers and every migration this binary knows
+    /// has been applied successfully (`/readyz`).
+    pub async fn is_ready(&self) -> bool {
+        let expected: Vec<i64> = migrator(self.backend).iter().map(|m| m.version).collect();
+        const APPLIED: &str = "select version from _aimpact_migrations where success = $1";
+        let applied: Result<Vec<i64>, _> = sqlx::query_scalar(APPLIED)
+            .bind(true)
+            .fetch_all(&self.pool)
+            .await;
+        match applied {
+            Ok(applied) => expected.iter().all(|v| applied.contains(v)),
+            Err(_) => false,
+        }
+    }
+
+    /// Closes the pool, waiting for connections in use to be returned.
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sqlite_urls_create_the_file_when_missing() {
+        let url = DatabaseUrl::parse("sqlite://aimpact.db").unwrap_or_else(|e| panic!("{e}"));
+        assert!(url.expose().ends_with("?mode=rwc"));
+        assert!(url.is_sqlite());
+    }
+
+    #[test]
+    fn passwords_never_show() {
+        let url = DatabaseUrl::parse("postgres://app:hunter2@db.internal:5432/aimpact")
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(url.backend(), Backend::Postgres);
+        assert!(!url.to_string().contains("hunter2"));
+        assert!(!format!("{url:?}").contains("hunter2"));
+        let err = DatabaseUrl::parse("mysql://root:hunter2@x/y").unwrap_err();
+        assert!(!err.contains("hunter2"), "{err}");
+    }
+
+    #[test]
+    fn unparsable_urls_are_explained() {
+        for raw in ["", "not a url", "postgres://[::1", "sqlite://", "http://x"] {
+            let err = DatabaseUrl::parse(raw).unwrap_err();
+            assert!(err.contains("sqlite://"), "{raw}: {err}");
+        }
+    }
+}

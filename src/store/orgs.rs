@@ -1,0 +1,124 @@
+//! Orgs (Slack workspace installations): the only store module that may
+//! query across tenants, because it is how a request finds its tenant.
+
+use sqlx::{AnyConnection, Row};
+
+use super::{StoreError, StoreResult, unix_now};
+use crate::domain::OrgId;
+
+/// One Slack workspace installation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Org {
+    /// The tenant id.
+    pub id: OrgId,
+    /// Slack's `team_id` (`T…`).
+    pub slack_team_id: String,
+    /// Workspace name as Slack reported it at install.
+    pub name: String,
+    /// IANA time zone used for weekly buckets and schedules.
+    pub time_zone: String,
+    /// Slack user who installed the app, the org's first admin.
+    pub installed_by_slack_user_id: Option<String>,
+    /// Set when the app was uninstalled; data is kept for a reinstall.
+    pub uninstalled_at: Option<i64>,
+}
+
+fn from_row(row: &sqlx::any::AnyRow) -> Result<Org, sqlx::Error> {
+    Ok(Org {
+        id: OrgId::from_db(row.try_get("org_id")?),
+        slack_team_id: row.try_get("slack_team_id")?,
+        name: row.try_get("name")?,
+        time_zone: row.try_get("time_zone")?,
+        installed_by_slack_user_id: row.try_get("installed_by_slack_user_id")?,
+        uninstalled_at: row.try_get("uninstalled_at")?,
+    })
+}
+
+/// Creates the org for a Slack workspace, or refreshes its name and marks it
+/// installed again after an uninstall. The first installer stays recorded.
+pub async fn upsert_installation(
+    conn: &mut AnyConnection,
+    slack_team_id: &str,
+    name: &str,
+    installed_by: Option<&str>,
+) -> StoreResult<Org> {
+    const SQL: &str = "insert into org (slack_team_id, name, installed_by_slack_user_id, installed_at, created_at, updated_at)
+        values ($1, $2, $3, $4, $4, $4)
+        on conflict (slack_team_id) do update set
+            name = excluded.name,
+            installed_by_slack_user_id = coalesce(org.installed_by_slack_user_id, excluded.installed_by_slack_user_id),
+            installed_at = excluded.installed_at,
+            uninstalled_at = null,
+            updated_at = excluded.updated_at
+        returning org_id, slack_team_id, name, time_zone, installed_by_slack_user_id, uninstalled_at";
+    let row = sqlx::query(SQL)
+        .bind(slack_team_id)
+        .bind(name)
+        .bind(installed_by)
+        .bind(unix_now())
+        .fetch_one(conn)
+        .await?;
+    Ok(from_row(&row)?)
+}
+
+/// Finds the org of a Slack workspace.
+pub async fn find_by_slack_team(
+    conn: &mut AnyConnection,
+    slack_team_id: &str,
+) -> StoreResult<Option<Org>> {
+    const SQL: &str =
+        "select org_id, slack_team_id, name, time_zone, installed_by_slack_user_id, uninstalled_at
+        from org where slack_team_id = $1";
+    let row = sqlx::query(SQL)
+        .bind(slack_team_id)
+        .fetch_optional(conn)
+        .await?;
+    Ok(row.as_ref().map(from_row).transpose()?)
+}
+
+/// Loads one org.
+pub async fn get(conn: &mut AnyConnection, org: OrgId) -> StoreResult<Org> {
+    const SQL: &str =
+        "select org_id, slack_team_id, name, time_zone, installed_by_slack_user_id, uninstalled_at
+        from org where org_id = $1";
+    let row = sqlx::query(SQL)
+        .bind(org.get())
+        .fetch_optional(conn)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    Ok(from_row(&row)?)
+}
+
+/// Every org id, installed or not: for maintenance that visits each tenant
+/// in turn (key rotation, sweeps), never for serving a request.
+pub async fn list_ids(conn: &mut AnyConnection) -> StoreResult<Vec<OrgId>> {
+    const SQL: &str = "select org_id from org order by org_id";
+    let ids: Vec<i64> = sqlx::query_scalar(SQL).fetch_all(conn).await?;
+    Ok(ids.into_iter().map(OrgId::from_db).collect())
+}
+
+/// Marks an org uninstalled; its data stays for a reinstall.
+pub async fn mark_uninstalled(conn: &mut AnyConnection, org: OrgId) -> StoreResult<()> {
+    const SQL: &str = "update org set uninstalled_at = $2, updated_at = $2 where org_id = $1";
+    let done = sqlx::query(SQL)
+        .bind(org.get())
+        .bind(unix_now())
+        .execute(conn)
+        .await?;
+    if done.rows_affected() == 0 {
+        return Err(StoreError::NotFound);
+    }
+    Ok(())
+}
+
+/// Sets the org's IANA time zone (validated by the caller).
+pub async fn set_time_zone(conn: &mut AnyConnection, org: OrgId, tz: &str) -> StoreResult<()> {
+    const SQL: &str = "update org set time_zone = $2, updated_at = $3 where org_id = $1";
+    sqlx::query(SQL)
+        .bind(org.get())
+        .bind(tz)
+        .bind(unix_now())
+        .execute(conn)
+        .await?;
+    Ok(())
+}

@@ -1,0 +1,173 @@
+//! People and their identities (GitHub, Slack, Jira accounts, emails).
+
+use sqlx::{AnyConnection, Row};
+
+use super::{StoreError, StoreResult, flag, unix_now};
+use crate::domain::{OrgId, PersonId, Provider};
+
+/// One human in an org.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Person {
+    /// Id inside the org.
+    pub id: PersonId,
+    /// Name to show.
+    pub display_name: String,
+    /// A bot account (never counted as a reviewer).
+    pub is_bot: bool,
+    /// Excluded by an admin (ex-employee, shared account).
+    pub is_excluded: bool,
+    /// Asked not to be named in rankings.
+    pub rank_opt_out: bool,
+    /// Asked not to receive survey DMs.
+    pub survey_opt_out: bool,
+}
+
+/// How an identity was linked: automatic matches never undo manual ones.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LinkSource {
+    /// Found by sync or email match.
+    Auto,
+    /// Set by an admin in the mapping modal.
+    Manual,
+}
+
+impl LinkSource {
+    fn as_str(self) -> &'static str {
+        match self {
+            LinkSource::Auto => "auto",
+            LinkSource::Manual => "manual",
+        }
+    }
+}
+
+fn from_row(row: &sqlx::any::AnyRow) -> Result<Person, sqlx::Error> {
+    Ok(Person {
+        id: PersonId(row.try_get("person_id")?),
+        display_name: row.try_get("display_name")?,
+        is_bot: flag(row, "is_bot")?,
+        is_excluded: flag(row, "is_excluded")?,
+        rank_opt_out: flag(row, "rank_opt_out")?,
+        survey_opt_out: flag(row, "survey_opt_out")?,
+    })
+}
+
+/// Creates a person.
+pub async fn create(
+    conn: &mut AnyConnection,
+    org: OrgId,
+    display_name: &str,
+    is_bot: bool,
+) -> StoreResult<PersonId> {
+    const SQL: &str = "insert into person (org_id, display_name, is_bot, created_at, updated_at)
+        values ($1, $2, $3, $4, $4) returning person_id";
+    let id: i64 = sqlx::query_scalar(SQL)
+        .bind(org.get())
+        .bind(display_name)
+        .bind(i64::from(is_bot))
+        .bind(unix_now())
+        .fetch_one(conn)
+        .await?;
+    Ok(PersonId(id))
+}
+
+/// Loads a person of this org.
+pub async fn get(conn: &mut AnyConnection, org: OrgId, person: PersonId) -> StoreResult<Person> {
+    const SQL: &str =
+        "select person_id, display_name, is_bot, is_excluded, rank_opt_out, survey_opt_out
+        from person where org_id = $1 and person_id = $2";
+    let row = sqlx::query(SQL)
+        .bind(org.get())
+        .bind(person.0)
+        .fetch_optional(conn)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    Ok(from_row(&row)?)
+}
+
+/// Everyone in the org, by name.
+pub async fn list(conn: &mut AnyConnection, org: OrgId) -> StoreResult<Vec<Person>> {
+    const SQL: &str =
+        "select person_id, display_name, is_bot, is_excluded, rank_opt_out, survey_opt_out
+        from person where org_id = $1 order by display_name, person_id";
+    let rows = sqlx::query(SQL).bind(org.get()).fetch_all(conn).await?;
+    Ok(rows.iter().map(from_row).collect::<Result<_, _>>()?)
+}
+
+/// Links an account or email to a person of this org. Relinking an
+/// automatic identity moves it; a manual link is only changed by another
+/// manual link. A person of another org is refused as not found.
+pub async fn link_identity(
+    conn: &mut AnyConnection,
+    org: OrgId,
+    person: PersonId,
+    provider: Provider,
+    external_id: &str,
+    login: Option<&str>,
+    source: LinkSource,
+) -> StoreResult<()> {
+    // insert … select … where guards the person's org; SQLite needs the
+    // where clause to parse "select … on conflict".
+    const SQL: &str = "insert into person_identity (org_id, person_id, provider, external_id, login, source, created_at, updated_at)
+        select $1, p.person_id, $3, $4, $5, $6, $7, $7 from person p where p.person_id = $2 and p.org_id = $1
+        on conflict (org_id, provider, external_id) do update set
+            person_id = case when person_identity.source = 'manual' and excluded.source <> 'manual'
+                             then person_identity.person_id else excluded.person_id end,
+            source = case when person_identity.source = 'manual' then 'manual' else excluded.source end,
+            login = coalesce(excluded.login, person_identity.login),
+            updated_at = excluded.updated_at";
+    let done = sqlx::query(SQL)
+        .bind(org.get())
+        .bind(person.0)
+        .bind(provider.as_str())
+        .bind(external_id)
+        .bind(login)
+        .bind(source.as_str())
+        .bind(unix_now())
+        .execute(conn)
+        .await?;
+    if done.rows_affected() == 0 {
+        return Err(StoreError::NotFound);
+    }
+    Ok(())
+}
+
+/// The person behind an account or (case-folded) email in this org.
+pub async fn find_by_identity(
+    conn: &mut AnyConnection,
+    org: OrgId,
+    provider: Provider,
+    external_id: &str,
+) -> StoreResult<Option<Person>> {
+    const SQL: &str = "select p.person_id, p.display_name, p.is_bot, p.is_excluded, p.rank_opt_out, p.survey_opt_out
+        from person_identity i join person p on p.person_id = i.person_id and p.org_id = i.org_id
+        where i.org_id = $1 and i.provider = $2 and i.external_id = $3";
+    let row = sqlx::query(SQL)
+        .bind(org.get())
+        .bind(provider.as_str())
+        .bind(external_id)
+        .fetch_optional(conn)
+        .await?;
+    Ok(row.as_ref().map(from_row).transpose()?)
+}
+
+/// Excludes a person from metrics (or includes them again).
+pub async fn set_excluded(
+    conn: &mut AnyConnection,
+    org: OrgId,
+    person: PersonId,
+    excluded: bool,
+) -> StoreResult<()> {
+    const SQL: &str =
+        "update person set is_excluded = $3, updated_at = $4 where org_id = $1 and person_id = $2";
+    let done = sqlx::query(SQL)
+        .bind(org.get())
+        .bind(person.0)
+        .bind(i64::from(excluded))
+        .bind(unix_now())
+        .execute(conn)
+        .await?;
+    if done.rows_affected() == 0 {
+        return Err(StoreError::NotFound);
+    }
+    Ok(())
+}

@@ -1,0 +1,185 @@
+//! The test harness: a fresh database per test (SQLite file, or a new
+//! PostgreSQL database when `TEST_DATABASE_URL` is set), the real app built
+//! and running in process, and its shutdown.
+
+#![allow(dead_code)]
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use aimpact::app::{App, AppState, RunOptions, ShutdownHandle};
+use aimpact::config::Config;
+use aimpact::jobs::WorkerSettings;
+use aimpact::store::{DatabaseUrl, Db};
+use base64::Engine;
+use sqlx::Connection;
+use tempfile::TempDir;
+
+/// A database of one test's own.
+pub struct TestDb {
+    pub url: DatabaseUrl,
+    /// Holds the SQLite file (and key files) until the test ends.
+    pub dir: TempDir,
+}
+
+impl TestDb {
+    /// A new empty database on the backend under test.
+    pub async fn new() -> Self {
+        match std::env::var("TEST_DATABASE_URL") {
+            Ok(base) if !base.trim().is_empty() => Self::postgres(&base).await,
+            _ => Self::sqlite(),
+        }
+    }
+
+    /// A new empty SQLite file, whatever the backend under test.
+    pub fn sqlite() -> Self {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let url = format!("sqlite://{}", dir.path().join("aimpact.db").display());
+        Self {
+            url: DatabaseUrl::parse(&url).expect("sqlite url"),
+            dir,
+        }
+    }
+
+    /// A new empty PostgreSQL database on the server of `base`.
+    pub async fn postgres(base: &str) -> Self {
+        let name = format!("aimpact_test_{:016x}", rand::random::<u64>());
+        let mut admin = sqlx::PgConnection::connect(base)
+            .await
+            .expect("TEST_DATABASE_URL must reach a PostgreSQL server");
+        sqlx::query(sqlx::AssertSqlSafe(format!("create database {name}")))
+            .execute(&mut admin)
+            .await
+            .expect("create test database");
+        let mut url = url::Url::parse(base).expect("TEST_DATABASE_URL is a URL");
+        url.set_path(&name);
+        Self {
+            url: DatabaseUrl::parse(url.as_str()).expect("postgres url"),
+            dir: tempfile::tempdir().expect("temp dir"),
+        }
+    }
+
+    /// Connects and migrates, for store-level tests.
+    pub async fn connect(&self) -> Db {
+        let db = Db::connect(&self.url, 5, Duration::from_secs(5))
+            .await
+            .expect("connect");
+        db.migrate().await.expect("migrate");
+        db
+    }
+
+    /// The path of the SQLite file.
+    pub fn sqlite_path(&self) -> PathBuf {
+        self.dir.path().join("aimpact.db")
+    }
+}
+
+/// A fixed test key list: `id:base64` entries.
+pub fn key_entry(id: &str, byte: u8) -> String {
+    format!(
+        "{id}:{}",
+        base64::engine::general_purpose::STANDARD.encode([byte; 32])
+    )
+}
+
+/// Settings for a test app on `db`, plus any overrides.
+pub fn test_config(db: &TestDb, overrides: &[(&str, &str)]) -> Config {
+    let mut vars: HashMap<String, String> = HashMap::from([
+        ("DATABASE_URL".into(), db.url.expose().to_string()),
+        ("AIMPACT_BIND".into(), "127.0.0.1:0".into()),
+        (
+            "AIMPACT_DATA_DIR".into(),
+            db.dir.path().display().to_string(),
+        ),
+        ("AIMPACT_ENCRYPTION_KEYS".into(), key_entry("test1", 1)),
+        ("AIMPACT_SHUTDOWN_TIMEOUT_SECS".into(), "5".into()),
+    ]);
+    for (k, v) in overrides {
+        vars.insert(k.to_string(), v.to_string());
+    }
+    Config::from_lookup(&move |k| vars.get(k).cloned()).expect("valid test config")
+}
+
+/// Fast retries so tests do not wait for production backoff.
+pub fn fast_workers() -> WorkerSettings {
+    WorkerSettings {
+        concurrency: 2,
+        backoff_min: Duration::from_millis(50),
+        backoff_max: Duration::from_millis(200),
+        retries: 3,
+    }
+}
+
+/// The running app.
+pub struct TestApp {
+    pub addr: SocketAddr,
+    pub state: AppState,
+    pub http: reqwest::Client,
+    shutdown: ShutdownHandle,
+    task: tokio::task::JoinHandle<anyhow::Result<()>>,
+}
+
+impl TestApp {
+    /// `http://127.0.0.1:PORT/path`.
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.addr)
+    }
+
+    /// Stops the app gracefully and waits until it has.
+    pub async fn stop(self) {
+        self.shutdown.trigger();
+        tokio::time::timeout(Duration::from_secs(15), self.task)
+            .await
+            .expect("app stops within 15 s")
+            .expect("app task")
+            .expect("app run");
+    }
+}
+
+/// Builds and starts the real app on `db`.
+pub async fn spawn_app_with(db: &TestDb, overrides: &[(&str, &str)], workers: bool) -> TestApp {
+    let config = test_config(db, overrides);
+    let options = RunOptions {
+        http: true,
+        workers,
+        generate_key: true,
+        worker_settings: fast_workers(),
+    };
+    let app = App::build(config, options).await.expect("app builds");
+    let addr = app.addr().expect("bound");
+    let state = app.state().clone();
+    let shutdown = app.shutdown_handle();
+    let task = tokio::spawn(app.run_until_stopped());
+    TestApp {
+        addr,
+        state,
+        http: reqwest::Client::new(),
+        shutdown,
+        task,
+    }
+}
+
+/// Builds and starts the real app with workers on `db`.
+pub async fn spawn_app(db: &TestDb) -> TestApp {
+    spawn_app_with(db, &[], true).await
+}
+
+/// Polls `check` until it is true or `timeout` passes.
+pub async fn eventually<F, Fut>(timeout: Duration, mut check: F) -> bool
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let deadline = tokio::time::Instant::now() + timeout;
+    loop {
+        if check().await {
+            return true;
+        }
+        if tokio::time::Instant::now() > deadline {
+            return false;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}

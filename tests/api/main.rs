@@ -1,0 +1,13 @@
+//! Integration tests: the real app on a real database (SQLite, or
+//! PostgreSQL with `TEST_DATABASE_URL`), fakes only at third-party HTTP
+//! boundaries.
+
+#![allow(clippy::unwrap_used)]
+
+mod cli;
+mod health;
+mod helpers;
+mod jobs;
+mod schema;
+mod secrets;
+mod tenancy;
