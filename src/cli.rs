@@ -10,6 +10,7 @@ use secrecy::ExposeSecret;
 use crate::app::{self, App, RunOptions, StartError};
 use crate::config::Config;
 use crate::crypto::{KeySource, Keyring, load_keyring};
+use crate::jobs::WorkerSettings;
 use crate::store::{credentials, orgs};
 
 /// aimpact: is AI helping your engineering org? Answers in Slack.
@@ -89,25 +90,21 @@ pub async fn run(cli: Cli) -> ExitCode {
 
     let result = match cli.command {
         Command::Serve { no_workers } => {
-            serve(
-                config,
-                RunOptions {
-                    workers: !no_workers,
-                    ..RunOptions::default()
-                },
-            )
-            .await
+            let options = RunOptions {
+                workers: !no_workers,
+                worker_settings: worker_settings(&config),
+                ..RunOptions::default()
+            };
+            serve(config, options).await
         }
         Command::Worker => {
-            serve(
-                config,
-                RunOptions {
-                    http: false,
-                    generate_key: false,
-                    ..RunOptions::default()
-                },
-            )
-            .await
+            let options = RunOptions {
+                http: false,
+                generate_key: false,
+                worker_settings: worker_settings(&config),
+                ..RunOptions::default()
+            };
+            serve(config, options).await
         }
         Command::Migrate => migrate(&config).await,
         Command::Keys {
@@ -123,6 +120,13 @@ pub async fn run(cli: Cli) -> ExitCode {
             eprintln!("error: {message}");
             ExitCode::FAILURE
         }
+    }
+}
+
+fn worker_settings(config: &Config) -> WorkerSettings {
+    WorkerSettings {
+        concurrency: config.job_concurrency,
+        ..WorkerSettings::default()
     }
 }
 
