@@ -19,6 +19,15 @@ pub mod stat_card;
 /// Message/Home/modal builder; the one place the block-count limit is enforced.
 pub mod surface;
 
+/// Stable action and callback ids shared by views and listeners.
+pub mod ids;
+
+/// `/metrics help`: the command grammar as a message.
+pub mod help;
+
+/// App Home views: the admin's setup checklist and the developer's welcome.
+pub mod home;
+
 /// Checker that reports every way a block list would break Slack's limits.
 pub mod validate;
 

@@ -76,3 +76,21 @@ fn overflowing_message() {
     validate(&blocks, SurfaceKind::Message).unwrap();
     insta::assert_json_snapshot!(surface);
 }
+
+#[test]
+fn admin_setup_checklist_on_a_fresh_install() {
+    let view = blocks::home::admin_setup(&blocks::home::SetupChecklist::fresh(Some(
+        "U0ALICE001".into(),
+    )));
+    insta::assert_json_snapshot!(view);
+}
+
+#[test]
+fn developer_welcome() {
+    insta::assert_json_snapshot!(blocks::home::developer_welcome("Acme"));
+}
+
+#[test]
+fn metrics_help() {
+    insta::assert_json_snapshot!(blocks::help::metrics_help(None));
+}

@@ -1,0 +1,35 @@
+//! Stable ids shared by the views that show a control and the listeners that
+//! handle it, so the two cannot drift apart (STYLE.md, convention 3).
+
+/// `action_id`s of buttons and selects.
+pub mod action {
+    /// App Home checklist: connect GitHub.
+    pub const SETUP_GITHUB: &str = "setup_github";
+    /// App Home checklist: choose repositories.
+    pub const SETUP_REPOS: &str = "setup_repos";
+    /// App Home checklist: connect Jira.
+    pub const SETUP_JIRA: &str = "setup_jira";
+    /// App Home checklist: match people across GitHub, Slack and Jira.
+    pub const SETUP_PEOPLE: &str = "setup_people";
+    /// App Home checklist: survey settings.
+    pub const SETUP_SURVEYS: &str = "setup_surveys";
+    /// App Home checklist: leaderboard settings.
+    pub const SETUP_LEADERBOARD: &str = "setup_leaderboard";
+    /// Every setup button, for listener registration.
+    pub const SETUP: [&str; 6] = [
+        SETUP_GITHUB,
+        SETUP_REPOS,
+        SETUP_JIRA,
+        SETUP_PEOPLE,
+        SETUP_SURVEYS,
+        SETUP_LEADERBOARD,
+    ];
+}
+
+/// `callback_id`s of modals and shortcuts.
+pub mod callback {
+    /// Message shortcut "Report AI issue" (declared in manifest.yml).
+    pub const REPORT_AI_ISSUE: &str = "report_ai_issue";
+    /// Modal explaining a setup step that needs an operator.
+    pub const SETUP_INFO: &str = "setup_info";
+}
