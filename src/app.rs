@@ -25,6 +25,12 @@ pub struct AppState {
     pub keys: Keyring,
     /// Job queue.
     pub jobs: Jobs,
+    /// Outbound HTTP (OAuth exchanges, response URLs) with timeouts.
+    pub http: reqwest::Client,
+    /// Slack Web API client.
+    pub slack: crate::slack::client::SlackApi,
+    /// Slack listeners by kind and id.
+    pub listeners: Arc<crate::slack::listeners::Listeners>,
 }
 
 /// Why the service could not start: one line each, naming the setting to fix.
@@ -57,6 +63,9 @@ pub enum StartError {
         /// Which key and why.
         reason: String,
     },
+    /// Slack could not be set up.
+    #[error("{0}")]
+    Slack(String),
     /// The listen address is unusable.
     #[error("AIMPACT_BIND: cannot listen on {addr}: {reason}")]
     Bind {
@@ -181,6 +190,11 @@ impl App {
         };
         let (db, jobs_pool) = connect_and_migrate(&config).await?;
         verify_keys(&db, &keys).await?;
+        let slack = crate::slack::client::SlackApi::new(&config.slack.api_url).map_err(|e| {
+            StartError::Slack(format!(
+                "cannot set up HTTPS to Slack ({e}); install the system's CA certificates"
+            ))
+        })?;
 
         let (listener, addr) = if options.http {
             let listener = TcpListener::bind(config.bind)
@@ -203,6 +217,9 @@ impl App {
             db,
             keys,
             jobs: Jobs::new(jobs_pool.clone()),
+            http: outbound_http_client(),
+            slack,
+            listeners: Arc::new(crate::slack::listeners::Listeners::standard()),
         };
         let (shutdown, _) = watch::channel(false);
         Ok(Self {
@@ -268,7 +285,7 @@ impl App {
             let ctx = Arc::new(JobContext {
                 db: state.db.clone(),
                 keys: state.keys.clone(),
-                http: outbound_http_client(),
+                http: state.http.clone(),
             });
             let monitor =
                 jobs::monitor(&jobs_pool, ctx, &options.worker_settings).shutdown_timeout(grace);

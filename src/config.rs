@@ -52,6 +52,50 @@ pub struct Config {
     pub shutdown_timeout: Duration,
     /// `AIMPACT_JOB_CONCURRENCY`: jobs one worker process runs at once.
     pub job_concurrency: usize,
+    /// `AIMPACT_PUBLIC_URL`: where Slack and browsers reach this app.
+    pub public_url: Option<url::Url>,
+    /// Slack settings.
+    pub slack: SlackSettings,
+}
+
+/// How this app talks to Slack (README, "Slack app").
+#[derive(Clone)]
+pub struct SlackSettings {
+    /// `SLACK_SIGNING_SECRET`: verifies HTTP requests from Slack.
+    pub signing_secret: Option<SecretString>,
+    /// `SLACK_BOT_TOKEN`: single-workspace install.
+    pub bot_token: Option<SecretString>,
+    /// `SLACK_CLIENT_ID`: distribution (OAuth v2) install.
+    pub client_id: Option<String>,
+    /// `SLACK_CLIENT_SECRET`.
+    pub client_secret: Option<SecretString>,
+    /// `SLACK_APP_TOKEN` (`xapp-…`): Socket Mode.
+    pub app_token: Option<SecretString>,
+    /// `SLACK_API_URL`: Web API base, ending in `/`.
+    pub api_url: url::Url,
+    /// `SLACK_AUTHORIZE_URL`: where installs are sent to approve.
+    pub authorize_url: url::Url,
+}
+
+impl SlackSettings {
+    /// True when OAuth v2 distribution is configured.
+    pub fn distribution(&self) -> bool {
+        self.client_id.is_some() && self.client_secret.is_some()
+    }
+}
+
+impl fmt::Debug for SlackSettings {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let set = |o: bool| if o { "[set]" } else { "[unset]" };
+        f.debug_struct("SlackSettings")
+            .field("signing_secret", &set(self.signing_secret.is_some()))
+            .field("bot_token", &set(self.bot_token.is_some()))
+            .field("client_id", &self.client_id)
+            .field("client_secret", &set(self.client_secret.is_some()))
+            .field("app_token", &set(self.app_token.is_some()))
+            .field("api_url", &self.api_url.as_str())
+            .finish()
+    }
 }
 
 impl fmt::Debug for Config {
@@ -221,6 +265,22 @@ impl Config {
         let job_concurrency =
             r.positive("AIMPACT_JOB_CONCURRENCY", 4, "a number of jobs such as 4") as usize;
 
+        let public_url = r.raw("AIMPACT_PUBLIC_URL").and_then(|raw| {
+            match url::Url::parse(raw.trim()) {
+                Ok(u) if matches!(u.scheme(), "http" | "https") && u.host().is_some() => Some(u),
+                _ => {
+                    r.problem(
+                        "AIMPACT_PUBLIC_URL",
+                        format!(
+                            "`{raw}` is not an http(s) URL; use e.g. https://aimpact.example.com"
+                        ),
+                    );
+                    None
+                }
+            }
+        });
+        let slack = read_slack(&mut r, public_url.is_some());
+
         match database_url {
             Some(database_url) if r.problems.is_empty() => Ok(Config {
                 database_url,
@@ -234,9 +294,83 @@ impl Config {
                 request_timeout,
                 shutdown_timeout,
                 job_concurrency,
+                public_url,
+                slack,
             }),
             _ => Err(Problems(r.problems)),
         }
+    }
+}
+
+/// A URL setting; `base` URLs get a trailing slash so joining a method name
+/// keeps their path (`…/api/` + `auth.test`).
+fn url_setting(r: &mut Reader<'_>, name: &'static str, default: &str, base: bool) -> url::Url {
+    let raw = r.raw(name).unwrap_or_else(|| default.to_string());
+    let with_slash = if raw.ends_with('/') || !base {
+        raw.clone()
+    } else {
+        format!("{raw}/")
+    };
+    match url::Url::parse(with_slash.trim()) {
+        Ok(u) if matches!(u.scheme(), "http" | "https") => u,
+        _ => {
+            r.problem(name, format!("`{raw}` is not an http(s) URL"));
+            // The default is a valid literal; parsing it cannot fail.
+            url::Url::parse(default).unwrap_or_else(|_| unreachable!("default URL"))
+        }
+    }
+}
+
+fn read_slack(r: &mut Reader<'_>, has_public_url: bool) -> SlackSettings {
+    let secret = |r: &Reader<'_>, name: &str| {
+        r.raw(name)
+            .map(|v| SecretString::from(v.trim().to_string()))
+    };
+    let bot_token = secret(r, "SLACK_BOT_TOKEN");
+    if let Some(token) = &bot_token {
+        use secrecy::ExposeSecret;
+        if !token.expose_secret().starts_with("xoxb-") {
+            r.problem(
+                "SLACK_BOT_TOKEN",
+                "is not a bot token (it starts with `xoxb-`); copy it from OAuth & Permissions",
+            );
+        }
+    }
+    let app_token = secret(r, "SLACK_APP_TOKEN");
+    if let Some(token) = &app_token {
+        use secrecy::ExposeSecret;
+        if !token.expose_secret().starts_with("xapp-") {
+            r.problem("SLACK_APP_TOKEN", "is not an app-level token (it starts with `xapp-`); create one with the connections:write scope under Basic Information");
+        }
+    }
+    let client_id = r.raw("SLACK_CLIENT_ID").map(|v| v.trim().to_string());
+    let client_secret = secret(r, "SLACK_CLIENT_SECRET");
+    match (&client_id, &client_secret) {
+        (Some(_), None) => r.problem("SLACK_CLIENT_SECRET", "must be set with SLACK_CLIENT_ID (Basic Information → App Credentials)"),
+        (None, Some(_)) => r.problem("SLACK_CLIENT_ID", "must be set with SLACK_CLIENT_SECRET (Basic Information → App Credentials)"),
+        (Some(_), Some(_)) if !has_public_url => r.problem("AIMPACT_PUBLIC_URL", "must be set for the OAuth install (SLACK_CLIENT_ID): it is where Slack sends installers back to"),
+        _ => {}
+    }
+    let signing_secret = secret(r, "SLACK_SIGNING_SECRET");
+    if signing_secret.is_none()
+        && app_token.is_none()
+        && (bot_token.is_some() || client_id.is_some())
+    {
+        r.problem("SLACK_SIGNING_SECRET", "must be set to verify requests from Slack (Basic Information → App Credentials), unless Socket Mode is used (SLACK_APP_TOKEN)");
+    }
+    SlackSettings {
+        signing_secret,
+        bot_token,
+        client_id,
+        client_secret,
+        app_token,
+        api_url: url_setting(r, "SLACK_API_URL", "https://slack.com/api/", true),
+        authorize_url: url_setting(
+            r,
+            "SLACK_AUTHORIZE_URL",
+            "https://slack.com/oauth/v2/authorize",
+            false,
+        ),
     }
 }
 
@@ -284,6 +418,32 @@ mod tests {
             ]
         );
         assert_eq!(err.to_string().lines().count(), 4);
+    }
+
+    #[test]
+    fn slack_settings_are_checked_together() {
+        let err = config(&[
+            ("SLACK_BOT_TOKEN", "xoxp-user-token"),
+            ("SLACK_CLIENT_ID", "123.456"),
+        ])
+        .unwrap_err();
+        let settings: Vec<_> = err.0.iter().map(|p| p.setting).collect();
+        assert_eq!(
+            settings,
+            [
+                "SLACK_BOT_TOKEN",
+                "SLACK_CLIENT_SECRET",
+                "SLACK_SIGNING_SECRET"
+            ]
+        );
+        let ok = config(&[
+            ("SLACK_BOT_TOKEN", "xoxb-1"),
+            ("SLACK_SIGNING_SECRET", "s"),
+            ("SLACK_API_URL", "http://127.0.0.1:9/api"),
+        ])
+        .unwrap();
+        assert_eq!(ok.slack.api_url.as_str(), "http://127.0.0.1:9/api/");
+        assert!(!format!("{:?}", ok.slack).contains("xoxb-1"));
     }
 
     #[test]

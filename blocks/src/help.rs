@@ -9,7 +9,10 @@ pub const COMMANDS: [(&str, &str); 9] = [
     ("/metrics me", "your own numbers"),
     ("/metrics team <name>", "one team's numbers"),
     ("/metrics repo <name>", "one repository's numbers"),
-    ("/metrics ai", "AI impact: AI-assisted share, quality, AI vs non-AI"),
+    (
+        "/metrics ai",
+        "AI impact: AI-assisted share, quality, AI vs non-AI",
+    ),
     ("/metrics jira", "Jira: velocity, issue cycle time"),
     ("/metrics copilot", "GitHub Copilot usage"),
     ("/metrics leaderboard", "this week's leaderboard so far"),

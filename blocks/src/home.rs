@@ -58,17 +58,11 @@ impl SetupChecklist {
 fn step(label: &str, state: &Step, button: Button) -> Block {
     match state {
         Step::Done(detail) => Block::section_with_button(
-            &format!(
-                ":white_check_mark: *{label}* — {}",
-                escape_mrkdwn(detail)
-            ),
+            &format!(":white_check_mark: *{label}* — {}", escape_mrkdwn(detail)),
             button,
         ),
         Step::Todo(hint) => Block::section_with_button(
-            &format!(
-                ":white_large_square: *{label}* — {}",
-                escape_mrkdwn(hint)
-            ),
+            &format!(":white_large_square: *{label}* — {}", escape_mrkdwn(hint)),
             button.primary(),
         ),
     }
@@ -121,7 +115,11 @@ pub fn admin_setup(model: &SetupChecklist) -> Surface {
     s.push(step(
         "Leaderboard",
         &model.leaderboard,
-        Button::new(action::SETUP_LEADERBOARD, "Leaderboard settings", "leaderboard"),
+        Button::new(
+            action::SETUP_LEADERBOARD,
+            "Leaderboard settings",
+            "leaderboard",
+        ),
     ));
     s.push(Block::divider());
     s.push(Block::context(
@@ -154,6 +152,105 @@ pub fn developer_welcome(workspace: &str) -> Surface {
     s
 }
 
+/// The setup steps a checklist button opens.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SetupTopic {
+    /// Connect GitHub.
+    Github,
+    /// Choose repositories.
+    Repositories,
+    /// Connect Jira.
+    Jira,
+    /// Match people.
+    People,
+    /// Survey settings.
+    Surveys,
+    /// Leaderboard settings.
+    Leaderboard,
+}
+
+impl SetupTopic {
+    /// The topic a checklist button's action id opens.
+    pub fn from_action(action_id: &str) -> Option<Self> {
+        Some(match action_id {
+            action::SETUP_GITHUB => Self::Github,
+            action::SETUP_REPOS => Self::Repositories,
+            action::SETUP_JIRA => Self::Jira,
+            action::SETUP_PEOPLE => Self::People,
+            action::SETUP_SURVEYS => Self::Surveys,
+            action::SETUP_LEADERBOARD => Self::Leaderboard,
+            _ => return None,
+        })
+    }
+
+    fn title_and_text(self) -> (&'static str, &'static str) {
+        match self {
+            Self::Github => (
+                "Connect GitHub",
+                "GitHub brings pull requests, reviews and cycle time. Connecting it from Slack \
+                 (GitHub App or an organisation token) is not available in this version yet; \
+                 this step turns green once it is connected.",
+            ),
+            Self::Repositories => (
+                "Choose repositories",
+                "Once GitHub is connected, every active repository is tracked by default and you \
+                 can narrow the set here.",
+            ),
+            Self::Jira => (
+                "Connect Jira",
+                "Jira is optional: it adds story points, sprints and issue cycle time. Connecting \
+                 it is not available in this version yet.",
+            ),
+            Self::People => (
+                "Match people",
+                "After GitHub is connected, aimpact matches GitHub accounts to Slack people by \
+                 email and lists anyone it could not match here.",
+            ),
+            Self::Surveys => (
+                "Surveys",
+                "One-click survey DMs start after GitHub is connected and people are matched. \
+                 Nothing is sent to your team before you turn them on here.",
+            ),
+            Self::Leaderboard => (
+                "Leaderboard",
+                "The weekly leaderboard needs survey answers and a week of data; you'll choose \
+                 the channel, day and time here.",
+            ),
+        }
+    }
+}
+
+/// The modal a setup button opens while that step cannot be done from Slack.
+pub fn setup_info(topic: SetupTopic) -> Surface {
+    let (title, text) = topic.title_and_text();
+    let mut s = Surface::modal(title).with_close("Close");
+    s.push(Block::section(text));
+    s.push(Block::context(
+        "Questions? Your aimpact operator can check the service's README for the current setup steps.",
+    ));
+    match s.clone().with_callback_id(crate::ids::callback::SETUP_INFO) {
+        Ok(with_id) => with_id,
+        Err(_) => s,
+    }
+}
+
+/// The modal of the "Report AI issue" message shortcut.
+pub fn report_ai_issue_info() -> Surface {
+    let mut s = Surface::modal("Report AI issue").with_close("Close");
+    s.push(Block::section(
+        ":male-detective: Thanks for flagging this. Recording what an AI assistant got wrong \
+         (wrong code, missed context, hallucinated API…) and turning reports into rules for your \
+         agent config files is coming to aimpact; this shortcut will open that form.",
+    ));
+    match s
+        .clone()
+        .with_callback_id(crate::ids::callback::REPORT_AI_ISSUE)
+    {
+        Ok(with_id) => with_id,
+        Err(_) => s,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -165,7 +262,10 @@ mod tests {
         let view = admin_setup(&SetupChecklist::fresh(Some("U0ALICE".into())));
         let json = serde_json::to_value(&view).unwrap();
         assert_eq!(json["type"], "home");
-        assert_eq!(json["blocks"][0]["text"]["text"], "Set up aimpact · 1 of 7 done");
+        assert_eq!(
+            json["blocks"][0]["text"]["text"],
+            "Set up aimpact · 1 of 7 done"
+        );
         assert!(validate(&view.blocks(), SurfaceKind::Home).is_ok());
         let ids: Vec<&str> = json["blocks"]
             .as_array()
@@ -183,6 +283,20 @@ mod tests {
         let json = serde_json::to_string(&admin_setup(&model)).unwrap();
         assert!(json.contains("2 of 7 done"));
         assert!(json.contains("acme &lt;corp&gt; &amp; co"));
+    }
+
+    #[test]
+    fn every_setup_button_opens_a_modal_that_fits() {
+        for id in action::SETUP {
+            let topic = SetupTopic::from_action(id).unwrap();
+            let json = serde_json::to_value(setup_info(topic)).unwrap();
+            assert_eq!(json["type"], "modal");
+            assert_eq!(json["callback_id"], crate::ids::callback::SETUP_INFO);
+            assert!(json["title"]["text"].as_str().unwrap().chars().count() <= 24);
+        }
+        assert_eq!(SetupTopic::from_action("nope"), None);
+        let report = serde_json::to_value(report_ai_issue_info()).unwrap();
+        assert_eq!(report["callback_id"], crate::ids::callback::REPORT_AI_ISSUE);
     }
 
     #[test]

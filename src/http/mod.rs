@@ -47,6 +47,7 @@ pub fn router(state: AppState) -> Router {
 
     Router::new()
         .merge(health::router())
+        .merge(crate::slack::routes::router(&state))
         .fallback(not_found)
         .layer(layers)
         .with_state(state)

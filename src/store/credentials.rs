@@ -63,6 +63,21 @@ pub async fn get(
     Ok(Some(keys.open_text(&sealed, &aad(org, name))?))
 }
 
+/// When a stored secret expires (rotating tokens), if it does.
+pub async fn expires_at(
+    conn: &mut AnyConnection,
+    org: OrgId,
+    name: &str,
+) -> StoreResult<Option<i64>> {
+    const SQL: &str = "select expires_at from credential where org_id = $1 and name = $2";
+    let at: Option<Option<i64>> = sqlx::query_scalar(SQL)
+        .bind(org.get())
+        .bind(name)
+        .fetch_optional(conn)
+        .await?;
+    Ok(at.flatten())
+}
+
 /// Deletes secrets whose name starts with `prefix` (e.g. `slack_` on
 /// uninstall); returns how many went.
 pub async fn delete_prefixed(

@@ -122,3 +122,46 @@ pub async fn set_time_zone(conn: &mut AnyConnection, org: OrgId, tz: &str) -> St
         .await?;
     Ok(())
 }
+
+/// Records a new OAuth `state` (its SHA-256, never the state itself) for a
+/// flow that has no org yet, such as a Slack install.
+pub async fn create_oauth_state(
+    conn: &mut AnyConnection,
+    state_hash: &str,
+    purpose: &str,
+    expires_at: i64,
+) -> StoreResult<()> {
+    const SQL: &str =
+        "insert into oauth_state (state_hash, purpose, expires_at, created_at, updated_at)
+        values ($1, $2, $3, $4, $4)";
+    sqlx::query(SQL)
+        .bind(state_hash)
+        .bind(purpose)
+        .bind(expires_at)
+        .bind(unix_now())
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Uses up an OAuth `state`: true only the first time, before it expires,
+/// for the same purpose. Expired states are deleted on the way.
+pub async fn consume_oauth_state(
+    conn: &mut AnyConnection,
+    state_hash: &str,
+    purpose: &str,
+) -> StoreResult<bool> {
+    const CONSUME: &str = "update oauth_state set used_at = $3, updated_at = $3
+        where state_hash = $1 and purpose = $2 and used_at is null and expires_at > $3";
+    const SWEEP: &str = "delete from oauth_state where expires_at < $1";
+    let now = unix_now();
+    let done = sqlx::query(CONSUME)
+        .bind(state_hash)
+        .bind(purpose)
+        .bind(now)
+        .execute(&mut *conn)
+        .await?;
+    // Keep the used row until it expires so a replay is still recognised.
+    sqlx::query(SWEEP).bind(now - 86_400).execute(conn).await?;
+    Ok(done.rows_affected() == 1)
+}

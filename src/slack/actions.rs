@@ -1,0 +1,35 @@
+//! Block action listeners, by action id (ids from `blocks::ids::action`).
+
+use blocks::home::{SetupTopic, setup_info};
+
+use super::listeners::{Ack, Ctx, ListenerError, ListenerResult, Listeners};
+use super::payload::Interaction;
+use crate::domain::Role;
+
+/// Registers this module's listeners.
+pub fn register(l: &mut Listeners) {
+    for id in blocks::ids::action::SETUP {
+        l.action(id, setup_step);
+    }
+}
+
+/// A checklist button: admins get the step's modal. The view is opened
+/// inside the ack window because a `trigger_id` expires after 3 seconds.
+async fn setup_step(ctx: Ctx, i: Interaction) -> ListenerResult {
+    if super::roles::resolve(&ctx, &i.user_id).await? != Role::Admin {
+        tracing::warn!(org_id = %ctx.org.id, "setup button used by a non-admin; ignored");
+        return Ok(Ack::Empty);
+    }
+    let topic = i
+        .action
+        .as_ref()
+        .and_then(|a| SetupTopic::from_action(&a.action_id))
+        .ok_or_else(|| ListenerError::Other("setup action without a topic".into()))?;
+    let trigger = i
+        .trigger_id
+        .ok_or_else(|| ListenerError::Other("block action without trigger_id".into()))?;
+    let view =
+        serde_json::to_value(setup_info(topic)).map_err(|e| ListenerError::Other(e.to_string()))?;
+    ctx.slack().await?.views_open(&trigger, &view).await?;
+    Ok(Ack::Empty)
+}

@@ -1,0 +1,234 @@
+//! The Slack Web API client: slack-morphism with its rate control on (429
+//! retried after `Retry-After`), `SLACK_API_URL` as the base (plain HTTP
+//! allowed so tests can point it at a loopback fake), and the bot token
+//! looked up per org, decrypted only for the call.
+//!
+//! Views and messages go out as raw JSON through slack-morphism's generic
+//! `http_post`: its typed views drop fields it does not model.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use hyper_rustls::HttpsConnectorBuilder;
+use secrecy::{ExposeSecret, SecretString};
+use serde_json::{Value, json};
+use slack_morphism::errors::SlackClientError;
+use slack_morphism::prelude::*;
+
+use super::listeners::{Ctx, ListenerError};
+
+/// Why a Web API call failed.
+#[derive(Debug, thiserror::Error)]
+pub enum SlackApiError {
+    /// Slack answered `ok: false` with this code.
+    #[error("Slack refused the call: {0}")]
+    Api(String),
+    /// Still rate limited after the retries.
+    #[error("Slack rate limit reached; retry after {0:?}")]
+    RateLimited(Option<Duration>),
+    /// Transport or protocol trouble.
+    #[error("Slack could not be reached: {0}")]
+    Transport(String),
+}
+
+impl From<SlackClientError> for SlackApiError {
+    fn from(e: SlackClientError) -> Self {
+        match e {
+            SlackClientError::ApiError(e) => SlackApiError::Api(e.code),
+            SlackClientError::RateLimitError(e) => SlackApiError::RateLimited(e.retry_after),
+            SlackClientError::HttpError(e) => {
+                SlackApiError::Transport(format!("HTTP {}", e.status_code))
+            }
+            other => SlackApiError::Transport(other.to_string()),
+        }
+    }
+}
+
+impl From<SlackApiError> for ListenerError {
+    fn from(e: SlackApiError) -> Self {
+        ListenerError::Slack(e.to_string())
+    }
+}
+
+/// What `auth.test` says about a token.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuthInfo {
+    /// Workspace id.
+    pub team_id: String,
+    /// Workspace name.
+    pub team: String,
+    /// The bot's user id.
+    pub user_id: String,
+}
+
+/// What `users.info` says about a person.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct UserInfo {
+    /// Workspace admin.
+    pub is_admin: bool,
+    /// Workspace owner or primary owner.
+    pub is_owner: bool,
+    /// IANA time zone.
+    pub tz: Option<String>,
+}
+
+/// The shared client (one connection pool and one rate limiter per process).
+#[derive(Clone)]
+pub struct SlackApi {
+    client: Arc<SlackHyperClient>,
+}
+
+impl std::fmt::Debug for SlackApi {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SlackApi")
+    }
+}
+
+impl SlackApi {
+    /// Builds the client for `api_url` (`SLACK_API_URL`).
+    pub fn new(api_url: &url::Url) -> Result<Self, std::io::Error> {
+        let https = HttpsConnectorBuilder::new()
+            .with_native_roots()?
+            // Plain HTTP only ever goes to a base URL the operator set
+            // (tests point it at a loopback fake).
+            .https_or_http()
+            .enable_http1()
+            .enable_http2()
+            .build();
+        let rate_control = SlackApiRateControlConfig::new()
+            .with_team_max_rate_limit(SlackApiRateControlLimit::new(100, Duration::from_secs(60)))
+            .with_max_retries(3);
+        let connector = SlackClientHyperConnector::with_connector(https)
+            .with_rate_control(rate_control)
+            .with_slack_api_url(api_url.as_str().trim_end_matches('/'));
+        Ok(Self {
+            client: Arc::new(SlackClient::new(connector)),
+        })
+    }
+
+    fn token(token: &SecretString, team_id: Option<&str>) -> SlackApiToken {
+        let t = SlackApiToken::new(SlackApiTokenValue::new(token.expose_secret().to_string()))
+            .with_token_type(SlackApiTokenType::Bot);
+        // With a team id the tier limits apply per workspace.
+        match team_id {
+            Some(team) => t.with_team_id(SlackTeamId::new(team.to_string())),
+            None => t,
+        }
+    }
+
+    /// `auth.test`: which workspace and bot a token belongs to.
+    pub async fn auth_test(&self, token: &SecretString) -> Result<AuthInfo, SlackApiError> {
+        let token = Self::token(token, None);
+        let session = self.client.open_session(&token);
+        let auth = session.auth_test().await?;
+        Ok(AuthInfo {
+            team_id: auth.team_id.to_string(),
+            team: auth.team,
+            user_id: auth.user_id.to_string(),
+        })
+    }
+
+    /// A handle for one org's calls.
+    pub fn for_org(&self, token: &SecretString, team_id: &str) -> OrgSlack {
+        OrgSlack {
+            client: self.client.clone(),
+            token: Self::token(token, Some(team_id)),
+        }
+    }
+}
+
+/// Web API calls on behalf of one org's bot.
+pub struct OrgSlack {
+    client: Arc<SlackHyperClient>,
+    token: SlackApiToken,
+}
+
+impl OrgSlack {
+    async fn post(
+        &self,
+        method: &str,
+        body: &Value,
+        limit: &SlackApiMethodRateControlConfig,
+    ) -> Result<Value, SlackApiError> {
+        let session = self.client.open_session(&self.token);
+        Ok(session
+            .http_session_api
+            .http_post(method, body, Some(limit))
+            .await?)
+    }
+
+    /// `views.publish` for `user`'s Home tab.
+    pub async fn views_publish(&self, user: &str, view: &Value) -> Result<(), ListenerError> {
+        self.post(
+            "views.publish",
+            &json!({ "user_id": user, "view": view }),
+            &SLACK_TIER4_METHOD_CONFIG,
+        )
+        .await?;
+        Ok(())
+    }
+
+    /// `views.open` with a fresh `trigger_id`.
+    pub async fn views_open(&self, trigger_id: &str, view: &Value) -> Result<(), ListenerError> {
+        self.post(
+            "views.open",
+            &json!({ "trigger_id": trigger_id, "view": view }),
+            &SLACK_TIER4_METHOD_CONFIG,
+        )
+        .await?;
+        Ok(())
+    }
+
+    /// `users.info`: admin flags and time zone.
+    pub async fn users_info(&self, user: &str) -> Result<UserInfo, ListenerError> {
+        let session = self.client.open_session(&self.token);
+        let info = session
+            .users_info(&SlackApiUsersInfoRequest::new(SlackUserId::new(
+                user.to_string(),
+            )))
+            .await
+            .map_err(SlackApiError::from)?;
+        let flags = &info.user.flags;
+        Ok(UserInfo {
+            is_admin: flags.is_admin.unwrap_or(false),
+            is_owner: flags.is_owner.unwrap_or(false) || flags.is_primary_owner.unwrap_or(false),
+            tz: info.user.tz.clone(),
+        })
+    }
+
+    /// `chat.postMessage`, throttled per channel (Slack's 1 message per
+    /// second rule is per channel), not per workspace as slack-morphism's
+    /// built-in limit would: survey DMs to many people go out in parallel.
+    pub async fn post_message(
+        &self,
+        channel: &str,
+        message: &Value,
+    ) -> Result<Value, ListenerError> {
+        let mut body = message.clone();
+        if let Some(map) = body.as_object_mut() {
+            map.insert("channel".into(), json!(channel));
+        }
+        let limit = SlackApiMethodRateControlConfig::new().with_special_rate_limit(
+            SlackApiRateControlSpecialLimit::new(
+                SlackApiRateControlSpecialLimitKey(format!("chat.postMessage:{channel}")),
+                SlackApiRateControlLimit::new(1, Duration::from_secs(1)),
+            ),
+        );
+        Ok(self.post("chat.postMessage", &body, &limit).await?)
+    }
+}
+
+impl Ctx {
+    /// The org's Slack client with its (refreshed, decrypted) bot token.
+    pub async fn slack(&self) -> Result<OrgSlack, ListenerError> {
+        let token = super::install::bot_token(&self.state, self.org.id)
+            .await
+            .map_err(|e| ListenerError::Slack(e.to_string()))?
+            .ok_or_else(|| {
+                ListenerError::Slack(
+                    "no bot token stored for this workspace; reinstall the app".into(),
+                )
+            })?;
+        Ok(self.state.slack.for_org(&token, &self.org.slack_team_id))
+    }
+}

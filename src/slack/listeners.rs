@@ -1,0 +1,331 @@
+//! Listener registry in the style of Slack's Bolt frameworks: listeners are
+//! registered by kind and id (command, action id, view callback id, options
+//! action id, shortcut callback id, event type) and dispatched here, for
+//! HTTP and Socket Mode alike. An unknown id is logged and acknowledged.
+
+use std::collections::BTreeMap;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+
+use serde_json::{Value, json};
+
+use super::payload::{Command, Event, Interaction, InteractionKind};
+use crate::app::AppState;
+use crate::store::StoreError;
+use crate::store::orgs::{self, Org};
+use crate::store::webhooks::{self, Recorded};
+
+/// What a listener answers inside Slack's 3 seconds.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Ack {
+    /// An empty 200.
+    Empty,
+    /// A JSON body: a command's message, `response_action`, or options.
+    Json(Value),
+}
+
+impl Ack {
+    /// An ephemeral message answer to a command, with a plain-text fallback
+    /// for notifications.
+    pub fn ephemeral(surface: &blocks::Surface, fallback: &str) -> Self {
+        let mut body = serde_json::to_value(surface).unwrap_or_else(|_| json!({}));
+        if let Some(map) = body.as_object_mut() {
+            map.insert("response_type".into(), json!("ephemeral"));
+            map.insert("text".into(), json!(fallback));
+        }
+        Ack::Json(body)
+    }
+}
+
+/// A listener failed; logged with its cause, shown to people politely.
+#[derive(Debug, thiserror::Error)]
+pub enum ListenerError {
+    /// Storage failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// A Slack Web API call failed.
+    #[error("Slack API: {0}")]
+    Slack(String),
+    /// Anything else.
+    #[error("{0}")]
+    Other(String),
+}
+
+/// The request a listener serves: the app and the tenant it came from.
+#[derive(Clone, Debug)]
+pub struct Ctx {
+    /// App state.
+    pub state: AppState,
+    /// The org of the request's workspace.
+    pub org: Org,
+}
+
+/// Result of a listener.
+pub type ListenerResult = Result<Ack, ListenerError>;
+type BoxFut = Pin<Box<dyn Future<Output = ListenerResult> + Send>>;
+type Listener<P> = Arc<dyn Fn(Ctx, P) -> BoxFut + Send + Sync>;
+
+/// Every registered listener, by kind and id.
+#[derive(Default, Clone)]
+pub struct Listeners {
+    commands: BTreeMap<&'static str, Listener<Command>>,
+    actions: BTreeMap<&'static str, Listener<Interaction>>,
+    views: BTreeMap<&'static str, Listener<Interaction>>,
+    options: BTreeMap<&'static str, Listener<Interaction>>,
+    shortcuts: BTreeMap<&'static str, Listener<Interaction>>,
+    events: BTreeMap<&'static str, Listener<Event>>,
+}
+
+impl std::fmt::Debug for Listeners {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Listeners")
+            .field("commands", &self.commands.keys().collect::<Vec<_>>())
+            .field("events", &self.events.keys().collect::<Vec<_>>())
+            .finish_non_exhaustive()
+    }
+}
+
+macro_rules! registrar {
+    ($name:ident, $field:ident, $payload:ty) => {
+        /// Registers a listener for this id.
+        pub fn $name<F, Fut>(&mut self, id: &'static str, f: F) -> &mut Self
+        where
+            F: Fn(Ctx, $payload) -> Fut + Send + Sync + 'static,
+            Fut: Future<Output = ListenerResult> + Send + 'static,
+        {
+            self.$field
+                .insert(id, Arc::new(move |ctx, p| Box::pin(f(ctx, p))));
+            self
+        }
+    };
+}
+
+impl Listeners {
+    registrar!(command, commands, Command);
+    registrar!(action, actions, Interaction);
+    registrar!(view, views, Interaction);
+    registrar!(options, options, Interaction);
+    registrar!(shortcut, shortcuts, Interaction);
+    registrar!(event, events, Event);
+
+    /// The app's listeners: one module per kind registers its own.
+    pub fn standard() -> Self {
+        let mut l = Self::default();
+        super::commands::register(&mut l);
+        super::actions::register(&mut l);
+        super::views::register(&mut l);
+        super::options::register(&mut l);
+        super::shortcuts::register(&mut l);
+        super::events::register(&mut l);
+        l
+    }
+
+    /// Registered commands (for the manifest check).
+    pub fn command_ids(&self) -> Vec<&'static str> {
+        self.commands.keys().copied().collect()
+    }
+
+    /// Registered shortcut callback ids.
+    pub fn shortcut_ids(&self) -> Vec<&'static str> {
+        self.shortcuts.keys().copied().collect()
+    }
+
+    /// Registered event types.
+    pub fn event_types(&self) -> Vec<&'static str> {
+        self.events.keys().copied().collect()
+    }
+
+    /// Registered action ids.
+    pub fn action_ids(&self) -> Vec<&'static str> {
+        self.actions.keys().copied().collect()
+    }
+}
+
+/// The polite answer when a listener failed; details stay in the log.
+fn sorry() -> Ack {
+    Ack::ephemeral(
+        &blocks::Surface::message().with_block(blocks::Block::section(
+            ":warning: Something went wrong on our side and it has been logged. Please try again in a minute.",
+        )),
+        "Something went wrong on our side; please try again in a minute.",
+    )
+}
+
+async fn org_of(state: &AppState, team_id: &str) -> Result<Option<Org>, StoreError> {
+    let mut conn = state.db.pool().acquire().await?;
+    let org = orgs::find_by_slack_team(&mut conn, team_id).await?;
+    Ok(org.filter(|o| o.uninstalled_at.is_none()))
+}
+
+fn not_installed() -> Ack {
+    Ack::ephemeral(
+        &blocks::Surface::message().with_block(blocks::Block::section(
+            "aimpact isn't installed in this workspace yet. An admin can install it from the app's install page.",
+        )),
+        "aimpact isn't installed in this workspace yet.",
+    )
+}
+
+async fn run(kind: &str, id: &str, fut: BoxFut) -> Ack {
+    match fut.await {
+        Ok(ack) => ack,
+        Err(e) => {
+            tracing::error!(kind, id, error = %e, "listener failed");
+            sorry()
+        }
+    }
+}
+
+/// Routes a slash command.
+pub async fn dispatch_command(state: &AppState, listeners: &Listeners, cmd: Command) -> Ack {
+    let org = match org_of(state, &cmd.team_id).await {
+        Ok(Some(org)) => org,
+        Ok(None) => return not_installed(),
+        Err(e) => {
+            tracing::error!(error = %e, "org lookup failed");
+            return sorry();
+        }
+    };
+    let Some(listener) = listeners.commands.get(cmd.command.as_str()) else {
+        tracing::warn!(command = %cmd.command, "no listener for command");
+        return Ack::Empty;
+    };
+    let id = cmd.command.clone();
+    run(
+        "command",
+        &id,
+        listener(
+            Ctx {
+                state: state.clone(),
+                org,
+            },
+            cmd,
+        ),
+    )
+    .await
+}
+
+/// Routes an interaction by kind and id.
+pub async fn dispatch_interaction(state: &AppState, listeners: &Listeners, i: Interaction) -> Ack {
+    let unknown_ack = if i.kind == InteractionKind::BlockSuggestion {
+        Ack::Json(json!({ "options": [] }))
+    } else {
+        Ack::Empty
+    };
+    let org = match org_of(state, &i.team_id).await {
+        Ok(Some(org)) => org,
+        Ok(None) => return unknown_ack,
+        Err(e) => {
+            tracing::error!(error = %e, "org lookup failed");
+            return unknown_ack;
+        }
+    };
+    let (table, id) = match i.kind {
+        InteractionKind::BlockActions => (
+            &listeners.actions,
+            i.action.as_ref().map(|a| a.action_id.clone()),
+        ),
+        InteractionKind::BlockSuggestion => (
+            &listeners.options,
+            i.action.as_ref().map(|a| a.action_id.clone()),
+        ),
+        InteractionKind::ViewSubmission | InteractionKind::ViewClosed => (
+            &listeners.views,
+            i.view.as_ref().map(|v| v.callback_id.clone()),
+        ),
+        InteractionKind::MessageShortcut | InteractionKind::GlobalShortcut => {
+            (&listeners.shortcuts, i.callback_id.clone())
+        }
+    };
+    let id = id.unwrap_or_default();
+    let Some(listener) = table.get(id.as_str()) else {
+        tracing::warn!(kind = ?i.kind, id = %id, "no listener; acknowledged");
+        return unknown_ack;
+    };
+    let fut = listener(
+        Ctx {
+            state: state.clone(),
+            org,
+        },
+        i,
+    );
+    run("interaction", &id, fut).await
+}
+
+/// Records an event once (Slack retries repeat `event_id`) and runs its
+/// listener in the background: events only need a prompt 200.
+pub async fn dispatch_event(state: &AppState, listeners: &Listeners, event: Event) {
+    let org = match org_of(state, &event.team_id).await {
+        Ok(Some(org)) => org,
+        // app_uninstalled may arrive after the org was marked; look it up
+        // regardless so cleanup still happens.
+        Ok(None) => match lookup_any(state, &event.team_id).await {
+            Some(org) if event.event_type != "app_home_opened" => org,
+            _ => {
+                tracing::info!(event_type = %event.event_type, "event for a workspace without an installation");
+                return;
+            }
+        },
+        Err(e) => {
+            tracing::error!(error = %e, "org lookup failed");
+            return;
+        }
+    };
+    let Some(listener) = listeners.events.get(event.event_type.as_str()).cloned() else {
+        tracing::warn!(event_type = %event.event_type, "no listener for event; acknowledged");
+        return;
+    };
+    let recorded = async {
+        let mut conn = state.db.pool().acquire().await?;
+        let payload = serde_json::to_vec(&event.event).unwrap_or_default();
+        webhooks::record(
+            &mut conn,
+            org.id,
+            "slack",
+            &event.event_id,
+            &event.event_type,
+            &payload,
+        )
+        .await
+    }
+    .await;
+    let delivery = match recorded {
+        Ok(Recorded::New(id)) => id,
+        Ok(Recorded::Duplicate) => {
+            tracing::info!(event_id = %event.event_id, "repeated event ignored");
+            return;
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "could not record event");
+            return;
+        }
+    };
+    let state = state.clone();
+    let org_id = org.id;
+    let event_type = event.event_type.clone();
+    tokio::spawn(async move {
+        let ctx = Ctx {
+            state: state.clone(),
+            org,
+        };
+        match listener(ctx, event).await {
+            Ok(_) => {
+                if let Ok(mut conn) = state.db.pool().acquire().await {
+                    let _ = webhooks::mark_processed(&mut conn, org_id, delivery).await;
+                }
+            }
+            Err(e) => {
+                tracing::error!(event_type = %event_type, error = %e, "event listener failed")
+            }
+        }
+    });
+}
+
+async fn lookup_any(state: &AppState, team_id: &str) -> Option<Org> {
+    let mut conn = state.db.pool().acquire().await.ok()?;
+    orgs::find_by_slack_team(&mut conn, team_id)
+        .await
+        .ok()
+        .flatten()
+}

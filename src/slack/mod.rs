@@ -1,0 +1,19 @@
+//! Slack: verified listeners (HTTP and Socket Mode), routing by kind and
+//! id, the Web API client, installs, roles and App Home.
+
+pub mod actions; // block action listeners (setup buttons)
+pub mod client; // Web API client: slack-morphism with rate control, per-org tokens
+pub mod commands; // slash command listeners (/metrics)
+pub mod events; // event listeners (app_home_opened, app_uninstalled, tokens_revoked)
+pub mod grammar; // the /metrics grammar
+pub mod home; // App Home views per role
+pub mod install; // OAuth v2 install, token refresh; single-workspace start-up
+pub mod listeners; // registry, dispatch, acks
+pub mod options; // options-load listeners
+pub mod payload; // typed Slack payloads
+pub mod roles; // roles and the one visibility check
+pub mod routes; // HTTP endpoints
+pub mod shortcuts; // shortcut listeners (Report AI issue)
+pub mod socket; // Socket Mode
+pub mod verify; // request signature verification
+pub mod views; // view submission listeners

@@ -1,0 +1,157 @@
+//! Roles and the one visibility check (PRODUCT.md, "Who uses it"): the
+//! installer and Slack workspace admins/owners are admins, leads are
+//! promoted per team, everyone else is a developer.
+
+use super::listeners::{Ctx, ListenerError};
+use crate::domain::{PersonId, Role, TeamId};
+use crate::store::roles;
+
+/// Decides a Slack user's role: a stored admin or lead role, the installer,
+/// or Slack's own admin/owner flags (remembered once seen).
+pub async fn resolve(ctx: &Ctx, slack_user_id: &str) -> Result<Role, ListenerError> {
+    let stored = {
+        let mut conn = ctx
+            .state
+            .db
+            .pool()
+            .acquire()
+            .await
+            .map_err(crate::store::StoreError::from)?;
+        roles::get(&mut conn, ctx.org.id, slack_user_id).await?
+    };
+    if stored == Role::Admin {
+        return Ok(Role::Admin);
+    }
+    if ctx.org.installed_by_slack_user_id.as_deref() == Some(slack_user_id) {
+        return Ok(Role::Admin);
+    }
+    let info = ctx.slack().await?.users_info(slack_user_id).await?;
+    if info.is_admin || info.is_owner {
+        let mut conn = ctx
+            .state
+            .db
+            .pool()
+            .acquire()
+            .await
+            .map_err(crate::store::StoreError::from)?;
+        roles::set(
+            &mut conn,
+            ctx.org.id,
+            slack_user_id,
+            Role::Admin,
+            Some("slack:workspace_admin"),
+        )
+        .await?;
+        return Ok(Role::Admin);
+    }
+    Ok(stored)
+}
+
+/// Whose numbers a surface is about.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Subject {
+    /// Org-wide aggregates.
+    Org,
+    /// A team's aggregates.
+    Team(TeamId),
+    /// One named person's numbers.
+    Person {
+        /// The person.
+        person: PersonId,
+        /// Teams they belong to.
+        teams: Vec<TeamId>,
+    },
+}
+
+/// Who is looking.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Viewer {
+    /// Their role.
+    pub role: Role,
+    /// Their person, when matched.
+    pub person: Option<PersonId>,
+    /// Teams they lead (leads only).
+    pub leads: Vec<TeamId>,
+}
+
+/// The one visibility rule, checked before any data is loaded: admins see
+/// everything; everyone sees org and team aggregates and their own numbers;
+/// leads also see the people of the teams they lead. Nobody else's named
+/// numbers are shown outside the leaderboard.
+pub fn can_view(viewer: &Viewer, subject: &Subject) -> bool {
+    match (viewer.role, subject) {
+        (Role::Admin, _) => true,
+        (_, Subject::Org | Subject::Team(_)) => true,
+        (_, Subject::Person { person, .. }) if viewer.person == Some(*person) => true,
+        (Role::Lead, Subject::Person { teams, .. }) => {
+            teams.iter().any(|t| viewer.leads.contains(t))
+        }
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn developers_see_aggregates_and_themselves_only() {
+        let me = PersonId(1);
+        let dev = Viewer {
+            role: Role::Developer,
+            person: Some(me),
+            leads: vec![],
+        };
+        assert!(can_view(&dev, &Subject::Org));
+        assert!(can_view(&dev, &Subject::Team(TeamId(5))));
+        assert!(can_view(
+            &dev,
+            &Subject::Person {
+                person: me,
+                teams: vec![]
+            }
+        ));
+        assert!(!can_view(
+            &dev,
+            &Subject::Person {
+                person: PersonId(2),
+                teams: vec![TeamId(5)]
+            }
+        ));
+    }
+
+    #[test]
+    fn leads_see_their_teams_people_and_admins_see_all() {
+        let lead = Viewer {
+            role: Role::Lead,
+            person: None,
+            leads: vec![TeamId(5)],
+        };
+        assert!(can_view(
+            &lead,
+            &Subject::Person {
+                person: PersonId(2),
+                teams: vec![TeamId(5)]
+            }
+        ));
+        assert!(!can_view(
+            &lead,
+            &Subject::Person {
+                person: PersonId(3),
+                teams: vec![TeamId(6)]
+            }
+        ));
+        let admin = Viewer {
+            role: Role::Admin,
+            person: None,
+            leads: vec![],
+        };
+        assert!(can_view(
+            &admin,
+            &Subject::Person {
+                person: PersonId(3),
+                teams: vec![]
+            }
+        ));
+    }
+}
