@@ -195,6 +195,11 @@ impl App {
                 "cannot set up HTTPS to Slack ({e}); install the system's CA certificates"
             ))
         })?;
+        if let Some(token) = &config.slack.bot_token {
+            crate::slack::install::single_workspace(&db, &keys, &slack, token)
+                .await
+                .map_err(StartError::Slack)?;
+        }
 
         let (listener, addr) = if options.http {
             let listener = TcpListener::bind(config.bind)
@@ -281,6 +286,20 @@ impl App {
             })
         });
 
+        let socket = state
+            .config
+            .slack
+            .app_token
+            .clone()
+            .filter(|_| options.http)
+            .map(|token| {
+                tokio::spawn(crate::slack::socket::run(
+                    state.clone(),
+                    token,
+                    shutdown.subscribe(),
+                ))
+            });
+
         let workers = options.workers.then(|| {
             let ctx = Arc::new(JobContext {
                 db: state.db.clone(),
@@ -309,6 +328,9 @@ impl App {
                 Ok(Err(e)) => tracing::error!(error = %e, "http server task failed"),
                 Err(_) => tracing::warn!("in-flight requests did not finish in time"),
             }
+        }
+        if let Some(socket) = socket {
+            let _ = tokio::time::timeout(Duration::from_secs(5), socket).await;
         }
         if let Some(workers) = workers {
             match workers.await {

@@ -265,20 +265,22 @@ impl Config {
         let job_concurrency =
             r.positive("AIMPACT_JOB_CONCURRENCY", 4, "a number of jobs such as 4") as usize;
 
-        let public_url = r.raw("AIMPACT_PUBLIC_URL").and_then(|raw| {
-            match url::Url::parse(raw.trim()) {
-                Ok(u) if matches!(u.scheme(), "http" | "https") && u.host().is_some() => Some(u),
-                _ => {
-                    r.problem(
+        let public_url =
+            r.raw("AIMPACT_PUBLIC_URL")
+                .and_then(|raw| match url::Url::parse(raw.trim()) {
+                    Ok(u) if matches!(u.scheme(), "http" | "https") && u.host().is_some() => {
+                        Some(u)
+                    }
+                    _ => {
+                        r.problem(
                         "AIMPACT_PUBLIC_URL",
                         format!(
                             "`{raw}` is not an http(s) URL; use e.g. https://aimpact.example.com"
                         ),
                     );
-                    None
-                }
-            }
-        });
+                        None
+                    }
+                });
         let slack = read_slack(&mut r, public_url.is_some());
 
         match database_url {

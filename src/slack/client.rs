@@ -128,6 +128,20 @@ impl SlackApi {
         })
     }
 
+    /// `apps.connections.open` with the app-level token: a fresh Socket
+    /// Mode WebSocket URL.
+    pub async fn socket_url(&self, app_token: &SecretString) -> Result<String, SlackApiError> {
+        let token = SlackApiToken::new(SlackApiTokenValue::new(
+            app_token.expose_secret().to_string(),
+        ))
+        .with_token_type(SlackApiTokenType::App);
+        let session = self.client.open_session(&token);
+        let opened = session
+            .apps_connections_open(&SlackApiAppsConnectionOpenRequest::new())
+            .await?;
+        Ok(opened.url.value().to_string())
+    }
+
     /// A handle for one org's calls.
     pub fn for_org(&self, token: &SecretString, team_id: &str) -> OrgSlack {
         OrgSlack {

@@ -451,3 +451,38 @@ mod tests {
         assert_eq!(check_state_signature(&other, &state), None);
     }
 }
+
+/// Single-workspace mode (`SLACK_BOT_TOKEN`): asks Slack which workspace
+/// the token belongs to and creates or updates that org, token encrypted.
+pub async fn single_workspace(
+    db: &crate::store::Db,
+    keys: &crate::crypto::Keyring,
+    api: &super::client::SlackApi,
+    token: &SecretString,
+) -> Result<OrgId, String> {
+    let auth = api.auth_test(token).await.map_err(|e| {
+        format!("SLACK_BOT_TOKEN: {e}; copy the Bot User OAuth Token from the app's OAuth & Permissions page")
+    })?;
+    let db_err =
+        |e: StoreError| format!("DATABASE_URL: could not store the Slack installation: {e}");
+    let mut tx = db.pool().begin().await.map_err(|e| db_err(e.into()))?;
+    let org = orgs::upsert_installation(&mut tx, &auth.team_id, &auth.team, None)
+        .await
+        .map_err(db_err)?;
+    credentials::put(&mut tx, keys, org.id, BOT_TOKEN, token, None)
+        .await
+        .map_err(db_err)?;
+    audit::record(
+        &mut tx,
+        org.id,
+        "system",
+        "slack.single_workspace",
+        Some(&auth.team_id),
+        &serde_json::json!({ "bot_user_id": auth.user_id }),
+    )
+    .await
+    .map_err(db_err)?;
+    tx.commit().await.map_err(|e| db_err(e.into()))?;
+    tracing::info!(org_id = %org.id, team = %auth.team, "single-workspace Slack install ready");
+    Ok(org.id)
+}

@@ -1,5 +1,8 @@
 //! Socket Mode (`SLACK_APP_TOKEN`): the same listeners over a WebSocket,
-//! so a self-hosted install needs no public URL. Each envelope is
+//! so a self-hosted install needs no public URL. The connection loop is our
+//! own (tokio-tungstenite, as slack-morphism uses): slack-morphism's
+//! listener hands typed events to `fn` callbacks, which would drop fields
+//! it does not model and cannot send a bare ack for commands. Each envelope is
 //! acknowledged with its `envelope_id`, carrying the listener's answer as
 //! `payload` (a command's message, a `response_action`, options).
 
@@ -88,4 +91,103 @@ pub async fn handle_frame(state: &AppState, frame: &str) -> Outcome {
         }
     };
     ack(envelope_id, answer)
+}
+
+/// Resolves once shutdown is requested (without holding the watch guard
+/// across an await).
+async fn stopped(stop: &mut tokio::sync::watch::Receiver<bool>) {
+    let _ = stop.wait_for(|s| *s).await;
+}
+
+/// Why one connection ended.
+enum Ended {
+    /// Shutdown was requested.
+    Stopped,
+    /// Slack asked for a reconnect or closed the socket.
+    Reconnect,
+}
+
+/// Keeps a Socket Mode connection open until `stop` flips: reconnects when
+/// Slack asks (or drops the socket), with backoff after failures.
+pub async fn run(
+    state: AppState,
+    app_token: secrecy::SecretString,
+    mut stop: tokio::sync::watch::Receiver<bool>,
+) {
+    let mut backoff = std::time::Duration::from_secs(1);
+    loop {
+        if *stop.borrow() {
+            return;
+        }
+        match connect_once(&state, &app_token, &mut stop).await {
+            Ok(Ended::Stopped) => return,
+            Ok(Ended::Reconnect) => {
+                backoff = std::time::Duration::from_secs(1);
+                tracing::info!("Socket Mode reconnecting");
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, retry_in = ?backoff, "Socket Mode connection failed");
+                tokio::select! {
+                    _ = tokio::time::sleep(backoff) => {}
+                    _ = stopped(&mut stop) => return,
+                }
+                backoff = (backoff * 2).min(std::time::Duration::from_secs(60));
+            }
+        }
+    }
+}
+
+async fn connect_once(
+    state: &AppState,
+    app_token: &secrecy::SecretString,
+    stop: &mut tokio::sync::watch::Receiver<bool>,
+) -> Result<Ended, String> {
+    use futures::{SinkExt, StreamExt};
+    use tokio_tungstenite::tungstenite::Message;
+
+    let url = state
+        .slack
+        .socket_url(app_token)
+        .await
+        .map_err(|e| e.to_string())?;
+    let (ws, _) = tokio_tungstenite::connect_async(url.as_str())
+        .await
+        .map_err(|e| format!("WebSocket connect: {e}"))?;
+    tracing::info!("Socket Mode connected");
+    let (mut sink, mut stream) = ws.split();
+    // Envelopes are handled concurrently; their acks come back here.
+    let (acks_tx, mut acks) = tokio::sync::mpsc::channel::<Outcome>(64);
+    loop {
+        tokio::select! {
+            _ = stopped(stop) => {
+                let _ = sink.send(Message::Close(None)).await;
+                return Ok(Ended::Stopped);
+            }
+            Some(outcome) = acks.recv() => match outcome {
+                Outcome::Ack(frame) => {
+                    sink.send(Message::text(frame.to_string()))
+                        .await
+                        .map_err(|e| format!("WebSocket send: {e}"))?;
+                }
+                Outcome::Reconnect => return Ok(Ended::Reconnect),
+                Outcome::Nothing => {}
+            },
+            frame = stream.next() => match frame {
+                Some(Ok(Message::Text(text))) => {
+                    let state = state.clone();
+                    let acks_tx = acks_tx.clone();
+                    tokio::spawn(async move {
+                        let outcome = handle_frame(&state, text.as_str()).await;
+                        let _ = acks_tx.send(outcome).await;
+                    });
+                }
+                Some(Ok(Message::Ping(data))) => {
+                    let _ = sink.send(Message::Pong(data)).await;
+                }
+                Some(Ok(Message::Close(_))) | None => return Ok(Ended::Reconnect),
+                Some(Ok(_)) => {}
+                Some(Err(e)) => return Err(format!("WebSocket read: {e}")),
+            },
+        }
+    }
 }

@@ -183,3 +183,131 @@ where
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }
+
+/// The signing secret test apps use.
+pub const SIGNING_SECRET: &str = "test-signing-secret";
+
+/// Settings for a Slack-enabled app whose Web API is `slack`.
+pub fn slack_settings(slack: &wiremock::MockServer) -> Vec<(&'static str, String)> {
+    vec![
+        ("SLACK_SIGNING_SECRET", SIGNING_SECRET.to_string()),
+        ("SLACK_API_URL", format!("{}/api", slack.uri())),
+    ]
+}
+
+/// Starts the app with Slack pointed at `slack`, plus `extra` settings.
+pub async fn spawn_slack_app(
+    db: &TestDb,
+    slack: &wiremock::MockServer,
+    extra: &[(&'static str, String)],
+) -> TestApp {
+    let mut settings = slack_settings(slack);
+    settings.extend(extra.iter().cloned());
+    let pairs: Vec<(&str, &str)> = settings.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    spawn_app_with(db, &pairs, false).await
+}
+
+/// An installed org with a bot token, as after an OAuth install.
+pub async fn install_org(app: &TestApp, team_id: &str, installer: &str) -> aimpact::domain::OrgId {
+    use aimpact::store::{credentials, orgs};
+    let mut conn = app.state.db.pool().acquire().await.unwrap();
+    let org = orgs::upsert_installation(&mut conn, team_id, "Acme", Some(installer))
+        .await
+        .unwrap()
+        .id;
+    let token = secrecy::SecretString::from(format!("xoxb-{team_id}-token"));
+    credentials::put(
+        &mut conn,
+        &app.state.keys,
+        org,
+        "slack_bot_token",
+        &token,
+        None,
+    )
+    .await
+    .unwrap();
+    org
+}
+
+/// Sends a body to a Slack endpoint signed as Slack would, `age` seconds ago.
+pub async fn signed_slack_request_aged(
+    app: &TestApp,
+    path: &str,
+    content_type: &str,
+    body: impl Into<Vec<u8>>,
+    age: i64,
+) -> reqwest::Response {
+    let body = body.into();
+    let ts = chrono::Utc::now().timestamp() - age;
+    let signature = aimpact::slack::verify::sign(SIGNING_SECRET, ts, &body);
+    app.http
+        .post(app.url(path))
+        .header("content-type", content_type)
+        .header("x-slack-request-timestamp", ts.to_string())
+        .header("x-slack-signature", signature)
+        .body(body)
+        .send()
+        .await
+        .unwrap()
+}
+
+/// Sends a freshly signed body.
+pub async fn signed_slack_request(
+    app: &TestApp,
+    path: &str,
+    content_type: &str,
+    body: impl Into<Vec<u8>>,
+) -> reqwest::Response {
+    signed_slack_request_aged(app, path, content_type, body, 0).await
+}
+
+/// A signed form-encoded body.
+pub async fn slack_form(app: &TestApp, path: &str, fields: &[(&str, &str)]) -> reqwest::Response {
+    let body = serde_urlencoded::to_string(fields).unwrap();
+    signed_slack_request(app, path, "application/x-www-form-urlencoded", body).await
+}
+
+/// A signed interaction (`payload=<json>`).
+pub async fn slack_interaction(app: &TestApp, payload: &serde_json::Value) -> reqwest::Response {
+    slack_form(
+        app,
+        "/slack/interactions",
+        &[("payload", &payload.to_string())],
+    )
+    .await
+}
+
+/// A signed Events API callback.
+pub async fn slack_event(
+    app: &TestApp,
+    team: &str,
+    event_id: &str,
+    event: serde_json::Value,
+) -> reqwest::Response {
+    let body = serde_json::json!({
+        "type": "event_callback", "team_id": team, "api_app_id": "A1", "event_id": event_id,
+        "event_time": 1_700_000_000, "event": event
+    });
+    signed_slack_request(app, "/slack/events", "application/json", body.to_string()).await
+}
+
+/// Slack's JSON answer shape for a mock.
+pub fn slack_ok(extra: serde_json::Value) -> wiremock::ResponseTemplate {
+    let mut body = serde_json::json!({ "ok": true });
+    if let (Some(map), Some(more)) = (body.as_object_mut(), extra.as_object()) {
+        map.extend(more.clone());
+    }
+    wiremock::ResponseTemplate::new(200).set_body_json(body)
+}
+
+/// Requests the fake Slack received for one Web API method.
+pub async fn calls(slack: &wiremock::MockServer, method: &str) -> Vec<wiremock::Request> {
+    let path = format!("/api/{method}");
+    slack
+        .received_requests()
+        .await
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|r| r.url.path() == path)
+        .collect()
+}

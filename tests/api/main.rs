@@ -8,6 +8,8 @@ mod cli;
 mod health;
 mod helpers;
 mod jobs;
+mod manifest;
 mod schema;
 mod secrets;
+mod slack;
 mod tenancy;
