@@ -268,17 +268,13 @@ pub async fn callback(
     let result = finish(&state, &headers, query).await;
     let response = match result {
         Ok((team_id, team_name, app_id)) => {
-            let link = match app_id {
-                Some(app) => format!(
-                    "https://slack.com/app_redirect?app={}&team={}",
-                    escape_html(&app),
-                    escape_html(&team_id)
-                ),
-                None => format!(
-                    "https://slack.com/app_redirect?team={}",
-                    escape_html(&team_id)
-                ),
-            };
+            let mut link = url::Url::parse("https://slack.com/app_redirect")
+                .unwrap_or_else(|_| unreachable!("literal URL"));
+            if let Some(app) = &app_id {
+                link.query_pairs_mut().append_pair("app", app);
+            }
+            link.query_pairs_mut().append_pair("team", &team_id);
+            let link = escape_html(link.as_str());
             page(
                 StatusCode::OK,
                 "aimpact is installed",
@@ -433,25 +429,6 @@ pub async fn bot_token(state: &AppState, org: OrgId) -> Result<Option<SecretStri
     Ok(credentials::get(&mut conn, &state.keys, org, BOT_TOKEN).await?)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn only_states_this_server_signed_pass() {
-        let secret = SecretString::from("client-secret");
-        let state = format!("abc.{}", sign_state(&secret, "abc"));
-        assert_eq!(
-            check_state_signature(&secret, &state).as_deref(),
-            Some("abc")
-        );
-        assert_eq!(check_state_signature(&secret, "abc.00ff"), None);
-        assert_eq!(check_state_signature(&secret, "abc"), None);
-        let other = SecretString::from("other");
-        assert_eq!(check_state_signature(&other, &state), None);
-    }
-}
-
 /// Single-workspace mode (`SLACK_BOT_TOKEN`): asks Slack which workspace
 /// the token belongs to and creates or updates that org, token encrypted.
 pub async fn single_workspace(
@@ -485,4 +462,23 @@ pub async fn single_workspace(
     tx.commit().await.map_err(|e| db_err(e.into()))?;
     tracing::info!(org_id = %org.id, team = %auth.team, "single-workspace Slack install ready");
     Ok(org.id)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_states_this_server_signed_pass() {
+        let secret = SecretString::from("client-secret");
+        let state = format!("abc.{}", sign_state(&secret, "abc"));
+        assert_eq!(
+            check_state_signature(&secret, &state).as_deref(),
+            Some("abc")
+        );
+        assert_eq!(check_state_signature(&secret, "abc.00ff"), None);
+        assert_eq!(check_state_signature(&secret, "abc"), None);
+        let other = SecretString::from("other");
+        assert_eq!(check_state_signature(&other, &state), None);
+    }
 }

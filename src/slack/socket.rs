@@ -145,14 +145,15 @@ async fn connect_once(
     use futures::{SinkExt, StreamExt};
     use tokio_tungstenite::tungstenite::Message;
 
-    let url = state
-        .slack
-        .socket_url(app_token)
-        .await
-        .map_err(|e| e.to_string())?;
-    let (ws, _) = tokio_tungstenite::connect_async(url.as_str())
-        .await
-        .map_err(|e| format!("WebSocket connect: {e}"))?;
+    let url = tokio::select! {
+        url = state.slack.socket_url(app_token) => url.map_err(|e| e.to_string())?,
+        _ = stopped(stop) => return Ok(Ended::Stopped),
+    };
+    let connected = tokio::select! {
+        c = tokio_tungstenite::connect_async(url.as_str()) => c,
+        _ = stopped(stop) => return Ok(Ended::Stopped),
+    };
+    let (ws, _) = connected.map_err(|e| format!("WebSocket connect: {e}"))?;
     tracing::info!("Socket Mode connected");
     let (mut sink, mut stream) = ws.split();
     // Envelopes are handled concurrently; their acks come back here.

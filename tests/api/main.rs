@@ -7,9 +7,11 @@
 mod cli;
 mod health;
 mod helpers;
+mod install;
 mod jobs;
 mod manifest;
 mod schema;
 mod secrets;
 mod slack;
+mod socket_mode;
 mod tenancy;

@@ -35,7 +35,7 @@ async fn users_info(slack: &MockServer, user: &str, admin: bool) {
         .await;
 }
 
-fn metrics_fields<'a>(text: &'a str) -> Vec<(&'a str, &'a str)> {
+fn metrics_fields(text: &str) -> Vec<(&str, &str)> {
     vec![
         ("command", "/metrics"),
         ("text", text),
