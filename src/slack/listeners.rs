@@ -167,12 +167,25 @@ fn not_installed() -> Ack {
     )
 }
 
+/// Slack waits 3 seconds for an acknowledgement; leave room for the trip.
+pub const ACK_BUDGET: std::time::Duration = std::time::Duration::from_millis(2500);
+
 async fn run(kind: &str, id: &str, fut: BoxFut) -> Ack {
-    match fut.await {
-        Ok(ack) => ack,
-        Err(e) => {
+    match tokio::time::timeout(ACK_BUDGET, fut).await {
+        Ok(Ok(ack)) => ack,
+        Ok(Err(e)) => {
             tracing::error!(kind, id, error = %e, "listener failed");
             sorry()
+        }
+        Err(_) => {
+            // Acknowledge anyway: a late answer is a failure in Slack's eyes.
+            tracing::error!(
+                kind,
+                id,
+                budget_ms = ACK_BUDGET.as_millis() as u64,
+                "listener missed the ack budget"
+            );
+            Ack::Empty
         }
     }
 }

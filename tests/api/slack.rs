@@ -485,3 +485,72 @@ async fn a_refused_bot_token_stops_start_up_with_a_clear_error() {
     );
     assert!(!line.contains("xoxb-wrong"));
 }
+
+#[tokio::test]
+async fn a_slow_slack_api_never_delays_the_acknowledgement_past_three_seconds() {
+    let slack = MockServer::start().await;
+    Mock::given(path("/api/views.open"))
+        .respond_with(slack_ok(json!({})).set_delay(Duration::from_secs(6)))
+        .mount(&slack)
+        .await;
+    let db = TestDb::new().await;
+    let app = spawn_slack_app(&db, &slack, &[]).await;
+    install_org(&app, "T1", "U_ADMIN").await;
+    let started = std::time::Instant::now();
+    let r = slack_interaction(&app, &json!({
+        "type": "block_actions", "team": {"id": "T1"}, "user": {"id": "U_ADMIN"}, "trigger_id": "t",
+        "actions": [{ "action_id": blocks::ids::action::SETUP_JIRA, "value": "jira" }]
+    }))
+    .await;
+    assert_eq!(r.status(), 200);
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "acknowledged after {:?}",
+        started.elapsed()
+    );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_rate_limited_call_is_retried_after_retry_after() {
+    let slack = MockServer::start().await;
+    Mock::given(path("/api/views.publish"))
+        .respond_with(
+            wiremock::ResponseTemplate::new(429)
+                .insert_header("retry-after", "1")
+                .set_body_json(json!({ "ok": false, "error": "ratelimited" })),
+        )
+        .up_to_n_times(1)
+        .with_priority(1)
+        .mount(&slack)
+        .await;
+    Mock::given(path("/api/views.publish"))
+        .respond_with(slack_ok(json!({ "view": { "id": "V1" } })))
+        .with_priority(2)
+        .mount(&slack)
+        .await;
+    let db = TestDb::new().await;
+    let app = spawn_slack_app(&db, &slack, &[]).await;
+    let org = install_org(&app, "T1", "U_ADMIN").await;
+    slack_event(
+        &app,
+        "T1",
+        "Ev429",
+        json!({ "type": "app_home_opened", "user": "U_ADMIN", "tab": "home" }),
+    )
+    .await;
+    let state = app.state.clone();
+    // Processed (marked done) only once the retry succeeded.
+    assert!(
+        eventually(Duration::from_secs(10), || async {
+            let mut conn = state.db.pool().acquire().await.unwrap();
+            calls(&slack, "views.publish").await.len() == 2
+                && webhooks::pending(&mut conn, org, 10)
+                    .await
+                    .unwrap()
+                    .is_empty()
+        })
+        .await
+    );
+    app.stop().await;
+}
