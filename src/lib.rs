@@ -11,6 +11,7 @@ pub mod crypto; // AES-256-GCM secret box with key ids and rotation
 pub mod domain; // small types parsed once: OrgId, Role, Provider
 pub mod http; // axum router, health endpoints, cross-cutting layers
 pub mod jobs; // durable apalis jobs on the same database
+pub mod metrics; // pure: per-PR metrics, AI detection, aggregates (METRICS.md)
 pub mod slack; // Slack: verified listeners, routing, Web API client, install, App Home
 pub mod store; // org-scoped storage on SQLite or PostgreSQL, one code path
 pub mod telemetry; // tracing set-up (text or JSON)

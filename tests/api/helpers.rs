@@ -130,9 +130,9 @@ impl TestApp {
     /// Stops the app gracefully and waits until it has.
     pub async fn stop(self) {
         self.shutdown.trigger();
-        tokio::time::timeout(Duration::from_secs(15), self.task)
+        tokio::time::timeout(PATIENCE, self.task)
             .await
-            .expect("app stops within 15 s")
+            .expect("app stops in time")
             .expect("app task")
             .expect("app run");
     }
@@ -165,6 +165,10 @@ pub async fn spawn_app_with(db: &TestDb, overrides: &[(&str, &str)], workers: bo
 pub async fn spawn_app(db: &TestDb) -> TestApp {
     spawn_app_with(db, &[], true).await
 }
+
+/// How long tests wait for background work: generous, because CI shares
+/// two cores among many apps; a passing check returns at once.
+pub const PATIENCE: Duration = Duration::from_secs(45);
 
 /// Polls `check` until it is true or `timeout` passes.
 pub async fn eventually<F, Fut>(timeout: Duration, mut check: F) -> bool

@@ -259,7 +259,7 @@ async fn a_rotating_token_is_refreshed_before_use_and_the_new_pair_stored() {
     )
     .await;
     assert!(
-        eventually(Duration::from_secs(10), || async {
+        eventually(PATIENCE, || async {
             !calls(&slack, "views.publish").await.is_empty()
         })
         .await

@@ -5,7 +5,7 @@ use aimpact::jobs::respond::Respond;
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
-use crate::helpers::{TestDb, eventually, spawn_app, spawn_app_with};
+use crate::helpers::{PATIENCE, TestDb, eventually, spawn_app, spawn_app_with};
 
 fn respond_to(server: &MockServer, text: &str) -> Respond {
     Respond {
@@ -43,10 +43,7 @@ async fn a_job_enqueued_before_a_restart_runs_after_it() {
     // Second process on the same database: the worker picks it up.
     let restarted = spawn_app(&db).await;
     assert!(
-        eventually(Duration::from_secs(15), || async {
-            hits(&slack).await == 1
-        })
-        .await,
+        eventually(PATIENCE, || async { hits(&slack).await == 1 }).await,
         "the queued job ran after the restart"
     );
     let sent: serde_json::Value =
@@ -77,12 +74,7 @@ async fn a_failing_job_is_retried_with_backoff_until_it_succeeds() {
         .enqueue(respond_to(&slack, "flaky"))
         .await
         .unwrap();
-    assert!(
-        eventually(Duration::from_secs(15), || async {
-            hits(&slack).await >= 3
-        })
-        .await
-    );
+    assert!(eventually(PATIENCE, || async { hits(&slack).await >= 3 }).await);
     let times: Vec<_> = slack.received_requests().await.unwrap();
     tokio::time::sleep(Duration::from_millis(500)).await;
     assert_eq!(hits(&slack).await, 3, "no attempt after the success");
@@ -105,12 +97,7 @@ async fn a_refused_message_is_not_retried() {
         .enqueue(respond_to(&slack, "too late"))
         .await
         .unwrap();
-    assert!(
-        eventually(Duration::from_secs(15), || async {
-            hits(&slack).await >= 1
-        })
-        .await
-    );
+    assert!(eventually(PATIENCE, || async { hits(&slack).await >= 1 }).await);
     tokio::time::sleep(Duration::from_millis(800)).await;
     assert_eq!(hits(&slack).await, 1, "a 404 is final");
     app.stop().await;

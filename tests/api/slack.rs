@@ -171,7 +171,7 @@ async fn opening_app_home_publishes_a_checklist_for_the_installer_and_a_welcome_
     .await;
     assert_eq!(r.status(), 200);
     assert!(
-        eventually(Duration::from_secs(10), || async {
+        eventually(PATIENCE, || async {
             calls(&slack, "views.publish").await.len() == 2
         })
         .await
@@ -213,7 +213,7 @@ async fn a_retried_event_is_processed_once() {
         assert_eq!(r.status(), 200);
     }
     assert!(
-        eventually(Duration::from_secs(10), || async {
+        eventually(PATIENCE, || async {
             !calls(&slack, "views.publish").await.is_empty()
         })
         .await
@@ -396,7 +396,7 @@ async fn uninstalling_deletes_the_slack_tokens_and_keeps_the_data() {
     assert_eq!(r.status(), 200);
     let state = app.state.clone();
     assert!(
-        eventually(Duration::from_secs(10), || async {
+        eventually(PATIENCE, || async {
             let mut conn = state.db.pool().acquire().await.unwrap();
             orgs::get(&mut conn, org)
                 .await
@@ -542,7 +542,7 @@ async fn a_rate_limited_call_is_retried_after_retry_after() {
     let state = app.state.clone();
     // Processed (marked done) only once the retry succeeded.
     assert!(
-        eventually(Duration::from_secs(10), || async {
+        eventually(PATIENCE, || async {
             let mut conn = state.db.pool().acquire().await.unwrap();
             calls(&slack, "views.publish").await.len() == 2
                 && webhooks::pending(&mut conn, org, 10)

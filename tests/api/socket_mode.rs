@@ -74,7 +74,7 @@ async fn socket_mode_envelopes_reach_the_listeners_and_are_acknowledged() {
     }).to_string())).await.unwrap();
     assert_eq!(next_json(&mut ws).await, json!({ "envelope_id": "e2" }));
     assert!(
-        eventually(Duration::from_secs(10), || async {
+        eventually(PATIENCE, || async {
             calls(&slack, "views.publish").await.len() == 1
         })
         .await
