@@ -217,10 +217,11 @@ create table pr_commit (
     pull_request_id bigint not null references pull_request (pull_request_id) on delete cascade,
     sha text not null,
     author_login text,
+    author_name text,
     author_email text,
     authored_at bigint,
     committed_at bigint,
-    ai_trailer text,
+    message text,
     created_at bigint not null,
     updated_at bigint not null,
     unique (org_id, pull_request_id, sha)
