@@ -300,6 +300,12 @@ impl App {
                 ))
             });
 
+        match crate::github::webhook::sweep_pending(&state).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(deliveries = n, "re-enqueued stored GitHub deliveries"),
+            Err(e) => tracing::warn!(error = %e, "could not sweep stored GitHub deliveries"),
+        }
+
         let workers = options.workers.then(|| {
             let ctx = Arc::new(JobContext {
                 db: state.db.clone(),

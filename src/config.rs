@@ -56,6 +56,39 @@ pub struct Config {
     pub public_url: Option<url::Url>,
     /// Slack settings.
     pub slack: SlackSettings,
+    /// GitHub settings.
+    pub github: GithubSettings,
+}
+
+/// How this app talks to GitHub (README, "GitHub").
+#[derive(Clone)]
+pub struct GithubSettings {
+    /// `GITHUB_API_URL`: REST base; GraphQL is `…/graphql` (GitHub
+    /// Enterprise Server: `https://host/api/v3`, with GraphQL at `/api/graphql`).
+    pub api_url: url::Url,
+    /// `GITHUB_TOKEN`: token mode for the single-workspace install.
+    pub token: Option<SecretString>,
+    /// `GITHUB_ORG`: the organisation `GITHUB_TOKEN` reads.
+    pub org: Option<String>,
+    /// `GITHUB_WEBHOOK_SECRET`: verifies `X-Hub-Signature-256`.
+    pub webhook_secret: Option<SecretString>,
+    /// `GITHUB_SYNC_DAYS`: how far back the historical sync reaches.
+    pub sync_days: u32,
+}
+
+impl fmt::Debug for GithubSettings {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("GithubSettings")
+            .field("api_url", &self.api_url.as_str())
+            .field("token", &self.token.as_ref().map(|_| "[set]"))
+            .field("org", &self.org)
+            .field(
+                "webhook_secret",
+                &self.webhook_secret.as_ref().map(|_| "[set]"),
+            )
+            .field("sync_days", &self.sync_days)
+            .finish()
+    }
 }
 
 /// How this app talks to Slack (README, "Slack app").
@@ -282,6 +315,7 @@ impl Config {
                     }
                 });
         let slack = read_slack(&mut r, public_url.is_some());
+        let github = read_github(&mut r);
 
         match database_url {
             Some(database_url) if r.problems.is_empty() => Ok(Config {
@@ -298,6 +332,7 @@ impl Config {
                 job_concurrency,
                 public_url,
                 slack,
+                github,
             }),
             _ => Err(Problems(r.problems)),
         }
@@ -373,6 +408,36 @@ fn read_slack(r: &mut Reader<'_>, has_public_url: bool) -> SlackSettings {
             "https://slack.com/oauth/v2/authorize",
             false,
         ),
+    }
+}
+
+fn read_github(r: &mut Reader<'_>) -> GithubSettings {
+    let token = r
+        .raw("GITHUB_TOKEN")
+        .map(|v| SecretString::from(v.trim().to_string()));
+    let org = r.raw("GITHUB_ORG").map(|v| v.trim().to_string());
+    match (&token, &org) {
+        (Some(_), None) => r.problem("GITHUB_ORG", "must be set with GITHUB_TOKEN: the organisation to read, e.g. `acme`"),
+        (None, Some(_)) => r.problem("GITHUB_TOKEN", "must be set with GITHUB_ORG: a token that can read the organisation's members and pull requests"),
+        _ => {}
+    }
+    if let Some(org) = &org
+        && !org.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+    {
+        r.problem(
+            "GITHUB_ORG",
+            format!("`{org}` is not a GitHub organisation login (letters, digits and `-`)"),
+        );
+    }
+    let sync_days = r.positive("GITHUB_SYNC_DAYS", 90, "a number of days such as 90") as u32;
+    GithubSettings {
+        api_url: url_setting(r, "GITHUB_API_URL", "https://api.github.com/", true),
+        token,
+        org,
+        webhook_secret: r
+            .raw("GITHUB_WEBHOOK_SECRET")
+            .map(|v| SecretString::from(v.trim().to_string())),
+        sync_days,
     }
 }
 

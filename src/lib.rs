@@ -9,6 +9,7 @@ pub mod cli; // the command line: serve, worker, migrate, keys
 pub mod config; // every setting, from the environment, validated once
 pub mod crypto; // AES-256-GCM secret box with key ids and rotation
 pub mod domain; // small types parsed once: OrgId, Role, Provider
+pub mod github; // GitHub: client (rate limits), GraphQL sync, webhooks, ingest with metrics
 pub mod http; // axum router, health endpoints, cross-cutting layers
 pub mod jobs; // durable apalis jobs on the same database
 pub mod metrics; // pure: per-PR metrics, AI detection, aggregates (METRICS.md)

@@ -48,6 +48,10 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(health::router())
         .merge(crate::slack::routes::router(&state))
+        .route(
+            "/github/webhook",
+            axum::routing::post(crate::github::webhook::receive),
+        )
         .fallback(not_found)
         .layer(layers)
         .with_state(state)

@@ -13,6 +13,7 @@ use std::time::Duration;
 use apalis::layers::WorkerBuilderExt;
 use apalis::layers::retry::RetryPolicy;
 use apalis::prelude::{Monitor, TaskSink, WorkerBuilder};
+use apalis_core::backend::ext::BackendExt;
 use apalis_postgres::PostgresStorage;
 use apalis_sqlite::SqliteStorage;
 use serde::Serialize;
@@ -184,6 +185,9 @@ impl Default for WorkerSettings {
     }
 }
 
+/// How often an idle worker looks for new jobs.
+const POLL_EVERY: Duration = Duration::from_millis(200);
+
 /// A process-unique worker name: several processes share one queue.
 fn worker_name(queue: &str) -> String {
     format!(
@@ -212,7 +216,9 @@ pub fn monitor(pool: &JobsPool, ctx: Arc<JobContext>, settings: &WorkerSettings)
 
     macro_rules! register {
         ($monitor:expr, $storage:expr, $job:ty, $handler:path) => {{
-            let storage = $storage;
+            // Poll on a short fixed interval: apalis's default lets an idle
+            // queue wait up to half a minute before noticing a new job.
+            let storage = $storage.poll_with_interval(POLL_EVERY);
             let ctx = ctx.clone();
             let policy = policy.clone();
             $monitor.register(move |_run| {
@@ -228,18 +234,35 @@ pub fn monitor(pool: &JobsPool, ctx: Arc<JobContext>, settings: &WorkerSettings)
         }};
     }
 
+    use crate::github::webhook::{self, ProcessDelivery};
     match pool {
-        JobsPool::Sqlite(pool) => register!(
-            monitor,
-            sqlite_storage::<respond::Respond>(pool),
-            respond::Respond,
-            respond::run
-        ),
-        JobsPool::Postgres(pool) => register!(
-            monitor,
-            postgres_storage::<respond::Respond>(pool),
-            respond::Respond,
-            respond::run
-        ),
+        JobsPool::Sqlite(pool) => {
+            let monitor = register!(
+                monitor,
+                sqlite_storage::<respond::Respond>(pool),
+                respond::Respond,
+                respond::run
+            );
+            register!(
+                monitor,
+                sqlite_storage::<ProcessDelivery>(pool),
+                ProcessDelivery,
+                webhook::run
+            )
+        }
+        JobsPool::Postgres(pool) => {
+            let monitor = register!(
+                monitor,
+                postgres_storage::<respond::Respond>(pool),
+                respond::Respond,
+                respond::run
+            );
+            register!(
+                monitor,
+                postgres_storage::<ProcessDelivery>(pool),
+                ProcessDelivery,
+                webhook::run
+            )
+        }
     }
 }

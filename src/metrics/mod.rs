@@ -1,1 +1,16 @@
 //! Pure metrics: rows in, numbers out; no I/O (METRICS.md is the one definition).
+//!
+//! Nothing here reads a database, the network or the clock, so every number
+//! the product shows can be tested with hand-made inputs and known answers.
+//! When METRICS.md changes, the code and its tests here change with it.
+
+pub mod aggregate; // median, nearest-rank p75/p90, "not enough data" below 5 values
+pub mod ai; // detected AI signals: which rule fired and why, one assistant list
+pub mod pr; // per-PR times, size, revert/hotfix flags, bots
+
+pub use aggregate::{MIN_SAMPLE, Summary, median, p75, p90, percentile_nearest_rank, summarise};
+pub use ai::{AI_AGENT_LOGINS, AI_ASSISTANTS, AiDetection, AiRule, detect, is_agent_account};
+pub use pr::{
+    CommitInput, PrInput, PrMetrics, ReviewInput, compute, counts_in_throughput, is_bot,
+    is_bot_login,
+};

@@ -10,6 +10,7 @@
 
 pub mod audit;
 pub mod credentials;
+pub mod integrations;
 pub mod jira;
 pub mod orgs;
 pub mod people;

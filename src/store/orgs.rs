@@ -165,3 +165,21 @@ pub async fn consume_oauth_state(
     sqlx::query(SWEEP).bind(now - 86_400).execute(conn).await?;
     Ok(done.rows_affected() == 1)
 }
+
+/// The org whose `kind` integration has this outside id (e.g. the GitHub
+/// organisation a webhook delivery names): how a webhook finds its tenant.
+pub async fn find_by_integration(
+    conn: &mut AnyConnection,
+    kind: &str,
+    external_id: &str,
+) -> StoreResult<Option<OrgId>> {
+    const SQL: &str =
+        "select org_id from integration where kind = $1 and lower(external_id) = lower($2)
+        order by org_id limit 1";
+    let id: Option<i64> = sqlx::query_scalar(SQL)
+        .bind(kind)
+        .bind(external_id)
+        .fetch_optional(conn)
+        .await?;
+    Ok(id.map(OrgId::from_db))
+}

@@ -215,8 +215,12 @@ fn from_row(r: &sqlx::any::AnyRow) -> Result<(PullRequestId, PullRequestRow), sq
             author_login: r.try_get("author_login")?,
             state: r.try_get("state")?,
             is_draft: flag(r, "is_draft")?,
-            head_ref: r.try_get::<Option<String>, _>("head_ref")?.unwrap_or_default(),
-            base_ref: r.try_get::<Option<String>, _>("base_ref")?.unwrap_or_default(),
+            head_ref: r
+                .try_get::<Option<String>, _>("head_ref")?
+                .unwrap_or_default(),
+            base_ref: r
+                .try_get::<Option<String>, _>("base_ref")?
+                .unwrap_or_default(),
             labels: r.try_get("labels")?,
             additions: r.try_get("additions")?,
             deletions: r.try_get("deletions")?,
@@ -282,8 +286,7 @@ pub async fn merged_between(
     from: i64,
     to: i64,
 ) -> StoreResult<Vec<(PullRequestId, PullRequestRow)>> {
-    const WHERE: &str =
-        " where org_id = $1 and merged_at >= $2 and merged_at < $3 order by merged_at, pull_request_id";
+    const WHERE: &str = " where org_id = $1 and merged_at >= $2 and merged_at < $3 order by merged_at, pull_request_id";
     let rows = sqlx::query(sqlx::AssertSqlSafe([SELECT, WHERE].concat()))
         .bind(org.get())
         .bind(from)
@@ -300,8 +303,7 @@ pub async fn updated_since(
     org: OrgId,
     since: i64,
 ) -> StoreResult<Vec<(PullRequestId, PullRequestRow)>> {
-    const WHERE: &str =
-        " where org_id = $1 and (opened_at >= $2 or github_updated_at >= $2) order by repository_id, number";
+    const WHERE: &str = " where org_id = $1 and (opened_at >= $2 or github_updated_at >= $2) order by repository_id, number";
     let rows = sqlx::query(sqlx::AssertSqlSafe([SELECT, WHERE].concat()))
         .bind(org.get())
         .bind(since)
@@ -433,7 +435,9 @@ pub async fn commits(
                     .unwrap_or_default(),
                 authored_at: r.try_get("authored_at")?,
                 committed_at: r.try_get("committed_at")?,
-                message: r.try_get::<Option<String>, _>("message")?.unwrap_or_default(),
+                message: r
+                    .try_get::<Option<String>, _>("message")?
+                    .unwrap_or_default(),
             })
         })
         .collect()

@@ -87,6 +87,31 @@ pub async fn list(conn: &mut AnyConnection, org: OrgId) -> StoreResult<Vec<Repos
         .collect()
 }
 
+/// A repository by GitHub's id.
+pub async fn find_by_github_id(
+    conn: &mut AnyConnection,
+    org: OrgId,
+    github_repo_id: &str,
+) -> StoreResult<Option<Repository>> {
+    const SQL: &str =
+        "select repository_id, github_repo_id, owner, name, is_tracked from repository
+        where org_id = $1 and github_repo_id = $2";
+    let row = sqlx::query(SQL)
+        .bind(org.get())
+        .bind(github_repo_id)
+        .fetch_optional(conn)
+        .await?;
+    let Some(r) = row else { return Ok(None) };
+    let owner: String = r.try_get("owner")?;
+    let name: String = r.try_get("name")?;
+    Ok(Some(Repository {
+        id: RepositoryId(r.try_get("repository_id")?),
+        github_repo_id: r.try_get("github_repo_id")?,
+        full_name: format!("{owner}/{name}"),
+        is_tracked: flag(&r, "is_tracked")?,
+    }))
+}
+
 /// Starts or stops tracking a repository of this org.
 pub async fn set_tracked(
     conn: &mut AnyConnection,

@@ -111,3 +111,43 @@ pub async fn prune_processed(
         .await?;
     Ok(done.rows_affected())
 }
+
+/// One stored delivery of this org.
+pub async fn get(conn: &mut AnyConnection, org: OrgId, id: i64) -> StoreResult<Option<Pending>> {
+    const SQL: &str = "select webhook_delivery_id, source, event, payload from webhook_delivery
+        where org_id = $1 and webhook_delivery_id = $2";
+    let row = sqlx::query(SQL)
+        .bind(org.get())
+        .bind(id)
+        .fetch_optional(conn)
+        .await?;
+    let Some(r) = row else { return Ok(None) };
+    Ok(Some(Pending {
+        id: r.try_get("webhook_delivery_id")?,
+        source: r.try_get("source")?,
+        event: r.try_get("event")?,
+        payload: r
+            .try_get::<Option<Vec<u8>>, _>("payload")?
+            .unwrap_or_default(),
+    }))
+}
+
+/// Records a failed processing attempt.
+pub async fn mark_failed(
+    conn: &mut AnyConnection,
+    org: OrgId,
+    id: i64,
+    error: &str,
+) -> StoreResult<()> {
+    const SQL: &str =
+        "update webhook_delivery set attempts = attempts + 1, last_error = $3, updated_at = $4
+        where org_id = $1 and webhook_delivery_id = $2";
+    sqlx::query(SQL)
+        .bind(org.get())
+        .bind(id)
+        .bind(error)
+        .bind(unix_now())
+        .execute(conn)
+        .await?;
+    Ok(())
+}

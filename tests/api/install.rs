@@ -1,6 +1,5 @@
 //! The OAuth v2 install end to end, and rotating-token refresh.
 
-
 use aimpact::domain::Role;
 use aimpact::store::{credentials, orgs, roles};
 use secrecy::{ExposeSecret, SecretString};

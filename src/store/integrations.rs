@@ -1,0 +1,71 @@
+//! Connected integrations of an org (GitHub, Jira, Copilot), one per kind.
+
+use sqlx::{AnyConnection, Row};
+
+use super::{StoreResult, unix_now};
+use crate::domain::OrgId;
+
+/// A connected integration.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Integration {
+    /// `github`, `jira`, …
+    pub kind: String,
+    /// `connected`, `error`, `revoked`.
+    pub status: String,
+    /// The outside id: GitHub organisation login or installation id.
+    pub external_id: Option<String>,
+    /// JSON settings (never secrets).
+    pub settings: String,
+    /// Last error shown to admins.
+    pub last_error: Option<String>,
+}
+
+/// Connects (or reconnects) an integration of the org.
+pub async fn upsert(
+    conn: &mut AnyConnection,
+    org: OrgId,
+    kind: &str,
+    status: &str,
+    external_id: Option<&str>,
+    connected_by: Option<&str>,
+) -> StoreResult<()> {
+    const SQL: &str = "insert into integration (org_id, kind, status, external_id, connected_by_slack_user_id,
+            created_at, updated_at)
+        values ($1, $2, $3, $4, $5, $6, $6)
+        on conflict (org_id, kind) do update set status = excluded.status, external_id = excluded.external_id,
+            connected_by_slack_user_id = coalesce(excluded.connected_by_slack_user_id, integration.connected_by_slack_user_id),
+            last_error = null, updated_at = excluded.updated_at";
+    sqlx::query(SQL)
+        .bind(org.get())
+        .bind(kind)
+        .bind(status)
+        .bind(external_id)
+        .bind(connected_by)
+        .bind(unix_now())
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// The org's integration of a kind.
+pub async fn get(
+    conn: &mut AnyConnection,
+    org: OrgId,
+    kind: &str,
+) -> StoreResult<Option<Integration>> {
+    const SQL: &str = "select kind, status, external_id, settings, last_error from integration
+        where org_id = $1 and kind = $2";
+    let row = sqlx::query(SQL)
+        .bind(org.get())
+        .bind(kind)
+        .fetch_optional(conn)
+        .await?;
+    let Some(r) = row else { return Ok(None) };
+    Ok(Some(Integration {
+        kind: r.try_get("kind")?,
+        status: r.try_get("status")?,
+        external_id: r.try_get("external_id")?,
+        settings: r.try_get("settings")?,
+        last_error: r.try_get("last_error")?,
+    }))
+}
