@@ -63,6 +63,9 @@ pub enum StartError {
         /// Which key and why.
         reason: String,
     },
+    /// GitHub could not be connected from the environment.
+    #[error("{0}")]
+    Github(String),
     /// Slack could not be set up.
     #[error("{0}")]
     Slack(String),
@@ -120,6 +123,62 @@ pub async fn verify_keys(db: &Db, keys: &Keyring) -> Result<(), StartError> {
     Ok(())
 }
 
+/// `GITHUB_TOKEN` + `GITHUB_ORG`: connects the single-workspace org's
+/// GitHub at start and discovers repositories, members and teams.
+async fn connect_github_from_env(
+    config: &Config,
+    db: &Db,
+    keys: &Keyring,
+    single: Option<crate::domain::OrgId>,
+    login: &str,
+    token: &secrecy::SecretString,
+) -> Result<crate::domain::OrgId, StartError> {
+    let org = match single {
+        Some(org) => org,
+        None => {
+            let mut conn = db
+                .pool()
+                .acquire()
+                .await
+                .map_err(|e| StartError::Github(format!("DATABASE_URL: {e}")))?;
+            let ids = orgs::list_ids(&mut conn)
+                .await
+                .map_err(|e| StartError::Github(format!("DATABASE_URL: {e}")))?;
+            match ids.as_slice() {
+                [only] => *only,
+                _ => {
+                    return Err(StartError::Github(
+                        "GITHUB_TOKEN: belongs to the single-workspace install; set SLACK_BOT_TOKEN too (or connect GitHub from App Home)".into(),
+                    ));
+                }
+            }
+        }
+    };
+    let github = |e: String| StartError::Github(format!("GITHUB_TOKEN: {e}"));
+    let client = crate::github::connect::connect_token(
+        db,
+        keys,
+        &config.github.api_url,
+        org,
+        login,
+        token,
+        None,
+    )
+    .await
+    .map_err(|e| github(e.to_string()))?;
+    let found = crate::github::connect::discover(&client, db, org, login)
+        .await
+        .map_err(|e| github(e.to_string()))?;
+    tracing::info!(
+        org_id = %org,
+        repositories = found.repositories,
+        members = found.members,
+        teams = found.teams,
+        "GitHub connected from GITHUB_TOKEN"
+    );
+    Ok(org)
+}
+
 /// Keeps driver errors on one line for start-up messages.
 fn one_line(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
@@ -175,6 +234,8 @@ pub struct App {
     shutdown: watch::Sender<bool>,
     /// Where the keys came from, for the start-up log line.
     pub key_source: KeySource,
+    /// The org connected to GitHub from the environment, synced at start.
+    github_from_env: Option<crate::domain::OrgId>,
 }
 
 impl App {
@@ -195,11 +256,20 @@ impl App {
                 "cannot set up HTTPS to Slack ({e}); install the system's CA certificates"
             ))
         })?;
-        if let Some(token) = &config.slack.bot_token {
-            crate::slack::install::single_workspace(&db, &keys, &slack, token)
-                .await
-                .map_err(StartError::Slack)?;
-        }
+        let single = match &config.slack.bot_token {
+            Some(token) => Some(
+                crate::slack::install::single_workspace(&db, &keys, &slack, token)
+                    .await
+                    .map_err(StartError::Slack)?,
+            ),
+            None => None,
+        };
+        let github_connected = match (&config.github.token, &config.github.org) {
+            (Some(token), Some(login)) => {
+                Some(connect_github_from_env(&config, &db, &keys, single, login, token).await?)
+            }
+            _ => None,
+        };
 
         let (listener, addr) = if options.http {
             let listener = TcpListener::bind(config.bind)
@@ -235,6 +305,7 @@ impl App {
             options,
             shutdown,
             key_source,
+            github_from_env: github_connected,
         })
     }
 
@@ -264,8 +335,17 @@ impl App {
             jobs_pool,
             options,
             shutdown,
+            github_from_env,
             ..
         } = self;
+        if let Some(org) = github_from_env {
+            // Incremental: a first run covers GITHUB_SYNC_DAYS, later ones
+            // only what changed; a stopped run resumes from its checkpoint.
+            let job = crate::github::job::SyncGithub { org, full: false };
+            if let Err(e) = state.jobs.enqueue(job).await {
+                tracing::warn!(error = %e, "could not enqueue the GitHub sync");
+            }
+        }
         let signals = {
             let shutdown = shutdown.clone();
             tokio::spawn(async move {
@@ -311,6 +391,8 @@ impl App {
                 db: state.db.clone(),
                 keys: state.keys.clone(),
                 http: state.http.clone(),
+                github_api_url: state.config.github.api_url.clone(),
+                github_sync_days: state.config.github.sync_days,
             });
             let monitor =
                 jobs::monitor(&jobs_pool, ctx, &options.worker_settings).shutdown_timeout(grace);

@@ -45,10 +45,59 @@ enum Command {
     Worker,
     /// Apply database migrations and exit (safe to run again).
     Migrate,
+    /// Sync data from an integration in the foreground, with progress.
+    Sync {
+        #[command(subcommand)]
+        source: SyncSource,
+    },
+    /// Export stored data for analysis.
+    Export {
+        #[command(subcommand)]
+        what: ExportWhat,
+    },
     /// Manage the encryption keys that protect stored tokens.
     Keys {
         #[command(subcommand)]
         command: KeysCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum SyncSource {
+    /// Sync pull requests, reviews and commits of every tracked repository.
+    ///
+    /// Incremental by default (since the last sync); a stopped run resumes from its checkpoint.
+    Github {
+        /// Org to sync: its id or Slack team id (default: the only org).
+        #[arg(long)]
+        org: Option<String>,
+        /// Re-read the whole GITHUB_SYNC_DAYS window, not just what changed.
+        #[arg(long)]
+        full: bool,
+    },
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+enum Format {
+    Csv,
+    Json,
+}
+
+#[derive(Debug, Subcommand)]
+enum ExportWhat {
+    /// Every pull request with its computed metrics, one row per PR, METRICS.md names as columns.
+    ///
+    /// Instants are RFC 3339 UTC; durations are seconds.
+    Prs {
+        /// Org to export: its id or Slack team id (default: the only org).
+        #[arg(long)]
+        org: Option<String>,
+        /// Only PRs opened or updated on or after this date (YYYY-MM-DD).
+        #[arg(long)]
+        since: Option<chrono::NaiveDate>,
+        /// Output format.
+        #[arg(long, value_enum)]
+        format: Format,
     },
 }
 
@@ -107,6 +156,12 @@ pub async fn run(cli: Cli) -> ExitCode {
             serve(config, options).await
         }
         Command::Migrate => migrate(&config).await,
+        Command::Sync {
+            source: SyncSource::Github { org, full },
+        } => sync_github(&config, org.as_deref(), full).await,
+        Command::Export {
+            what: ExportWhat::Prs { org, since, format },
+        } => export_prs(&config, org.as_deref(), since, format).await,
         Command::Keys {
             command: KeysCommand::Rotate,
         } => rotate_keys(&config).await,
@@ -194,5 +249,123 @@ async fn rotate_keys(config: &Config) -> Result<(), String> {
         org_ids.len(),
         keys.current_id()
     );
+    Ok(())
+}
+
+/// Resolves `--org` (an id or Slack team id), or the only org.
+async fn pick_org(
+    db: &crate::store::Db,
+    wanted: Option<&str>,
+) -> Result<crate::domain::OrgId, String> {
+    let mut conn = db
+        .pool()
+        .acquire()
+        .await
+        .map_err(|e| format!("DATABASE_URL: {e}"))?;
+    let ids = orgs::list_ids(&mut conn).await.map_err(|e| e.to_string())?;
+    match wanted {
+        Some(w) => {
+            if let Ok(n) = w.parse::<i64>()
+                && let Some(id) = ids.iter().find(|id| id.get() == n)
+            {
+                return Ok(*id);
+            }
+            orgs::find_by_slack_team(&mut conn, w)
+                .await
+                .map_err(|e| e.to_string())?
+                .map(|o| o.id)
+                .ok_or_else(|| format!("--org: no org `{w}`; use an org id or a Slack team id"))
+        }
+        None => match ids.as_slice() {
+            [only] => Ok(*only),
+            [] => Err("no org yet: install the Slack app first".into()),
+            _ => Err(format!("{} orgs here: choose one with --org", ids.len())),
+        },
+    }
+}
+
+async fn sync_github(config: &Config, org: Option<&str>, full: bool) -> Result<(), String> {
+    use std::io::Write;
+
+    let (keys, _) = load_keyring(
+        config.encryption_keys.as_ref().map(|k| k.expose_secret()),
+        &config.data_dir,
+        false,
+    )
+    .map_err(|e| e.to_string())?;
+    let (db, jobs) = app::connect_and_migrate(config)
+        .await
+        .map_err(|e| e.to_string())?;
+    jobs.close().await;
+    let org = pick_org(&db, org).await?;
+    let Some((client, _)) =
+        crate::github::connect::client_for(&db, &keys, &config.github.api_url, org)
+            .await
+            .map_err(|e| e.to_string())?
+    else {
+        return Err("GitHub is not connected for this org: set GITHUB_TOKEN and GITHUB_ORG, or connect it from App Home".into());
+    };
+    let days = config.github.sync_days;
+    let mode = if full {
+        crate::github::sync::Mode::Full { days }
+    } else {
+        crate::github::sync::Mode::Incremental { days }
+    };
+    let stored = crate::github::sync::sync_org(&client, &db, org, mode, &|repo, p| {
+        let total = p.total.map(|t| format!(" of ~{t}")).unwrap_or_default();
+        eprint!("\r{repo}: {} PRs{total}   ", p.done);
+        let _ = std::io::stderr().flush();
+    })
+    .await
+    .map_err(|e| e.to_string())?;
+    eprintln!();
+    db.close().await;
+    println!("synced {stored} pull request(s)");
+    Ok(())
+}
+
+async fn export_prs(
+    config: &Config,
+    org: Option<&str>,
+    since: Option<chrono::NaiveDate>,
+    format: Format,
+) -> Result<(), String> {
+    let (db, jobs) = app::connect_and_migrate(config)
+        .await
+        .map_err(|e| e.to_string())?;
+    jobs.close().await;
+    let org = pick_org(&db, org).await?;
+    let since = since
+        .and_then(|d| d.and_hms_opt(0, 0, 0))
+        .map_or(0, |t| t.and_utc().timestamp());
+    let mut conn = db.pool().acquire().await.map_err(|e| e.to_string())?;
+    let repos: std::collections::HashMap<_, _> = crate::store::repositories::list(&mut conn, org)
+        .await
+        .map_err(|e| e.to_string())?
+        .into_iter()
+        .map(|r| (r.id, r.full_name))
+        .collect();
+    let prs = crate::store::pull_requests::updated_since(&mut conn, org, since)
+        .await
+        .map_err(|e| e.to_string())?;
+    drop(conn);
+    let rows: Vec<crate::github::export::ExportRow> = prs
+        .iter()
+        .map(|(_, pr)| crate::github::export::row(pr, &repos))
+        .collect();
+    let stdout = std::io::stdout();
+    match format {
+        Format::Json => {
+            serde_json::to_writer_pretty(stdout.lock(), &rows).map_err(|e| e.to_string())?
+        }
+        Format::Csv => {
+            let mut w = csv::Writer::from_writer(stdout.lock());
+            for r in &rows {
+                w.serialize(r).map_err(|e| e.to_string())?;
+            }
+            w.flush().map_err(|e| e.to_string())?;
+        }
+    }
+    db.close().await;
     Ok(())
 }

@@ -1,5 +1,9 @@
 //! GitHub: client, sync, webhooks, ingest.
 
 pub mod client;
+pub mod connect;
+pub mod export;
 pub mod ingest;
+pub mod job;
+pub mod sync;
 pub mod webhook;

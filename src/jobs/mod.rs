@@ -159,6 +159,10 @@ pub struct JobContext {
     pub keys: Keyring,
     /// Outbound HTTP with timeouts.
     pub http: reqwest::Client,
+    /// `GITHUB_API_URL`.
+    pub github_api_url: url::Url,
+    /// `GITHUB_SYNC_DAYS`.
+    pub github_sync_days: u32,
 }
 
 /// How workers run: concurrency and retry backoff.
@@ -234,6 +238,7 @@ pub fn monitor(pool: &JobsPool, ctx: Arc<JobContext>, settings: &WorkerSettings)
         }};
     }
 
+    use crate::github::job::SyncGithub;
     use crate::github::webhook::{self, ProcessDelivery};
     match pool {
         JobsPool::Sqlite(pool) => {
@@ -243,11 +248,17 @@ pub fn monitor(pool: &JobsPool, ctx: Arc<JobContext>, settings: &WorkerSettings)
                 respond::Respond,
                 respond::run
             );
-            register!(
+            let monitor = register!(
                 monitor,
                 sqlite_storage::<ProcessDelivery>(pool),
                 ProcessDelivery,
                 webhook::run
+            );
+            register!(
+                monitor,
+                sqlite_storage::<SyncGithub>(pool),
+                SyncGithub,
+                crate::github::job::run
             )
         }
         JobsPool::Postgres(pool) => {
@@ -257,11 +268,17 @@ pub fn monitor(pool: &JobsPool, ctx: Arc<JobContext>, settings: &WorkerSettings)
                 respond::Respond,
                 respond::run
             );
-            register!(
+            let monitor = register!(
                 monitor,
                 postgres_storage::<ProcessDelivery>(pool),
                 ProcessDelivery,
                 webhook::run
+            );
+            register!(
+                monitor,
+                postgres_storage::<SyncGithub>(pool),
+                SyncGithub,
+                crate::github::job::run
             )
         }
     }

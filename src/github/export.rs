@@ -1,0 +1,86 @@
+//! `aimpact export prs`: one row per PR with the METRICS.md names as
+//! columns, the analyst's way to check our numbers.
+
+use std::collections::HashMap;
+
+use serde::Serialize;
+
+use crate::domain::RepositoryId;
+use crate::store::pull_requests::PullRequestRow;
+
+/// One exported PR. Instants are RFC 3339 UTC; durations are seconds.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct ExportRow {
+    /// `owner/name`.
+    pub repository: String,
+    /// PR number.
+    pub number: i64,
+    /// Title.
+    pub title: String,
+    /// Author login.
+    pub author: String,
+    /// `open`, `closed`, `merged`.
+    pub state: String,
+    /// Opened.
+    pub created_at: String,
+    /// METRICS.md `ready_at`.
+    pub ready_at: String,
+    /// METRICS.md `first_commit_at`.
+    pub first_commit_at: Option<String>,
+    /// METRICS.md `first_review_at`.
+    pub first_review_at: Option<String>,
+    /// Merged.
+    pub merged_at: Option<String>,
+    /// METRICS.md `coding_time`.
+    pub coding_time: Option<i64>,
+    /// METRICS.md `pickup_time`.
+    pub pickup_time: Option<i64>,
+    /// METRICS.md `review_time`.
+    pub review_time: Option<i64>,
+    /// METRICS.md `cycle_time`.
+    pub cycle_time: Option<i64>,
+    /// METRICS.md `size`.
+    pub size: i64,
+    /// METRICS.md `is_revert`.
+    pub is_revert: bool,
+    /// METRICS.md `is_hotfix`.
+    pub is_hotfix: bool,
+    /// Detected AI assistance.
+    pub ai_detected: bool,
+    /// The rule that detected it.
+    pub ai_detection_rule: Option<String>,
+}
+
+fn at(t: i64) -> String {
+    chrono::DateTime::from_timestamp(t, 0)
+        .map(|d| d.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
+        .unwrap_or_default()
+}
+
+/// The export row of a stored PR.
+pub fn row(pr: &PullRequestRow, repos: &HashMap<RepositoryId, String>) -> ExportRow {
+    ExportRow {
+        repository: pr
+            .repository
+            .and_then(|r| repos.get(&r).cloned())
+            .unwrap_or_default(),
+        number: pr.number,
+        title: pr.title.clone(),
+        author: pr.author_login.clone().unwrap_or_default(),
+        state: pr.state.clone(),
+        created_at: at(pr.opened_at),
+        ready_at: at(pr.ready_at),
+        first_commit_at: pr.first_commit_at.map(at),
+        first_review_at: pr.first_review_at.map(at),
+        merged_at: pr.merged_at.map(at),
+        coding_time: pr.coding_time,
+        pickup_time: pr.pickup_time,
+        review_time: pr.review_time,
+        cycle_time: pr.cycle_time,
+        size: pr.size,
+        is_revert: pr.is_revert,
+        is_hotfix: pr.is_hotfix,
+        ai_detected: pr.ai_detected,
+        ai_detection_rule: pr.ai_detection_rule.clone(),
+    }
+}
