@@ -251,6 +251,34 @@ pub fn report_ai_issue_info() -> Surface {
     }
 }
 
+/// A progress line for long work, e.g. "`▓▓▓▓░░░░░░` 1,240 of ~5,000 PRs imported".
+pub fn progress_line(done: i64, total: Option<i64>, what: &str) -> String {
+    let thousands = |n: i64| {
+        let digits = n.abs().to_string();
+        let mut out = String::new();
+        for (i, c) in digits.chars().enumerate() {
+            if i > 0 && (digits.len() - i).is_multiple_of(3) {
+                out.push(',');
+            }
+            out.push(c);
+        }
+        if n < 0 { format!("-{out}") } else { out }
+    };
+    match total.filter(|t| *t > 0) {
+        Some(total) => {
+            let filled = ((done.clamp(0, total) * 10) / total) as usize;
+            format!(
+                "`{}{}` {} of ~{} {what}",
+                "▓".repeat(filled),
+                "░".repeat(10 - filled),
+                thousands(done),
+                thousands(total)
+            )
+        }
+        None => format!("{} {what}", thousands(done)),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -297,6 +325,19 @@ mod tests {
         assert_eq!(SetupTopic::from_action("nope"), None);
         let report = serde_json::to_value(report_ai_issue_info()).unwrap();
         assert_eq!(report["callback_id"], crate::ids::callback::REPORT_AI_ISSUE);
+    }
+
+    #[test]
+    fn progress_reads_like_a_person_would_say_it() {
+        assert_eq!(
+            progress_line(2_610, Some(4_300), "PRs imported"),
+            "`▓▓▓▓▓▓░░░░` 2,610 of ~4,300 PRs imported"
+        );
+        assert_eq!(progress_line(12, None, "PRs imported"), "12 PRs imported");
+        assert_eq!(
+            progress_line(9_000, Some(5_000), "PRs"),
+            "`▓▓▓▓▓▓▓▓▓▓` 9,000 of ~5,000 PRs"
+        );
     }
 
     #[test]

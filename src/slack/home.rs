@@ -1,18 +1,51 @@
 //! App Home: publishes the view for the person who opened it — the setup
 //! checklist for admins, a welcome for developers.
 
-use blocks::home::{SetupChecklist, admin_setup, developer_welcome};
+use blocks::home::{SetupChecklist, Step, admin_setup, developer_welcome, progress_line};
 
 use super::listeners::{Ctx, ListenerError};
 use crate::domain::Role;
+use crate::store::{StoreError, integrations, repositories, sync_state};
+
+/// The checklist as the org's data says it is.
+async fn checklist(ctx: &Ctx) -> Result<SetupChecklist, StoreError> {
+    let mut model = SetupChecklist::fresh(ctx.org.installed_by_slack_user_id.clone());
+    let mut conn = ctx.state.db.pool().acquire().await?;
+    if let Some(github) = integrations::get(&mut conn, ctx.org.id, "github").await?
+        && github.status == "connected"
+    {
+        model.github = Step::Done(format!(
+            "connected to {}",
+            github.external_id.as_deref().unwrap_or("GitHub")
+        ));
+        let repos = repositories::list(&mut conn, ctx.org.id).await?;
+        let tracked = repos.iter().filter(|r| r.is_tracked).count();
+        let states = sync_state::list(&mut conn, ctx.org.id, "github").await?;
+        let done: i64 = states.iter().map(|s| s.items_done).sum();
+        let total: i64 = states.iter().filter_map(|s| s.items_total).sum();
+        let syncing = states.iter().any(|s| s.status == "running");
+        let mut detail = format!("{tracked} of {} repositories tracked", repos.len());
+        if syncing || done > 0 {
+            let what = if syncing {
+                "PRs imported"
+            } else {
+                "PRs imported, up to date"
+            };
+            detail.push('\n');
+            detail.push_str(&progress_line(done, (total > 0).then_some(total), what));
+        }
+        if !repos.is_empty() {
+            model.repositories = Step::Done(detail);
+        }
+    }
+    Ok(model)
+}
 
 /// Renders and publishes `user`'s Home tab.
 pub async fn publish(ctx: &Ctx, user: &str) -> Result<(), ListenerError> {
     let role = super::roles::resolve(ctx, user).await?;
     let view = match role {
-        Role::Admin => admin_setup(&SetupChecklist::fresh(
-            ctx.org.installed_by_slack_user_id.clone(),
-        )),
+        Role::Admin => admin_setup(&checklist(ctx).await?),
         Role::Lead | Role::Developer => developer_welcome(&ctx.org.name),
     };
     let view = serde_json::to_value(&view).map_err(|e| ListenerError::Other(e.to_string()))?;

@@ -80,3 +80,33 @@ pub async fn save(conn: &mut AnyConnection, org: OrgId, state: &SyncState) -> St
         .await?;
     Ok(())
 }
+
+/// Every scope's state for one source, for progress on App Home.
+pub async fn list(
+    conn: &mut AnyConnection,
+    org: OrgId,
+    source: &str,
+) -> StoreResult<Vec<SyncState>> {
+    const SQL: &str =
+        "select source, scope, status, cursor, checkpoint, items_done, items_total, last_error
+        from sync_state where org_id = $1 and source = $2 order by scope";
+    let rows = sqlx::query(SQL)
+        .bind(org.get())
+        .bind(source)
+        .fetch_all(conn)
+        .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(SyncState {
+                source: r.try_get("source")?,
+                scope: r.try_get("scope")?,
+                status: r.try_get("status")?,
+                cursor: r.try_get("cursor")?,
+                checkpoint: r.try_get("checkpoint")?,
+                items_done: r.try_get("items_done")?,
+                items_total: r.try_get("items_total")?,
+                last_error: r.try_get("last_error")?,
+            })
+        })
+        .collect()
+}

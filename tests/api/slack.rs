@@ -554,3 +554,60 @@ async fn a_rate_limited_call_is_retried_after_retry_after() {
     );
     app.stop().await;
 }
+
+#[tokio::test]
+async fn the_admin_checklist_shows_github_and_the_import_progress() {
+    use aimpact::store::{integrations, repositories, sync_state};
+    let slack = fake_slack().await;
+    let db = TestDb::new().await;
+    let app = spawn_slack_app(&db, &slack, &[]).await;
+    let org = install_org(&app, "T1", "U_ADMIN").await;
+    {
+        let mut conn = app.state.db.pool().acquire().await.unwrap();
+        integrations::upsert(&mut conn, org, "github", "connected", Some("acme"), None)
+            .await
+            .unwrap();
+        for (id, name) in [("1", "api"), ("2", "web")] {
+            let repo = repositories::NewRepository {
+                github_repo_id: id,
+                owner: "acme",
+                name,
+                default_branch: None,
+                is_private: true,
+                is_archived: false,
+                is_fork: false,
+            };
+            repositories::upsert(&mut conn, org, &repo).await.unwrap();
+        }
+        let state = sync_state::SyncState {
+            source: "github".into(),
+            scope: "repo:1".into(),
+            status: "running".into(),
+            items_done: 1_240,
+            items_total: Some(5_000),
+            ..Default::default()
+        };
+        sync_state::save(&mut conn, org, &state).await.unwrap();
+    }
+    slack_event(
+        &app,
+        "T1",
+        "EvP",
+        json!({ "type": "app_home_opened", "user": "U_ADMIN", "tab": "home" }),
+    )
+    .await;
+    assert!(
+        eventually(PATIENCE, || async {
+            !calls(&slack, "views.publish").await.is_empty()
+        })
+        .await
+    );
+    let body: Value =
+        serde_json::from_slice(&calls(&slack, "views.publish").await[0].body).unwrap();
+    let view = body["view"].to_string();
+    assert!(view.contains("Set up aimpact · 3 of 7 done"), "{view}");
+    assert!(view.contains("connected to acme"));
+    assert!(view.contains("2 of 2 repositories tracked"));
+    assert!(view.contains("1,240 of ~5,000 PRs imported"));
+    app.stop().await;
+}
