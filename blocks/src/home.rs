@@ -234,6 +234,39 @@ pub fn setup_info(topic: SetupTopic) -> Surface {
     }
 }
 
+/// The modal that connects GitHub with an organisation and a token.
+pub fn github_connect() -> Surface {
+    use crate::ids::input;
+    let mut s = Surface::modal("Connect GitHub")
+        .with_submit("Connect")
+        .with_close("Cancel");
+    s.push(Block::section(
+        "aimpact reads pull requests, reviews, commits, members and teams. The token is checked \
+         against GitHub now and stored encrypted.",
+    ));
+    s.push(Block::text_input(
+        input::GITHUB_ORG,
+        input::GITHUB_ORG_VALUE,
+        "GitHub organisation",
+        Some("acme"),
+        Some("The login in github.com/<organisation>"),
+    ));
+    s.push(Block::text_input(
+        input::GITHUB_TOKEN,
+        input::GITHUB_TOKEN_VALUE,
+        "Token",
+        Some("github_pat_…"),
+        Some("Fine-grained token with read access to members, metadata and pull requests"),
+    ));
+    match s
+        .clone()
+        .with_callback_id(crate::ids::callback::GITHUB_CONNECT)
+    {
+        Ok(with_id) => with_id,
+        Err(_) => s,
+    }
+}
+
 /// The modal of the "Report AI issue" message shortcut.
 pub fn report_ai_issue_info() -> Surface {
     let mut s = Surface::modal("Report AI issue").with_close("Close");
@@ -337,6 +370,19 @@ mod tests {
         assert_eq!(
             progress_line(9_000, Some(5_000), "PRs"),
             "`▓▓▓▓▓▓▓▓▓▓` 9,000 of ~5,000 PRs"
+        );
+    }
+
+    #[test]
+    fn the_github_modal_fits_and_names_its_inputs() {
+        let view = github_connect();
+        assert!(validate(&view.blocks(), SurfaceKind::Modal).is_ok());
+        let json = serde_json::to_value(&view).unwrap();
+        assert_eq!(json["callback_id"], crate::ids::callback::GITHUB_CONNECT);
+        assert_eq!(json["blocks"][1]["block_id"], crate::ids::input::GITHUB_ORG);
+        assert_eq!(
+            json["blocks"][2]["element"]["action_id"],
+            crate::ids::input::GITHUB_TOKEN_VALUE
         );
     }
 

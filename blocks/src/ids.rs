@@ -32,4 +32,18 @@ pub mod callback {
     pub const REPORT_AI_ISSUE: &str = "report_ai_issue";
     /// Modal explaining a setup step that needs an operator.
     pub const SETUP_INFO: &str = "setup_info";
+    /// Modal connecting GitHub with an organisation and a token.
+    pub const GITHUB_CONNECT: &str = "github_connect";
+}
+
+/// `block_id`s and their inputs' `action_id`s in modals.
+pub mod input {
+    /// GitHub organisation login (block).
+    pub const GITHUB_ORG: &str = "github_org";
+    /// GitHub organisation login (input).
+    pub const GITHUB_ORG_VALUE: &str = "github_org_value";
+    /// GitHub token (block).
+    pub const GITHUB_TOKEN: &str = "github_token";
+    /// GitHub token (input).
+    pub const GITHUB_TOKEN_VALUE: &str = "github_token_value";
 }

@@ -363,6 +363,36 @@ impl Image {
     }
 }
 
+/// A single-line or multi-line text input (modals only).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename = "plain_text_input")]
+pub struct PlainTextInput {
+    /// Stable id from `ids`; the submitted value arrives under it.
+    pub action_id: String,
+    /// Grey text shown while empty.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub placeholder: Option<PlainText>,
+    /// Prefilled value.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub initial_value: Option<String>,
+}
+
+/// An input block: a label and one input element. `block_id` is required
+/// because `response_action: errors` names the block that gets the error.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Input {
+    /// The label above the input.
+    pub label: PlainText,
+    /// The input.
+    pub element: PlainTextInput,
+    /// Small text under the input.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hint: Option<PlainText>,
+    /// Stable id from `ids`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub block_id: Option<String>,
+}
+
 /// One Block Kit layout block, serialised with its `"type"` tag.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
@@ -379,9 +409,31 @@ pub enum Block {
     Actions(Actions),
     /// See [`Image`].
     Image(Image),
+    /// See [`Input`].
+    Input(Input),
 }
 
 impl Block {
+    /// A text input for modals; label and hint are cut to Slack's limits.
+    pub fn text_input(
+        block_id: &str,
+        action_id: &str,
+        label: &str,
+        placeholder: Option<&str>,
+        hint: Option<&str>,
+    ) -> Self {
+        Block::Input(Input {
+            label: PlainText::new(truncate(label, TEXT_OBJECT_MAX)),
+            element: PlainTextInput {
+                action_id: action_id.to_string(),
+                placeholder: placeholder.map(|p| PlainText::new(truncate(p, 150))),
+                initial_value: None,
+            },
+            hint: hint.map(|h| PlainText::new(truncate(h, TEXT_OBJECT_MAX))),
+            block_id: Some(block_id.to_string()),
+        })
+    }
+
     /// A header, cut to [`HEADER_TEXT_MAX`] characters.
     pub fn header(text: &str) -> Self {
         Block::Header(Header {
@@ -473,6 +525,7 @@ impl Block {
             Block::Divider(b) => b.block_id = id,
             Block::Actions(b) => b.block_id = id,
             Block::Image(b) => b.block_id = id,
+            Block::Input(b) => b.block_id = id,
         }
         self
     }
@@ -486,6 +539,7 @@ impl Block {
             Block::Divider(b) => b.block_id.as_deref(),
             Block::Actions(b) => b.block_id.as_deref(),
             Block::Image(b) => b.block_id.as_deref(),
+            Block::Input(b) => b.block_id.as_deref(),
         }
     }
 }

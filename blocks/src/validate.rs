@@ -233,6 +233,17 @@ impl Checker {
                 }
             }
             Block::Divider(_) => {}
+            Block::Input(input) => {
+                self.text(&format!("{path}.label"), &input.label.text, TEXT_OBJECT_MAX);
+                self.len(
+                    &format!("{path}.element.action_id"),
+                    &input.element.action_id,
+                    ACTION_ID_MAX,
+                );
+                if let Some(h) = &input.hint {
+                    self.text(&format!("{path}.hint"), &h.text, TEXT_OBJECT_MAX);
+                }
+            }
             Block::Actions(a) => {
                 self.count(
                     &format!("{path}.elements"),

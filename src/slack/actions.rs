@@ -28,8 +28,23 @@ async fn setup_step(ctx: Ctx, i: Interaction) -> ListenerResult {
     let trigger = i
         .trigger_id
         .ok_or_else(|| ListenerError::Other("block action without trigger_id".into()))?;
-    let view =
-        serde_json::to_value(setup_info(topic)).map_err(|e| ListenerError::Other(e.to_string()))?;
+    let connected = {
+        let mut conn = ctx
+            .state
+            .db
+            .pool()
+            .acquire()
+            .await
+            .map_err(crate::store::StoreError::from)?;
+        crate::store::integrations::get(&mut conn, ctx.org.id, "github")
+            .await?
+            .is_some_and(|g| g.status == "connected")
+    };
+    let surface = match topic {
+        SetupTopic::Github if !connected => blocks::home::github_connect(),
+        _ => setup_info(topic),
+    };
+    let view = serde_json::to_value(surface).map_err(|e| ListenerError::Other(e.to_string()))?;
     ctx.slack().await?.views_open(&trigger, &view).await?;
     Ok(Ack::Empty)
 }

@@ -7,6 +7,108 @@ use super::payload::Interaction;
 pub fn register(l: &mut Listeners) {
     l.view(blocks::ids::callback::SETUP_INFO, close);
     l.view(blocks::ids::callback::REPORT_AI_ISSUE, close);
+    l.view(blocks::ids::callback::GITHUB_CONNECT, github_connect);
+}
+
+fn value(i: &Interaction, block: &str, action: &str) -> String {
+    i.raw
+        .pointer(&format!("/view/state/values/{block}/{action}/value"))
+        .and_then(|v| v.as_str())
+        .unwrap_or_default()
+        .trim()
+        .to_string()
+}
+
+fn field_error(block: &str, message: &str) -> Ack {
+    Ack::Json(serde_json::json!({ "response_action": "errors", "errors": { block: message } }))
+}
+
+/// "Connect GitHub": checks the organisation and token against GitHub while
+/// the modal waits (errors show under the field), then stores the token
+/// encrypted and starts discovery and the first sync in the background.
+async fn github_connect(ctx: Ctx, i: Interaction) -> ListenerResult {
+    use crate::github::client::GithubError;
+    use crate::github::connect::{self, ConnectError};
+    use blocks::ids::input;
+
+    if super::roles::resolve(&ctx, &i.user_id).await? != crate::domain::Role::Admin {
+        return Ok(field_error(
+            input::GITHUB_TOKEN,
+            "Only an aimpact admin can connect GitHub.",
+        ));
+    }
+    let login = value(&i, input::GITHUB_ORG, input::GITHUB_ORG_VALUE);
+    let token = value(&i, input::GITHUB_TOKEN, input::GITHUB_TOKEN_VALUE);
+    if login.is_empty() || !login.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
+        return Ok(field_error(
+            input::GITHUB_ORG,
+            "Enter the organisation's login, e.g. acme.",
+        ));
+    }
+    if token.is_empty() {
+        return Ok(field_error(input::GITHUB_TOKEN, "Paste a token."));
+    }
+    let state = &ctx.state;
+    let token = secrecy::SecretString::from(token);
+    let connected = connect::connect_token(
+        &state.db,
+        &state.keys,
+        &state.config.github.api_url,
+        ctx.org.id,
+        &login,
+        &token,
+        Some(&i.user_id),
+    )
+    .await;
+    let client = match connected {
+        Ok(client) => client,
+        Err(ConnectError::Github(GithubError::NotFound(_))) => {
+            return Ok(field_error(
+                input::GITHUB_ORG,
+                &format!("GitHub has no organisation `{login}` that this token can see."),
+            ));
+        }
+        Err(ConnectError::Github(GithubError::Unauthorized(_))) => {
+            return Ok(field_error(
+                input::GITHUB_TOKEN,
+                "GitHub refused this token: check it is complete and not expired.",
+            ));
+        }
+        Err(ConnectError::Github(GithubError::Forbidden(_))) => {
+            return Ok(field_error(
+                input::GITHUB_TOKEN,
+                "This token cannot read the organisation: give it read access to members and repositories.",
+            ));
+        }
+        Err(ConnectError::Github(e)) => {
+            return Ok(field_error(
+                input::GITHUB_TOKEN,
+                &format!("Could not check the token: {e}"),
+            ));
+        }
+        Err(e) => return Err(super::listeners::ListenerError::Other(e.to_string())),
+    };
+    let user = i.user_id.clone();
+    tokio::spawn(async move {
+        let state = &ctx.state;
+        match connect::discover(&client, &state.db, ctx.org.id, &login).await {
+            Ok(found) => {
+                tracing::info!(org_id = %ctx.org.id, repositories = found.repositories, members = found.members, "GitHub discovered")
+            }
+            Err(e) => tracing::warn!(org_id = %ctx.org.id, error = %e, "GitHub discovery failed"),
+        }
+        let job = crate::github::job::SyncGithub {
+            org: ctx.org.id,
+            full: false,
+        };
+        if let Err(e) = state.jobs.enqueue(job).await {
+            tracing::warn!(error = %e, "could not enqueue the first GitHub sync");
+        }
+        if let Err(e) = super::home::publish(&ctx, &user).await {
+            tracing::warn!(error = %e, "could not refresh App Home after connecting GitHub");
+        }
+    });
+    Ok(Ack::Empty)
 }
 
 /// Informational modals: submitting just closes them.

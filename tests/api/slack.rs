@@ -350,7 +350,7 @@ async fn unknown_ids_are_acknowledged_and_setup_buttons_open_a_modal_for_admins(
     assert_eq!(r.status(), 200);
     assert!(calls(&slack, "views.open").await.is_empty());
 
-    let r = slack_interaction(&app, &click(blocks::ids::action::SETUP_GITHUB)).await;
+    let r = slack_interaction(&app, &click(blocks::ids::action::SETUP_JIRA)).await;
     assert_eq!(r.status(), 200);
     let opened = calls(&slack, "views.open").await;
     assert_eq!(opened.len(), 1);
