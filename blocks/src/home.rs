@@ -38,6 +38,8 @@ pub struct SetupChecklist {
     pub surveys: Step,
     /// Leaderboard configured.
     pub leaderboard: Step,
+    /// GitHub is connected, so a "Sync now" button makes sense.
+    pub can_sync: bool,
 }
 
 impl SetupChecklist {
@@ -51,6 +53,7 @@ impl SetupChecklist {
             people: Step::Todo("match GitHub accounts to Slack people".into()),
             surveys: Step::Todo("one-click AI questions when a PR merges".into()),
             leaderboard: Step::Todo("a weekly post to a channel of your choice".into()),
+            can_sync: false,
         }
     }
 }
@@ -121,6 +124,16 @@ pub fn admin_setup(model: &SetupChecklist) -> Surface {
             "leaderboard",
         ),
     ));
+    if model.can_sync {
+        s.push(Block::buttons(
+            None,
+            vec![Button::new(
+                action::SYNC_GITHUB,
+                "Sync GitHub now",
+                "github",
+            )],
+        ));
+    }
     s.push(Block::divider());
     s.push(Block::context(
         "Dashboards fill in as the import finishes. Nothing is shared with your team until you turn surveys on.",

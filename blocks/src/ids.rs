@@ -15,6 +15,8 @@ pub mod action {
     pub const SETUP_SURVEYS: &str = "setup_surveys";
     /// App Home checklist: leaderboard settings.
     pub const SETUP_LEADERBOARD: &str = "setup_leaderboard";
+    /// App Home: sync GitHub now.
+    pub const SYNC_GITHUB: &str = "sync_github";
     /// Every setup button, for listener registration.
     pub const SETUP: [&str; 6] = [
         SETUP_GITHUB,

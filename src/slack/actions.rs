@@ -11,6 +11,25 @@ pub fn register(l: &mut Listeners) {
     for id in blocks::ids::action::SETUP {
         l.action(id, setup_step);
     }
+    l.action(blocks::ids::action::SYNC_GITHUB, sync_github);
+}
+
+/// "Sync GitHub now": queues an incremental sync and refreshes App Home.
+async fn sync_github(ctx: Ctx, i: Interaction) -> ListenerResult {
+    if super::roles::resolve(&ctx, &i.user_id).await? != Role::Admin {
+        return Ok(Ack::Empty);
+    }
+    let job = crate::github::job::SyncGithub {
+        org: ctx.org.id,
+        full: false,
+    };
+    ctx.state
+        .jobs
+        .enqueue(job)
+        .await
+        .map_err(|e| ListenerError::Other(e.to_string()))?;
+    tracing::info!(org_id = %ctx.org.id, "GitHub sync requested from App Home");
+    Ok(Ack::Empty)
 }
 
 /// A checklist button: admins get the step's modal. The view is opened

@@ -37,6 +37,7 @@ async fn checklist(ctx: &Ctx) -> Result<SetupChecklist, StoreError> {
         if !repos.is_empty() {
             model.repositories = Step::Done(detail);
         }
+        model.can_sync = true;
     }
     Ok(model)
 }
