@@ -31,6 +31,8 @@ pub struct AppState {
     pub slack: crate::slack::client::SlackApi,
     /// Slack listeners by kind and id.
     pub listeners: Arc<crate::slack::listeners::Listeners>,
+    /// Serialises webhook intake writes on SQLite (one writer at a time).
+    pub intake_lock: Arc<tokio::sync::Mutex<()>>,
 }
 
 /// Why the service could not start: one line each, naming the setting to fix.
@@ -295,6 +297,7 @@ impl App {
             http: outbound_http_client(),
             slack,
             listeners: Arc::new(crate::slack::listeners::Listeners::standard()),
+            intake_lock: Arc::new(tokio::sync::Mutex::new(())),
         };
         let (shutdown, _) = watch::channel(false);
         Ok(Self {

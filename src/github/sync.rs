@@ -20,8 +20,8 @@ const PR_FIELDS: &str = "id number title body state isDraft createdAt updatedAt 
     author { login __typename ... on User { databaseId } ... on Bot { databaseId } }
     labels(first: 20) { nodes { name } }
     timelineItems(first: 1, itemTypes: [READY_FOR_REVIEW_EVENT]) { nodes { ... on ReadyForReviewEvent { createdAt } } }
-    reviews(first: 50) { pageInfo { hasNextPage endCursor } nodes { ...Review } }
-    commits(first: 50) { totalCount pageInfo { hasNextPage endCursor } nodes { ...Commit } }";
+    reviews(first: 100) { pageInfo { hasNextPage endCursor } nodes { ...Review } }
+    commits(first: 100) { totalCount pageInfo { hasNextPage endCursor } nodes { ...Commit } }";
 const FRAGMENTS: &str = "fragment Review on PullRequestReview { databaseId state submittedAt
         author { login __typename ... on User { databaseId } ... on Bot { databaseId } } }
     fragment Commit on PullRequestCommit { commit { oid authoredDate committedDate message

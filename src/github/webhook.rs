@@ -125,6 +125,12 @@ pub async fn receive(State(state): State<AppState>, headers: HeaderMap, body: By
             return answer(StatusCode::SERVICE_UNAVAILABLE, "try again later");
         }
     };
+    // SQLite has one writer: taking turns here, rather than inside SQLite's
+    // busy handler (which sleeps up to 100 ms per retry), keeps the tail short.
+    let _turn = match state.db.backend() {
+        crate::store::Backend::Sqlite => Some(state.intake_lock.lock().await),
+        crate::store::Backend::Postgres => None,
+    };
     let recorded = async {
         let mut conn = state.db.pool().acquire().await?;
         webhooks::record(&mut conn, org, "github", delivery, event, &body).await
