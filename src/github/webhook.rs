@@ -403,6 +403,15 @@ async fn pr_merged(
     org: OrgId,
     facts: &PrFacts,
 ) -> Result<(), StoreError> {
+    // Two deliveries of one merge can be processed at once; the unique key
+    // of the event record lets exactly one of them fire it.
+    let key = format!("pr_merged:{}", facts.node_id);
+    let webhooks::Recorded::New(id) =
+        webhooks::record(&mut *conn, org, "event", &key, "pr_merged", b"").await?
+    else {
+        return Ok(());
+    };
+    webhooks::mark_processed(&mut *conn, org, id).await?;
     tracing::info!(org_id = %org, repo = %facts.repo.name, number = facts.number, "pull request merged");
     audit::record(
         conn,
