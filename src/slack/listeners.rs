@@ -269,17 +269,22 @@ pub async fn dispatch_interaction(state: &AppState, listeners: &Listeners, i: In
 /// Records an event once (Slack retries repeat `event_id`) and runs its
 /// listener in the background: events only need a prompt 200.
 pub async fn dispatch_event(state: &AppState, listeners: &Listeners, event: Event) {
-    let org = match org_of(state, &event.team_id).await {
-        Ok(Some(org)) => org,
-        // app_uninstalled may arrive after the org was marked; look it up
-        // regardless so cleanup still happens.
-        Ok(None) => match lookup_any(state, &event.team_id).await {
-            Some(org) if event.event_type != "app_home_opened" => org,
-            _ => {
-                tracing::info!(event_type = %event.event_type, "event for a workspace without an installation");
-                return;
-            }
-        },
+    // One lookup, uninstalled orgs included: app_uninstalled may arrive after
+    // the org was marked, and its cleanup must still run. Only the Home tab
+    // needs a live installation.
+    let found = async {
+        let mut conn = state.db.pool().acquire().await?;
+        orgs::find_by_slack_team(&mut conn, &event.team_id).await
+    }
+    .await;
+    let org = match found {
+        Ok(Some(org)) if org.uninstalled_at.is_none() || event.event_type != "app_home_opened" => {
+            org
+        }
+        Ok(_) => {
+            tracing::info!(event_type = %event.event_type, "event for a workspace without an installation");
+            return;
+        }
         Err(e) => {
             tracing::error!(error = %e, "org lookup failed");
             return;
@@ -333,12 +338,4 @@ pub async fn dispatch_event(state: &AppState, listeners: &Listeners, event: Even
             }
         }
     });
-}
-
-async fn lookup_any(state: &AppState, team_id: &str) -> Option<Org> {
-    let mut conn = state.db.pool().acquire().await.ok()?;
-    orgs::find_by_slack_team(&mut conn, team_id)
-        .await
-        .ok()
-        .flatten()
 }

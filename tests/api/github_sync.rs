@@ -192,6 +192,24 @@ async fn fake_github() -> (
     (github, calls, fail)
 }
 
+/// A client for the fake and the repository it serves.
+fn client_and_repo(github: &MockServer) -> (GithubClient, RepoRef) {
+    let client = GithubClient::with_token(
+        &url::Url::parse(&github.uri()).unwrap(),
+        &"ghp".to_string().into(),
+    )
+    .unwrap();
+    let repo = RepoRef {
+        facts: RepoFacts {
+            github_repo_id: "11".into(),
+            owner: "acme".into(),
+            name: "api".into(),
+            ..RepoFacts::default()
+        },
+    };
+    (client, repo)
+}
+
 async fn new_org(db: &TestDb) -> OrgId {
     let store = db.connect().await;
     let mut conn = store.pool().acquire().await.unwrap();
@@ -316,19 +334,7 @@ async fn a_sync_stopped_mid_way_resumes_from_its_checkpoint() {
     let db = TestDb::new().await;
     let org = new_org(&db).await;
     let store = db.connect().await;
-    let client = GithubClient::with_token(
-        &url::Url::parse(&github.uri()).unwrap(),
-        &"ghp".to_string().into(),
-    )
-    .unwrap();
-    let repo = RepoRef {
-        facts: RepoFacts {
-            github_repo_id: "11".into(),
-            owner: "acme".into(),
-            name: "api".into(),
-            ..RepoFacts::default()
-        },
-    };
+    let (client, repo) = client_and_repo(&github);
     let mode = Mode::Full { days: 3650 };
 
     fail.store(true, Ordering::SeqCst);
@@ -389,19 +395,7 @@ async fn a_graphql_rate_limit_pauses_the_sync_until_the_reset() {
     let db = TestDb::new().await;
     let org = new_org(&db).await;
     let store = db.connect().await;
-    let client = GithubClient::with_token(
-        &url::Url::parse(&github.uri()).unwrap(),
-        &"ghp".to_string().into(),
-    )
-    .unwrap();
-    let repo = RepoRef {
-        facts: RepoFacts {
-            github_repo_id: "11".into(),
-            owner: "acme".into(),
-            name: "api".into(),
-            ..RepoFacts::default()
-        },
-    };
+    let (client, repo) = client_and_repo(&github);
     let done = sync::sync_repo(
         &client,
         &store,
