@@ -31,8 +31,8 @@ pub struct AppState {
     pub slack: crate::slack::client::SlackApi,
     /// Slack listeners by kind and id.
     pub listeners: Arc<crate::slack::listeners::Listeners>,
-    /// Serialises webhook intake writes on SQLite (one writer at a time).
-    pub intake_lock: Arc<tokio::sync::Mutex<()>>,
+    /// GitHub webhook intake: concurrent deliveries committed together.
+    pub intake: Arc<crate::github::webhook::Intake>,
 }
 
 /// Why the service could not start: one line each, naming the setting to fix.
@@ -168,14 +168,22 @@ async fn connect_github_from_env(
     )
     .await
     .map_err(|e| github(e.to_string()))?;
-    let found = crate::github::connect::discover(&client, db, org, login)
-        .await
-        .map_err(|e| github(e.to_string()))?;
+    let done = crate::github::connect::after_token_connect(
+        &client,
+        db,
+        &config.github,
+        config.public_url.as_ref(),
+        org,
+        login,
+    )
+    .await
+    .map_err(|e| github(e.to_string()))?;
     tracing::info!(
         org_id = %org,
-        repositories = found.repositories,
-        members = found.members,
-        teams = found.teams,
+        repositories = done.found.repositories,
+        members = done.found.members,
+        teams = done.found.teams,
+        webhook = done.webhook.as_str(),
         "GitHub connected from GITHUB_TOKEN"
     );
     Ok(org)
@@ -297,7 +305,7 @@ impl App {
             http: outbound_http_client(),
             slack,
             listeners: Arc::new(crate::slack::listeners::Listeners::standard()),
-            intake_lock: Arc::new(tokio::sync::Mutex::new(())),
+            intake: Arc::default(),
         };
         let (shutdown, _) = watch::channel(false);
         Ok(Self {
@@ -344,10 +352,17 @@ impl App {
         if let Some(org) = github_from_env {
             // Incremental: a first run covers GITHUB_SYNC_DAYS, later ones
             // only what changed; a stopped run resumes from its checkpoint.
-            let job = crate::github::job::SyncGithub { org, full: false };
+            let job = crate::github::job::SyncGithub {
+                org,
+                full: false,
+                discover: false,
+            };
             if let Err(e) = state.jobs.enqueue(job).await {
                 tracing::warn!(error = %e, "could not enqueue the GitHub sync");
             }
+            jobs::schedule::mark_ran(&state.db, org, jobs::schedule::GITHUB_DAILY)
+                .await
+                .unwrap_or_else(|e| tracing::warn!(error = %e, "could not record the first sync"));
         }
         let signals = {
             let shutdown = shutdown.clone();
@@ -394,9 +409,13 @@ impl App {
                 db: state.db.clone(),
                 keys: state.keys.clone(),
                 http: state.http.clone(),
-                github_api_url: state.config.github.api_url.clone(),
-                github_sync_days: state.config.github.sync_days,
+                github: state.config.github.clone(),
             });
+            tokio::spawn(jobs::schedule::run(
+                state.db.clone(),
+                state.jobs.clone(),
+                shutdown.subscribe(),
+            ));
             let monitor =
                 jobs::monitor(&jobs_pool, ctx, &options.worker_settings).shutdown_timeout(grace);
             let stop = wait_for(shutdown.subscribe());

@@ -299,7 +299,7 @@ async fn sync_github(config: &Config, org: Option<&str>, full: bool) -> Result<(
     jobs.close().await;
     let org = pick_org(&db, org).await?;
     let Some((client, _)) =
-        crate::github::connect::client_for(&db, &keys, &config.github.api_url, org)
+        crate::github::connect::client_for(&db, &keys, &config.github, org)
             .await
             .map_err(|e| e.to_string())?
     else {

@@ -74,6 +74,33 @@ pub struct GithubSettings {
     pub webhook_secret: Option<SecretString>,
     /// `GITHUB_SYNC_DAYS`: how far back the historical sync reaches.
     pub sync_days: u32,
+    /// The GitHub App (`GITHUB_APP_ID`, `GITHUB_APP_PRIVATE_KEY`,
+    /// `GITHUB_APP_SLUG`), when this deployment connects through one.
+    pub app: Option<GithubAppSettings>,
+    /// `GITHUB_WEB_URL`: where people install the App (GitHub Enterprise
+    /// Server: `https://host/`).
+    pub web_url: url::Url,
+}
+
+/// A GitHub App's identity: it signs JWTs to mint installation tokens.
+#[derive(Clone)]
+pub struct GithubAppSettings {
+    /// `GITHUB_APP_ID`.
+    pub id: u64,
+    /// `GITHUB_APP_SLUG`: the `github.com/apps/<slug>` name.
+    pub slug: String,
+    /// `GITHUB_APP_PRIVATE_KEY`, parsed.
+    pub key: octocrab::EncodingKey,
+}
+
+impl fmt::Debug for GithubAppSettings {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("GithubAppSettings")
+            .field("id", &self.id)
+            .field("slug", &self.slug)
+            .field("key", &"[set]")
+            .finish()
+    }
 }
 
 impl fmt::Debug for GithubSettings {
@@ -87,6 +114,8 @@ impl fmt::Debug for GithubSettings {
                 &self.webhook_secret.as_ref().map(|_| "[set]"),
             )
             .field("sync_days", &self.sync_days)
+            .field("app", &self.app)
+            .field("web_url", &self.web_url.as_str())
             .finish()
     }
 }
@@ -430,7 +459,10 @@ fn read_github(r: &mut Reader<'_>) -> GithubSettings {
         );
     }
     let sync_days = r.positive("GITHUB_SYNC_DAYS", 90, "a number of days such as 90") as u32;
+    let app = read_github_app(r);
     GithubSettings {
+        app,
+        web_url: url_setting(r, "GITHUB_WEB_URL", "https://github.com/", true),
         api_url: url_setting(r, "GITHUB_API_URL", "https://api.github.com/", true),
         token,
         org,
@@ -439,6 +471,88 @@ fn read_github(r: &mut Reader<'_>) -> GithubSettings {
             .map(|v| SecretString::from(v.trim().to_string())),
         sync_days,
     }
+}
+
+/// The App settings come as a set of three, with the webhook secret.
+fn read_github_app(r: &mut Reader<'_>) -> Option<GithubAppSettings> {
+    let id = r.raw("GITHUB_APP_ID");
+    let key = r.raw("GITHUB_APP_PRIVATE_KEY");
+    let slug = r.raw("GITHUB_APP_SLUG");
+    if id.is_none() && key.is_none() && slug.is_none() {
+        return None;
+    }
+    for (name, value) in [
+        ("GITHUB_APP_ID", &id),
+        ("GITHUB_APP_PRIVATE_KEY", &key),
+        ("GITHUB_APP_SLUG", &slug),
+    ] {
+        if value.is_none() {
+            r.problem(
+                name,
+                "must be set with the other GITHUB_APP_* settings (see the App's settings page on GitHub)",
+            );
+        }
+    }
+    if r.raw("GITHUB_WEBHOOK_SECRET").is_none() {
+        r.problem(
+            "GITHUB_WEBHOOK_SECRET",
+            "must be set with GITHUB_APP_ID: the App's webhook secret, so deliveries can be verified",
+        );
+    }
+    let id = id.and_then(|raw| match raw.trim().parse::<u64>() {
+        Ok(v) if v > 0 => Some(v),
+        _ => {
+            r.problem(
+                "GITHUB_APP_ID",
+                format!("`{raw}` is not an App ID (a number such as 123456)"),
+            );
+            None
+        }
+    });
+    let slug = slug.map(|s| s.trim().to_string()).and_then(|s| {
+        if s.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
+            Some(s)
+        } else {
+            r.problem(
+                "GITHUB_APP_SLUG",
+                format!("`{s}` is not an App slug (the name in github.com/apps/<slug>)"),
+            );
+            None
+        }
+    });
+    let key = key.and_then(|raw| {
+        let raw = raw.trim();
+        let pem = if raw.starts_with("-----BEGIN") {
+            // Environments often carry newlines escaped.
+            raw.replace("\\n", "\n").into_bytes()
+        } else {
+            match std::fs::read(raw) {
+                Ok(bytes) => bytes,
+                Err(e) => {
+                    r.problem(
+                        "GITHUB_APP_PRIVATE_KEY",
+                        format!("is neither PEM text nor a readable file ({e})"),
+                    );
+                    return None;
+                }
+            }
+        };
+        match octocrab::EncodingKey::from_rsa_pem(&pem) {
+            Ok(key) => Some(key),
+            Err(_) => {
+                r.problem(
+                    "GITHUB_APP_PRIVATE_KEY",
+                    "is not an RSA private key in PEM form; download one from the App's settings page",
+                );
+                None
+            }
+        }
+    });
+    Some(GithubAppSettings {
+        id: id?,
+        slug: slug?,
+        key: key?,
+    })
 }
 
 #[cfg(test)]

@@ -280,6 +280,109 @@ pub fn github_connect() -> Surface {
     }
 }
 
+/// The modal that sends the admin to GitHub to install the App.
+pub fn github_app_install(install_url: &str) -> Surface {
+    let mut s = Surface::modal("Connect GitHub").with_close("Close");
+    s.push(Block::section(
+        "Install the aimpact GitHub App on your organisation. It reads pull requests, reviews, \
+         commits, members and teams, and GitHub sends its webhooks here on its own. You can \
+         pick which repositories it sees on GitHub's page.",
+    ));
+    s.push(Block::buttons(
+        None,
+        vec![Button::new(action::GITHUB_APP_INSTALL, "Install on GitHub", "github").primary().with_url(install_url)],
+    ));
+    s.push(Block::context(
+        "The link works once, for an hour. After installing, GitHub brings you back and the import starts.",
+    ));
+    match s
+        .clone()
+        .with_callback_id(crate::ids::callback::GITHUB_APP_INSTALL)
+    {
+        Ok(with_id) => with_id,
+        Err(_) => s,
+    }
+}
+
+/// A repository offered in the chooser: its `owner/name` and our id.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RepoChoice {
+    /// `owner/name`.
+    pub full_name: String,
+    /// Submitted value (the repository id).
+    pub value: String,
+}
+
+/// What the repository chooser shows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RepoChooser {
+    /// Every repository of the org; the modal lists them inline when they
+    /// fit a static select, and searches through the options URL otherwise.
+    pub all: Vec<RepoChoice>,
+    /// The tracked ones.
+    pub tracked: Vec<RepoChoice>,
+    /// Whether "all active repositories" is the current choice.
+    pub all_active: bool,
+}
+
+/// The modal that narrows or widens the tracked repositories.
+pub fn repo_chooser(model: &RepoChooser) -> Surface {
+    use crate::ids::input;
+    use crate::kit::{InputElement, MultiExternalSelect, MultiStaticSelect, OptionObject, PlainText, RadioButtons};
+    use crate::limits::SELECT_OPTIONS_MAX;
+    let mut s = Surface::modal("Choose repositories")
+        .with_submit("Save")
+        .with_close("Cancel");
+    s.push(Block::section(&format!(
+        "aimpact tracks *{} of {}* repositories. Untracked repositories keep their data but stop \
+         syncing; tracking one again imports its history.",
+        model.tracked.len(),
+        model.all.len()
+    )));
+    let all = OptionObject::new("All active repositories (not archived, not forks)", input::REPOS_ALL);
+    let chosen = OptionObject::new("Only the repositories I choose below", input::REPOS_CHOSEN);
+    s.push(Block::input(
+        input::REPOS_MODE,
+        "Track",
+        InputElement::Radio(RadioButtons {
+            action_id: input::REPOS_MODE_VALUE.to_string(),
+            initial_option: Some(if model.all_active { all.clone() } else { chosen.clone() }),
+            options: vec![all, chosen],
+        }),
+        false,
+    ));
+    let option = |r: &RepoChoice| OptionObject::new(&r.full_name, r.value.clone());
+    let initial: Vec<OptionObject> = if model.all_active {
+        Vec::new()
+    } else {
+        model.tracked.iter().map(option).collect()
+    };
+    let placeholder = Some(PlainText::new("Search repositories"));
+    let element = if model.all.len() <= SELECT_OPTIONS_MAX {
+        InputElement::MultiStatic(MultiStaticSelect {
+            action_id: input::REPOS_PICK_VALUE.to_string(),
+            placeholder,
+            options: model.all.iter().map(option).collect(),
+            initial_options: initial,
+        })
+    } else {
+        InputElement::MultiExternal(MultiExternalSelect {
+            action_id: input::REPOS_PICK_VALUE.to_string(),
+            placeholder,
+            min_query_length: Some(0),
+            initial_options: initial,
+        })
+    };
+    s.push(Block::input(input::REPOS_PICK, "Repositories", element, true));
+    s.push(Block::context(
+        "With \"All active repositories\", new repositories are tracked as they appear.",
+    ));
+    match s.clone().with_callback_id(crate::ids::callback::REPOS_CHOOSE) {
+        Ok(with_id) => with_id,
+        Err(_) => s,
+    }
+}
+
 /// The modal of the "Report AI issue" message shortcut.
 pub fn report_ai_issue_info() -> Surface {
     let mut s = Surface::modal("Report AI issue").with_close("Close");

@@ -17,6 +17,8 @@ pub mod action {
     pub const SETUP_LEADERBOARD: &str = "setup_leaderboard";
     /// App Home: sync GitHub now.
     pub const SYNC_GITHUB: &str = "sync_github";
+    /// The link button to the GitHub App's install page.
+    pub const GITHUB_APP_INSTALL: &str = "github_app_install";
     /// Every setup button, for listener registration.
     pub const SETUP: [&str; 6] = [
         SETUP_GITHUB,
@@ -36,6 +38,10 @@ pub mod callback {
     pub const SETUP_INFO: &str = "setup_info";
     /// Modal connecting GitHub with an organisation and a token.
     pub const GITHUB_CONNECT: &str = "github_connect";
+    /// Modal sending the admin to install the GitHub App.
+    pub const GITHUB_APP_INSTALL: &str = "github_app_install";
+    /// Modal choosing the tracked repositories.
+    pub const REPOS_CHOOSE: &str = "repos_choose";
 }
 
 /// `block_id`s and their inputs' `action_id`s in modals.
@@ -48,4 +54,17 @@ pub mod input {
     pub const GITHUB_TOKEN: &str = "github_token";
     /// GitHub token (input).
     pub const GITHUB_TOKEN_VALUE: &str = "github_token_value";
+    /// Which repositories count: all active ones or a chosen set (block).
+    pub const REPOS_MODE: &str = "repos_mode";
+    /// Radio buttons of [`REPOS_MODE`].
+    pub const REPOS_MODE_VALUE: &str = "repos_mode_value";
+    /// The chosen repositories (block).
+    pub const REPOS_PICK: &str = "repos_pick";
+    /// The multi-select of [`REPOS_PICK`]; also the options-load id when
+    /// the org has more repositories than a static select holds.
+    pub const REPOS_PICK_VALUE: &str = "repos_pick_value";
+    /// [`REPOS_MODE_VALUE`]'s value for "all active repositories".
+    pub const REPOS_ALL: &str = "all";
+    /// [`REPOS_MODE_VALUE`]'s value for "only the ones I choose".
+    pub const REPOS_CHOSEN: &str = "chosen";
 }

@@ -377,6 +377,97 @@ pub struct PlainTextInput {
     pub initial_value: Option<String>,
 }
 
+/// One choice of a select or radio group.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OptionObject {
+    /// What people see, at most [`crate::limits::OPTION_TEXT_MAX`] characters.
+    pub text: PlainText,
+    /// What is submitted (kept whole; `validate` checks its length).
+    pub value: String,
+}
+
+impl OptionObject {
+    /// An option whose label is cut to Slack's limit.
+    pub fn new(label: &str, value: impl Into<String>) -> Self {
+        Self {
+            text: PlainText::new(truncate(label, crate::limits::OPTION_TEXT_MAX)),
+            value: value.into(),
+        }
+    }
+}
+
+/// A multi-select over options given in the view.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename = "multi_static_select")]
+pub struct MultiStaticSelect {
+    /// Stable id from `ids`.
+    pub action_id: String,
+    /// Grey text shown while empty.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub placeholder: Option<PlainText>,
+    /// At most [`crate::limits::SELECT_OPTIONS_MAX`] options.
+    pub options: Vec<OptionObject>,
+    /// Preselected options (each one of `options`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub initial_options: Vec<OptionObject>,
+}
+
+/// A multi-select whose options load from the options URL as people type.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename = "multi_external_select")]
+pub struct MultiExternalSelect {
+    /// Stable id from `ids`; the options listener is registered under it.
+    pub action_id: String,
+    /// Grey text shown while empty.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub placeholder: Option<PlainText>,
+    /// Characters typed before Slack asks for options.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_query_length: Option<u32>,
+    /// Preselected options.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub initial_options: Vec<OptionObject>,
+}
+
+/// A group of radio buttons.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename = "radio_buttons")]
+pub struct RadioButtons {
+    /// Stable id from `ids`.
+    pub action_id: String,
+    /// At most [`crate::limits::RADIO_OPTIONS_MAX`] options.
+    pub options: Vec<OptionObject>,
+    /// The option chosen at first.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub initial_option: Option<OptionObject>,
+}
+
+/// What an input block may hold.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum InputElement {
+    /// Free text.
+    Text(PlainTextInput),
+    /// Several of a given list.
+    MultiStatic(MultiStaticSelect),
+    /// Several, searched through the options URL.
+    MultiExternal(MultiExternalSelect),
+    /// One of a few.
+    Radio(RadioButtons),
+}
+
+impl InputElement {
+    /// The element's `action_id`.
+    pub fn action_id(&self) -> &str {
+        match self {
+            InputElement::Text(e) => &e.action_id,
+            InputElement::MultiStatic(e) => &e.action_id,
+            InputElement::MultiExternal(e) => &e.action_id,
+            InputElement::Radio(e) => &e.action_id,
+        }
+    }
+}
+
 /// An input block: a label and one input element. `block_id` is required
 /// because `response_action: errors` names the block that gets the error.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -384,7 +475,10 @@ pub struct Input {
     /// The label above the input.
     pub label: PlainText,
     /// The input.
-    pub element: PlainTextInput,
+    pub element: InputElement,
+    /// Whether the view may be submitted with this input empty.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub optional: bool,
     /// Small text under the input.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hint: Option<PlainText>,
@@ -424,12 +518,24 @@ impl Block {
     ) -> Self {
         Block::Input(Input {
             label: PlainText::new(truncate(label, TEXT_OBJECT_MAX)),
-            element: PlainTextInput {
+            element: InputElement::Text(PlainTextInput {
                 action_id: action_id.to_string(),
                 placeholder: placeholder.map(|p| PlainText::new(truncate(p, 150))),
                 initial_value: None,
-            },
+            }),
+            optional: false,
             hint: hint.map(|h| PlainText::new(truncate(h, TEXT_OBJECT_MAX))),
+            block_id: Some(block_id.to_string()),
+        })
+    }
+
+    /// An input block around any element; the label is cut to fit.
+    pub fn input(block_id: &str, label: &str, element: InputElement, optional: bool) -> Self {
+        Block::Input(Input {
+            label: PlainText::new(truncate(label, TEXT_OBJECT_MAX)),
+            element,
+            optional,
+            hint: None,
             block_id: Some(block_id.to_string()),
         })
     }

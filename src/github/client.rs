@@ -12,6 +12,8 @@ use octocrab::service::middleware::retry::{NoOpRateLimitMetrics, RetryConfig};
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::{Value, json};
 
+use crate::config::GithubAppSettings;
+
 /// Why a GitHub call failed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum GithubError {
@@ -90,25 +92,66 @@ async fn wait_until(reset_at: i64) {
     tokio::time::sleep(Duration::from_secs(secs)).await;
 }
 
+/// octocrab's retry that waits for `Retry-After` or the reset on 403/429.
+fn retry() -> RetryConfig {
+    RetryConfig::HandleRateLimits {
+        metrics: Arc::new(NoOpRateLimitMetrics),
+        max_retries: 3,
+        min_wait_seconds: 60,
+        retry_on_forbidden: false,
+    }
+}
+
+fn transport(e: impl std::fmt::Display) -> GithubError {
+    GithubError::Transport(e.to_string())
+}
+
 impl GithubClient {
+    fn wrap(crab: Octocrab) -> Self {
+        Self {
+            crab,
+            budget: Arc::new(std::sync::Mutex::new(Budget::default())),
+        }
+    }
+
     /// A client authenticating with `token` against `api_url`.
     pub fn with_token(api_url: &url::Url, token: &SecretString) -> Result<Self, GithubError> {
         let crab = Octocrab::builder()
             .base_uri(api_url.as_str().trim_end_matches('/'))
-            .map_err(|e| GithubError::Transport(e.to_string()))?
+            .map_err(transport)?
             .personal_token(token.expose_secret().to_string())
-            .add_retry_config(RetryConfig::HandleRateLimits {
-                metrics: Arc::new(NoOpRateLimitMetrics),
-                max_retries: 3,
-                min_wait_seconds: 60,
-                retry_on_forbidden: false,
-            })
+            .add_retry_config(retry())
             .build()
-            .map_err(|e| GithubError::Transport(e.to_string()))?;
-        Ok(Self {
-            crab,
-            budget: Arc::new(std::sync::Mutex::new(Budget::default())),
-        })
+            .map_err(transport)?;
+        Ok(Self::wrap(crab))
+    }
+
+    /// A client acting as the GitHub App itself (a short-lived JWT signed
+    /// with the App's key): reads installations.
+    pub fn as_app(api_url: &url::Url, app: &GithubAppSettings) -> Result<Self, GithubError> {
+        let crab = Octocrab::builder()
+            .base_uri(api_url.as_str().trim_end_matches('/'))
+            .map_err(transport)?
+            .app(octocrab::models::AppId(app.id), app.key.clone())
+            .add_retry_config(retry())
+            .build()
+            .map_err(transport)?;
+        Ok(Self::wrap(crab))
+    }
+
+    /// A client acting as one installation of the App: octocrab mints an
+    /// installation token on first use and mints a new one when it expires.
+    pub fn for_installation(
+        api_url: &url::Url,
+        app: &GithubAppSettings,
+        installation: u64,
+    ) -> Result<Self, GithubError> {
+        let app_client = Self::as_app(api_url, app)?;
+        let crab = app_client
+            .crab
+            .installation(octocrab::models::InstallationId(installation))
+            .map_err(transport)?;
+        Ok(Self::wrap(crab))
     }
 
     /// The budget GitHub reported last.
@@ -211,6 +254,16 @@ impl GithubClient {
             }
             return Err(Self::refusal(status, &headers, &body, what));
         }
+    }
+
+    /// A REST POST (not retried: a create must not happen twice).
+    pub async fn post(&self, path: &str, body: &Value, what: &str) -> Result<Value, GithubError> {
+        self.respect_budget().await;
+        let (status, headers, bytes) = self.send(http::Method::POST, path, Some(body)).await?;
+        if !status.is_success() {
+            return Err(Self::refusal(status, &headers, &bytes, what));
+        }
+        Ok(serde_json::from_slice(&bytes).unwrap_or(Value::Null))
     }
 
     /// A GraphQL query. Rate limits (HTTP 200 with a `RATE_LIMITED` error,

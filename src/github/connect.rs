@@ -6,10 +6,16 @@ use serde_json::Value;
 
 use super::client::{GithubClient, GithubError};
 use super::ingest::{self, Account};
+use crate::config::GithubSettings;
 use crate::crypto::Keyring;
 use crate::domain::OrgId;
 use crate::store::repositories::{self, NewRepository};
-use crate::store::{Db, StoreError, audit, credentials, integrations, teams};
+use crate::store::{Db, StoreError, audit, credentials, integrations, people, teams};
+
+/// The integration setting saying which repositories are tracked.
+pub const REPOS_SETTING: &str = "repos";
+/// [`REPOS_SETTING`]: only the ones an admin chose.
+pub const REPOS_CHOSEN: &str = "chosen";
 
 /// The stored credential holding a token-mode GitHub token.
 pub const TOKEN: &str = "github_token";
@@ -23,6 +29,9 @@ pub enum ConnectError {
     /// Storage failed.
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// This deployment lacks a setting the org's connection needs.
+    #[error("{0}")]
+    NotConfigured(&'static str),
 }
 
 impl From<sqlx::Error> for ConnectError {
@@ -78,6 +87,13 @@ pub async fn connect_token(
     let mut tx = db.pool().begin().await?;
     credentials::put(&mut tx, keys, org, TOKEN, token, None).await?;
     integrations::upsert(&mut tx, org, "github", "connected", Some(login), by).await?;
+    integrations::merge_settings(
+        &mut tx,
+        org,
+        "github",
+        &serde_json::json!({ "mode": "token", "login": login }),
+    )
+    .await?;
     audit::record(
         &mut tx,
         org,
@@ -91,22 +107,84 @@ pub async fn connect_token(
     Ok(client)
 }
 
-/// The org's GitHub client from its stored token.
+/// How an org reaches GitHub, as its integration row says.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Link {
+    /// A stored organisation token (self-hosting).
+    Token {
+        /// The organisation login.
+        login: String,
+    },
+    /// An installation of the GitHub App.
+    App {
+        /// The installation id.
+        installation: u64,
+        /// The account (organisation) it is installed on.
+        login: String,
+    },
+}
+
+impl Link {
+    /// The organisation login.
+    pub fn login(&self) -> &str {
+        match self {
+            Link::Token { login } | Link::App { login, .. } => login,
+        }
+    }
+
+    /// Reads the link from a connected integration.
+    pub fn of(integration: &integrations::Integration) -> Option<Link> {
+        if integration.status != "connected" {
+            return None;
+        }
+        let external = integration.external_id.clone().unwrap_or_default();
+        let login = integration.setting("login").as_str().map(str::to_string);
+        match external.strip_prefix(INSTALLATION_PREFIX) {
+            Some(id) => Some(Link::App {
+                installation: id.parse().ok()?,
+                login: login.unwrap_or_default(),
+            }),
+            None => Some(Link::Token {
+                login: login.unwrap_or(external),
+            }),
+        }
+    }
+}
+
+/// `integration.external_id` of an App installation: `installation:<id>`.
+pub const INSTALLATION_PREFIX: &str = "installation:";
+
+/// The org's GitHub client and organisation login: its installation's
+/// (tokens minted and refreshed by octocrab) or its stored token's.
 pub async fn client_for(
     db: &Db,
     keys: &Keyring,
-    api_url: &url::Url,
+    github: &GithubSettings,
     org: OrgId,
 ) -> Result<Option<(GithubClient, String)>, ConnectError> {
     let mut conn = db.pool().acquire().await?;
     let Some(integration) = integrations::get(&mut conn, org, "github").await? else {
         return Ok(None);
     };
-    let Some(token) = credentials::get(&mut conn, keys, org, TOKEN).await? else {
-        return Ok(None);
-    };
-    let login = integration.external_id.unwrap_or_default();
-    Ok(Some((GithubClient::with_token(api_url, &token)?, login)))
+    match Link::of(&integration) {
+        None => Ok(None),
+        Some(Link::App {
+            installation,
+            login,
+        }) => {
+            let app = github.app.as_ref().ok_or(ConnectError::NotConfigured(
+                "this organisation is connected through the GitHub App, but GITHUB_APP_ID, GITHUB_APP_PRIVATE_KEY and GITHUB_APP_SLUG are not set here",
+            ))?;
+            let client = GithubClient::for_installation(&github.api_url, app, installation)?;
+            Ok(Some((client, login)))
+        }
+        Some(Link::Token { login }) => {
+            let Some(token) = credentials::get(&mut conn, keys, org, TOKEN).await? else {
+                return Ok(None);
+            };
+            Ok(Some((GithubClient::with_token(&github.api_url, &token)?, login)))
+        }
+    }
 }
 
 /// Imports repositories (active, non-fork ones tracked by default), members
@@ -150,6 +228,15 @@ pub async fn discover(
     }
 
     let mut tx = db.pool().begin().await?;
+    // With a chosen set, repositories that appear later start untracked.
+    let chosen_only = integrations::get(&mut tx, org, "github")
+        .await?
+        .is_some_and(|g| g.setting(REPOS_SETTING) == REPOS_CHOSEN);
+    let known: std::collections::HashSet<String> = repositories::list(&mut tx, org)
+        .await?
+        .into_iter()
+        .map(|r| r.github_repo_id)
+        .collect();
     for r in &repos {
         let (Some(id), Some(name), Some(owner)) = (
             r["id"].as_i64(),
@@ -158,7 +245,7 @@ pub async fn discover(
         ) else {
             continue;
         };
-        repositories::upsert(
+        let repo = repositories::upsert(
             &mut tx,
             org,
             &NewRepository {
@@ -172,6 +259,9 @@ pub async fn discover(
             },
         )
         .await?;
+        if chosen_only && !known.contains(&id.to_string()) {
+            repositories::set_tracked(&mut tx, org, repo, false).await?;
+        }
     }
     let account = |v: &Value| -> Option<Account> {
         Some(Account {
@@ -210,4 +300,486 @@ pub async fn discover(
         members: members.len(),
         teams: team_list.len(),
     })
+}
+
+const MEMBERS_QUERY: &str = "query($org: String!, $after: String) {
+  organization(login: $org) {
+    membersWithRole(first: 100, after: $after) {
+      pageInfo { hasNextPage endCursor }
+      nodes { login databaseId name email organizationVerifiedDomainEmails(login: $org) }
+    }
+  }
+  rateLimit { cost remaining resetAt }
+}";
+
+/// The same without verified-domain emails, for tokens that may not read them.
+const MEMBERS_QUERY_PLAIN: &str = "query($org: String!, $after: String) {
+  organization(login: $org) {
+    membersWithRole(first: 100, after: $after) {
+      pageInfo { hasNextPage endCursor }
+      nodes { login databaseId name email }
+    }
+  }
+  rateLimit { cost remaining resetAt }
+}";
+
+/// A member's profile as GraphQL shows it to this token.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Profile {
+    /// Login.
+    pub login: String,
+    /// Numeric id.
+    pub id: Option<String>,
+    /// Profile name, when set.
+    pub name: Option<String>,
+    /// Public email and the org's verified-domain emails, case-folded.
+    pub emails: Vec<String>,
+}
+
+fn profiles_of(page: &Value) -> Vec<Profile> {
+    let nodes = page
+        .pointer("/data/organization/membersWithRole/nodes")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
+    nodes
+        .iter()
+        .filter_map(|n| {
+            let login = n["login"].as_str()?.to_string();
+            let mut emails: Vec<String> = n["email"]
+                .as_str()
+                .into_iter()
+                .chain(
+                    n["organizationVerifiedDomainEmails"]
+                        .as_array()
+                        .into_iter()
+                        .flatten()
+                        .filter_map(Value::as_str),
+                )
+                .map(|e| e.trim().to_lowercase())
+                .filter(|e| e.contains('@'))
+                .collect();
+            emails.dedup();
+            Some(Profile {
+                login,
+                id: n["databaseId"].as_i64().map(|i| i.to_string()),
+                name: n["name"]
+                    .as_str()
+                    .map(str::trim)
+                    .filter(|s| !s.is_empty())
+                    .map(str::to_string),
+                emails,
+            })
+        })
+        .collect()
+}
+
+/// Members' names and emails (public and verified-domain), through
+/// GraphQL. Falls back to the query without verified-domain emails when
+/// the token may not read them.
+pub async fn member_profiles(
+    client: &GithubClient,
+    login: &str,
+) -> Result<Vec<Profile>, GithubError> {
+    let mut query = MEMBERS_QUERY;
+    let mut out = Vec::new();
+    let mut after: Option<String> = None;
+    loop {
+        let page = match client
+            .graphql(query, serde_json::json!({ "org": login, "after": after }))
+            .await
+        {
+            Ok(page) => page,
+            Err(GithubError::Graphql(e)) if query == MEMBERS_QUERY => {
+                tracing::info!(error = %e, "verified-domain emails not readable; using public emails");
+                query = MEMBERS_QUERY_PLAIN;
+                out.clear();
+                after = None;
+                continue;
+            }
+            Err(e) => return Err(e),
+        };
+        out.extend(profiles_of(&page));
+        let info = page.pointer("/data/organization/membersWithRole/pageInfo");
+        match info {
+            Some(i) if i["hasNextPage"].as_bool() == Some(true) => {
+                after = i["endCursor"].as_str().map(str::to_string);
+                if after.is_none() {
+                    break;
+                }
+            }
+            _ => break,
+        }
+    }
+    Ok(out)
+}
+
+/// Stores names and emails of members; emails already belonging to
+/// someone else are left alone. Returns how many emails were added.
+pub async fn store_profiles(
+    db: &Db,
+    org: OrgId,
+    profiles: &[Profile],
+) -> Result<usize, ConnectError> {
+    let mut tx = db.pool().begin().await?;
+    let mut added = 0;
+    for p in profiles {
+        let person = ingest::person_for(
+            &mut tx,
+            org,
+            &Account {
+                login: p.login.clone(),
+                id: p.id.clone(),
+                is_bot: false,
+            },
+        )
+        .await?;
+        if let Some(name) = &p.name {
+            people::set_display_name(&mut tx, org, person, name).await?;
+        }
+        for email in &p.emails {
+            if people::add_email_if_free(&mut tx, org, person, email).await? {
+                added += 1;
+            }
+        }
+    }
+    tx.commit().await?;
+    Ok(added)
+}
+
+/// Gives people whose profile hides their email the address they commit
+/// with. Returns how many were found.
+pub async fn emails_from_commits(db: &Db, org: OrgId) -> Result<usize, ConnectError> {
+    let mut tx = db.pool().begin().await?;
+    let found = people::commit_emails_for_people_without_email(&mut tx, org).await?;
+    let mut added = 0;
+    for (person, email) in &found {
+        if people::add_email_if_free(&mut tx, org, *person, email).await? {
+            added += 1;
+        }
+    }
+    tx.commit().await?;
+    Ok(added)
+}
+
+/// What became of the organisation webhook in token mode.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum WebhookSetup {
+    /// We created it.
+    Created,
+    /// One pointing here was already there.
+    Present,
+    /// The token may not manage hooks; the admin adds it by hand.
+    NotAllowed,
+    /// This deployment has no public URL or webhook secret.
+    NotConfigured,
+}
+
+impl WebhookSetup {
+    /// As stored in the integration's settings.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            WebhookSetup::Created => "created",
+            WebhookSetup::Present => "present",
+            WebhookSetup::NotAllowed => "not_allowed",
+            WebhookSetup::NotConfigured => "not_configured",
+        }
+    }
+}
+
+/// Events the organisation webhook subscribes to.
+pub const WEBHOOK_EVENTS: [&str; 5] = [
+    "pull_request",
+    "pull_request_review",
+    "member",
+    "membership",
+    "organization",
+];
+
+/// Creates the organisation webhook pointing at `hook_url` unless one
+/// already does; records the outcome in the integration's settings so App
+/// Home can tell the admin what to do.
+pub async fn ensure_org_webhook(
+    client: &GithubClient,
+    db: &Db,
+    org: OrgId,
+    login: &str,
+    hook_url: Option<&url::Url>,
+    secret: Option<&SecretString>,
+) -> Result<WebhookSetup, ConnectError> {
+    let outcome = match (hook_url, secret) {
+        (Some(url), Some(secret)) => {
+            let hooks = all_pages(
+                client,
+                &format!("/orgs/{login}/hooks?per_page=100"),
+                "the organisation's webhooks",
+            )
+            .await;
+            match hooks {
+                Ok(hooks)
+                    if hooks
+                        .iter()
+                        .any(|h| h.pointer("/config/url").and_then(Value::as_str) == Some(url.as_str())) =>
+                {
+                    WebhookSetup::Present
+                }
+                Ok(_) => {
+                    use secrecy::ExposeSecret;
+                    let body = serde_json::json!({
+                        "name": "web",
+                        "active": true,
+                        "events": WEBHOOK_EVENTS,
+                        "config": {
+                            "url": url.as_str(),
+                            "content_type": "json",
+                            "secret": secret.expose_secret(),
+                            "insecure_ssl": "0",
+                        },
+                    });
+                    match client
+                        .post(&format!("/orgs/{login}/hooks"), &body, "the organisation's webhooks")
+                        .await
+                    {
+                        Ok(_) => WebhookSetup::Created,
+                        Err(GithubError::Forbidden(_) | GithubError::NotFound(_)) => {
+                            WebhookSetup::NotAllowed
+                        }
+                        Err(e) => return Err(e.into()),
+                    }
+                }
+                Err(GithubError::Forbidden(_) | GithubError::NotFound(_)) => {
+                    WebhookSetup::NotAllowed
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+        _ => WebhookSetup::NotConfigured,
+    };
+    let mut conn = db.pool().acquire().await?;
+    integrations::merge_settings(
+        &mut conn,
+        org,
+        "github",
+        &serde_json::json!({ "webhook": outcome.as_str() }),
+    )
+    .await?;
+    Ok(outcome)
+}
+
+/// Purpose of the `state` that carries an org through the App install.
+pub const APP_STATE_PURPOSE: &str = "github_app_install";
+/// How long an install link stays valid.
+const APP_STATE_TTL_SECS: i64 = 3600;
+
+fn state_mac(secret: &SecretString, nonce: &str) -> Option<hmac::Hmac<sha2::Sha256>> {
+    use hmac::Mac;
+    use secrecy::ExposeSecret;
+    let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(secret.expose_secret().as_bytes()).ok()?;
+    mac.update(APP_STATE_PURPOSE.as_bytes());
+    mac.update(b":");
+    mac.update(nonce.as_bytes());
+    Some(mac)
+}
+
+fn state_hash(nonce: &str) -> String {
+    use sha2::Digest;
+    hex::encode(sha2::Sha256::digest(nonce.as_bytes()))
+}
+
+/// The App's install page with a signed, single-use state naming the org
+/// and the admin; `None` when this deployment has no GitHub App.
+pub async fn app_install_url(
+    db: &Db,
+    github: &GithubSettings,
+    org: OrgId,
+    slack_user: &str,
+) -> Result<Option<url::Url>, ConnectError> {
+    let (Some(app), Some(secret)) = (&github.app, &github.webhook_secret) else {
+        return Ok(None);
+    };
+    use rand::RngCore;
+    let mut bytes = [0u8; 32];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    let nonce = hex::encode(bytes);
+    let tag = state_mac(secret, &nonce)
+        .map(|m| hex::encode(hmac::Mac::finalize(m).into_bytes()))
+        .ok_or(ConnectError::NotConfigured("GITHUB_WEBHOOK_SECRET cannot key a MAC"))?;
+    let mut conn = db.pool().acquire().await?;
+    crate::store::orgs::create_org_state(
+        &mut conn,
+        &state_hash(&nonce),
+        APP_STATE_PURPOSE,
+        org,
+        slack_user,
+        crate::store::unix_now() + APP_STATE_TTL_SECS,
+    )
+    .await?;
+    let mut url = github
+        .web_url
+        .join(&format!("apps/{}/installations/new", app.slug))
+        .map_err(|_| ConnectError::NotConfigured("GITHUB_APP_SLUG does not make a URL"))?;
+    url.query_pairs_mut()
+        .append_pair("state", &format!("{nonce}.{tag}"));
+    Ok(Some(url))
+}
+
+/// Why the App's setup callback could not link an installation.
+#[derive(Debug, thiserror::Error)]
+pub enum SetupError {
+    /// The link was not made by us, was used already or is too old.
+    #[error("this link is not valid any more; start again from aimpact's App Home in Slack")]
+    BadState,
+    /// The request lacks what GitHub sends.
+    #[error("GitHub did not send {0}")]
+    Missing(&'static str),
+    /// The installation is linked to another Slack workspace.
+    #[error("this GitHub installation is already connected to another Slack workspace")]
+    Taken,
+    /// No App configured here.
+    #[error("this aimpact has no GitHub App configured (GITHUB_APP_ID)")]
+    NoApp,
+    /// GitHub or storage failed.
+    #[error(transparent)]
+    Connect(#[from] ConnectError),
+}
+
+impl From<GithubError> for SetupError {
+    fn from(e: GithubError) -> Self {
+        SetupError::Connect(e.into())
+    }
+}
+
+impl From<StoreError> for SetupError {
+    fn from(e: StoreError) -> Self {
+        SetupError::Connect(e.into())
+    }
+}
+
+impl From<sqlx::Error> for SetupError {
+    fn from(e: sqlx::Error) -> Self {
+        SetupError::Connect(e.into())
+    }
+}
+
+/// What the setup callback linked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Linked {
+    /// The org.
+    pub org: OrgId,
+    /// The admin who started it.
+    pub slack_user: String,
+    /// The GitHub account the App is installed on.
+    pub login: String,
+}
+
+/// The App's setup callback: checks the signed state, asks GitHub (as the
+/// App) for the installation and links it to the state's org.
+pub async fn link_installation(
+    db: &Db,
+    github: &GithubSettings,
+    state: Option<&str>,
+    installation: Option<&str>,
+) -> Result<Linked, SetupError> {
+    let (Some(app), Some(secret)) = (&github.app, &github.webhook_secret) else {
+        return Err(SetupError::NoApp);
+    };
+    let state = state.ok_or(SetupError::Missing("a state"))?;
+    let installation: u64 = installation
+        .and_then(|i| i.trim().parse().ok())
+        .ok_or(SetupError::Missing("an installation id"))?;
+    let (nonce, mac) = state.split_once('.').ok_or(SetupError::BadState)?;
+    let tag = hex::decode(mac).map_err(|_| SetupError::BadState)?;
+    // Constant-time comparison of the tag.
+    state_mac(secret, nonce)
+        .and_then(|m| hmac::Mac::verify_slice(m, &tag).ok())
+        .ok_or(SetupError::BadState)?;
+    let mut conn = db.pool().acquire().await?;
+    let (org, slack_user) =
+        crate::store::orgs::consume_org_state(&mut conn, &state_hash(nonce), APP_STATE_PURPOSE)
+            .await?
+            .ok_or(SetupError::BadState)?;
+    drop(conn);
+    let app_client = GithubClient::as_app(&github.api_url, app)?;
+    let (found, _) = app_client
+        .get(
+            &format!("/app/installations/{installation}"),
+            "this installation of the App",
+        )
+        .await?;
+    let login = found
+        .pointer("/account/login")
+        .and_then(Value::as_str)
+        .ok_or(SetupError::Missing("the installation's account"))?
+        .to_string();
+    let external = format!("{INSTALLATION_PREFIX}{installation}");
+    let mut tx = db.pool().begin().await?;
+    if let Some(other) =
+        crate::store::orgs::find_by_integration(&mut tx, "github", &external).await?
+        && other != org
+    {
+        return Err(SetupError::Taken);
+    }
+    integrations::upsert(&mut tx, org, "github", "connected", Some(&external), Some(&slack_user))
+        .await?;
+    integrations::merge_settings(
+        &mut tx,
+        org,
+        "github",
+        &serde_json::json!({ "mode": "app", "login": login, "webhook": "app" }),
+    )
+    .await?;
+    audit::record(
+        &mut tx,
+        org,
+        &slack_user,
+        "github.connected",
+        Some(&login),
+        &serde_json::json!({ "mode": "app", "installation": installation }),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Linked {
+        org,
+        slack_user,
+        login,
+    })
+}
+
+/// What connecting with a token set up besides the token.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Connected {
+    /// Repositories, members and teams found.
+    pub found: Discovered,
+    /// The organisation webhook.
+    pub webhook: WebhookSetup,
+}
+
+/// After a token connect: discovery, member profiles (best effort) and
+/// the organisation webhook pointing at `public_url`'s `/github/webhook`.
+pub async fn after_token_connect(
+    client: &GithubClient,
+    db: &Db,
+    github: &GithubSettings,
+    public_url: Option<&url::Url>,
+    org: OrgId,
+    login: &str,
+) -> Result<Connected, ConnectError> {
+    let found = discover(client, db, org, login).await?;
+    match member_profiles(client, login).await {
+        Ok(profiles) => {
+            store_profiles(db, org, &profiles).await?;
+        }
+        Err(e) => tracing::warn!(error = %e, "could not read member profiles"),
+    }
+    let hook_url = public_url.and_then(|u| u.join("github/webhook").ok());
+    let webhook = ensure_org_webhook(
+        client,
+        db,
+        org,
+        login,
+        hook_url.as_ref(),
+        github.webhook_secret.as_ref(),
+    )
+    .await?;
+    Ok(Connected { found, webhook })
 }

@@ -2,9 +2,11 @@
 //! to stored rows with their metrics: one path for sync and webhooks, so
 //! both compute exactly the same numbers.
 
+use std::collections::HashMap;
+
 use sqlx::AnyConnection;
 
-use crate::domain::{OrgId, PersonId, Provider, PullRequestId};
+use crate::domain::{OrgId, PersonId, Provider, PullRequestId, RepositoryId};
 use crate::metrics::pr::{CommitInput, PrInput, ReviewInput, compute, is_bot};
 use crate::store::StoreResult;
 use crate::store::people::{self, LinkSource};
@@ -115,32 +117,91 @@ pub struct Ingested {
     pub newly_merged: bool,
 }
 
+/// Repositories and people already looked up or created inside one
+/// transaction, so a page of PRs asks for each only once. Only valid
+/// inside the transaction that filled it (a rollback forgets the rows).
+#[derive(Debug, Default)]
+pub struct Seen {
+    repos: HashMap<String, RepositoryId>,
+    people: HashMap<String, PersonId>,
+}
+
 /// The person behind a GitHub account, created on first sight.
 pub async fn person_for(
     conn: &mut AnyConnection,
     org: OrgId,
     account: &Account,
 ) -> StoreResult<PersonId> {
+    person_seen(conn, org, account, &mut Seen::default()).await
+}
+
+async fn person_seen(
+    conn: &mut AnyConnection,
+    org: OrgId,
+    account: &Account,
+    seen: &mut Seen,
+) -> StoreResult<PersonId> {
     let external = account
         .id
         .clone()
         .unwrap_or_else(|| format!("login:{}", account.login.to_lowercase()));
-    if let Some(p) = people::find_by_identity(&mut *conn, org, Provider::Github, &external).await? {
-        return Ok(p.id);
+    if let Some(&p) = seen.people.get(&external) {
+        return Ok(p);
     }
-    let bot = is_bot(&account.login, account.is_bot);
-    let person = people::create(&mut *conn, org, &account.login, bot).await?;
-    people::link_identity(
-        conn,
-        org,
-        person,
-        Provider::Github,
-        &external,
-        Some(&account.login),
-        LinkSource::Auto,
-    )
-    .await?;
+    let person = match people::find_by_identity(&mut *conn, org, Provider::Github, &external)
+        .await?
+    {
+        Some(p) => p.id,
+        None => {
+            let bot = is_bot(&account.login, account.is_bot);
+            let person = people::create(&mut *conn, org, &account.login, bot).await?;
+            people::link_identity(
+                conn,
+                org,
+                person,
+                Provider::Github,
+                &external,
+                Some(&account.login),
+                LinkSource::Auto,
+            )
+            .await?;
+            person
+        }
+    };
+    seen.people.insert(external, person);
     Ok(person)
+}
+
+async fn repository_seen(
+    conn: &mut AnyConnection,
+    org: OrgId,
+    r: &RepoFacts,
+    seen: &mut Seen,
+) -> StoreResult<RepositoryId> {
+    if let Some(&id) = seen.repos.get(&r.github_repo_id) {
+        return Ok(id);
+    }
+    let id = match repositories::find_by_github_id(&mut *conn, org, &r.github_repo_id).await? {
+        Some(found) => found.id,
+        None => {
+            repositories::upsert(
+                &mut *conn,
+                org,
+                &NewRepository {
+                    github_repo_id: &r.github_repo_id,
+                    owner: &r.owner,
+                    name: &r.name,
+                    default_branch: r.default_branch.as_deref(),
+                    is_private: r.is_private,
+                    is_archived: r.is_archived,
+                    is_fork: r.is_fork,
+                },
+            )
+            .await?
+        }
+    };
+    seen.repos.insert(r.github_repo_id.clone(), id);
+    Ok(id)
 }
 
 fn review_input(r: &ReviewRow) -> ReviewInput {
@@ -168,29 +229,20 @@ pub async fn ingest(
     facts: &PrFacts,
     ai_labels: &[String],
 ) -> StoreResult<Ingested> {
-    let repo =
-        match repositories::find_by_github_id(&mut *conn, org, &facts.repo.github_repo_id).await? {
-            Some(r) => r.id,
-            None => {
-                let r = &facts.repo;
-                repositories::upsert(
-                    &mut *conn,
-                    org,
-                    &NewRepository {
-                        github_repo_id: &r.github_repo_id,
-                        owner: &r.owner,
-                        name: &r.name,
-                        default_branch: r.default_branch.as_deref(),
-                        is_private: r.is_private,
-                        is_archived: r.is_archived,
-                        is_fork: r.is_fork,
-                    },
-                )
-                .await?
-            }
-        };
+    ingest_seen(conn, org, facts, ai_labels, &mut Seen::default()).await
+}
+
+/// [`ingest`] for one of many PRs in one transaction, sharing lookups.
+pub async fn ingest_seen(
+    conn: &mut AnyConnection,
+    org: OrgId,
+    facts: &PrFacts,
+    ai_labels: &[String],
+    seen: &mut Seen,
+) -> StoreResult<Ingested> {
+    let repo = repository_seen(&mut *conn, org, &facts.repo, seen).await?;
     let author = match &facts.author {
-        Some(a) => Some(person_for(&mut *conn, org, a).await?),
+        Some(a) => Some(person_seen(&mut *conn, org, a, seen).await?),
         None => None,
     };
     let existing = pull_requests::find_by_github_id(&mut *conn, org, &facts.node_id).await?;
@@ -208,7 +260,7 @@ pub async fn ingest(
     let mut changed_reviews = Vec::new();
     for r in facts.reviews.iter().flatten() {
         let reviewer = match &r.author {
-            Some(a) => Some(person_for(&mut *conn, org, a).await?),
+            Some(a) => Some(person_seen(&mut *conn, org, a, seen).await?),
             None => None,
         };
         let review = ReviewRow {

@@ -1,4 +1,5 @@
-//! `github.sync`: a durable sync of one org's tracked repositories.
+//! `github.sync`: a durable sync of one org's tracked repositories, with
+//! discovery of members and teams first when asked (on connect, daily).
 
 use std::sync::Arc;
 
@@ -17,6 +18,9 @@ pub struct SyncGithub {
     pub org: OrgId,
     /// Full window instead of since the last cursor.
     pub full: bool,
+    /// Import repositories, members and teams first.
+    #[serde(default)]
+    pub discover: bool,
 }
 
 impl Job for SyncGithub {
@@ -26,13 +30,31 @@ impl Job for SyncGithub {
 /// Runs the sync; a restart resumes from each repository's checkpoint.
 #[tracing::instrument(skip_all, fields(org_id = %job.org, full = job.full), err(level = "warn"))]
 pub async fn run(job: SyncGithub, ctx: Data<Arc<JobContext>>) -> Result<(), BoxDynError> {
-    let Some((client, _)) =
-        connect::client_for(&ctx.db, &ctx.keys, &ctx.github_api_url, job.org).await?
+    let Some((client, login)) =
+        connect::client_for(&ctx.db, &ctx.keys, &ctx.github, job.org).await?
     else {
         tracing::info!("GitHub is not connected; nothing to sync");
         return Ok(());
     };
-    let days = ctx.github_sync_days;
+    if job.discover {
+        let found = connect::discover(&client, &ctx.db, job.org, &login).await?;
+        tracing::info!(
+            repositories = found.repositories,
+            members = found.members,
+            teams = found.teams,
+            "GitHub discovered"
+        );
+        // Names and emails are a bonus: a token that cannot read them
+        // must not stop the sync.
+        match connect::member_profiles(&client, &login).await {
+            Ok(profiles) => {
+                let added = connect::store_profiles(&ctx.db, job.org, &profiles).await?;
+                tracing::info!(profiles = profiles.len(), emails = added, "member profiles read");
+            }
+            Err(e) => tracing::warn!(error = %e, "could not read member profiles"),
+        }
+    }
+    let days = ctx.github.sync_days;
     let mode = if job.full {
         Mode::Full { days }
     } else {
@@ -42,6 +64,7 @@ pub async fn run(job: SyncGithub, ctx: Data<Arc<JobContext>>) -> Result<(), BoxD
         tracing::debug!(repo, done = p.done, total = ?p.total, "sync progress");
     })
     .await?;
-    tracing::info!(stored, "GitHub sync finished");
+    let emails = connect::emails_from_commits(&ctx.db, job.org).await?;
+    tracing::info!(stored, emails, "GitHub sync finished");
     Ok(())
 }

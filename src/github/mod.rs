@@ -5,5 +5,6 @@ pub mod connect;
 pub mod export;
 pub mod ingest;
 pub mod job;
+pub mod setup;
 pub mod sync;
 pub mod webhook;

@@ -1,8 +1,11 @@
 //! Historical and incremental pull request sync through GraphQL: 100 PRs a
 //! page with their reviews, commits, labels and ready-for-review events,
-//! paging further only for PRs whose nested lists overflow. A checkpoint per
-//! repository makes a restarted sync continue where it stopped; progress is
-//! stored for App Home and the CLI.
+//! paging further only for PRs whose nested lists overflow. Those follow-ups
+//! are batched (one aliased `node(id:)` per list) and ride along with the
+//! next page's query, where GitHub's rounding makes them free; a page is
+//! stored once its follow-ups are in. A checkpoint per repository makes a
+//! restarted sync continue where it stopped; progress is stored for App
+//! Home and the CLI.
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -22,36 +25,114 @@ const PR_FIELDS: &str = "id number title body state isDraft createdAt updatedAt 
     timelineItems(first: 1, itemTypes: [READY_FOR_REVIEW_EVENT]) { nodes { ... on ReadyForReviewEvent { createdAt } } }
     reviews(first: 100) { pageInfo { hasNextPage endCursor } nodes { ...Review } }
     commits(first: 100) { totalCount pageInfo { hasNextPage endCursor } nodes { ...Commit } }";
-const FRAGMENTS: &str = "fragment Review on PullRequestReview { databaseId state submittedAt
-        author { login __typename ... on User { databaseId } ... on Bot { databaseId } } }
-    fragment Commit on PullRequestCommit { commit { oid authoredDate committedDate message
+const REVIEW_FRAGMENT: &str = "fragment Review on PullRequestReview { databaseId state submittedAt
+        author { login __typename ... on User { databaseId } ... on Bot { databaseId } } }";
+const COMMIT_FRAGMENT: &str = "fragment Commit on PullRequestCommit { commit { oid authoredDate committedDate message
         author { name email user { login } } } }";
+const RATE_LIMIT: &str = "rateLimit { cost remaining resetAt }";
+
+/// Follow-ups riding along with a page query. GitHub charges a query the
+/// requests its connections need, divided by 100 and rounded: the page
+/// needs 401, and each follow-up one more, so up to 40 leave its cost at 4.
+const RIDE_ALONG: usize = 40;
+/// Follow-ups in a query of their own: 100 requests, cost 1.
+const FOLLOW_UPS_PER_QUERY: usize = 100;
+
+/// A nested list of a pull request that is paged separately.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Nested {
+    Reviews,
+    Commits,
+}
+
+impl Nested {
+    fn field(self) -> &'static str {
+        match self {
+            Nested::Reviews => "reviews",
+            Nested::Commits => "commits",
+        }
+    }
+
+    fn fragment(self) -> &'static str {
+        match self {
+            Nested::Reviews => "Review",
+            Nested::Commits => "Commit",
+        }
+    }
+}
+
+/// Where one PR's overflowing list continues.
+#[derive(Debug, Clone)]
+struct FollowUp {
+    /// Index of the PR in its page's batch.
+    pr: usize,
+    node_id: String,
+    list: Nested,
+    after: Value,
+}
+
+/// Variable declarations, aliased fields (`n0`, `n1`, …) and variables for
+/// a batch of follow-ups.
+fn follow_up_parts(follow_ups: &[FollowUp]) -> (Vec<String>, String, serde_json::Map<String, Value>) {
+    let mut declarations = Vec::with_capacity(follow_ups.len() * 2);
+    let mut fields = String::new();
+    let mut variables = serde_json::Map::new();
+    for (i, f) in follow_ups.iter().enumerate() {
+        declarations.push(format!("$id{i}: ID!, $after{i}: String"));
+        fields.push_str(&format!(
+            "n{i}: node(id: $id{i}) {{ ... on PullRequest {{ {}(first: 100, after: $after{i}) {{ pageInfo {{ hasNextPage endCursor }} nodes {{ ...{} }} }} }} }}\n",
+            f.list.field(),
+            f.list.fragment()
+        ));
+        variables.insert(format!("id{i}"), Value::String(f.node_id.clone()));
+        variables.insert(format!("after{i}"), f.after.clone());
+    }
+    (declarations, fields, variables)
+}
 
 /// The page query: PRs by most recently updated, so an incremental sync
 /// stops at the first PR older than its cursor.
 pub fn page_query() -> String {
+    page_query_with(&[])
+}
+
+/// The page query with follow-ups of the previous page riding along.
+fn page_query_with(follow_ups: &[FollowUp]) -> String {
+    let (declarations, fields, _) = follow_up_parts(follow_ups);
+    let mut declared = vec!["$owner: String!, $name: String!, $after: String".to_string()];
+    declared.extend(declarations);
     format!(
-        "query($owner: String!, $name: String!, $after: String) {{
+        "query({}) {{
           repository(owner: $owner, name: $name) {{
             pullRequests(first: 100, after: $after, orderBy: {{field: UPDATED_AT, direction: DESC}}) {{
               totalCount pageInfo {{ hasNextPage endCursor }} nodes {{ {PR_FIELDS} }}
             }}
           }}
-          rateLimit {{ cost remaining resetAt }}
+          {fields}{RATE_LIMIT}
         }}
-        {FRAGMENTS}"
+        {REVIEW_FRAGMENT}
+        {COMMIT_FRAGMENT}",
+        declared.join(", ")
     )
 }
 
-fn overflow_query(connection: &str, fragment: &str) -> String {
+/// A query of follow-ups only (for the last page, or lists longer than
+/// two pages). It declares only the fragments it uses, as GraphQL requires.
+fn follow_up_query(follow_ups: &[FollowUp]) -> String {
+    let (declarations, fields, _) = follow_up_parts(follow_ups);
+    let mut fragments = String::new();
+    for (list, fragment) in [
+        (Nested::Reviews, REVIEW_FRAGMENT),
+        (Nested::Commits, COMMIT_FRAGMENT),
+    ] {
+        if follow_ups.iter().any(|f| f.list == list) {
+            fragments.push_str(fragment);
+            fragments.push('\n');
+        }
+    }
     format!(
-        "query($id: ID!, $after: String) {{
-          node(id: $id) {{ ... on PullRequest {{
-            {connection}(first: 100, after: $after) {{ pageInfo {{ hasNextPage endCursor }} nodes {{ ...{fragment} }} }}
-          }} }}
-          rateLimit {{ cost remaining resetAt }}
-        }}
-        {FRAGMENTS}"
+        "query({}) {{\n{fields}{RATE_LIMIT}\n}}\n{fragments}",
+        declarations.join(", ")
     )
 }
 
@@ -175,37 +256,97 @@ pub fn facts_from_node(repo: &RepoFacts, n: &Value) -> Option<PrFacts> {
     })
 }
 
-/// Fetches the rest of a nested list that did not fit in the page.
-async fn overflow(
-    client: &GithubClient,
-    node: &Value,
-    connection: &str,
-    fragment: &str,
-) -> Result<Vec<Value>, SyncError> {
-    let mut more = Vec::new();
-    let mut page = node[connection].clone();
-    while page
-        .pointer("/pageInfo/hasNextPage")
-        .and_then(Value::as_bool)
-        == Some(true)
-    {
-        let after = page
-            .pointer("/pageInfo/endCursor")
-            .cloned()
-            .unwrap_or(Value::Null);
-        let data = client
-            .graphql(
-                &overflow_query(connection, fragment),
-                json!({ "id": node["id"], "after": after }),
+/// The follow-ups a page's PR node needs: one per list with more to fetch.
+fn follow_ups_of(node: &Value, pr: usize, node_id: &str) -> Vec<FollowUp> {
+    [Nested::Reviews, Nested::Commits]
+        .into_iter()
+        .filter_map(|list| {
+            let page = &node[list.field()];
+            (page.pointer("/pageInfo/hasNextPage").and_then(Value::as_bool) == Some(true)).then(
+                || FollowUp {
+                    pr,
+                    node_id: node_id.to_string(),
+                    list,
+                    after: page
+                        .pointer("/pageInfo/endCursor")
+                        .cloned()
+                        .unwrap_or(Value::Null),
+                },
             )
-            .await?;
-        page = data
-            .pointer(&format!("/node/{connection}"))
-            .cloned()
-            .ok_or_else(|| SyncError::Shape(format!("no {connection} in overflow page")))?;
-        more.extend(page["nodes"].as_array().cloned().unwrap_or_default());
+        })
+        .collect()
+}
+
+/// Adds what a query's follow-up aliases brought to the batch; returns the
+/// follow-ups whose lists go on further still.
+fn apply_follow_ups(
+    data: &Value,
+    follow_ups: Vec<FollowUp>,
+    batch: &mut [PrFacts],
+) -> Result<Vec<FollowUp>, SyncError> {
+    let mut further = Vec::new();
+    for (i, mut f) in follow_ups.into_iter().enumerate() {
+        let field = f.list.field();
+        let page = data
+            .get(format!("n{i}"))
+            .and_then(|n| n.get(field))
+            .ok_or_else(|| SyncError::Shape(format!("no {field} in follow-up n{i}")))?;
+        let facts = batch
+            .get_mut(f.pr)
+            .ok_or_else(|| SyncError::Shape("follow-up for an unknown PR".into()))?;
+        for node in page["nodes"].as_array().into_iter().flatten() {
+            match f.list {
+                Nested::Reviews => {
+                    if let (Some(list), Some(r)) = (facts.reviews.as_mut(), review(node)) {
+                        list.push(r);
+                    }
+                }
+                Nested::Commits => {
+                    if let (Some(list), Some(c)) = (facts.commits.as_mut(), commit(node)) {
+                        list.push(c);
+                    }
+                }
+            }
+        }
+        if page.pointer("/pageInfo/hasNextPage").and_then(Value::as_bool) == Some(true) {
+            f.after = page
+                .pointer("/pageInfo/endCursor")
+                .cloned()
+                .unwrap_or(Value::Null);
+            further.push(f);
+        }
     }
-    Ok(more)
+    Ok(further)
+}
+
+/// Fetches every open follow-up in queries of their own, up to 100 lists a
+/// query, repeating only for lists that go on further.
+async fn finish_follow_ups(
+    client: &GithubClient,
+    mut open: Vec<FollowUp>,
+    batch: &mut [PrFacts],
+) -> Result<(), SyncError> {
+    while !open.is_empty() {
+        let rest = open.split_off(open.len().min(FOLLOW_UPS_PER_QUERY));
+        let (_, _, variables) = follow_up_parts(&open);
+        let data = client
+            .graphql(&follow_up_query(&open), Value::Object(variables))
+            .await?;
+        let mut further = apply_follow_ups(&data, open, batch)?;
+        further.extend(rest);
+        open = further;
+    }
+    Ok(())
+}
+
+/// A fetched page waiting for its follow-ups before it is stored.
+struct Held {
+    batch: Vec<PrFacts>,
+    open: Vec<FollowUp>,
+    /// The page's end cursor: where a resumed run continues once it is stored.
+    after: Option<String>,
+    /// The run ends with this page.
+    finished: bool,
 }
 
 /// Where a repository's sync is; stored as `sync_state.checkpoint`.
@@ -255,8 +396,8 @@ fn scope(repo: &RepoFacts) -> String {
 }
 
 /// Syncs one repository's PRs, resuming a stopped run. Each page is stored
-/// with its checkpoint in one transaction, so a crash loses at most the
-/// page in flight and repeats nothing twice.
+/// with its checkpoint in one transaction, once the follow-ups of its
+/// overflowing lists are in.
 pub async fn sync_repo(
     client: &GithubClient,
     db: &Db,
@@ -275,7 +416,7 @@ pub async fn sync_repo(
         .filter(|s| s.status == "running")
         .and_then(|s| s.checkpoint.as_deref())
         .and_then(|c| serde_json::from_str::<Checkpoint>(c).ok());
-    let (mut checkpoint, mut done) = match resumed {
+    let (checkpoint, done) = match resumed {
         Some(c) => (c, previous.as_ref().map_or(0, |s| s.items_done)),
         None => {
             let days = match mode {
@@ -298,78 +439,154 @@ pub async fn sync_repo(
             )
         }
     };
-    let mut total = previous.as_ref().and_then(|s| s.items_total);
-    let query = page_query();
+    let mut run = Run {
+        db,
+        org,
+        scope,
+        checkpoint,
+        cursor: previous.as_ref().and_then(|s| s.cursor.clone()),
+        done,
+        total: previous.as_ref().and_then(|s| s.items_total),
+        on_progress,
+    };
+    // The page fetched before this one, while its follow-ups ride along
+    // with this page's query.
+    let mut held: Option<Held> = None;
+    let mut after = run.checkpoint.after.clone();
     loop {
-        let data = client
-            .graphql(
-                &query,
-                json!({ "owner": repo.facts.owner, "name": repo.facts.name, "after": checkpoint.after }),
-            )
-            .await?;
+        let riding: Vec<FollowUp> = match held.as_mut() {
+            Some(h) => h.open.drain(..h.open.len().min(RIDE_ALONG)).collect(),
+            None => Vec::new(),
+        };
+        let (_, _, mut variables) = follow_up_parts(&riding);
+        variables.insert("owner".into(), json!(repo.facts.owner));
+        variables.insert("name".into(), json!(repo.facts.name));
+        variables.insert("after".into(), json!(after));
+        let data = match client
+            .graphql(&page_query_with(&riding), Value::Object(variables))
+            .await
+        {
+            Ok(data) => data,
+            Err(e) => {
+                // Keep the page already fetched if its follow-ups still come.
+                if let Some(mut h) = held.take() {
+                    h.open.extend(riding);
+                    let open = std::mem::take(&mut h.open);
+                    if finish_follow_ups(client, open, &mut h.batch).await.is_ok() {
+                        run.store(h).await?;
+                    }
+                }
+                return Err(e.into());
+            }
+        };
+        if let Some(h) = held.as_mut() {
+            let further = apply_follow_ups(&data, riding, &mut h.batch)?;
+            h.open.extend(further);
+        }
         let page = data
             .pointer("/repository/pullRequests")
             .ok_or_else(|| SyncError::Shape("no repository.pullRequests".into()))?;
-        total = page["totalCount"].as_i64().or(total);
-        let nodes = page["nodes"].as_array().cloned().unwrap_or_default();
+        run.total = page["totalCount"].as_i64().or(run.total);
+        let nodes = page["nodes"].as_array().map(Vec::as_slice).unwrap_or_default();
         let mut batch = Vec::with_capacity(nodes.len());
+        let mut open = Vec::new();
         let mut reached_end = false;
-        for node in &nodes {
-            let Some(mut facts) = facts_from_node(&repo.facts, node) else {
+        for node in nodes {
+            let Some(facts) = facts_from_node(&repo.facts, node) else {
                 tracing::warn!("skipped a pull request GitHub described incompletely");
                 continue;
             };
-            if facts.updated_at < checkpoint.since {
+            if facts.updated_at < run.checkpoint.since {
                 reached_end = true;
                 break;
             }
-            for extra in overflow(client, node, "reviews", "Review").await? {
-                if let (Some(list), Some(r)) = (facts.reviews.as_mut(), review(&extra)) {
-                    list.push(r);
-                }
-            }
-            for extra in overflow(client, node, "commits", "Commit").await? {
-                if let (Some(list), Some(c)) = (facts.commits.as_mut(), commit(&extra)) {
-                    list.push(c);
-                }
-            }
+            open.extend(follow_ups_of(node, batch.len(), &facts.node_id));
             batch.push(facts);
         }
         let has_next = page
             .pointer("/pageInfo/hasNextPage")
             .and_then(Value::as_bool)
             == Some(true);
-        let finished = reached_end || !has_next;
-        checkpoint.after = page
+        after = page
             .pointer("/pageInfo/endCursor")
             .and_then(Value::as_str)
             .map(str::to_string);
-
-        let mut tx = db.pool().begin().await?;
-        for facts in &batch {
-            ingest::ingest(&mut tx, org, facts, &[]).await?;
+        let fetched = Held {
+            batch,
+            open,
+            after: after.clone(),
+            finished: reached_end || !has_next,
+        };
+        // Follow-ups that did not fit, or lists longer than two pages.
+        if let Some(mut h) = held.take() {
+            let open = std::mem::take(&mut h.open);
+            finish_follow_ups(client, open, &mut h.batch).await?;
+            run.store(h).await?;
         }
-        done += batch.len() as i64;
+        // A page with nothing to follow up, or the last one, is stored now;
+        // otherwise it waits for the next page's query to carry its follow-ups.
+        if fetched.finished || fetched.open.is_empty() {
+            let mut complete = fetched;
+            let open = std::mem::take(&mut complete.open);
+            finish_follow_ups(client, open, &mut complete.batch).await?;
+            let finished = complete.finished;
+            let progress = run.store(complete).await?;
+            if finished {
+                return Ok(progress);
+            }
+        } else {
+            held = Some(fetched);
+        }
+    }
+}
+
+/// One repository's run: stores complete pages with their checkpoint.
+struct Run<'a> {
+    db: &'a Db,
+    org: OrgId,
+    scope: String,
+    checkpoint: Checkpoint,
+    /// The incremental cursor from the last finished run.
+    cursor: Option<String>,
+    done: i64,
+    total: Option<i64>,
+    on_progress: &'a (dyn Fn(Progress) + Send + Sync),
+}
+
+impl Run<'_> {
+    /// Stores a page and the checkpoint after it in one transaction, so a
+    /// crash loses at most the pages in flight and repeats nothing twice.
+    async fn store(&mut self, page: Held) -> Result<Progress, SyncError> {
+        self.checkpoint.after = page.after;
+        let mut tx = self.db.pool().begin().await?;
+        let mut seen = ingest::Seen::default();
+        for facts in &page.batch {
+            ingest::ingest_seen(&mut tx, self.org, facts, &[], &mut seen).await?;
+        }
+        self.done += page.batch.len() as i64;
         let state = SyncState {
             source: "github".into(),
-            scope: scope.clone(),
-            status: if finished { "done" } else { "running" }.into(),
-            cursor: if finished {
-                Some(checkpoint.high_water.to_string())
+            scope: self.scope.clone(),
+            status: if page.finished { "done" } else { "running" }.into(),
+            cursor: if page.finished {
+                Some(self.checkpoint.high_water.to_string())
             } else {
-                previous.as_ref().and_then(|s| s.cursor.clone())
+                self.cursor.clone()
             },
-            checkpoint: (!finished).then(|| serde_json::to_string(&checkpoint).unwrap_or_default()),
-            items_done: done,
-            items_total: total,
+            checkpoint: (!page.finished)
+                .then(|| serde_json::to_string(&self.checkpoint).unwrap_or_default()),
+            items_done: self.done,
+            items_total: self.total,
             last_error: None,
         };
-        sync_state::save(&mut tx, org, &state).await?;
+        sync_state::save(&mut tx, self.org, &state).await?;
         tx.commit().await?;
-        on_progress(Progress { done, total });
-        if finished {
-            return Ok(Progress { done, total });
-        }
+        let progress = Progress {
+            done: self.done,
+            total: self.total,
+        };
+        (self.on_progress)(progress);
+        Ok(progress)
     }
 }
 

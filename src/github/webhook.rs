@@ -125,35 +125,152 @@ pub async fn receive(State(state): State<AppState>, headers: HeaderMap, body: By
             return answer(StatusCode::SERVICE_UNAVAILABLE, "try again later");
         }
     };
-    // SQLite has one writer: taking turns here, rather than inside SQLite's
-    // busy handler (which sleeps up to 100 ms per retry), keeps the tail short.
-    let _turn = match state.db.backend() {
-        crate::store::Backend::Sqlite => Some(state.intake_lock.lock().await),
-        crate::store::Backend::Postgres => None,
-    };
-    let recorded = async {
-        let mut conn = state.db.pool().acquire().await?;
-        webhooks::record(&mut conn, org, "github", delivery, event, &body).await
-    }
-    .await;
+    let recorded = state
+        .intake
+        .submit(&state, org, delivery, event, body)
+        .await;
     match recorded {
         Ok(Recorded::Duplicate) => answer(StatusCode::OK, "already received"),
-        Ok(Recorded::New(id)) => {
-            // The stored delivery is the source of truth: if this enqueue is
-            // lost, the start-up sweep enqueues it again.
-            if let Err(e) = state
-                .jobs
-                .enqueue(ProcessDelivery { org, delivery: id })
-                .await
-            {
-                tracing::error!(error = %e, "could not enqueue a GitHub delivery; the sweep will");
-            }
-            answer(StatusCode::ACCEPTED, "accepted")
-        }
+        Ok(Recorded::New(_)) => answer(StatusCode::ACCEPTED, "accepted"),
         Err(e) => {
             tracing::error!(error = %e, "could not store a GitHub delivery");
             answer(StatusCode::SERVICE_UNAVAILABLE, "try again later")
         }
+    }
+}
+
+/// Most deliveries written in one transaction.
+const MAX_BATCH: usize = 256;
+
+/// Group commit for webhook intake. Deliveries that arrive while a write is
+/// in flight wait for it and are then written together, with their jobs,
+/// in one transaction each for the deliveries and the jobs; every request
+/// is answered after both commits. Writers take turns, which on SQLite
+/// (one writer) keeps contention out of its busy handler (sleeps of up to
+/// 100 ms per retry), and turns many small commits into a few large ones.
+#[derive(Debug, Default)]
+pub struct Intake {
+    waiting: std::sync::Mutex<Vec<Arrival>>,
+    turn: std::sync::Arc<tokio::sync::Mutex<()>>,
+}
+
+#[derive(Debug)]
+struct Arrival {
+    org: OrgId,
+    delivery: String,
+    event: String,
+    body: Bytes,
+    done: tokio::sync::oneshot::Sender<Result<Recorded, IntakeError>>,
+}
+
+/// Why a delivery could not be made durable.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum IntakeError {
+    /// Its transaction failed.
+    #[error("storing the deliveries failed: {0}")]
+    Store(String),
+    /// The write it was part of stopped without an answer.
+    #[error("the intake write stopped without an answer")]
+    Lost,
+}
+
+impl Intake {
+    /// Stores one delivery (its job enqueued too, when new) and returns
+    /// once both are committed.
+    pub async fn submit(
+        &self,
+        state: &AppState,
+        org: OrgId,
+        delivery: &str,
+        event: &str,
+        body: Bytes,
+    ) -> Result<Recorded, IntakeError> {
+        let (done, mut answer) = tokio::sync::oneshot::channel();
+        self.lock_waiting().push(Arrival {
+            org,
+            delivery: delivery.to_string(),
+            event: event.to_string(),
+            body,
+            done,
+        });
+        let turn = self.turn.clone().lock_owned().await;
+        // A writer that held the turn before us may have taken this
+        // delivery with its batch; it answers before giving the turn up.
+        match answer.try_recv() {
+            Ok(result) => return result,
+            Err(tokio::sync::oneshot::error::TryRecvError::Closed) => {
+                return Err(IntakeError::Lost);
+            }
+            Err(tokio::sync::oneshot::error::TryRecvError::Empty) => {}
+        }
+        let batch = {
+            let mut waiting = self.lock_waiting();
+            let keep = waiting.len().min(MAX_BATCH);
+            let rest = waiting.split_off(keep);
+            std::mem::replace(&mut *waiting, rest)
+        };
+        // Spawned, holding the turn: a client hanging up on this request
+        // must not abandon the others' deliveries half written.
+        let state = state.clone();
+        tokio::spawn(async move {
+            write_batch(&state, batch).await;
+            drop(turn);
+        });
+        answer.await.unwrap_or(Err(IntakeError::Lost))
+    }
+
+    fn lock_waiting(&self) -> std::sync::MutexGuard<'_, Vec<Arrival>> {
+        // Nothing panics while holding it; recover the list if it ever did.
+        self.waiting
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+/// Writes a batch of deliveries in one transaction, then the jobs of the
+/// new ones in one more, then answers each.
+async fn write_batch(state: &AppState, batch: Vec<Arrival>) {
+    let stored = async {
+        let mut tx = state.db.pool().begin().await?;
+        let mut outcomes = Vec::with_capacity(batch.len());
+        for a in &batch {
+            outcomes.push(
+                webhooks::record(&mut tx, a.org, "github", &a.delivery, &a.event, &a.body).await?,
+            );
+        }
+        tx.commit().await?;
+        Ok::<_, StoreError>(outcomes)
+    }
+    .await;
+    let outcomes = match stored {
+        Ok(outcomes) => outcomes,
+        Err(e) => {
+            let e = IntakeError::Store(e.to_string());
+            for a in batch {
+                let _ = a.done.send(Err(e.clone()));
+            }
+            return;
+        }
+    };
+    let jobs: Vec<ProcessDelivery> = batch
+        .iter()
+        .zip(&outcomes)
+        .filter_map(|(a, r)| match r {
+            Recorded::New(id) => Some(ProcessDelivery {
+                org: a.org,
+                delivery: *id,
+            }),
+            Recorded::Duplicate => None,
+        })
+        .collect();
+    // The stored deliveries are the source of truth: if this enqueue is
+    // lost, the start-up sweep enqueues them again.
+    if let Err(e) = state.jobs.enqueue_all(jobs).await {
+        tracing::error!(error = %e, "could not enqueue GitHub deliveries; the sweep will");
+    }
+    for (a, r) in batch.into_iter().zip(outcomes) {
+        // The caller may have hung up; its delivery is stored all the same.
+        let _ = a.done.send(Ok(r));
     }
 }
 
@@ -176,22 +293,22 @@ pub async fn sweep_pending(state: &AppState) -> Result<usize, String> {
     let mut conn = state.db.pool().acquire().await.map_err(|e| e.to_string())?;
     let mut count = 0;
     for org in orgs::list_ids(&mut conn).await.map_err(|e| e.to_string())? {
-        for pending in webhooks::pending(&mut conn, org, 10_000)
+        let jobs: Vec<ProcessDelivery> = webhooks::pending(&mut conn, org, 10_000)
             .await
             .map_err(|e| e.to_string())?
-        {
-            if pending.source == "github" {
-                state
-                    .jobs
-                    .enqueue(ProcessDelivery {
-                        org,
-                        delivery: pending.id,
-                    })
-                    .await
-                    .map_err(|e| e.to_string())?;
-                count += 1;
-            }
-        }
+            .into_iter()
+            .filter(|pending| pending.source == "github")
+            .map(|pending| ProcessDelivery {
+                org,
+                delivery: pending.id,
+            })
+            .collect();
+        count += jobs.len();
+        state
+            .jobs
+            .enqueue_all(jobs)
+            .await
+            .map_err(|e| e.to_string())?;
     }
     Ok(count)
 }
@@ -378,8 +495,10 @@ async fn process(
                 ingest::person_for(&mut tx, org, &who).await?;
             }
         }
-        // App installation changes: recorded for the audit trail.
+        // App installation changes: the connection follows the
+        // installation's state; repositories follow its selection.
         "installation" | "installation_repositories" => {
+            installation_change(&mut tx, org, event, action, &payload).await?;
             audit::record(
                 &mut tx,
                 org,
@@ -393,6 +512,100 @@ async fn process(
         _ => {}
     }
     tx.commit().await.map_err(StoreError::from)?;
+    Ok(())
+}
+
+async fn installation_change(
+    conn: &mut sqlx::AnyConnection,
+    org: OrgId,
+    event: &str,
+    action: &str,
+    payload: &Value,
+) -> Result<(), StoreError> {
+    use crate::store::{integrations, repositories};
+    match (event, action) {
+        ("installation", "deleted" | "suspend") => {
+            let status = if action == "deleted" { "revoked" } else { "suspended" };
+            if let Some(current) = integrations::get(&mut *conn, org, "github").await? {
+                integrations::upsert(
+                    &mut *conn,
+                    org,
+                    "github",
+                    status,
+                    current.external_id.as_deref(),
+                    None,
+                )
+                .await?;
+            }
+        }
+        ("installation", "unsuspend") => {
+            if let Some(current) = integrations::get(&mut *conn, org, "github").await? {
+                integrations::upsert(
+                    &mut *conn,
+                    org,
+                    "github",
+                    "connected",
+                    current.external_id.as_deref(),
+                    None,
+                )
+                .await?;
+            }
+        }
+        ("installation_repositories", _) => {
+            let chosen_only = integrations::get(&mut *conn, org, "github")
+                .await?
+                .is_some_and(|g| {
+                    g.setting(crate::github::connect::REPOS_SETTING)
+                        == crate::github::connect::REPOS_CHOSEN
+                });
+            let list = |key: &str| payload[key].as_array().cloned().unwrap_or_default();
+            for r in list("repositories_added") {
+                let (Some(id), Some(full)) = (r["id"].as_i64(), r["full_name"].as_str()) else {
+                    continue;
+                };
+                let Some((owner, name)) = full.split_once('/') else {
+                    continue;
+                };
+                if let Some(known) =
+                    repositories::find_by_github_id(&mut *conn, org, &id.to_string()).await?
+                {
+                    // Back in the App's selection: tracked again unless an
+                    // admin keeps a chosen set.
+                    if !chosen_only && known.is_active() && !known.is_tracked {
+                        repositories::set_tracked(&mut *conn, org, known.id, true).await?;
+                    }
+                    continue;
+                }
+                let repo = repositories::upsert(
+                    &mut *conn,
+                    org,
+                    &repositories::NewRepository {
+                        github_repo_id: &id.to_string(),
+                        owner,
+                        name,
+                        default_branch: None,
+                        is_private: r["private"].as_bool().unwrap_or(false),
+                        is_archived: false,
+                        is_fork: false,
+                    },
+                )
+                .await?;
+                if chosen_only {
+                    repositories::set_tracked(&mut *conn, org, repo, false).await?;
+                }
+            }
+            for r in list("repositories_removed") {
+                let Some(id) = r["id"].as_i64() else { continue };
+                if let Some(repo) =
+                    repositories::find_by_github_id(&mut *conn, org, &id.to_string()).await?
+                {
+                    // The App cannot read it any more; its data stays.
+                    repositories::set_tracked(&mut *conn, org, repo.id, false).await?;
+                }
+            }
+        }
+        _ => {}
+    }
     Ok(())
 }
 

@@ -3,6 +3,7 @@
 //! tracing spans named by the matched route, body size limit, timeout.
 
 mod health;
+pub mod page;
 
 use axum::Router;
 use axum::extract::{MatchedPath, Request};
@@ -51,6 +52,10 @@ pub fn router(state: AppState) -> Router {
         .route(
             "/github/webhook",
             axum::routing::post(crate::github::webhook::receive),
+        )
+        .route(
+            "/github/setup",
+            axum::routing::get(crate::github::setup::setup),
         )
         .fallback(not_found)
         .layer(layers)

@@ -6,6 +6,7 @@
 //! a job left unfinished by a stopped process goes back to the queue.
 
 pub mod respond;
+pub mod schedule;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -148,6 +149,27 @@ impl Jobs {
                 .map_err(|e| failed(e.to_string())),
         }
     }
+    /// Writes several jobs of one queue in one transaction; all are durable
+    /// when this returns.
+    pub async fn enqueue_all<J: Job>(&self, jobs: Vec<J>) -> Result<(), EnqueueError> {
+        if jobs.is_empty() {
+            return Ok(());
+        }
+        let failed = |e: String| EnqueueError {
+            queue: J::QUEUE,
+            reason: e,
+        };
+        match &self.pool {
+            JobsPool::Sqlite(pool) => sqlite_storage::<J>(pool)
+                .push_bulk(jobs)
+                .await
+                .map_err(|e| failed(e.to_string())),
+            JobsPool::Postgres(pool) => postgres_storage::<J>(pool)
+                .push_bulk(jobs)
+                .await
+                .map_err(|e| failed(e.to_string())),
+        }
+    }
 }
 
 /// What every job handler may use.
@@ -159,10 +181,8 @@ pub struct JobContext {
     pub keys: Keyring,
     /// Outbound HTTP with timeouts.
     pub http: reqwest::Client,
-    /// `GITHUB_API_URL`.
-    pub github_api_url: url::Url,
-    /// `GITHUB_SYNC_DAYS`.
-    pub github_sync_days: u32,
+    /// GitHub settings (API URL, App, sync window).
+    pub github: crate::config::GithubSettings,
 }
 
 /// How workers run: concurrency and retry backoff.

@@ -12,6 +12,10 @@ pub fn register(l: &mut Listeners) {
         l.action(id, setup_step);
     }
     l.action(blocks::ids::action::SYNC_GITHUB, sync_github);
+    // A link button: Slack opens the URL and also sends the click.
+    l.action(blocks::ids::action::GITHUB_APP_INSTALL, |_ctx, _i| async {
+        Ok(Ack::Empty)
+    });
 }
 
 /// "Sync GitHub now": queues an incremental sync and refreshes App Home.
@@ -22,6 +26,7 @@ async fn sync_github(ctx: Ctx, i: Interaction) -> ListenerResult {
     let job = crate::github::job::SyncGithub {
         org: ctx.org.id,
         full: false,
+        discover: false,
     };
     ctx.state
         .jobs
@@ -60,7 +65,23 @@ async fn setup_step(ctx: Ctx, i: Interaction) -> ListenerResult {
             .is_some_and(|g| g.status == "connected")
     };
     let surface = match topic {
-        SetupTopic::Github if !connected => blocks::home::github_connect(),
+        SetupTopic::Github if !connected => {
+            let url = crate::github::connect::app_install_url(
+                &ctx.state.db,
+                &ctx.state.config.github,
+                ctx.org.id,
+                &i.user_id,
+            )
+            .await
+            .map_err(|e| ListenerError::Other(e.to_string()))?;
+            match url {
+                Some(url) => blocks::home::github_app_install(url.as_str()),
+                None => blocks::home::github_connect(),
+            }
+        }
+        SetupTopic::Repositories if connected => {
+            blocks::home::repo_chooser(&super::repos::chooser(&ctx).await?)
+        }
         _ => setup_info(topic),
     };
     let view = serde_json::to_value(surface).map_err(|e| ListenerError::Other(e.to_string()))?;

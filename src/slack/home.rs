@@ -14,10 +14,35 @@ async fn checklist(ctx: &Ctx) -> Result<SetupChecklist, StoreError> {
     if let Some(github) = integrations::get(&mut conn, ctx.org.id, "github").await?
         && github.status == "connected"
     {
-        model.github = Step::Done(format!(
-            "connected to {}",
-            github.external_id.as_deref().unwrap_or("GitHub")
-        ));
+        let link = crate::github::connect::Link::of(&github);
+        let login = link.as_ref().map(|l| l.login().to_string()).unwrap_or_default();
+        let how = match link {
+            Some(crate::github::connect::Link::App { .. }) => " (GitHub App)",
+            _ => "",
+        };
+        let mut detail = format!(
+            "connected to {}{how}",
+            if login.is_empty() { "GitHub" } else { &login }
+        );
+        let hook = ctx
+            .state
+            .config
+            .public_url
+            .as_ref()
+            .and_then(|u| u.join("github/webhook").ok());
+        match (github.setting("webhook").as_str(), hook) {
+            (Some("not_allowed"), Some(hook)) => detail.push_str(&format!(
+                "\nWebhooks: the token may not create them. An organisation owner can add {hook} \
+                 (content type JSON, secret GITHUB_WEBHOOK_SECRET; events: pull requests, reviews, \
+                 members) under Settings → Webhooks. Until then the daily sync keeps data fresh."
+            )),
+            (Some("not_configured"), _) => detail.push_str(
+                "\nWebhooks are off: the operator sets AIMPACT_PUBLIC_URL and GITHUB_WEBHOOK_SECRET. \
+                 Until then the daily sync keeps data fresh.",
+            ),
+            _ => {}
+        }
+        model.github = Step::Done(detail);
         let repos = repositories::list(&mut conn, ctx.org.id).await?;
         let tracked = repos.iter().filter(|r| r.is_tracked).count();
         let states = sync_state::list(&mut conn, ctx.org.id, "github").await?;

@@ -11,6 +11,7 @@ pub mod install; // OAuth v2 install, token refresh; single-workspace start-up
 pub mod listeners; // registry, dispatch, acks
 pub mod options; // options-load listeners
 pub mod payload; // typed Slack payloads
+pub mod repos; // the repository chooser
 pub mod roles; // roles and the one visibility check
 pub mod routes; // HTTP endpoints
 pub mod shortcuts; // shortcut listeners (Report AI issue)

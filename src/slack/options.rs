@@ -1,8 +1,9 @@
-//! Options listeners for external selects (the options-load URL). Searchable
-//! repository and project pickers register here as they arrive; until
-//! then any request is answered with an empty list.
+//! Options listeners for external selects (the options-load URL), by the
+//! select's `action_id`.
 
 use super::listeners::Listeners;
 
-/// Registers this module's listeners (none yet).
-pub fn register(_l: &mut Listeners) {}
+/// Registers this module's listeners.
+pub fn register(l: &mut Listeners) {
+    l.options(blocks::ids::input::REPOS_PICK_VALUE, super::repos::options);
+}

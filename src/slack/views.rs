@@ -8,6 +8,8 @@ pub fn register(l: &mut Listeners) {
     l.view(blocks::ids::callback::SETUP_INFO, close);
     l.view(blocks::ids::callback::REPORT_AI_ISSUE, close);
     l.view(blocks::ids::callback::GITHUB_CONNECT, github_connect);
+    l.view(blocks::ids::callback::GITHUB_APP_INSTALL, close);
+    l.view(blocks::ids::callback::REPOS_CHOOSE, super::repos::save);
 }
 
 fn value(i: &Interaction, block: &str, action: &str) -> String {
@@ -91,16 +93,29 @@ async fn github_connect(ctx: Ctx, i: Interaction) -> ListenerResult {
     let user = i.user_id.clone();
     tokio::spawn(async move {
         let state = &ctx.state;
-        match connect::discover(&client, &state.db, ctx.org.id, &login).await {
-            Ok(found) => {
-                tracing::info!(org_id = %ctx.org.id, repositories = found.repositories, members = found.members, "GitHub discovered")
+        let done = connect::after_token_connect(
+            &client,
+            &state.db,
+            &state.config.github,
+            state.config.public_url.as_ref(),
+            ctx.org.id,
+            &login,
+        )
+        .await;
+        match done {
+            Ok(done) => {
+                tracing::info!(org_id = %ctx.org.id, repositories = done.found.repositories, members = done.found.members, webhook = done.webhook.as_str(), "GitHub discovered")
             }
             Err(e) => tracing::warn!(org_id = %ctx.org.id, error = %e, "GitHub discovery failed"),
         }
         let job = crate::github::job::SyncGithub {
             org: ctx.org.id,
             full: false,
+            discover: false,
         };
+        crate::jobs::schedule::mark_ran(&state.db, ctx.org.id, crate::jobs::schedule::GITHUB_DAILY)
+            .await
+            .unwrap_or_else(|e| tracing::warn!(error = %e, "could not record the first sync"));
         if let Err(e) = state.jobs.enqueue(job).await {
             tracing::warn!(error = %e, "could not enqueue the first GitHub sync");
         }

@@ -69,3 +69,47 @@ pub async fn get(
         last_error: r.try_get("last_error")?,
     }))
 }
+
+impl Integration {
+    /// One value of the settings JSON (`null` when absent or unreadable).
+    pub fn setting(&self, key: &str) -> serde_json::Value {
+        serde_json::from_str::<serde_json::Value>(&self.settings)
+            .ok()
+            .and_then(|v| v.get(key).cloned())
+            .unwrap_or(serde_json::Value::Null)
+    }
+}
+
+/// Merges `patch`'s keys into the integration's settings (a `null` value
+/// removes a key). Nothing happens when the org has no such integration.
+pub async fn merge_settings(
+    conn: &mut AnyConnection,
+    org: OrgId,
+    kind: &str,
+    patch: &serde_json::Value,
+) -> StoreResult<()> {
+    const SQL: &str = "update integration set settings = $3, updated_at = $4
+        where org_id = $1 and kind = $2";
+    let Some(current) = get(&mut *conn, org, kind).await? else {
+        return Ok(());
+    };
+    let mut settings: serde_json::Map<String, serde_json::Value> =
+        serde_json::from_str(&current.settings).unwrap_or_default();
+    if let Some(patch) = patch.as_object() {
+        for (k, v) in patch {
+            if v.is_null() {
+                settings.remove(k);
+            } else {
+                settings.insert(k.clone(), v.clone());
+            }
+        }
+    }
+    sqlx::query(SQL)
+        .bind(org.get())
+        .bind(kind)
+        .bind(serde_json::Value::Object(settings).to_string())
+        .bind(unix_now())
+        .execute(conn)
+        .await?;
+    Ok(())
+}

@@ -97,6 +97,15 @@ pub async fn list_ids(conn: &mut AnyConnection) -> StoreResult<Vec<OrgId>> {
     Ok(ids.into_iter().map(OrgId::from_db).collect())
 }
 
+/// Installed orgs whose `kind` integration is connected (schedulers).
+pub async fn with_connected(conn: &mut AnyConnection, kind: &str) -> StoreResult<Vec<OrgId>> {
+    const SQL: &str = "select o.org_id from org o join integration i on i.org_id = o.org_id
+        where i.kind = $1 and i.status = 'connected' and o.uninstalled_at is null
+        order by o.org_id";
+    let ids: Vec<i64> = sqlx::query_scalar(SQL).bind(kind).fetch_all(conn).await?;
+    Ok(ids.into_iter().map(OrgId::from_db).collect())
+}
+
 /// Marks an org uninstalled; its data stays for a reinstall.
 pub async fn mark_uninstalled(conn: &mut AnyConnection, org: OrgId) -> StoreResult<()> {
     const SQL: &str = "update org set uninstalled_at = $2, updated_at = $2 where org_id = $1";
@@ -164,6 +173,54 @@ pub async fn consume_oauth_state(
     // Keep the used row until it expires so a replay is still recognised.
     sqlx::query(SWEEP).bind(now - 86_400).execute(conn).await?;
     Ok(done.rows_affected() == 1)
+}
+
+/// Records an OAuth-like `state` for a flow started by a user of an org
+/// (connecting GitHub or Jira): the callback learns the org from it.
+pub async fn create_org_state(
+    conn: &mut AnyConnection,
+    state_hash: &str,
+    purpose: &str,
+    org: OrgId,
+    slack_user_id: &str,
+    expires_at: i64,
+) -> StoreResult<()> {
+    const SQL: &str = "insert into oauth_state (state_hash, purpose, org_id, slack_user_id, expires_at,
+            created_at, updated_at)
+        values ($1, $2, $3, $4, $5, $6, $6)";
+    sqlx::query(SQL)
+        .bind(state_hash)
+        .bind(purpose)
+        .bind(org.get())
+        .bind(slack_user_id)
+        .bind(expires_at)
+        .bind(unix_now())
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Uses up an org's `state`: its org and user the first time, before it
+/// expires, for the same purpose; `None` otherwise.
+pub async fn consume_org_state(
+    conn: &mut AnyConnection,
+    state_hash: &str,
+    purpose: &str,
+) -> StoreResult<Option<(OrgId, String)>> {
+    const CONSUME: &str = "update oauth_state set used_at = $3, updated_at = $3
+        where state_hash = $1 and purpose = $2 and used_at is null and expires_at > $3
+            and org_id is not null
+        returning org_id, slack_user_id";
+    let row = sqlx::query(CONSUME)
+        .bind(state_hash)
+        .bind(purpose)
+        .bind(unix_now())
+        .fetch_optional(conn)
+        .await?;
+    let Some(row) = row else { return Ok(None) };
+    let org: i64 = row.try_get("org_id")?;
+    let user: Option<String> = row.try_get("slack_user_id")?;
+    Ok(Some((OrgId::from_db(org), user.unwrap_or_default())))
 }
 
 /// The org whose `kind` integration has this outside id (e.g. the GitHub

@@ -171,3 +171,71 @@ pub async fn set_excluded(
     }
     Ok(())
 }
+
+/// Gives a person an email identity unless that email already belongs to
+/// someone in the org (never moves it). True when it was added.
+pub async fn add_email_if_free(
+    conn: &mut AnyConnection,
+    org: OrgId,
+    person: PersonId,
+    email: &str,
+) -> StoreResult<bool> {
+    const SQL: &str = "insert into person_identity (org_id, person_id, provider, external_id, login, source, created_at, updated_at)
+        select $1, p.person_id, 'email', $3, null, 'auto', $4, $4 from person p where p.person_id = $2 and p.org_id = $1
+        on conflict (org_id, provider, external_id) do nothing";
+    let done = sqlx::query(SQL)
+        .bind(org.get())
+        .bind(person.0)
+        .bind(email.trim().to_lowercase())
+        .bind(unix_now())
+        .execute(conn)
+        .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Shows a person under their profile name (instead of their login).
+pub async fn set_display_name(
+    conn: &mut AnyConnection,
+    org: OrgId,
+    person: PersonId,
+    name: &str,
+) -> StoreResult<()> {
+    const SQL: &str = "update person set display_name = $3, updated_at = $4
+        where org_id = $1 and person_id = $2 and display_name <> $3";
+    sqlx::query(SQL)
+        .bind(org.get())
+        .bind(person.0)
+        .bind(name)
+        .bind(unix_now())
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Emails of people who have a GitHub account but no email yet, taken
+/// from the commits they authored (GitHub's no-reply addresses skipped):
+/// `(person, email)`, the most used address first per person.
+pub async fn commit_emails_for_people_without_email(
+    conn: &mut AnyConnection,
+    org: OrgId,
+) -> StoreResult<Vec<(PersonId, String)>> {
+    const SQL: &str = "select i.person_id, lower(c.author_email) as email, count(*) as n
+        from person_identity i
+        join pr_commit c on c.org_id = i.org_id and lower(c.author_login) = lower(i.login)
+        where i.org_id = $1 and i.provider = 'github' and c.author_email is not null
+            and c.author_email like '%@%' and lower(c.author_email) not like '%noreply%'
+            and not exists (select 1 from person_identity e
+                where e.org_id = i.org_id and e.person_id = i.person_id and e.provider = 'email')
+        group by i.person_id, lower(c.author_email)
+        order by i.person_id, n desc, email";
+    let rows = sqlx::query(SQL).bind(org.get()).fetch_all(conn).await?;
+    let mut out: Vec<(PersonId, String)> = Vec::new();
+    for r in rows {
+        let person = PersonId(r.try_get("person_id")?);
+        if out.last().is_some_and(|(p, _)| *p == person) {
+            continue;
+        }
+        out.push((person, r.try_get("email")?));
+    }
+    Ok(out)
+}

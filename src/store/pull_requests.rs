@@ -115,7 +115,8 @@ pub struct CommitRow {
 }
 
 /// Inserts or updates a PR keyed by GitHub's id; the repository (and the
-/// author, if any) must belong to the org, else not found.
+/// author, if any) must belong to the org, else not found. Both are checked
+/// inside the one statement.
 pub async fn upsert(
     conn: &mut AnyConnection,
     org: OrgId,
@@ -129,6 +130,7 @@ pub async fn upsert(
         select $1, r.repository_id, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19,
             $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32, $33, $34, $35, $35
         from repository r where r.org_id = $1 and r.repository_id = $2
+            and ($7 is null or exists (select 1 from person a where a.org_id = $1 and a.person_id = $7))
         on conflict (org_id, github_pr_id) do update set number = excluded.number, title = excluded.title,
             body = excluded.body, author_person_id = excluded.author_person_id,
             author_login = excluded.author_login, state = excluded.state, is_draft = excluded.is_draft,
@@ -145,13 +147,7 @@ pub async fn upsert(
             ai_detection_rule = excluded.ai_detection_rule, updated_at = excluded.updated_at
         returning pull_request_id";
     let repo = pr.repository.ok_or(StoreError::NotFound)?;
-    let author = match pr.author {
-        Some(person) => {
-            super::people::get(&mut *conn, org, person).await?;
-            Some(person.0)
-        }
-        None => None,
-    };
+    let author = pr.author.map(|p| p.0);
     let id: Option<i64> = sqlx::query_scalar(SQL)
         .bind(org.get())
         .bind(repo.0)

@@ -35,6 +35,17 @@ pub struct Repository {
     pub full_name: String,
     /// Synced and shown in metrics.
     pub is_tracked: bool,
+    /// Archived on GitHub.
+    pub is_archived: bool,
+    /// A fork.
+    pub is_fork: bool,
+}
+
+impl Repository {
+    /// Tracked by default: neither archived nor a fork.
+    pub fn is_active(&self) -> bool {
+        !self.is_archived && !self.is_fork
+    }
 }
 
 /// Inserts or refreshes a repository. New repositories are tracked unless
@@ -70,7 +81,7 @@ pub async fn upsert(
 /// The org's repositories by full name.
 pub async fn list(conn: &mut AnyConnection, org: OrgId) -> StoreResult<Vec<Repository>> {
     const SQL: &str =
-        "select repository_id, github_repo_id, owner, name, is_tracked from repository
+        "select repository_id, github_repo_id, owner, name, is_tracked, is_archived, is_fork from repository
         where org_id = $1 order by owner, name";
     let rows = sqlx::query(SQL).bind(org.get()).fetch_all(conn).await?;
     rows.iter()
@@ -82,6 +93,8 @@ pub async fn list(conn: &mut AnyConnection, org: OrgId) -> StoreResult<Vec<Repos
                 github_repo_id: r.try_get("github_repo_id")?,
                 full_name: format!("{owner}/{name}"),
                 is_tracked: flag(r, "is_tracked")?,
+                is_archived: flag(r, "is_archived")?,
+                is_fork: flag(r, "is_fork")?,
             })
         })
         .collect()
@@ -94,7 +107,7 @@ pub async fn find_by_github_id(
     github_repo_id: &str,
 ) -> StoreResult<Option<Repository>> {
     const SQL: &str =
-        "select repository_id, github_repo_id, owner, name, is_tracked from repository
+        "select repository_id, github_repo_id, owner, name, is_tracked, is_archived, is_fork from repository
         where org_id = $1 and github_repo_id = $2";
     let row = sqlx::query(SQL)
         .bind(org.get())
@@ -109,6 +122,8 @@ pub async fn find_by_github_id(
         github_repo_id: r.try_get("github_repo_id")?,
         full_name: format!("{owner}/{name}"),
         is_tracked: flag(&r, "is_tracked")?,
+        is_archived: flag(&r, "is_archived")?,
+        is_fork: flag(&r, "is_fork")?,
     }))
 }
 

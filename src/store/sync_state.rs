@@ -110,3 +110,34 @@ pub async fn list(
         })
         .collect()
 }
+
+/// Claims a periodic task of the org: true when it has never run or last
+/// ran at least `every_secs` before `now`, and records `now` as its run.
+/// Safe with several servers: only one claim of a period succeeds.
+pub async fn claim_due(
+    conn: &mut AnyConnection,
+    org: OrgId,
+    task: &str,
+    every_secs: i64,
+    now: i64,
+) -> StoreResult<bool> {
+    const SQL: &str = "insert into sync_state (org_id, source, scope, status, started_at, created_at, updated_at)
+        values ($1, 'schedule', $2, 'scheduled', $3, $3, $3)
+        on conflict (org_id, source, scope) do update set started_at = excluded.started_at,
+            updated_at = excluded.updated_at
+        where sync_state.started_at is null or sync_state.started_at <= $4";
+    let done = sqlx::query(SQL)
+        .bind(org.get())
+        .bind(task)
+        .bind(now)
+        .bind(now - every_secs)
+        .execute(conn)
+        .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Records that a periodic task ran now (e.g. the first sync on connect).
+pub async fn mark_ran(conn: &mut AnyConnection, org: OrgId, task: &str) -> StoreResult<()> {
+    claim_due(conn, org, task, 0, unix_now()).await?;
+    Ok(())
+}

@@ -78,13 +78,27 @@ impl Respond for FakeGraphql {
         let query = body["query"].as_str().unwrap_or_default();
         let vars = &body["variables"];
         let rate = json!({ "cost": 1, "remaining": 4990, "resetAt": "2030-01-01T00:00:00Z" });
-        if query.contains("node(id") {
-            assert_eq!(vars["id"], "PR_known");
-            assert_eq!(vars["after"], "r1");
-            return ResponseTemplate::new(200).set_body_json(json!({ "data": {
-                "node": { "reviews": { "pageInfo": { "hasNextPage": false, "endCursor": null },
-                    "nodes": [review(502, "bob", "APPROVED", "2026-11-01T14:00:00Z")] } },
-                "rateLimit": rate } }));
+        // Follow-ups of overflowing lists: aliases `n0`, `n1`, … riding
+        // along with a page query or in a query of their own.
+        let mut data = serde_json::Map::new();
+        let mut i = 0;
+        while let Some(id) = vars.get(format!("id{i}")) {
+            assert_eq!(id, "PR_known");
+            assert_eq!(vars[format!("after{i}")], "r1");
+            assert!(
+                query.contains(&format!("n{i}: node(id: $id{i}) {{ ... on PullRequest {{ reviews(")),
+                "{query}"
+            );
+            data.insert(
+                format!("n{i}"),
+                json!({ "reviews": { "pageInfo": { "hasNextPage": false, "endCursor": null },
+                    "nodes": [review(502, "bob", "APPROVED", "2026-11-01T14:00:00Z")] } }),
+            );
+            i += 1;
+        }
+        data.insert("rateLimit".into(), rate);
+        if !query.contains("pullRequests(") {
+            return ResponseTemplate::new(200).set_body_json(json!({ "data": data }));
         }
         let (nodes, next) = match vars["after"].as_str() {
             None => (
@@ -120,12 +134,14 @@ impl Respond for FakeGraphql {
             }
             Some(other) => panic!("unexpected cursor {other}"),
         };
-        ResponseTemplate::new(200).set_body_json(json!({ "data": {
-            "repository": { "pullRequests": {
+        data.insert(
+            "repository".into(),
+            json!({ "pullRequests": {
                 "totalCount": 3,
                 "pageInfo": { "hasNextPage": next.is_some(), "endCursor": next },
-                "nodes": nodes } },
-            "rateLimit": rate } }))
+                "nodes": nodes } }),
+        );
+        ResponseTemplate::new(200).set_body_json(json!({ "data": data }))
     }
 }
 
@@ -416,4 +432,100 @@ async fn a_graphql_rate_limit_pauses_the_sync_until_the_reset() {
         chrono::Utc::now().timestamp() >= reset,
         "waited for the reset"
     );
+}
+
+/// One page whose PRs overflow in three ways: reviews over three pages,
+/// commits over two, and nothing.
+struct OverflowingPage;
+
+impl Respond for OverflowingPage {
+    fn respond(&self, request: &Request) -> ResponseTemplate {
+        let body: Value = serde_json::from_slice(&request.body).unwrap_or(Value::Null);
+        let query = body["query"].as_str().unwrap_or_default();
+        let vars = &body["variables"];
+        let rate = json!({ "cost": 1, "remaining": 4990, "resetAt": "2030-01-01T00:00:00Z" });
+        let page = |more: Option<&str>, nodes: Value| json!({ "pageInfo": { "hasNextPage": more.is_some(), "endCursor": more }, "nodes": nodes });
+        let commit = |oid: &str| json!({ "commit": { "oid": oid, "authoredDate": "2026-11-01T08:00:00Z",
+            "committedDate": "2026-11-01T08:00:00Z", "message": "Work", "author": { "name": "Ada", "email": "ada@acme.test", "user": { "login": "ada" } } } });
+        if query.contains("pullRequests(") {
+            let nodes = vec![
+                pr_node(
+                    "PR_a",
+                    1,
+                    "2026-11-03T09:00:00Z",
+                    json!([review(1, "bob", "COMMENTED", "2026-11-01T11:00:00Z")]),
+                    Some("ra1"),
+                    json!({}),
+                ),
+                pr_node(
+                    "PR_b",
+                    2,
+                    "2026-11-02T09:00:00Z",
+                    json!([]),
+                    None,
+                    json!({ "commits": { "totalCount": 2, "pageInfo": { "hasNextPage": true, "endCursor": "cb1" }, "nodes": [commit("b1")] } }),
+                ),
+                pr_node("PR_c", 3, "2026-11-01T09:00:00Z", json!([]), None, json!({})),
+            ];
+            return ResponseTemplate::new(200).set_body_json(json!({ "data": {
+                "repository": { "pullRequests": { "totalCount": 3,
+                    "pageInfo": { "hasNextPage": false, "endCursor": "p1" }, "nodes": nodes } },
+                "rateLimit": rate } }));
+        }
+        let mut data = serde_json::Map::new();
+        let mut i = 0;
+        while let Some(id) = vars.get(format!("id{i}")).and_then(Value::as_str) {
+            let node = match (id, vars[format!("after{i}")].as_str()) {
+                ("PR_a", Some("ra1")) => json!({ "reviews": page(Some("ra2"),
+                    json!([review(2, "bob", "COMMENTED", "2026-11-01T12:00:00Z")])) }),
+                ("PR_a", Some("ra2")) => json!({ "reviews": page(None,
+                    json!([review(3, "bob", "APPROVED", "2026-11-01T13:00:00Z")])) }),
+                ("PR_b", Some("cb1")) => json!({ "commits": page(None, json!([commit("b2")])) }),
+                other => panic!("unexpected follow-up {other:?}"),
+            };
+            data.insert(format!("n{i}"), node);
+            i += 1;
+        }
+        assert!(i > 0, "a query with neither a page nor follow-ups: {query}");
+        data.insert("rateLimit".into(), rate);
+        ResponseTemplate::new(200).set_body_json(json!({ "data": data }))
+    }
+}
+
+#[tokio::test]
+async fn the_overflowing_lists_of_one_page_are_fetched_together_and_only_as_far_as_they_go() {
+    let github = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/graphql"))
+        .respond_with(OverflowingPage)
+        .mount(&github)
+        .await;
+    let db = TestDb::new().await;
+    let org = new_org(&db).await;
+    let store = db.connect().await;
+    let (client, repo) = client_and_repo(&github);
+
+    let done = sync::sync_repo(&client, &store, org, &repo, Mode::Full { days: 3650 }, &|_| {})
+        .await
+        .unwrap();
+    assert_eq!(done.done, 3);
+    let requests = github.received_requests().await.unwrap();
+    assert_eq!(
+        requests.len(),
+        3,
+        "the page, then PR a's reviews and PR b's commits together, then PR a's last reviews"
+    );
+    let second: Value = serde_json::from_slice(&requests[1].body).unwrap();
+    assert_eq!(second["variables"]["id0"], "PR_a");
+    assert_eq!(second["variables"]["id1"], "PR_b");
+    let third: Value = serde_json::from_slice(&requests[2].body).unwrap();
+    assert_eq!(third["variables"]["id0"], "PR_a");
+    assert!(third["variables"].get("id1").is_none());
+
+    let pool = store.pool();
+    let count = |sql: &'static str| async move {
+        sqlx::query_scalar::<_, i64>(sql).fetch_one(pool).await.unwrap()
+    };
+    assert_eq!(count("select count(*) from pr_review").await, 3);
+    assert_eq!(count("select count(*) from pr_commit").await, 2);
 }

@@ -1,0 +1,71 @@
+//! Periodic work: a tick every minute claims what is due per org (in the
+//! database, so several servers never double up) and enqueues jobs for it.
+
+use std::time::Duration;
+
+use tokio::sync::watch;
+
+use super::Jobs;
+use crate::domain::OrgId;
+use crate::github::job::SyncGithub;
+use crate::store::{Db, StoreError, orgs, sync_state, unix_now};
+
+/// Daily GitHub discovery and incremental sync.
+pub const GITHUB_DAILY: &str = "github.daily";
+const DAY_SECS: i64 = 86_400;
+/// How often the scheduler looks for due work.
+pub const TICK: Duration = Duration::from_secs(60);
+
+/// Why a tick failed.
+#[derive(Debug, thiserror::Error)]
+pub enum ScheduleError {
+    /// Storage.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// Enqueueing.
+    #[error("could not enqueue: {0}")]
+    Enqueue(String),
+}
+
+/// Records that `task` ran for the org now (a connect runs the first sync).
+pub async fn mark_ran(db: &Db, org: OrgId, task: &str) -> Result<(), StoreError> {
+    let mut conn = db.pool().acquire().await?;
+    sync_state::mark_ran(&mut conn, org, task).await
+}
+
+/// One pass at `now`: enqueues what is due; returns how many jobs.
+pub async fn tick(db: &Db, jobs: &Jobs, now: i64) -> Result<usize, ScheduleError> {
+    let mut conn = db.pool().acquire().await.map_err(StoreError::from)?;
+    let mut queued = 0;
+    for org in orgs::with_connected(&mut conn, "github").await? {
+        if sync_state::claim_due(&mut conn, org, GITHUB_DAILY, DAY_SECS, now).await? {
+            let job = SyncGithub {
+                org,
+                full: false,
+                discover: true,
+            };
+            jobs.enqueue(job)
+                .await
+                .map_err(|e| ScheduleError::Enqueue(e.to_string()))?;
+            queued += 1;
+        }
+    }
+    Ok(queued)
+}
+
+/// Ticks until shutdown.
+pub async fn run(db: Db, jobs: Jobs, mut stop: watch::Receiver<bool>) {
+    let mut every = tokio::time::interval(TICK);
+    every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tokio::select! {
+            _ = every.tick() => {}
+            _ = stop.wait_for(|s| *s) => return,
+        }
+        match tick(&db, &jobs, unix_now()).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(jobs = n, "scheduled work enqueued"),
+            Err(e) => tracing::warn!(error = %e, "scheduler tick failed"),
+        }
+    }
+}
