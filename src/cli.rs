@@ -232,7 +232,7 @@ async fn rotate_keys(config: &Config) -> Result<(), String> {
         .map_err(|e: StartError| e.to_string())?;
     jobs.close().await;
     let db_err = |e: sqlx::Error| format!("DATABASE_URL: {e}");
-    let mut tx = db.pool().begin().await.map_err(db_err)?;
+    let mut tx = db.begin_write().await.map_err(db_err)?;
     let mut count = 0;
     let org_ids = orgs::list_ids(&mut tx).await.map_err(|e| e.to_string())?;
     for org in &org_ids {
@@ -298,10 +298,9 @@ async fn sync_github(config: &Config, org: Option<&str>, full: bool) -> Result<(
         .map_err(|e| e.to_string())?;
     jobs.close().await;
     let org = pick_org(&db, org).await?;
-    let Some((client, _)) =
-        crate::github::connect::client_for(&db, &keys, &config.github, org)
-            .await
-            .map_err(|e| e.to_string())?
+    let Some((client, _)) = crate::github::connect::client_for(&db, &keys, &config.github, org)
+        .await
+        .map_err(|e| e.to_string())?
     else {
         return Err("GitHub is not connected for this org: set GITHUB_TOKEN and GITHUB_ORG, or connect it from App Home".into());
     };

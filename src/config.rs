@@ -628,6 +628,62 @@ mod tests {
     }
 
     #[test]
+    fn github_app_settings_come_together_and_the_key_must_parse() {
+        let key = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/github/test-app-key.pem"
+        );
+        let pem = std::fs::read_to_string(key).unwrap();
+        let ok = config(&[
+            ("GITHUB_APP_ID", "1234"),
+            ("GITHUB_APP_SLUG", "aimpact"),
+            ("GITHUB_APP_PRIVATE_KEY", key),
+            ("GITHUB_WEBHOOK_SECRET", "s"),
+        ])
+        .unwrap();
+        let app = ok.github.app.as_ref().unwrap();
+        assert_eq!((app.id, app.slug.as_str()), (1234, "aimpact"));
+        assert!(!format!("{:?}", ok.github).contains("PRIVATE"));
+        // PEM text with escaped newlines, as environments often carry it.
+        let escaped = pem.trim().replace('\n', "\\n");
+        assert!(
+            config(&[
+                ("GITHUB_APP_ID", "1"),
+                ("GITHUB_APP_SLUG", "a"),
+                ("GITHUB_APP_PRIVATE_KEY", &escaped),
+                ("GITHUB_WEBHOOK_SECRET", "s"),
+            ])
+            .is_ok()
+        );
+        let bad = config(&[
+            ("GITHUB_APP_ID", "twelve"),
+            (
+                "GITHUB_APP_PRIVATE_KEY",
+                "-----BEGIN RSA PRIVATE KEY-----\nnope",
+            ),
+        ])
+        .unwrap_err()
+        .to_string();
+        for expected in [
+            "GITHUB_APP_ID: `twelve` is not an App ID",
+            "GITHUB_APP_SLUG: must be set",
+            "GITHUB_APP_PRIVATE_KEY: is not an RSA private key",
+            "GITHUB_WEBHOOK_SECRET: must be set with GITHUB_APP_ID",
+        ] {
+            assert!(bad.contains(expected), "{expected} in {bad}");
+        }
+        let missing_file = config(&[
+            ("GITHUB_APP_ID", "1"),
+            ("GITHUB_APP_SLUG", "a"),
+            ("GITHUB_APP_PRIVATE_KEY", "/nonexistent/key.pem"),
+            ("GITHUB_WEBHOOK_SECRET", "s"),
+        ])
+        .unwrap_err()
+        .to_string();
+        assert!(missing_file.contains("neither PEM text nor a readable file"));
+    }
+
+    #[test]
     fn debug_never_prints_the_keys() {
         let c = config(&[("AIMPACT_ENCRYPTION_KEYS", "k1:c2VjcmV0")]).unwrap();
         assert!(!format!("{c:?}").contains("c2VjcmV0"));

@@ -290,7 +290,11 @@ pub fn github_app_install(install_url: &str) -> Surface {
     ));
     s.push(Block::buttons(
         None,
-        vec![Button::new(action::GITHUB_APP_INSTALL, "Install on GitHub", "github").primary().with_url(install_url)],
+        vec![
+            Button::new(action::GITHUB_APP_INSTALL, "Install on GitHub", "github")
+                .primary()
+                .with_url(install_url),
+        ],
     ));
     s.push(Block::context(
         "The link works once, for an hour. After installing, GitHub brings you back and the import starts.",
@@ -328,7 +332,9 @@ pub struct RepoChooser {
 /// The modal that narrows or widens the tracked repositories.
 pub fn repo_chooser(model: &RepoChooser) -> Surface {
     use crate::ids::input;
-    use crate::kit::{InputElement, MultiExternalSelect, MultiStaticSelect, OptionObject, PlainText, RadioButtons};
+    use crate::kit::{
+        InputElement, MultiExternalSelect, MultiStaticSelect, OptionObject, PlainText, RadioButtons,
+    };
     use crate::limits::SELECT_OPTIONS_MAX;
     let mut s = Surface::modal("Choose repositories")
         .with_submit("Save")
@@ -339,14 +345,21 @@ pub fn repo_chooser(model: &RepoChooser) -> Surface {
         model.tracked.len(),
         model.all.len()
     )));
-    let all = OptionObject::new("All active repositories (not archived, not forks)", input::REPOS_ALL);
+    let all = OptionObject::new(
+        "All active repositories (not archived, not forks)",
+        input::REPOS_ALL,
+    );
     let chosen = OptionObject::new("Only the repositories I choose below", input::REPOS_CHOSEN);
     s.push(Block::input(
         input::REPOS_MODE,
         "Track",
         InputElement::Radio(RadioButtons {
             action_id: input::REPOS_MODE_VALUE.to_string(),
-            initial_option: Some(if model.all_active { all.clone() } else { chosen.clone() }),
+            initial_option: Some(if model.all_active {
+                all.clone()
+            } else {
+                chosen.clone()
+            }),
             options: vec![all, chosen],
         }),
         false,
@@ -373,11 +386,19 @@ pub fn repo_chooser(model: &RepoChooser) -> Surface {
             initial_options: initial,
         })
     };
-    s.push(Block::input(input::REPOS_PICK, "Repositories", element, true));
+    s.push(Block::input(
+        input::REPOS_PICK,
+        "Repositories",
+        element,
+        true,
+    ));
     s.push(Block::context(
         "With \"All active repositories\", new repositories are tracked as they appear.",
     ));
-    match s.clone().with_callback_id(crate::ids::callback::REPOS_CHOOSE) {
+    match s
+        .clone()
+        .with_callback_id(crate::ids::callback::REPOS_CHOOSE)
+    {
         Ok(with_id) => with_id,
         Err(_) => s,
     }

@@ -365,7 +365,6 @@ impl Image {
 
 /// A single-line or multi-line text input (modals only).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "type", rename = "plain_text_input")]
 pub struct PlainTextInput {
     /// Stable id from `ids`; the submitted value arrives under it.
     pub action_id: String,
@@ -398,7 +397,6 @@ impl OptionObject {
 
 /// A multi-select over options given in the view.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "type", rename = "multi_static_select")]
 pub struct MultiStaticSelect {
     /// Stable id from `ids`.
     pub action_id: String,
@@ -414,7 +412,6 @@ pub struct MultiStaticSelect {
 
 /// A multi-select whose options load from the options URL as people type.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "type", rename = "multi_external_select")]
 pub struct MultiExternalSelect {
     /// Stable id from `ids`; the options listener is registered under it.
     pub action_id: String,
@@ -431,7 +428,6 @@ pub struct MultiExternalSelect {
 
 /// A group of radio buttons.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "type", rename = "radio_buttons")]
 pub struct RadioButtons {
     /// Stable id from `ids`.
     pub action_id: String,
@@ -442,17 +438,21 @@ pub struct RadioButtons {
     pub initial_option: Option<OptionObject>,
 }
 
-/// What an input block may hold.
+/// What an input block may hold, tagged with Slack's element `type`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(untagged)]
+#[serde(tag = "type")]
 pub enum InputElement {
     /// Free text.
+    #[serde(rename = "plain_text_input")]
     Text(PlainTextInput),
     /// Several of a given list.
+    #[serde(rename = "multi_static_select")]
     MultiStatic(MultiStaticSelect),
     /// Several, searched through the options URL.
+    #[serde(rename = "multi_external_select")]
     MultiExternal(MultiExternalSelect),
     /// One of a few.
+    #[serde(rename = "radio_buttons")]
     Radio(RadioButtons),
 }
 

@@ -240,12 +240,12 @@ impl Checker {
                     input.element.action_id(),
                     ACTION_ID_MAX,
                 );
-                let (options, max): (Vec<&crate::kit::OptionObject>, usize) = match &input.element
-                {
+                let (options, max): (Vec<&crate::kit::OptionObject>, usize) = match &input.element {
                     crate::kit::InputElement::Text(_) => (Vec::new(), usize::MAX),
-                    crate::kit::InputElement::MultiStatic(e) => {
-                        (e.options.iter().collect(), crate::limits::SELECT_OPTIONS_MAX)
-                    }
+                    crate::kit::InputElement::MultiStatic(e) => (
+                        e.options.iter().collect(),
+                        crate::limits::SELECT_OPTIONS_MAX,
+                    ),
                     crate::kit::InputElement::MultiExternal(e) => {
                         (e.initial_options.iter().collect(), usize::MAX)
                     }
@@ -253,11 +253,21 @@ impl Checker {
                         (e.options.iter().collect(), crate::limits::RADIO_OPTIONS_MAX)
                     }
                 };
-                self.count(&format!("{path}.element.options"), options.len(), max);
+                if max != usize::MAX {
+                    self.count(&format!("{path}.element.options"), options.len(), max);
+                }
                 for (j, o) in options.iter().enumerate() {
                     let p = format!("{path}.element.options[{j}]");
-                    self.text(&format!("{p}.text"), &o.text.text, crate::limits::OPTION_TEXT_MAX);
-                    self.len(&format!("{p}.value"), &o.value, crate::limits::OPTION_VALUE_MAX);
+                    self.text(
+                        &format!("{p}.text"),
+                        &o.text.text,
+                        crate::limits::OPTION_TEXT_MAX,
+                    );
+                    self.len(
+                        &format!("{p}.value"),
+                        &o.value,
+                        crate::limits::OPTION_VALUE_MAX,
+                    );
                 }
                 if let Some(h) = &input.hint {
                     self.text(&format!("{path}.hint"), &h.text, TEXT_OBJECT_MAX);

@@ -84,7 +84,7 @@ pub async fn connect_token(
             &format!("organisation `{login}`"),
         )
         .await?;
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.begin_write().await?;
     credentials::put(&mut tx, keys, org, TOKEN, token, None).await?;
     integrations::upsert(&mut tx, org, "github", "connected", Some(login), by).await?;
     integrations::merge_settings(
@@ -182,7 +182,10 @@ pub async fn client_for(
             let Some(token) = credentials::get(&mut conn, keys, org, TOKEN).await? else {
                 return Ok(None);
             };
-            Ok(Some((GithubClient::with_token(&github.api_url, &token)?, login)))
+            Ok(Some((
+                GithubClient::with_token(&github.api_url, &token)?,
+                login,
+            )))
         }
     }
 }
@@ -227,7 +230,7 @@ pub async fn discover(
         team_members.push((team.clone(), people));
     }
 
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.begin_write().await?;
     // With a chosen set, repositories that appear later start untracked.
     let chosen_only = integrations::get(&mut tx, org, "github")
         .await?
@@ -338,7 +341,7 @@ pub struct Profile {
 
 fn profiles_of(page: &Value) -> Vec<Profile> {
     let nodes = page
-        .pointer("/data/organization/membersWithRole/nodes")
+        .pointer("/organization/membersWithRole/nodes")
         .and_then(Value::as_array)
         .cloned()
         .unwrap_or_default();
@@ -400,7 +403,7 @@ pub async fn member_profiles(
             Err(e) => return Err(e),
         };
         out.extend(profiles_of(&page));
-        let info = page.pointer("/data/organization/membersWithRole/pageInfo");
+        let info = page.pointer("/organization/membersWithRole/pageInfo");
         match info {
             Some(i) if i["hasNextPage"].as_bool() == Some(true) => {
                 after = i["endCursor"].as_str().map(str::to_string);
@@ -421,7 +424,7 @@ pub async fn store_profiles(
     org: OrgId,
     profiles: &[Profile],
 ) -> Result<usize, ConnectError> {
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.begin_write().await?;
     let mut added = 0;
     for p in profiles {
         let person = ingest::person_for(
@@ -450,7 +453,7 @@ pub async fn store_profiles(
 /// Gives people whose profile hides their email the address they commit
 /// with. Returns how many were found.
 pub async fn emails_from_commits(db: &Db, org: OrgId) -> Result<usize, ConnectError> {
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.begin_write().await?;
     let found = people::commit_emails_for_people_without_email(&mut tx, org).await?;
     let mut added = 0;
     for (person, email) in &found {
@@ -517,9 +520,9 @@ pub async fn ensure_org_webhook(
             .await;
             match hooks {
                 Ok(hooks)
-                    if hooks
-                        .iter()
-                        .any(|h| h.pointer("/config/url").and_then(Value::as_str) == Some(url.as_str())) =>
+                    if hooks.iter().any(|h| {
+                        h.pointer("/config/url").and_then(Value::as_str) == Some(url.as_str())
+                    }) =>
                 {
                     WebhookSetup::Present
                 }
@@ -537,7 +540,11 @@ pub async fn ensure_org_webhook(
                         },
                     });
                     match client
-                        .post(&format!("/orgs/{login}/hooks"), &body, "the organisation's webhooks")
+                        .post(
+                            &format!("/orgs/{login}/hooks"),
+                            &body,
+                            "the organisation's webhooks",
+                        )
                         .await
                     {
                         Ok(_) => WebhookSetup::Created,
@@ -574,7 +581,8 @@ const APP_STATE_TTL_SECS: i64 = 3600;
 fn state_mac(secret: &SecretString, nonce: &str) -> Option<hmac::Hmac<sha2::Sha256>> {
     use hmac::Mac;
     use secrecy::ExposeSecret;
-    let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(secret.expose_secret().as_bytes()).ok()?;
+    let mut mac =
+        hmac::Hmac::<sha2::Sha256>::new_from_slice(secret.expose_secret().as_bytes()).ok()?;
     mac.update(APP_STATE_PURPOSE.as_bytes());
     mac.update(b":");
     mac.update(nonce.as_bytes());
@@ -603,7 +611,9 @@ pub async fn app_install_url(
     let nonce = hex::encode(bytes);
     let tag = state_mac(secret, &nonce)
         .map(|m| hex::encode(hmac::Mac::finalize(m).into_bytes()))
-        .ok_or(ConnectError::NotConfigured("GITHUB_WEBHOOK_SECRET cannot key a MAC"))?;
+        .ok_or(ConnectError::NotConfigured(
+            "GITHUB_WEBHOOK_SECRET cannot key a MAC",
+        ))?;
     let mut conn = db.pool().acquire().await?;
     crate::store::orgs::create_org_state(
         &mut conn,
@@ -712,15 +722,22 @@ pub async fn link_installation(
         .ok_or(SetupError::Missing("the installation's account"))?
         .to_string();
     let external = format!("{INSTALLATION_PREFIX}{installation}");
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.begin_write().await?;
     if let Some(other) =
         crate::store::orgs::find_by_integration(&mut tx, "github", &external).await?
         && other != org
     {
         return Err(SetupError::Taken);
     }
-    integrations::upsert(&mut tx, org, "github", "connected", Some(&external), Some(&slack_user))
-        .await?;
+    integrations::upsert(
+        &mut tx,
+        org,
+        "github",
+        "connected",
+        Some(&external),
+        Some(&slack_user),
+    )
+    .await?;
     integrations::merge_settings(
         &mut tx,
         org,

@@ -148,26 +148,25 @@ async fn person_seen(
     if let Some(&p) = seen.people.get(&external) {
         return Ok(p);
     }
-    let person = match people::find_by_identity(&mut *conn, org, Provider::Github, &external)
-        .await?
-    {
-        Some(p) => p.id,
-        None => {
-            let bot = is_bot(&account.login, account.is_bot);
-            let person = people::create(&mut *conn, org, &account.login, bot).await?;
-            people::link_identity(
-                conn,
-                org,
-                person,
-                Provider::Github,
-                &external,
-                Some(&account.login),
-                LinkSource::Auto,
-            )
-            .await?;
-            person
-        }
-    };
+    let person =
+        match people::find_by_identity(&mut *conn, org, Provider::Github, &external).await? {
+            Some(p) => p.id,
+            None => {
+                let bot = is_bot(&account.login, account.is_bot);
+                let person = people::create(&mut *conn, org, &account.login, bot).await?;
+                people::link_identity(
+                    conn,
+                    org,
+                    person,
+                    Provider::Github,
+                    &external,
+                    Some(&account.login),
+                    LinkSource::Auto,
+                )
+                .await?;
+                person
+            }
+        };
     seen.people.insert(external, person);
     Ok(person)
 }

@@ -49,7 +49,11 @@ pub async fn run(job: SyncGithub, ctx: Data<Arc<JobContext>>) -> Result<(), BoxD
         match connect::member_profiles(&client, &login).await {
             Ok(profiles) => {
                 let added = connect::store_profiles(&ctx.db, job.org, &profiles).await?;
-                tracing::info!(profiles = profiles.len(), emails = added, "member profiles read");
+                tracing::info!(
+                    profiles = profiles.len(),
+                    emails = added,
+                    "member profiles read"
+                );
             }
             Err(e) => tracing::warn!(error = %e, "could not read member profiles"),
         }

@@ -40,18 +40,25 @@ pub async fn setup(State(state): State<AppState>, Query(q): Query<SetupParams>) 
     let linked = match linked {
         Ok(linked) => linked,
         Err(e) => {
-            let status = match &e {
-                SetupError::Connect(inner) => {
+            let (status, message) = match &e {
+                SetupError::Connect(connect::ConnectError::Github(inner)) => {
                     tracing::warn!(error = %inner, "GitHub App setup failed");
-                    StatusCode::BAD_GATEWAY
+                    (StatusCode::BAD_GATEWAY, e.to_string())
                 }
-                SetupError::NoApp => StatusCode::NOT_FOUND,
-                _ => StatusCode::BAD_REQUEST,
+                SetupError::Connect(inner) => {
+                    tracing::error!(error = %inner, "GitHub App setup could not be stored");
+                    (
+                        StatusCode::INTERNAL_SERVER_ERROR,
+                        "something went wrong on our side and it has been logged; please try again from App Home".into(),
+                    )
+                }
+                SetupError::NoApp => (StatusCode::NOT_FOUND, e.to_string()),
+                _ => (StatusCode::BAD_REQUEST, e.to_string()),
             };
             return page(
                 status,
                 "GitHub is not connected",
-                &format!("<p>{}.</p>", escape_html(&e.to_string())),
+                &format!("<p>{}.</p>", escape_html(&message)),
             );
         }
     };

@@ -27,7 +27,8 @@ const PR_FIELDS: &str = "id number title body state isDraft createdAt updatedAt 
     commits(first: 100) { totalCount pageInfo { hasNextPage endCursor } nodes { ...Commit } }";
 const REVIEW_FRAGMENT: &str = "fragment Review on PullRequestReview { databaseId state submittedAt
         author { login __typename ... on User { databaseId } ... on Bot { databaseId } } }";
-const COMMIT_FRAGMENT: &str = "fragment Commit on PullRequestCommit { commit { oid authoredDate committedDate message
+const COMMIT_FRAGMENT: &str =
+    "fragment Commit on PullRequestCommit { commit { oid authoredDate committedDate message
         author { name email user { login } } } }";
 const RATE_LIMIT: &str = "rateLimit { cost remaining resetAt }";
 
@@ -73,7 +74,9 @@ struct FollowUp {
 
 /// Variable declarations, aliased fields (`n0`, `n1`, …) and variables for
 /// a batch of follow-ups.
-fn follow_up_parts(follow_ups: &[FollowUp]) -> (Vec<String>, String, serde_json::Map<String, Value>) {
+fn follow_up_parts(
+    follow_ups: &[FollowUp],
+) -> (Vec<String>, String, serde_json::Map<String, Value>) {
     let mut declarations = Vec::with_capacity(follow_ups.len() * 2);
     let mut fields = String::new();
     let mut variables = serde_json::Map::new();
@@ -262,17 +265,19 @@ fn follow_ups_of(node: &Value, pr: usize, node_id: &str) -> Vec<FollowUp> {
         .into_iter()
         .filter_map(|list| {
             let page = &node[list.field()];
-            (page.pointer("/pageInfo/hasNextPage").and_then(Value::as_bool) == Some(true)).then(
-                || FollowUp {
-                    pr,
-                    node_id: node_id.to_string(),
-                    list,
-                    after: page
-                        .pointer("/pageInfo/endCursor")
-                        .cloned()
-                        .unwrap_or(Value::Null),
-                },
-            )
+            (page
+                .pointer("/pageInfo/hasNextPage")
+                .and_then(Value::as_bool)
+                == Some(true))
+            .then(|| FollowUp {
+                pr,
+                node_id: node_id.to_string(),
+                list,
+                after: page
+                    .pointer("/pageInfo/endCursor")
+                    .cloned()
+                    .unwrap_or(Value::Null),
+            })
         })
         .collect()
 }
@@ -308,7 +313,11 @@ fn apply_follow_ups(
                 }
             }
         }
-        if page.pointer("/pageInfo/hasNextPage").and_then(Value::as_bool) == Some(true) {
+        if page
+            .pointer("/pageInfo/hasNextPage")
+            .and_then(Value::as_bool)
+            == Some(true)
+        {
             f.after = page
                 .pointer("/pageInfo/endCursor")
                 .cloned()
@@ -487,7 +496,10 @@ pub async fn sync_repo(
             .pointer("/repository/pullRequests")
             .ok_or_else(|| SyncError::Shape("no repository.pullRequests".into()))?;
         run.total = page["totalCount"].as_i64().or(run.total);
-        let nodes = page["nodes"].as_array().map(Vec::as_slice).unwrap_or_default();
+        let nodes = page["nodes"]
+            .as_array()
+            .map(Vec::as_slice)
+            .unwrap_or_default();
         let mut batch = Vec::with_capacity(nodes.len());
         let mut open = Vec::new();
         let mut reached_end = false;

@@ -438,7 +438,7 @@ async fn process(
     let payload: Value =
         serde_json::from_slice(payload).map_err(|_| DeliveryError::Shape(event.to_string()))?;
     let action = payload["action"].as_str().unwrap_or_default();
-    let mut tx = ctx.db.pool().begin().await.map_err(StoreError::from)?;
+    let mut tx = ctx.db.begin_write().await.map_err(StoreError::from)?;
     match event {
         "pull_request" => {
             let mut facts =
@@ -525,7 +525,11 @@ async fn installation_change(
     use crate::store::{integrations, repositories};
     match (event, action) {
         ("installation", "deleted" | "suspend") => {
-            let status = if action == "deleted" { "revoked" } else { "suspended" };
+            let status = if action == "deleted" {
+                "revoked"
+            } else {
+                "suspended"
+            };
             if let Some(current) = integrations::get(&mut *conn, org, "github").await? {
                 integrations::upsert(
                     &mut *conn,

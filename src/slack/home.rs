@@ -15,7 +15,10 @@ async fn checklist(ctx: &Ctx) -> Result<SetupChecklist, StoreError> {
         && github.status == "connected"
     {
         let link = crate::github::connect::Link::of(&github);
-        let login = link.as_ref().map(|l| l.login().to_string()).unwrap_or_default();
+        let login = link
+            .as_ref()
+            .map(|l| l.login().to_string())
+            .unwrap_or_default();
         let how = match link {
             Some(crate::github::connect::Link::App { .. }) => " (GitHub App)",
             _ => "",

@@ -324,7 +324,7 @@ async fn finish(
     let installer = extras.authed_user.as_ref().map(|u| u.id.clone());
     let team_name = team.name.clone().unwrap_or_else(|| team.id.clone());
 
-    let mut tx = state.db.pool().begin().await.map_err(StoreError::from)?;
+    let mut tx = state.db.begin_write().await.map_err(StoreError::from)?;
     let org =
         orgs::upsert_installation(&mut tx, &team.id, &team_name, installer.as_deref()).await?;
     store_tokens(&mut tx, state, org.id, &token).await?;
@@ -401,7 +401,7 @@ pub async fn bot_token(state: &AppState, org: OrgId) -> Result<Option<SecretStri
             .request_async(&state.http)
             .await
             .map_err(refused)?;
-        let mut tx = state.db.pool().begin().await.map_err(StoreError::from)?;
+        let mut tx = state.db.begin_write().await.map_err(StoreError::from)?;
         store_tokens(&mut tx, state, org, &token).await?;
         tx.commit().await.map_err(StoreError::from)?;
         tracing::info!(org_id = %org, "slack bot token refreshed");
@@ -425,7 +425,7 @@ pub async fn single_workspace(
     })?;
     let db_err =
         |e: StoreError| format!("DATABASE_URL: could not store the Slack installation: {e}");
-    let mut tx = db.pool().begin().await.map_err(|e| db_err(e.into()))?;
+    let mut tx = db.begin_write().await.map_err(|e| db_err(e.into()))?;
     let org = orgs::upsert_installation(&mut tx, &auth.team_id, &auth.team, None)
         .await
         .map_err(db_err)?;

@@ -117,13 +117,7 @@ pub async fn save(ctx: Ctx, i: Interaction) -> ListenerResult {
         ));
     }
     let org = ctx.org.id;
-    let mut tx = ctx
-        .state
-        .db
-        .pool()
-        .begin()
-        .await
-        .map_err(StoreError::from)?;
+    let mut tx = ctx.state.db.begin_write().await.map_err(StoreError::from)?;
     let repos = repositories::list(&mut tx, org).await?;
     let mut newly = 0usize;
     let mut stopped = 0usize;

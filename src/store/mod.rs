@@ -223,6 +223,17 @@ impl Db {
         self.backend
     }
 
+    /// A transaction that will write. On SQLite it takes the write lock at
+    /// `BEGIN` (waiting through the busy timeout): a deferred transaction
+    /// that reads first and then writes fails at once with "database is
+    /// locked" when another connection wrote in between.
+    pub async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>, sqlx::Error> {
+        match self.backend {
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await,
+            Backend::Postgres => self.pool.begin().await,
+        }
+    }
+
     /// Applies this app's migrations; safe to run on every start.
     pub async fn migrate(&self) -> Result<(), sqlx::migrate::MigrateError> {
         migrator(self.backend).run(&self.pool).await

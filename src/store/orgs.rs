@@ -185,7 +185,8 @@ pub async fn create_org_state(
     slack_user_id: &str,
     expires_at: i64,
 ) -> StoreResult<()> {
-    const SQL: &str = "insert into oauth_state (state_hash, purpose, org_id, slack_user_id, expires_at,
+    const SQL: &str =
+        "insert into oauth_state (state_hash, purpose, org_id, slack_user_id, expires_at,
             created_at, updated_at)
         values ($1, $2, $3, $4, $5, $6, $6)";
     sqlx::query(SQL)

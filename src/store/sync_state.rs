@@ -121,7 +121,8 @@ pub async fn claim_due(
     every_secs: i64,
     now: i64,
 ) -> StoreResult<bool> {
-    const SQL: &str = "insert into sync_state (org_id, source, scope, status, started_at, created_at, updated_at)
+    const SQL: &str =
+        "insert into sync_state (org_id, source, scope, status, started_at, created_at, updated_at)
         values ($1, 'schedule', $2, 'scheduled', $3, $3, $3)
         on conflict (org_id, source, scope) do update set started_at = excluded.started_at,
             updated_at = excluded.updated_at

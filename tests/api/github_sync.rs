@@ -86,7 +86,9 @@ impl Respond for FakeGraphql {
             assert_eq!(id, "PR_known");
             assert_eq!(vars[format!("after{i}")], "r1");
             assert!(
-                query.contains(&format!("n{i}: node(id: $id{i}) {{ ... on PullRequest {{ reviews(")),
+                query.contains(&format!(
+                    "n{i}: node(id: $id{i}) {{ ... on PullRequest {{ reviews("
+                )),
                 "{query}"
             );
             data.insert(
@@ -445,8 +447,10 @@ impl Respond for OverflowingPage {
         let vars = &body["variables"];
         let rate = json!({ "cost": 1, "remaining": 4990, "resetAt": "2030-01-01T00:00:00Z" });
         let page = |more: Option<&str>, nodes: Value| json!({ "pageInfo": { "hasNextPage": more.is_some(), "endCursor": more }, "nodes": nodes });
-        let commit = |oid: &str| json!({ "commit": { "oid": oid, "authoredDate": "2026-11-01T08:00:00Z",
-            "committedDate": "2026-11-01T08:00:00Z", "message": "Work", "author": { "name": "Ada", "email": "ada@acme.test", "user": { "login": "ada" } } } });
+        let commit = |oid: &str| {
+            json!({ "commit": { "oid": oid, "authoredDate": "2026-11-01T08:00:00Z",
+            "committedDate": "2026-11-01T08:00:00Z", "message": "Work", "author": { "name": "Ada", "email": "ada@acme.test", "user": { "login": "ada" } } } })
+        };
         if query.contains("pullRequests(") {
             let nodes = vec![
                 pr_node(
@@ -465,7 +469,14 @@ impl Respond for OverflowingPage {
                     None,
                     json!({ "commits": { "totalCount": 2, "pageInfo": { "hasNextPage": true, "endCursor": "cb1" }, "nodes": [commit("b1")] } }),
                 ),
-                pr_node("PR_c", 3, "2026-11-01T09:00:00Z", json!([]), None, json!({})),
+                pr_node(
+                    "PR_c",
+                    3,
+                    "2026-11-01T09:00:00Z",
+                    json!([]),
+                    None,
+                    json!({}),
+                ),
             ];
             return ResponseTemplate::new(200).set_body_json(json!({ "data": {
                 "repository": { "pullRequests": { "totalCount": 3,
@@ -505,9 +516,16 @@ async fn the_overflowing_lists_of_one_page_are_fetched_together_and_only_as_far_
     let store = db.connect().await;
     let (client, repo) = client_and_repo(&github);
 
-    let done = sync::sync_repo(&client, &store, org, &repo, Mode::Full { days: 3650 }, &|_| {})
-        .await
-        .unwrap();
+    let done = sync::sync_repo(
+        &client,
+        &store,
+        org,
+        &repo,
+        Mode::Full { days: 3650 },
+        &|_| {},
+    )
+    .await
+    .unwrap();
     assert_eq!(done.done, 3);
     let requests = github.received_requests().await.unwrap();
     assert_eq!(
@@ -524,7 +542,10 @@ async fn the_overflowing_lists_of_one_page_are_fetched_together_and_only_as_far_
 
     let pool = store.pool();
     let count = |sql: &'static str| async move {
-        sqlx::query_scalar::<_, i64>(sql).fetch_one(pool).await.unwrap()
+        sqlx::query_scalar::<_, i64>(sql)
+            .fetch_one(pool)
+            .await
+            .unwrap()
     };
     assert_eq!(count("select count(*) from pr_review").await, 3);
     assert_eq!(count("select count(*) from pr_commit").await, 2);

@@ -5,6 +5,7 @@
 #![allow(clippy::unwrap_used)]
 
 mod cli;
+mod github_app;
 mod github_connect;
 mod github_sync;
 mod github_webhook;
