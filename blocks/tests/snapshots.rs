@@ -94,3 +94,59 @@ fn developer_welcome() {
 fn metrics_help() {
     insta::assert_json_snapshot!(blocks::help::metrics_help(None));
 }
+
+fn repos(n: usize) -> Vec<blocks::home::RepoChoice> {
+    (0..n)
+        .map(|i| blocks::home::RepoChoice {
+            full_name: format!("acme/service-{i:03}"),
+            value: (100 + i).to_string(),
+        })
+        .collect()
+}
+
+#[test]
+fn repository_chooser_with_a_chosen_set() {
+    let all = repos(3);
+    let view = blocks::home::repo_chooser(&blocks::home::RepoChooser {
+        tracked: vec![all[1].clone()],
+        all,
+        all_active: false,
+    });
+    let json = serde_json::to_value(&view).unwrap();
+    let parsed: Vec<Block> = serde_json::from_value(json["blocks"].clone()).unwrap();
+    validate(&parsed, SurfaceKind::Modal).unwrap();
+    insta::assert_json_snapshot!(view);
+}
+
+#[test]
+fn repository_chooser_searches_when_a_static_select_cannot_hold_them_all() {
+    let all = repos(101);
+    let view = blocks::home::repo_chooser(&blocks::home::RepoChooser {
+        tracked: all[..90].to_vec(),
+        all,
+        all_active: true,
+    });
+    let json = serde_json::to_value(&view).unwrap();
+    let pick = json["blocks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|b| b["block_id"] == "repos_pick")
+        .unwrap();
+    assert_eq!(pick["element"]["type"], "multi_external_select");
+    assert!(pick["element"].get("options").is_none());
+    assert_eq!(pick["optional"], true);
+    let parsed: Vec<Block> = serde_json::from_value(json["blocks"].clone()).unwrap();
+    validate(&parsed, SurfaceKind::Modal).unwrap();
+}
+
+#[test]
+fn github_app_install_modal() {
+    let view = blocks::home::github_app_install(
+        "https://github.com/apps/aimpact/installations/new?state=abc.def",
+    );
+    let json = serde_json::to_value(&view).unwrap();
+    let parsed: Vec<Block> = serde_json::from_value(json["blocks"].clone()).unwrap();
+    validate(&parsed, SurfaceKind::Modal).unwrap();
+    insta::assert_json_snapshot!(view);
+}
