@@ -58,6 +58,49 @@ pub struct Config {
     pub slack: SlackSettings,
     /// GitHub settings.
     pub github: GithubSettings,
+    /// Jira settings.
+    pub jira: JiraSettings,
+}
+
+/// How this app talks to Jira and Atlassian (README, "Jira").
+#[derive(Clone)]
+pub struct JiraSettings {
+    /// `ATLASSIAN_CLIENT_ID`: the distributable OAuth 2.0 (3LO) app.
+    pub client_id: Option<String>,
+    /// `ATLASSIAN_CLIENT_SECRET`.
+    pub client_secret: Option<SecretString>,
+    /// `ATLASSIAN_AUTH_URL`: consent and token endpoints' base.
+    pub auth_url: url::Url,
+    /// `ATLASSIAN_API_URL`: the API gateway (`…/ex/jira/{cloudid}/`) and
+    /// accessible resources.
+    pub api_url: url::Url,
+    /// `JIRA_URL`: a site for the single-workspace install (token mode).
+    pub site_url: Option<url::Url>,
+    /// `JIRA_EMAIL`: with an API token (Jira Cloud); without it the token
+    /// is a personal access token (Data Center).
+    pub email: Option<String>,
+    /// `JIRA_API_TOKEN`.
+    pub api_token: Option<SecretString>,
+    /// `JIRA_SYNC_DAYS`: how far back the historical sync reaches.
+    pub sync_days: u32,
+    /// `JIRA_POINTS_PER_HOUR`: the app-wide OAuth points budget.
+    pub points_per_hour: u64,
+}
+
+impl fmt::Debug for JiraSettings {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("JiraSettings")
+            .field("client_id", &self.client_id)
+            .field("client_secret", &self.client_secret.as_ref().map(|_| "[set]"))
+            .field("auth_url", &self.auth_url.as_str())
+            .field("api_url", &self.api_url.as_str())
+            .field("site_url", &self.site_url.as_ref().map(url::Url::as_str))
+            .field("email", &self.email)
+            .field("api_token", &self.api_token.as_ref().map(|_| "[set]"))
+            .field("sync_days", &self.sync_days)
+            .field("points_per_hour", &self.points_per_hour)
+            .finish()
+    }
 }
 
 /// How this app talks to GitHub (README, "GitHub").
@@ -345,6 +388,7 @@ impl Config {
                 });
         let slack = read_slack(&mut r, public_url.is_some());
         let github = read_github(&mut r);
+        let jira = read_jira(&mut r, public_url.is_some());
 
         match database_url {
             Some(database_url) if r.problems.is_empty() => Ok(Config {
@@ -362,6 +406,7 @@ impl Config {
                 public_url,
                 slack,
                 github,
+                jira,
             }),
             _ => Err(Problems(r.problems)),
         }
@@ -470,6 +515,63 @@ fn read_github(r: &mut Reader<'_>) -> GithubSettings {
             .raw("GITHUB_WEBHOOK_SECRET")
             .map(|v| SecretString::from(v.trim().to_string())),
         sync_days,
+    }
+}
+
+fn read_jira(r: &mut Reader<'_>, has_public_url: bool) -> JiraSettings {
+    let secret = |r: &Reader<'_>, name: &str| {
+        r.raw(name)
+            .map(|v| SecretString::from(v.trim().to_string()))
+    };
+    let client_id = r.raw("ATLASSIAN_CLIENT_ID").map(|v| v.trim().to_string());
+    let client_secret = secret(r, "ATLASSIAN_CLIENT_SECRET");
+    match (&client_id, &client_secret) {
+        (Some(_), None) => r.problem("ATLASSIAN_CLIENT_SECRET", "must be set with ATLASSIAN_CLIENT_ID (the OAuth 2.0 app's secret)"),
+        (None, Some(_)) => r.problem("ATLASSIAN_CLIENT_ID", "must be set with ATLASSIAN_CLIENT_SECRET"),
+        (Some(_), Some(_)) if !has_public_url => r.problem("AIMPACT_PUBLIC_URL", "must be set for Jira OAuth (ATLASSIAN_CLIENT_ID): Atlassian sends admins back to it"),
+        _ => {}
+    }
+    let site_url = r.raw("JIRA_URL").and_then(|raw| {
+        let with_slash = if raw.trim().ends_with('/') {
+            raw.trim().to_string()
+        } else {
+            format!("{}/", raw.trim())
+        };
+        match url::Url::parse(&with_slash) {
+            Ok(u) if matches!(u.scheme(), "http" | "https") && u.host().is_some() => Some(u),
+            _ => {
+                r.problem(
+                    "JIRA_URL",
+                    format!("`{raw}` is not an http(s) URL; use e.g. https://acme.atlassian.net"),
+                );
+                None
+            }
+        }
+    });
+    let email = r.raw("JIRA_EMAIL").map(|v| v.trim().to_string());
+    let api_token = secret(r, "JIRA_API_TOKEN");
+    match (&site_url, &api_token) {
+        (Some(_), None) => r.problem("JIRA_API_TOKEN", "must be set with JIRA_URL: an API token (with JIRA_EMAIL) or a personal access token"),
+        (None, Some(_)) => r.problem("JIRA_URL", "must be set with JIRA_API_TOKEN: the site, e.g. https://acme.atlassian.net"),
+        _ => {}
+    }
+    if email.as_deref().is_some_and(|e| !e.contains('@')) {
+        r.problem("JIRA_EMAIL", "is not an email address (the Atlassian account the API token belongs to)");
+    }
+    JiraSettings {
+        client_id,
+        client_secret,
+        auth_url: url_setting(r, "ATLASSIAN_AUTH_URL", "https://auth.atlassian.com/", true),
+        api_url: url_setting(r, "ATLASSIAN_API_URL", "https://api.atlassian.com/", true),
+        site_url,
+        email,
+        api_token,
+        sync_days: r.positive("JIRA_SYNC_DAYS", 180, "a number of days such as 180") as u32,
+        points_per_hour: r.positive(
+            "JIRA_POINTS_PER_HOUR",
+            65_000,
+            "Atlassian's hourly points quota for the app, such as 65000",
+        ),
     }
 }
 

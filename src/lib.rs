@@ -11,6 +11,7 @@ pub mod crypto; // AES-256-GCM secret box with key ids and rotation
 pub mod domain; // small types parsed once: OrgId, Role, Provider
 pub mod github; // GitHub: client (rate limits), GraphQL sync, webhooks, ingest with metrics
 pub mod http; // axum router, health endpoints, cross-cutting layers
+pub mod jira; // Jira: connect (3LO or token), projects, people, issue sync, PR links
 pub mod jobs; // durable apalis jobs on the same database
 pub mod metrics; // pure: per-PR metrics, AI detection, aggregates (METRICS.md)
 pub mod slack; // Slack: verified listeners, routing, Web API client, install, App Home

@@ -570,7 +570,7 @@ impl Run<'_> {
     /// crash loses at most the pages in flight and repeats nothing twice.
     async fn store(&mut self, page: Held) -> Result<Progress, SyncError> {
         self.checkpoint.after = page.after;
-        let mut tx = self.db.pool().begin().await?;
+        let mut tx = self.db.begin_write().await?;
         let mut seen = ingest::Seen::default();
         for facts in &page.batch {
             ingest::ingest_seen(&mut tx, self.org, facts, &[], &mut seen).await?;

@@ -230,8 +230,9 @@ impl Intake {
 /// Writes a batch of deliveries in one transaction, then the jobs of the
 /// new ones in one more, then answers each.
 async fn write_batch(state: &AppState, batch: Vec<Arrival>) {
+    let t0 = std::time::Instant::now();
     let stored = async {
-        let mut tx = state.db.pool().begin().await?;
+        let mut tx = state.db.begin_write().await?;
         let mut outcomes = Vec::with_capacity(batch.len());
         for a in &batch {
             outcomes.push(
@@ -265,8 +266,13 @@ async fn write_batch(state: &AppState, batch: Vec<Arrival>) {
         .collect();
     // The stored deliveries are the source of truth: if this enqueue is
     // lost, the start-up sweep enqueues them again.
+    let t1 = t0.elapsed();
     if let Err(e) = state.jobs.enqueue_all(jobs).await {
         tracing::error!(error = %e, "could not enqueue GitHub deliveries; the sweep will");
+    }
+    static N: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    if N.fetch_add(1, std::sync::atomic::Ordering::Relaxed) % 200 == 0 {
+        eprintln!("TMP batch {} store {:?} total {:?}", batch.len(), t1, t0.elapsed());
     }
     for (a, r) in batch.into_iter().zip(outcomes) {
         // The caller may have hung up; its delivery is stored all the same.

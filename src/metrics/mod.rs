@@ -6,6 +6,7 @@
 
 pub mod aggregate; // median, nearest-rank p75/p90, "not enough data" below 5 values
 pub mod ai; // detected AI signals: which rule fired and why, one assistant list
+pub mod jira; // Jira issues: status-category cycle, story points/sprint fields, PR keys, velocity
 pub mod pr; // per-PR times, size, revert/hotfix flags, bots
 
 pub use aggregate::{MIN_SAMPLE, Summary, median, p75, p90, percentile_nearest_rank, summarise};

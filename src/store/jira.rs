@@ -30,6 +30,14 @@ pub struct IssueRow {
     pub started_at: Option<i64>,
     /// First transition into Done after `started_at`.
     pub done_at: Option<i64>,
+    /// Status name.
+    pub status: Option<String>,
+    /// Issue type name.
+    pub issue_type: Option<String>,
+    /// Assignee's Atlassian account id.
+    pub assignee_account_id: Option<String>,
+    /// The person behind the assignee, when matched.
+    pub assignee_person_id: Option<crate::domain::PersonId>,
 }
 
 /// Inserts or renames a project keyed by Jira's id.
@@ -57,25 +65,31 @@ pub async fn upsert_project(
 }
 
 /// Inserts or updates an issue; the project must belong to the org.
+/// Returns the issue's id.
 pub async fn upsert_issue(
     conn: &mut AnyConnection,
     org: OrgId,
     project: ProjectId,
     issue: &IssueRow,
-) -> StoreResult<()> {
+) -> StoreResult<i64> {
     const SQL: &str = "insert into jira_issue (org_id, jira_project_id, jira_id, issue_key, summary, status_category,
-            story_points, jira_created_at, jira_updated_at, started_at, done_at, cycle_time, created_at, updated_at)
-        select $1, p.jira_project_id, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13
+            story_points, jira_created_at, jira_updated_at, started_at, done_at, cycle_time, status, issue_type,
+            assignee_account_id, assignee_person_id, created_at, updated_at)
+        select $1, p.jira_project_id, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $14, $15, $16, $17, $13, $13
         from jira_project p where p.org_id = $1 and p.jira_project_id = $2
         on conflict (org_id, jira_id) do update set issue_key = excluded.issue_key, summary = excluded.summary,
+            jira_project_id = excluded.jira_project_id,
             status_category = excluded.status_category, story_points = excluded.story_points,
             jira_updated_at = excluded.jira_updated_at, started_at = excluded.started_at,
-            done_at = excluded.done_at, cycle_time = excluded.cycle_time, updated_at = excluded.updated_at";
+            done_at = excluded.done_at, cycle_time = excluded.cycle_time, status = excluded.status,
+            issue_type = excluded.issue_type, assignee_account_id = excluded.assignee_account_id,
+            assignee_person_id = excluded.assignee_person_id, updated_at = excluded.updated_at
+        returning jira_issue_id";
     let cycle_time = match (issue.started_at, issue.done_at) {
         (Some(start), Some(done)) if done >= start => Some(done - start),
         _ => None,
     };
-    let done = sqlx::query(SQL)
+    let id: Option<i64> = sqlx::query_scalar(SQL)
         .bind(org.get())
         .bind(project.0)
         .bind(&issue.jira_id)
@@ -89,12 +103,357 @@ pub async fn upsert_issue(
         .bind(issue.done_at)
         .bind(cycle_time)
         .bind(unix_now())
+        .bind(issue.status.as_deref())
+        .bind(issue.issue_type.as_deref())
+        .bind(issue.assignee_account_id.as_deref())
+        .bind(issue.assignee_person_id.map(|p| p.0))
+        .fetch_optional(conn)
+        .await?;
+    id.ok_or(StoreError::NotFound)
+}
+
+/// One status change of an issue, from its changelog.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TransitionRow {
+    /// Changelog entry id (unique per issue).
+    pub changelog_id: String,
+    /// Status name before.
+    pub from_status: Option<String>,
+    /// Status name after.
+    pub to_status: String,
+    /// Category after: `todo`, `in_progress` or `done`.
+    pub to_category: String,
+    /// When.
+    pub at: i64,
+}
+
+/// Stores an issue's transitions (already stored ones are kept).
+pub async fn add_transitions(
+    conn: &mut AnyConnection,
+    org: OrgId,
+    issue: i64,
+    rows: &[TransitionRow],
+) -> StoreResult<()> {
+    const SQL: &str = "insert into jira_status_transition (org_id, jira_issue_id, changelog_id, from_status,
+            to_status, to_category, transitioned_at, created_at, updated_at)
+        select $1, i.jira_issue_id, $3, $4, $5, $6, $7, $8, $8 from jira_issue i
+        where i.org_id = $1 and i.jira_issue_id = $2
+        on conflict (org_id, jira_issue_id, changelog_id) do nothing";
+    let now = unix_now();
+    for t in rows {
+        sqlx::query(SQL)
+            .bind(org.get())
+            .bind(issue)
+            .bind(&t.changelog_id)
+            .bind(t.from_status.as_deref())
+            .bind(&t.to_status)
+            .bind(&t.to_category)
+            .bind(t.at)
+            .bind(now)
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
+}
+
+/// An issue's transitions, oldest first.
+pub async fn transitions(
+    conn: &mut AnyConnection,
+    org: OrgId,
+    issue: i64,
+) -> StoreResult<Vec<TransitionRow>> {
+    const SQL: &str = "select changelog_id, from_status, to_status, to_category, transitioned_at
+        from jira_status_transition where org_id = $1 and jira_issue_id = $2
+        order by transitioned_at, changelog_id";
+    let rows = sqlx::query(SQL)
+        .bind(org.get())
+        .bind(issue)
+        .fetch_all(conn)
+        .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(TransitionRow {
+                changelog_id: r.try_get("changelog_id")?,
+                from_status: r.try_get("from_status")?,
+                to_status: r.try_get("to_status")?,
+                to_category: r.try_get("to_category")?,
+                at: r.try_get("transitioned_at")?,
+            })
+        })
+        .collect::<Result<_, sqlx::Error>>()
+        .map_err(Into::into)
+}
+
+/// A sprint.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SprintRow {
+    /// Jira's sprint id.
+    pub jira_id: String,
+    /// Board it belongs to.
+    pub board_id: Option<String>,
+    /// Name.
+    pub name: String,
+    /// `future`, `active` or `closed`.
+    pub state: String,
+    /// Start.
+    pub start_at: Option<i64>,
+    /// Planned end.
+    pub end_at: Option<i64>,
+    /// Completion.
+    pub complete_at: Option<i64>,
+}
+
+/// Inserts or updates a sprint; returns its id.
+pub async fn upsert_sprint(conn: &mut AnyConnection, org: OrgId, s: &SprintRow) -> StoreResult<i64> {
+    const SQL: &str = "insert into jira_sprint (org_id, jira_id, board_id, name, state, start_at, end_at,
+            complete_at, created_at, updated_at)
+        values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)
+        on conflict (org_id, jira_id) do update set board_id = coalesce(excluded.board_id, jira_sprint.board_id),
+            name = excluded.name, state = excluded.state, start_at = excluded.start_at,
+            end_at = excluded.end_at, complete_at = excluded.complete_at, updated_at = excluded.updated_at
+        returning jira_sprint_id";
+    let id: i64 = sqlx::query_scalar(SQL)
+        .bind(org.get())
+        .bind(&s.jira_id)
+        .bind(s.board_id.as_deref())
+        .bind(&s.name)
+        .bind(&s.state)
+        .bind(s.start_at)
+        .bind(s.end_at)
+        .bind(s.complete_at)
+        .bind(unix_now())
+        .fetch_one(conn)
+        .await?;
+    Ok(id)
+}
+
+/// Puts an issue in a sprint (both of this org).
+pub async fn link_sprint(conn: &mut AnyConnection, org: OrgId, issue: i64, sprint: i64) -> StoreResult<()> {
+    const SQL: &str = "insert into jira_issue_sprint (org_id, jira_issue_id, jira_sprint_id, created_at, updated_at)
+        select $1, i.jira_issue_id, s.jira_sprint_id, $4, $4 from jira_issue i, jira_sprint s
+        where i.org_id = $1 and i.jira_issue_id = $2 and s.org_id = $1 and s.jira_sprint_id = $3
+        on conflict (jira_issue_id, jira_sprint_id) do nothing";
+    sqlx::query(SQL)
+        .bind(org.get())
+        .bind(issue)
+        .bind(sprint)
+        .bind(unix_now())
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// The org's sprints, oldest first.
+pub async fn sprints(conn: &mut AnyConnection, org: OrgId) -> StoreResult<Vec<(i64, SprintRow)>> {
+    const SQL: &str = "select jira_sprint_id, jira_id, board_id, name, state, start_at, end_at, complete_at
+        from jira_sprint where org_id = $1 order by start_at, jira_sprint_id";
+    let rows = sqlx::query(SQL).bind(org.get()).fetch_all(conn).await?;
+    rows.iter()
+        .map(|r| {
+            Ok((
+                r.try_get("jira_sprint_id")?,
+                SprintRow {
+                    jira_id: r.try_get("jira_id")?,
+                    board_id: r.try_get("board_id")?,
+                    name: r.try_get("name")?,
+                    state: r.try_get("state")?,
+                    start_at: r.try_get("start_at")?,
+                    end_at: r.try_get("end_at")?,
+                    complete_at: r.try_get("complete_at")?,
+                },
+            ))
+        })
+        .collect::<Result<_, sqlx::Error>>()
+        .map_err(Into::into)
+}
+
+/// A project of the org.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Project {
+    /// Id inside the org.
+    pub id: ProjectId,
+    /// Jira's id.
+    pub jira_id: String,
+    /// Key, e.g. `PROJ`.
+    pub key: String,
+    /// Name.
+    pub name: String,
+    /// Chosen by an admin for syncing.
+    pub is_selected: bool,
+}
+
+/// The org's projects by key.
+pub async fn projects(conn: &mut AnyConnection, org: OrgId) -> StoreResult<Vec<Project>> {
+    const SQL: &str = "select jira_project_id, jira_id, project_key, name, is_selected from jira_project
+        where org_id = $1 order by project_key";
+    let rows = sqlx::query(SQL).bind(org.get()).fetch_all(conn).await?;
+    rows.iter()
+        .map(|r| {
+            Ok(Project {
+                id: ProjectId(r.try_get("jira_project_id")?),
+                jira_id: r.try_get("jira_id")?,
+                key: r.try_get("project_key")?,
+                name: r.try_get("name")?,
+                is_selected: super::flag(r, "is_selected")?,
+            })
+        })
+        .collect::<Result<_, sqlx::Error>>()
+        .map_err(Into::into)
+}
+
+/// Chooses (or unchooses) a project for syncing.
+pub async fn set_selected(
+    conn: &mut AnyConnection,
+    org: OrgId,
+    project: ProjectId,
+    selected: bool,
+) -> StoreResult<()> {
+    const SQL: &str = "update jira_project set is_selected = $3, updated_at = $4
+        where org_id = $1 and jira_project_id = $2";
+    let done = sqlx::query(SQL)
+        .bind(org.get())
+        .bind(project.0)
+        .bind(i64::from(selected))
+        .bind(unix_now())
         .execute(conn)
         .await?;
     if done.rows_affected() == 0 {
         return Err(StoreError::NotFound);
     }
     Ok(())
+}
+
+/// Links a PR to an issue key it mentions.
+pub async fn link_pr(
+    conn: &mut AnyConnection,
+    org: OrgId,
+    pull_request_id: i64,
+    key: &str,
+) -> StoreResult<()> {
+    const SQL: &str = "insert into pr_jira_link (org_id, pull_request_id, issue_key, created_at, updated_at)
+        select $1, p.pull_request_id, $3, $4, $4 from pull_request p
+        where p.org_id = $1 and p.pull_request_id = $2
+        on conflict (org_id, pull_request_id, issue_key) do nothing";
+    sqlx::query(SQL)
+        .bind(org.get())
+        .bind(pull_request_id)
+        .bind(key)
+        .bind(unix_now())
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// PR texts to scan for issue keys: `(id, title, head branch, body)`.
+pub async fn pr_texts(
+    conn: &mut AnyConnection,
+    org: OrgId,
+) -> StoreResult<Vec<(i64, String, String, String)>> {
+    const SQL: &str = "select pull_request_id, title, coalesce(head_ref, '') as head_ref, coalesce(body, '') as body
+        from pull_request where org_id = $1";
+    let rows = sqlx::query(SQL).bind(org.get()).fetch_all(conn).await?;
+    rows.iter()
+        .map(|r| {
+            Ok((
+                r.try_get("pull_request_id")?,
+                r.try_get("title")?,
+                r.try_get("head_ref")?,
+                r.try_get("body")?,
+            ))
+        })
+        .collect::<Result<_, sqlx::Error>>()
+        .map_err(Into::into)
+}
+
+/// One issue as exported, with its computed fields and links.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct IssueExport {
+    /// Key.
+    pub issue_key: String,
+    /// Project key.
+    pub project: String,
+    /// Summary.
+    pub summary: String,
+    /// Type.
+    pub issue_type: Option<String>,
+    /// Status.
+    pub status: Option<String>,
+    /// Status category.
+    pub status_category: Option<String>,
+    /// Assignee account id.
+    pub assignee_account_id: Option<String>,
+    /// Assignee's name in aimpact, when matched.
+    pub assignee: Option<String>,
+    /// Story points.
+    pub story_points: Option<f64>,
+    /// Created (Unix seconds).
+    pub created_at: i64,
+    /// First In Progress.
+    pub started_at: Option<i64>,
+    /// First Done after it.
+    pub done_at: Option<i64>,
+    /// `done_at − started_at`, seconds.
+    pub issue_cycle_time: Option<i64>,
+    /// Sprint names, `;`-separated.
+    pub sprints: String,
+    /// PRs that mention the key, as `owner/name#number`, `;`-separated.
+    pub pull_requests: String,
+}
+
+/// Every issue of the org updated since `since`, by key.
+pub async fn export(conn: &mut AnyConnection, org: OrgId, since: i64) -> StoreResult<Vec<IssueExport>> {
+    const SQL: &str = "select i.jira_issue_id, i.issue_key, p.project_key, i.summary, i.issue_type, i.status,
+            i.status_category, i.assignee_account_id, pe.display_name, i.story_points, i.jira_created_at,
+            i.started_at, i.done_at, i.cycle_time
+        from jira_issue i join jira_project p on p.jira_project_id = i.jira_project_id and p.org_id = i.org_id
+        left join person pe on pe.person_id = i.assignee_person_id and pe.org_id = i.org_id
+        where i.org_id = $1 and i.jira_updated_at >= $2
+        order by p.project_key, i.jira_created_at, i.issue_key";
+    const SPRINTS: &str = "select s.name from jira_issue_sprint x join jira_sprint s on s.jira_sprint_id = x.jira_sprint_id
+        where x.org_id = $1 and x.jira_issue_id = $2 order by s.start_at, s.name";
+    const PRS: &str = "select r.owner, r.name, p.number from pr_jira_link l
+        join pull_request p on p.pull_request_id = l.pull_request_id and p.org_id = l.org_id
+        join repository r on r.repository_id = p.repository_id
+        where l.org_id = $1 and l.issue_key = $2 order by r.owner, r.name, p.number";
+    let rows = sqlx::query(SQL).bind(org.get()).bind(since).fetch_all(&mut *conn).await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for r in rows {
+        let id: i64 = r.try_get("jira_issue_id")?;
+        let key: String = r.try_get("issue_key")?;
+        let sprints: Vec<String> = sqlx::query_scalar(SPRINTS)
+            .bind(org.get())
+            .bind(id)
+            .fetch_all(&mut *conn)
+            .await?;
+        let prs = sqlx::query(PRS).bind(org.get()).bind(&key).fetch_all(&mut *conn).await?;
+        let prs: Vec<String> = prs
+            .iter()
+            .map(|p| -> Result<String, sqlx::Error> {
+                let owner: String = p.try_get("owner")?;
+                let name: String = p.try_get("name")?;
+                let number: i64 = p.try_get("number")?;
+                Ok(format!("{owner}/{name}#{number}"))
+            })
+            .collect::<Result<_, _>>()?;
+        out.push(IssueExport {
+            issue_key: key,
+            project: r.try_get("project_key")?,
+            summary: r.try_get("summary")?,
+            issue_type: r.try_get("issue_type")?,
+            status: r.try_get("status")?,
+            status_category: r.try_get("status_category")?,
+            assignee_account_id: r.try_get("assignee_account_id")?,
+            assignee: r.try_get("display_name")?,
+            story_points: r.try_get("story_points")?,
+            created_at: r.try_get("jira_created_at")?,
+            started_at: r.try_get("started_at")?,
+            done_at: r.try_get("done_at")?,
+            issue_cycle_time: r.try_get("cycle_time")?,
+            sprints: sprints.join(";"),
+            pull_requests: prs.join(";"),
+        });
+    }
+    Ok(out)
 }
 
 /// An issue by key.
@@ -105,7 +464,7 @@ pub async fn find_issue_by_key(
 ) -> StoreResult<Option<IssueRow>> {
     const SQL: &str =
         "select jira_id, issue_key, summary, status_category, story_points, jira_created_at,
-            jira_updated_at, started_at, done_at
+            jira_updated_at, started_at, done_at, status, issue_type, assignee_account_id, assignee_person_id
         from jira_issue where org_id = $1 and issue_key = $2";
     let row = sqlx::query(SQL)
         .bind(org.get())
@@ -123,5 +482,11 @@ pub async fn find_issue_by_key(
         jira_updated_at: r.try_get("jira_updated_at")?,
         started_at: r.try_get("started_at")?,
         done_at: r.try_get("done_at")?,
+        status: r.try_get("status")?,
+        issue_type: r.try_get("issue_type")?,
+        assignee_account_id: r.try_get("assignee_account_id")?,
+        assignee_person_id: r
+            .try_get::<Option<i64>, _>("assignee_person_id")?
+            .map(crate::domain::PersonId),
     }))
 }
