@@ -324,7 +324,8 @@ impl JiraClient {
                         .map(str::to_string)
                 })
                 .unwrap_or_else(|| status.to_string());
-            let retry_after = header(&headers, "retry-after").and_then(|v| v.trim().parse::<i64>().ok());
+            let retry_after =
+                header(&headers, "retry-after").and_then(|v| v.trim().parse::<i64>().ok());
             match status.as_u16() {
                 401 if !refreshed && self.refresher.is_some() => {
                     refreshed = true;
@@ -354,11 +355,18 @@ impl JiraClient {
                             .map(|t| t.timestamp())
                             .or(retry_after.map(|s| now + s))
                             .unwrap_or(now + 60);
-                        tracing::warn!(reason, wait_secs = until - now, "Jira quota reached; pausing all calls");
+                        tracing::warn!(
+                            reason,
+                            wait_secs = until - now,
+                            "Jira quota reached; pausing all calls"
+                        );
                         if let Some(budget) = &self.budget {
                             budget.pause_until(until);
                         }
-                        tokio::time::sleep(Duration::from_secs((until - now).clamp(1, MAX_WAIT_SECS) as u64)).await;
+                        tokio::time::sleep(Duration::from_secs(
+                            (until - now).clamp(1, MAX_WAIT_SECS) as u64,
+                        ))
+                        .await;
                     } else {
                         let wait = retry_after
                             .map(|s| Duration::from_secs(s.clamp(0, 60) as u64))

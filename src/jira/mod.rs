@@ -2,3 +2,5 @@
 //! the issue sync with changelogs and sprints, and PR links.
 
 pub mod client; // reqwest client with Atlassian's rate-limit rules and the points budget
+pub mod connect; // OAuth 2.0 (3LO) with rotating refresh tokens, API tokens, the org's client
+pub mod sync; // projects, fields, issues with changelogs, sprints, people, PR links

@@ -113,3 +113,24 @@ pub async fn merge_settings(
         .await?;
     Ok(())
 }
+
+/// Marks an integration broken (or fine again) with a message for admins.
+pub async fn set_status(
+    conn: &mut AnyConnection,
+    org: OrgId,
+    kind: &str,
+    status: &str,
+    last_error: Option<&str>,
+) -> StoreResult<()> {
+    const SQL: &str = "update integration set status = $3, last_error = $4, updated_at = $5
+        where org_id = $1 and kind = $2";
+    sqlx::query(SQL)
+        .bind(org.get())
+        .bind(kind)
+        .bind(status)
+        .bind(last_error)
+        .bind(unix_now())
+        .execute(conn)
+        .await?;
+    Ok(())
+}

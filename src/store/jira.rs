@@ -134,7 +134,8 @@ pub async fn add_transitions(
     issue: i64,
     rows: &[TransitionRow],
 ) -> StoreResult<()> {
-    const SQL: &str = "insert into jira_status_transition (org_id, jira_issue_id, changelog_id, from_status,
+    const SQL: &str =
+        "insert into jira_status_transition (org_id, jira_issue_id, changelog_id, from_status,
             to_status, to_category, transitioned_at, created_at, updated_at)
         select $1, i.jira_issue_id, $3, $4, $5, $6, $7, $8, $8 from jira_issue i
         where i.org_id = $1 and i.jira_issue_id = $2
@@ -204,7 +205,11 @@ pub struct SprintRow {
 }
 
 /// Inserts or updates a sprint; returns its id.
-pub async fn upsert_sprint(conn: &mut AnyConnection, org: OrgId, s: &SprintRow) -> StoreResult<i64> {
+pub async fn upsert_sprint(
+    conn: &mut AnyConnection,
+    org: OrgId,
+    s: &SprintRow,
+) -> StoreResult<i64> {
     const SQL: &str = "insert into jira_sprint (org_id, jira_id, board_id, name, state, start_at, end_at,
             complete_at, created_at, updated_at)
         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)
@@ -228,7 +233,12 @@ pub async fn upsert_sprint(conn: &mut AnyConnection, org: OrgId, s: &SprintRow) 
 }
 
 /// Puts an issue in a sprint (both of this org).
-pub async fn link_sprint(conn: &mut AnyConnection, org: OrgId, issue: i64, sprint: i64) -> StoreResult<()> {
+pub async fn link_sprint(
+    conn: &mut AnyConnection,
+    org: OrgId,
+    issue: i64,
+    sprint: i64,
+) -> StoreResult<()> {
     const SQL: &str = "insert into jira_issue_sprint (org_id, jira_issue_id, jira_sprint_id, created_at, updated_at)
         select $1, i.jira_issue_id, s.jira_sprint_id, $4, $4 from jira_issue i, jira_sprint s
         where i.org_id = $1 and i.jira_issue_id = $2 and s.org_id = $1 and s.jira_sprint_id = $3
@@ -245,7 +255,8 @@ pub async fn link_sprint(conn: &mut AnyConnection, org: OrgId, issue: i64, sprin
 
 /// The org's sprints, oldest first.
 pub async fn sprints(conn: &mut AnyConnection, org: OrgId) -> StoreResult<Vec<(i64, SprintRow)>> {
-    const SQL: &str = "select jira_sprint_id, jira_id, board_id, name, state, start_at, end_at, complete_at
+    const SQL: &str =
+        "select jira_sprint_id, jira_id, board_id, name, state, start_at, end_at, complete_at
         from jira_sprint where org_id = $1 order by start_at, jira_sprint_id";
     let rows = sqlx::query(SQL).bind(org.get()).fetch_all(conn).await?;
     rows.iter()
@@ -284,7 +295,8 @@ pub struct Project {
 
 /// The org's projects by key.
 pub async fn projects(conn: &mut AnyConnection, org: OrgId) -> StoreResult<Vec<Project>> {
-    const SQL: &str = "select jira_project_id, jira_id, project_key, name, is_selected from jira_project
+    const SQL: &str =
+        "select jira_project_id, jira_id, project_key, name, is_selected from jira_project
         where org_id = $1 order by project_key";
     let rows = sqlx::query(SQL).bind(org.get()).fetch_all(conn).await?;
     rows.iter()
@@ -330,7 +342,8 @@ pub async fn link_pr(
     pull_request_id: i64,
     key: &str,
 ) -> StoreResult<()> {
-    const SQL: &str = "insert into pr_jira_link (org_id, pull_request_id, issue_key, created_at, updated_at)
+    const SQL: &str =
+        "insert into pr_jira_link (org_id, pull_request_id, issue_key, created_at, updated_at)
         select $1, p.pull_request_id, $3, $4, $4 from pull_request p
         where p.org_id = $1 and p.pull_request_id = $2
         on conflict (org_id, pull_request_id, issue_key) do nothing";
@@ -401,7 +414,11 @@ pub struct IssueExport {
 }
 
 /// Every issue of the org updated since `since`, by key.
-pub async fn export(conn: &mut AnyConnection, org: OrgId, since: i64) -> StoreResult<Vec<IssueExport>> {
+pub async fn export(
+    conn: &mut AnyConnection,
+    org: OrgId,
+    since: i64,
+) -> StoreResult<Vec<IssueExport>> {
     const SQL: &str = "select i.jira_issue_id, i.issue_key, p.project_key, i.summary, i.issue_type, i.status,
             i.status_category, i.assignee_account_id, pe.display_name, i.story_points, i.jira_created_at,
             i.started_at, i.done_at, i.cycle_time
@@ -415,7 +432,11 @@ pub async fn export(conn: &mut AnyConnection, org: OrgId, since: i64) -> StoreRe
         join pull_request p on p.pull_request_id = l.pull_request_id and p.org_id = l.org_id
         join repository r on r.repository_id = p.repository_id
         where l.org_id = $1 and l.issue_key = $2 order by r.owner, r.name, p.number";
-    let rows = sqlx::query(SQL).bind(org.get()).bind(since).fetch_all(&mut *conn).await?;
+    let rows = sqlx::query(SQL)
+        .bind(org.get())
+        .bind(since)
+        .fetch_all(&mut *conn)
+        .await?;
     let mut out = Vec::with_capacity(rows.len());
     for r in rows {
         let id: i64 = r.try_get("jira_issue_id")?;
@@ -425,7 +446,11 @@ pub async fn export(conn: &mut AnyConnection, org: OrgId, since: i64) -> StoreRe
             .bind(id)
             .fetch_all(&mut *conn)
             .await?;
-        let prs = sqlx::query(PRS).bind(org.get()).bind(&key).fetch_all(&mut *conn).await?;
+        let prs = sqlx::query(PRS)
+            .bind(org.get())
+            .bind(&key)
+            .fetch_all(&mut *conn)
+            .await?;
         let prs: Vec<String> = prs
             .iter()
             .map(|p| -> Result<String, sqlx::Error> {

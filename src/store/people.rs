@@ -239,3 +239,48 @@ pub async fn commit_emails_for_people_without_email(
     }
     Ok(out)
 }
+
+/// Whether the person already has an identity with this provider.
+pub async fn has_identity(
+    conn: &mut AnyConnection,
+    org: OrgId,
+    person: PersonId,
+    provider: Provider,
+) -> StoreResult<bool> {
+    const SQL: &str = "select count(*) from person_identity
+        where org_id = $1 and person_id = $2 and provider = $3";
+    let n: i64 = sqlx::query_scalar(SQL)
+        .bind(org.get())
+        .bind(person.0)
+        .bind(provider.as_str())
+        .fetch_one(conn)
+        .await?;
+    Ok(n > 0)
+}
+
+/// The one person named exactly `name`, when they have no `provider`
+/// identity yet; `None` when nobody or several people have that name.
+pub async fn unique_by_name_without(
+    conn: &mut AnyConnection,
+    org: OrgId,
+    name: &str,
+    provider: Provider,
+) -> StoreResult<Option<PersonId>> {
+    // Unique among everyone of that name, and still free for `provider`.
+    const SQL: &str = "select p.person_id, (select count(*) from person_identity i
+                where i.org_id = p.org_id and i.person_id = p.person_id and i.provider = $3) as taken
+        from person p where p.org_id = $1 and p.display_name = $2 and p.is_bot = 0
+        limit 2";
+    let rows = sqlx::query(SQL)
+        .bind(org.get())
+        .bind(name)
+        .bind(provider.as_str())
+        .fetch_all(conn)
+        .await?;
+    Ok(match rows.as_slice() {
+        [only] if only.try_get::<i64, _>("taken")? == 0 => {
+            Some(PersonId(only.try_get("person_id")?))
+        }
+        _ => None,
+    })
+}
