@@ -32,7 +32,8 @@ pub struct AppState {
     /// Slack listeners by kind and id.
     pub listeners: Arc<crate::slack::listeners::Listeners>,
     /// GitHub webhook intake: concurrent deliveries committed together.
-    pub intake: Arc<crate::github::webhook::Intake>,
+    pub intake: Arc<crate::github::webhook::Intake>,    /// The app-wide Jira OAuth points budget (PLATFORM.md D3).
+    pub jira_budget: Arc<crate::jira::client::PointBudget>,
 }
 
 /// Why the service could not start: one line each, naming the setting to fix.
@@ -189,6 +190,32 @@ async fn connect_github_from_env(
     Ok(org)
 }
 
+/// `JIRA_URL` + `JIRA_API_TOKEN` (+ `JIRA_EMAIL`): connects the only org.
+async fn connect_jira_from_env(
+    config: &Config,
+    db: &Db,
+    keys: &Keyring,
+    org: crate::domain::OrgId,
+) -> Result<(), StartError> {
+    let (Some(site), Some(token)) = (&config.jira.site_url, &config.jira.api_token) else {
+        return Ok(());
+    };
+    let name = crate::jira::connect::connect_token(
+        db,
+        keys,
+        &outbound_http_client(),
+        org,
+        site,
+        config.jira.email.as_deref(),
+        token,
+        None,
+    )
+    .await
+    .map_err(|e| StartError::Github(format!("JIRA_API_TOKEN: {e}")))?;
+    tracing::info!(org_id = %org, account = name, "Jira connected from JIRA_API_TOKEN");
+    Ok(())
+}
+
 /// Keeps driver errors on one line for start-up messages.
 fn one_line(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
@@ -245,7 +272,8 @@ pub struct App {
     /// Where the keys came from, for the start-up log line.
     pub key_source: KeySource,
     /// The org connected to GitHub from the environment, synced at start.
-    github_from_env: Option<crate::domain::OrgId>,
+    github_from_env: Option<crate::domain::OrgId>,    /// The org connected to Jira from the environment, synced at start.
+    jira_from_env: Option<crate::domain::OrgId>,
 }
 
 impl App {
@@ -280,6 +308,34 @@ impl App {
             }
             _ => None,
         };
+        let jira_connected = if config.jira.site_url.is_some() {
+            let org = match single.or(github_connected) {
+                Some(org) => org,
+                None => {
+                    let mut conn = db
+                        .pool()
+                        .acquire()
+                        .await
+                        .map_err(|e| StartError::Github(format!("DATABASE_URL: {e}")))?;
+                    match orgs::list_ids(&mut conn)
+                        .await
+                        .map_err(|e| StartError::Github(format!("DATABASE_URL: {e}")))?
+                        .as_slice()
+                    {
+                        [only] => *only,
+                        _ => {
+                            return Err(StartError::Github(
+                                "JIRA_URL: belongs to the single-workspace install; set SLACK_BOT_TOKEN too (or connect Jira from App Home)".into(),
+                            ));
+                        }
+                    }
+                }
+            };
+            connect_jira_from_env(&config, &db, &keys, org).await?;
+            Some(org)
+        } else {
+            None
+        };
 
         let (listener, addr) = if options.http {
             let listener = TcpListener::bind(config.bind)
@@ -297,6 +353,7 @@ impl App {
             (None, None)
         };
 
+        let config_points_per_hour = config.jira.points_per_hour;
         let state = AppState {
             config: Arc::new(config),
             db,
@@ -306,6 +363,9 @@ impl App {
             slack,
             listeners: Arc::new(crate::slack::listeners::Listeners::standard()),
             intake: Arc::default(),
+            jira_budget: Arc::new(crate::jira::client::PointBudget::new(
+                config_points_per_hour,
+            )),
         };
         let (shutdown, _) = watch::channel(false);
         Ok(Self {
@@ -317,6 +377,7 @@ impl App {
             shutdown,
             key_source,
             github_from_env: github_connected,
+            jira_from_env: jira_connected,
         })
     }
 
@@ -347,8 +408,22 @@ impl App {
             options,
             shutdown,
             github_from_env,
+            jira_from_env,
             ..
         } = self;
+        if let Some(org) = jira_from_env {
+            let job = crate::jira::job::SyncJira {
+                org,
+                full: false,
+                discover: true,
+            };
+            if let Err(e) = state.jobs.enqueue(job).await {
+                tracing::warn!(error = %e, "could not enqueue the Jira sync");
+            }
+            jobs::schedule::mark_ran(&state.db, org, jobs::schedule::JIRA_DAILY)
+                .await
+                .unwrap_or_else(|e| tracing::warn!(error = %e, "could not record the first Jira sync"));
+        }
         if let Some(org) = github_from_env {
             // Incremental: a first run covers GITHUB_SYNC_DAYS, later ones
             // only what changed; a stopped run resumes from its checkpoint.
@@ -410,6 +485,8 @@ impl App {
                 keys: state.keys.clone(),
                 http: state.http.clone(),
                 github: state.config.github.clone(),
+                jira: state.config.jira.clone(),
+                jira_budget: state.jira_budget.clone(),
             });
             tokio::spawn(jobs::schedule::run(
                 state.db.clone(),

@@ -75,6 +75,17 @@ enum SyncSource {
         #[arg(long)]
         full: bool,
     },
+    /// Sync issues, changelogs and sprints of the chosen Jira projects.
+    ///
+    /// Incremental by default (since the last sync); a stopped run resumes from its checkpoint.
+    Jira {
+        /// Org to sync: its id or Slack team id (default: the only org).
+        #[arg(long)]
+        org: Option<String>,
+        /// Re-read the whole JIRA_SYNC_DAYS window, not just what changed.
+        #[arg(long)]
+        full: bool,
+    },
 }
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
@@ -93,6 +104,20 @@ enum ExportWhat {
         #[arg(long)]
         org: Option<String>,
         /// Only PRs opened or updated on or after this date (YYYY-MM-DD).
+        #[arg(long)]
+        since: Option<chrono::NaiveDate>,
+        /// Output format.
+        #[arg(long, value_enum)]
+        format: Format,
+    },
+    /// Every Jira issue with its computed fields (cycle time, sprints, linked PRs).
+    ///
+    /// Instants are RFC 3339 UTC; durations are seconds.
+    Issues {
+        /// Org to export: its id or Slack team id (default: the only org).
+        #[arg(long)]
+        org: Option<String>,
+        /// Only issues updated on or after this date (YYYY-MM-DD).
         #[arg(long)]
         since: Option<chrono::NaiveDate>,
         /// Output format.
@@ -159,6 +184,12 @@ pub async fn run(cli: Cli) -> ExitCode {
         Command::Sync {
             source: SyncSource::Github { org, full },
         } => sync_github(&config, org.as_deref(), full).await,
+        Command::Sync {
+            source: SyncSource::Jira { org, full },
+        } => sync_jira(&config, org.as_deref(), full).await,
+        Command::Export {
+            what: ExportWhat::Issues { org, since, format },
+        } => export_issues(&config, org.as_deref(), since, format).await,
         Command::Export {
             what: ExportWhat::Prs { org, since, format },
         } => export_prs(&config, org.as_deref(), since, format).await,
@@ -352,6 +383,97 @@ async fn export_prs(
         .iter()
         .map(|(_, pr)| crate::github::export::row(pr, &repos))
         .collect();
+    let stdout = std::io::stdout();
+    match format {
+        Format::Json => {
+            serde_json::to_writer_pretty(stdout.lock(), &rows).map_err(|e| e.to_string())?
+        }
+        Format::Csv => {
+            let mut w = csv::Writer::from_writer(stdout.lock());
+            for r in &rows {
+                w.serialize(r).map_err(|e| e.to_string())?;
+            }
+            w.flush().map_err(|e| e.to_string())?;
+        }
+    }
+    db.close().await;
+    Ok(())
+}
+
+async fn sync_jira(config: &Config, org: Option<&str>, full: bool) -> Result<(), String> {
+    use std::io::Write;
+
+    let (keys, _) = load_keyring(
+        config.encryption_keys.as_ref().map(|k| k.expose_secret()),
+        &config.data_dir,
+        false,
+    )
+    .map_err(|e| e.to_string())?;
+    let (db, jobs) = app::connect_and_migrate(config)
+        .await
+        .map_err(|e| e.to_string())?;
+    jobs.close().await;
+    let org = pick_org(&db, org).await?;
+    let budget = std::sync::Arc::new(crate::jira::client::PointBudget::new(
+        config.jira.points_per_hour,
+    ));
+    let jira = crate::jira::connect::JiraContext {
+        db: db.clone(),
+        keys,
+        http: app::outbound_http_client(),
+        settings: config.jira.clone(),
+        budget: budget.clone(),
+    };
+    let Some(client) = crate::jira::connect::client_for(&jira, org)
+        .await
+        .map_err(|e| e.to_string())?
+    else {
+        return Err("Jira is not connected for this org: set JIRA_URL and JIRA_API_TOKEN, or connect it from App Home".into());
+    };
+    crate::jira::sync::discover(&client, &db, org)
+        .await
+        .map_err(|e| e.to_string())?;
+    let days = config.jira.sync_days;
+    let mode = if full {
+        crate::jira::sync::Mode::Full { days }
+    } else {
+        crate::jira::sync::Mode::Incremental { days }
+    };
+    let stored = crate::jira::sync::sync_org(&client, &db, org, mode, &|project, p| {
+        let total = p.total.map(|t| format!(" of ~{t}")).unwrap_or_default();
+        eprint!("\r{project}: {} issues{total}   ", p.done);
+        let _ = std::io::stderr().flush();
+    })
+    .await
+    .map_err(|e| e.to_string())?;
+    eprintln!();
+    db.close().await;
+    println!("synced {stored} issue(s)");
+    Ok(())
+}
+
+async fn export_issues(
+    config: &Config,
+    org: Option<&str>,
+    since: Option<chrono::NaiveDate>,
+    format: Format,
+) -> Result<(), String> {
+    let (db, jobs) = app::connect_and_migrate(config)
+        .await
+        .map_err(|e| e.to_string())?;
+    jobs.close().await;
+    let org = pick_org(&db, org).await?;
+    let since = since
+        .and_then(|d| d.and_hms_opt(0, 0, 0))
+        .map_or(0, |t| t.and_utc().timestamp());
+    let mut conn = db.pool().acquire().await.map_err(|e| e.to_string())?;
+    let rows: Vec<crate::jira::export::ExportRow> = crate::store::jira::export(&mut conn, org, since)
+        .await
+        .map_err(|e| e.to_string())?
+        .into_iter()
+        .map(crate::jira::export::row)
+        .collect();
+    drop(conn);
     let stdout = std::io::stdout();
     match format {
         Format::Json => {

@@ -91,7 +91,10 @@ impl fmt::Debug for JiraSettings {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("JiraSettings")
             .field("client_id", &self.client_id)
-            .field("client_secret", &self.client_secret.as_ref().map(|_| "[set]"))
+            .field(
+                "client_secret",
+                &self.client_secret.as_ref().map(|_| "[set]"),
+            )
             .field("auth_url", &self.auth_url.as_str())
             .field("api_url", &self.api_url.as_str())
             .field("site_url", &self.site_url.as_ref().map(url::Url::as_str))
@@ -526,9 +529,18 @@ fn read_jira(r: &mut Reader<'_>, has_public_url: bool) -> JiraSettings {
     let client_id = r.raw("ATLASSIAN_CLIENT_ID").map(|v| v.trim().to_string());
     let client_secret = secret(r, "ATLASSIAN_CLIENT_SECRET");
     match (&client_id, &client_secret) {
-        (Some(_), None) => r.problem("ATLASSIAN_CLIENT_SECRET", "must be set with ATLASSIAN_CLIENT_ID (the OAuth 2.0 app's secret)"),
-        (None, Some(_)) => r.problem("ATLASSIAN_CLIENT_ID", "must be set with ATLASSIAN_CLIENT_SECRET"),
-        (Some(_), Some(_)) if !has_public_url => r.problem("AIMPACT_PUBLIC_URL", "must be set for Jira OAuth (ATLASSIAN_CLIENT_ID): Atlassian sends admins back to it"),
+        (Some(_), None) => r.problem(
+            "ATLASSIAN_CLIENT_SECRET",
+            "must be set with ATLASSIAN_CLIENT_ID (the OAuth 2.0 app's secret)",
+        ),
+        (None, Some(_)) => r.problem(
+            "ATLASSIAN_CLIENT_ID",
+            "must be set with ATLASSIAN_CLIENT_SECRET",
+        ),
+        (Some(_), Some(_)) if !has_public_url => r.problem(
+            "AIMPACT_PUBLIC_URL",
+            "must be set for Jira OAuth (ATLASSIAN_CLIENT_ID): Atlassian sends admins back to it",
+        ),
         _ => {}
     }
     let site_url = r.raw("JIRA_URL").and_then(|raw| {
@@ -551,12 +563,21 @@ fn read_jira(r: &mut Reader<'_>, has_public_url: bool) -> JiraSettings {
     let email = r.raw("JIRA_EMAIL").map(|v| v.trim().to_string());
     let api_token = secret(r, "JIRA_API_TOKEN");
     match (&site_url, &api_token) {
-        (Some(_), None) => r.problem("JIRA_API_TOKEN", "must be set with JIRA_URL: an API token (with JIRA_EMAIL) or a personal access token"),
-        (None, Some(_)) => r.problem("JIRA_URL", "must be set with JIRA_API_TOKEN: the site, e.g. https://acme.atlassian.net"),
+        (Some(_), None) => r.problem(
+            "JIRA_API_TOKEN",
+            "must be set with JIRA_URL: an API token (with JIRA_EMAIL) or a personal access token",
+        ),
+        (None, Some(_)) => r.problem(
+            "JIRA_URL",
+            "must be set with JIRA_API_TOKEN: the site, e.g. https://acme.atlassian.net",
+        ),
         _ => {}
     }
     if email.as_deref().is_some_and(|e| !e.contains('@')) {
-        r.problem("JIRA_EMAIL", "is not an email address (the Atlassian account the API token belongs to)");
+        r.problem(
+            "JIRA_EMAIL",
+            "is not an email address (the Atlassian account the API token belongs to)",
+        );
     }
     JiraSettings {
         client_id,

@@ -61,20 +61,72 @@ fn answer(status: StatusCode, message: &str) -> Response {
     (status, axum::Json(json!({ "message": message }))).into_response()
 }
 
-/// Which org a delivery belongs to: the App installation, else the
-/// organisation (or repository owner) connected in token mode.
-async fn org_of(state: &AppState, payload: &Value) -> Result<Option<OrgId>, StoreError> {
-    let mut conn = state.db.pool().acquire().await?;
-    if let Some(id) = payload.pointer("/installation/id").and_then(Value::as_i64)
-        && let Some(org) =
-            orgs::find_by_integration(&mut conn, "github", &format!("installation:{id}")).await?
-    {
+/// What intake reads of a payload: whose it is. The rest is only checked to
+/// be well-formed JSON here (skipped without building it); the job reads it.
+#[derive(Debug, Default, Deserialize)]
+struct Routing {
+    #[serde(default)]
+    installation: Option<Installation>,
+    #[serde(default)]
+    organization: Option<Login>,
+    #[serde(default)]
+    repository: Option<RepositoryOwner>,
+}
+
+#[derive(Debug, Deserialize)]
+struct Installation {
+    #[serde(default)]
+    id: Value,
+}
+
+#[derive(Debug, Deserialize)]
+struct Login {
+    #[serde(default)]
+    login: Value,
+}
+
+#[derive(Debug, Deserialize)]
+struct RepositoryOwner {
+    #[serde(default)]
+    owner: Option<Login>,
+}
+
+impl Routing {
+    /// The integration keys that may name the org, most specific first:
+    /// the App installation, else the organisation (or repository owner)
+    /// connected in token mode.
+    fn candidates(&self) -> Vec<String> {
+        let installation = self
+            .installation
+            .as_ref()
+            .and_then(|i| i.id.as_i64())
+            .map(|id| format!("installation:{id}"));
+        let logins = [
+            self.organization.as_ref(),
+            self.repository.as_ref().and_then(|r| r.owner.as_ref()),
+        ]
+        .into_iter()
+        .flatten()
+        .filter_map(|l| l.login.as_str().map(str::to_string));
+        installation.into_iter().chain(logins).collect()
+    }
+}
+
+/// How long a found org is remembered: a burst of deliveries needs one
+/// lookup, and a disconnected org stops receiving within seconds.
+const ORG_CACHE_TTL: std::time::Duration = std::time::Duration::from_secs(5);
+const ORG_CACHE_MAX: usize = 10_000;
+
+/// Which org a delivery belongs to (see [`Routing::candidates`]).
+async fn org_of(state: &AppState, routing: &Routing) -> Result<Option<OrgId>, StoreError> {
+    let candidates = routing.candidates();
+    if let Some(org) = state.intake.cached_org(&candidates) {
         return Ok(Some(org));
     }
-    for pointer in ["/organization/login", "/repository/owner/login"] {
-        if let Some(login) = payload.pointer(pointer).and_then(Value::as_str)
-            && let Some(org) = orgs::find_by_integration(&mut conn, "github", login).await?
-        {
+    let mut conn = state.db.pool().acquire().await?;
+    for key in &candidates {
+        if let Some(org) = orgs::find_by_integration(&mut conn, "github", key).await? {
+            state.intake.remember_org(candidates, org);
             return Ok(Some(org));
         }
     }
@@ -104,9 +156,11 @@ pub async fn receive(State(state): State<AppState>, headers: HeaderMap, body: By
     if !HANDLED.contains(&event) {
         return answer(StatusCode::ACCEPTED, "event ignored");
     }
-    let payload: Value = match serde_json::from_slice(&body) {
-        Ok(v @ Value::Object(_)) => v,
-        Ok(_) => return answer(StatusCode::BAD_REQUEST, "payload is not a JSON object"),
+    if body.trim_ascii_start().first() != Some(&b'{') {
+        return answer(StatusCode::BAD_REQUEST, "payload is not a JSON object");
+    }
+    let routing: Routing = match serde_json::from_slice(&body) {
+        Ok(routing) => routing,
         Err(e) => {
             return answer(
                 StatusCode::BAD_REQUEST,
@@ -117,7 +171,7 @@ pub async fn receive(State(state): State<AppState>, headers: HeaderMap, body: By
     if event == "ping" {
         return answer(StatusCode::OK, "pong");
     }
-    let org = match org_of(&state, &payload).await {
+    let org = match org_of(&state, &routing).await {
         Ok(Some(org)) => org,
         Ok(None) => return answer(StatusCode::ACCEPTED, "no connected organisation; ignored"),
         Err(e) => {
@@ -152,6 +206,8 @@ const MAX_BATCH: usize = 256;
 pub struct Intake {
     waiting: std::sync::Mutex<Vec<Arrival>>,
     turn: std::sync::Arc<tokio::sync::Mutex<()>>,
+    /// Orgs found for a payload's candidate keys, and when.
+    orgs: std::sync::Mutex<std::collections::HashMap<Vec<String>, (OrgId, std::time::Instant)>>,
 }
 
 #[derive(Debug)]
@@ -219,6 +275,30 @@ impl Intake {
         answer.await.unwrap_or(Err(IntakeError::Lost))
     }
 
+    fn cached_org(&self, candidates: &[String]) -> Option<OrgId> {
+        let orgs = self
+            .orgs
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        orgs.get(candidates)
+            .filter(|(_, at)| at.elapsed() < ORG_CACHE_TTL)
+            .map(|&(org, _)| org)
+    }
+
+    fn remember_org(&self, candidates: Vec<String>, org: OrgId) {
+        let mut orgs = self
+            .orgs
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if orgs.len() >= ORG_CACHE_MAX {
+            orgs.retain(|_, (_, at)| at.elapsed() < ORG_CACHE_TTL);
+            if orgs.len() >= ORG_CACHE_MAX {
+                orgs.clear();
+            }
+        }
+        orgs.insert(candidates, (org, std::time::Instant::now()));
+    }
+
     fn lock_waiting(&self) -> std::sync::MutexGuard<'_, Vec<Arrival>> {
         // Nothing panics while holding it; recover the list if it ever did.
         self.waiting
@@ -230,7 +310,6 @@ impl Intake {
 /// Writes a batch of deliveries in one transaction, then the jobs of the
 /// new ones in one more, then answers each.
 async fn write_batch(state: &AppState, batch: Vec<Arrival>) {
-    let t0 = std::time::Instant::now();
     let stored = async {
         let mut tx = state.db.begin_write().await?;
         let mut outcomes = Vec::with_capacity(batch.len());
@@ -266,14 +345,10 @@ async fn write_batch(state: &AppState, batch: Vec<Arrival>) {
         .collect();
     // The stored deliveries are the source of truth: if this enqueue is
     // lost, the start-up sweep enqueues them again.
-    let t1 = t0.elapsed();
     if let Err(e) = state.jobs.enqueue_all(jobs).await {
         tracing::error!(error = %e, "could not enqueue GitHub deliveries; the sweep will");
     }
-    static N: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
-    if N.fetch_add(1, std::sync::atomic::Ordering::Relaxed) % 200 == 0 {
-        eprintln!("TMP batch {} store {:?} total {:?}", batch.len(), t1, t0.elapsed());
-    }
+
     for (a, r) in batch.into_iter().zip(outcomes) {
         // The caller may have hung up; its delivery is stored all the same.
         let _ = a.done.send(Ok(r));

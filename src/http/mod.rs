@@ -57,6 +57,10 @@ pub fn router(state: AppState) -> Router {
             "/github/setup",
             axum::routing::get(crate::github::setup::setup),
         )
+        .route(
+            "/jira/oauth/callback",
+            axum::routing::get(crate::jira::setup::callback),
+        )
         .fallback(not_found)
         .layer(layers)
         .with_state(state)

@@ -19,6 +19,11 @@ use crate::store::people::{self, LinkSource};
 use crate::store::sync_state::{self, SyncState};
 use crate::store::{Db, StoreError, integrations, unix_now};
 
+/// The integration setting saying whether an admin chose the projects.
+pub const PROJECTS_SETTING: &str = "projects";
+/// [`PROJECTS_SETTING`]: only the chosen ones sync.
+pub const PROJECTS_CHOSEN: &str = "chosen";
+
 /// Issues per search page.
 pub const PAGE: u64 = 100;
 /// Overlap of incremental windows: JQL dates have minute precision and the
@@ -112,13 +117,26 @@ pub async fn discover(client: &JiraClient, db: &Db, org: OrgId) -> Result<usize,
         })
         .collect();
     let mut tx = db.begin_write().await?;
+    // Like repositories: every project counts until an admin chooses a set;
+    // after that, new projects wait to be chosen.
+    let chosen_only = integrations::get(&mut tx, org, "jira")
+        .await?
+        .is_some_and(|i| i.setting(PROJECTS_SETTING) == PROJECTS_CHOSEN);
+    let known: std::collections::HashSet<String> = store::projects(&mut tx, org)
+        .await?
+        .into_iter()
+        .map(|p| p.jira_id)
+        .collect();
     for p in &projects {
         let (Some(id), Some(key), Some(name)) =
             (p["id"].as_str(), p["key"].as_str(), p["name"].as_str())
         else {
             continue;
         };
-        store::upsert_project(&mut tx, org, id, key, name).await?;
+        let project = store::upsert_project(&mut tx, org, id, key, name).await?;
+        if !known.contains(id) {
+            store::set_selected(&mut tx, org, project, !chosen_only).await?;
+        }
     }
     integrations::merge_settings(
         &mut tx,

@@ -182,7 +182,10 @@ pub struct JobContext {
     /// Outbound HTTP with timeouts.
     pub http: reqwest::Client,
     /// GitHub settings (API URL, App, sync window).
-    pub github: crate::config::GithubSettings,
+    pub github: crate::config::GithubSettings,    /// Jira settings.
+    pub jira: crate::config::JiraSettings,
+    /// The app-wide Jira OAuth points budget.
+    pub jira_budget: Arc<crate::jira::client::PointBudget>,
 }
 
 /// How workers run: concurrency and retry backoff.
@@ -259,6 +262,7 @@ pub fn monitor(pool: &JobsPool, ctx: Arc<JobContext>, settings: &WorkerSettings)
     }
 
     use crate::github::job::SyncGithub;
+    use crate::jira::job::SyncJira;
     use crate::github::webhook::{self, ProcessDelivery};
     match pool {
         JobsPool::Sqlite(pool) => {
@@ -274,11 +278,17 @@ pub fn monitor(pool: &JobsPool, ctx: Arc<JobContext>, settings: &WorkerSettings)
                 ProcessDelivery,
                 webhook::run
             );
-            register!(
+            let monitor = register!(
                 monitor,
                 sqlite_storage::<SyncGithub>(pool),
                 SyncGithub,
                 crate::github::job::run
+            );
+            register!(
+                monitor,
+                sqlite_storage::<SyncJira>(pool),
+                SyncJira,
+                crate::jira::job::run
             )
         }
         JobsPool::Postgres(pool) => {
@@ -294,11 +304,17 @@ pub fn monitor(pool: &JobsPool, ctx: Arc<JobContext>, settings: &WorkerSettings)
                 ProcessDelivery,
                 webhook::run
             );
-            register!(
+            let monitor = register!(
                 monitor,
                 postgres_storage::<SyncGithub>(pool),
                 SyncGithub,
                 crate::github::job::run
+            );
+            register!(
+                monitor,
+                postgres_storage::<SyncJira>(pool),
+                SyncJira,
+                crate::jira::job::run
             )
         }
     }

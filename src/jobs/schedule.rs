@@ -12,6 +12,8 @@ use crate::store::{Db, StoreError, orgs, sync_state, unix_now};
 
 /// Daily GitHub discovery and incremental sync.
 pub const GITHUB_DAILY: &str = "github.daily";
+/// Daily Jira discovery and incremental sync.
+pub const JIRA_DAILY: &str = "jira.daily";
 const DAY_SECS: i64 = 86_400;
 /// How often the scheduler looks for due work.
 pub const TICK: Duration = Duration::from_secs(60);
@@ -40,6 +42,19 @@ pub async fn tick(db: &Db, jobs: &Jobs, now: i64) -> Result<usize, ScheduleError
     for org in orgs::with_connected(&mut conn, "github").await? {
         if sync_state::claim_due(&mut conn, org, GITHUB_DAILY, DAY_SECS, now).await? {
             let job = SyncGithub {
+                org,
+                full: false,
+                discover: true,
+            };
+            jobs.enqueue(job)
+                .await
+                .map_err(|e| ScheduleError::Enqueue(e.to_string()))?;
+            queued += 1;
+        }
+    }
+    for org in orgs::with_connected(&mut conn, "jira").await? {
+        if sync_state::claim_due(&mut conn, org, JIRA_DAILY, DAY_SECS, now).await? {
+            let job = crate::jira::job::SyncJira {
                 org,
                 full: false,
                 discover: true,
