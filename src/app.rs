@@ -32,7 +32,8 @@ pub struct AppState {
     /// Slack listeners by kind and id.
     pub listeners: Arc<crate::slack::listeners::Listeners>,
     /// GitHub webhook intake: concurrent deliveries committed together.
-    pub intake: Arc<crate::github::webhook::Intake>,    /// The app-wide Jira OAuth points budget (PLATFORM.md D3).
+    pub intake: Arc<crate::github::webhook::Intake>,
+    /// The app-wide Jira OAuth points budget (PLATFORM.md D3).
     pub jira_budget: Arc<crate::jira::client::PointBudget>,
 }
 
@@ -272,7 +273,8 @@ pub struct App {
     /// Where the keys came from, for the start-up log line.
     pub key_source: KeySource,
     /// The org connected to GitHub from the environment, synced at start.
-    github_from_env: Option<crate::domain::OrgId>,    /// The org connected to Jira from the environment, synced at start.
+    github_from_env: Option<crate::domain::OrgId>,
+    /// The org connected to Jira from the environment, synced at start.
     jira_from_env: Option<crate::domain::OrgId>,
 }
 
@@ -422,7 +424,9 @@ impl App {
             }
             jobs::schedule::mark_ran(&state.db, org, jobs::schedule::JIRA_DAILY)
                 .await
-                .unwrap_or_else(|e| tracing::warn!(error = %e, "could not record the first Jira sync"));
+                .unwrap_or_else(
+                    |e| tracing::warn!(error = %e, "could not record the first Jira sync"),
+                );
         }
         if let Some(org) = github_from_env {
             // Incremental: a first run covers GITHUB_SYNC_DAYS, later ones

@@ -467,12 +467,13 @@ async fn export_issues(
         .and_then(|d| d.and_hms_opt(0, 0, 0))
         .map_or(0, |t| t.and_utc().timestamp());
     let mut conn = db.pool().acquire().await.map_err(|e| e.to_string())?;
-    let rows: Vec<crate::jira::export::ExportRow> = crate::store::jira::export(&mut conn, org, since)
-        .await
-        .map_err(|e| e.to_string())?
-        .into_iter()
-        .map(crate::jira::export::row)
-        .collect();
+    let rows: Vec<crate::jira::export::ExportRow> =
+        crate::store::jira::export(&mut conn, org, since)
+            .await
+            .map_err(|e| e.to_string())?
+            .into_iter()
+            .map(crate::jira::export::row)
+            .collect();
     drop(conn);
     let stdout = std::io::stdout();
     match format {

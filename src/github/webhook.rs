@@ -197,17 +197,24 @@ pub async fn receive(State(state): State<AppState>, headers: HeaderMap, body: By
 const MAX_BATCH: usize = 256;
 
 /// Group commit for webhook intake. Deliveries that arrive while a write is
-/// in flight wait for it and are then written together, with their jobs,
-/// in one transaction each for the deliveries and the jobs; every request
-/// is answered after both commits. Writers take turns, which on SQLite
-/// (one writer) keeps contention out of its busy handler (sleeps of up to
-/// 100 ms per retry), and turns many small commits into a few large ones.
+/// in flight queue up and are then written together, with their jobs, in
+/// one transaction each for the deliveries and the jobs; every request is
+/// answered after both commits. One writer drains the queue at a time,
+/// which on SQLite (one writer) keeps contention out of its busy handler
+/// (sleeps of up to 100 ms per retry), and turns many small commits into a
+/// few large ones.
 #[derive(Debug, Default)]
 pub struct Intake {
-    waiting: std::sync::Mutex<Vec<Arrival>>,
-    turn: std::sync::Arc<tokio::sync::Mutex<()>>,
+    queue: std::sync::Mutex<Queue>,
     /// Orgs found for a payload's candidate keys, and when.
     orgs: std::sync::Mutex<std::collections::HashMap<Vec<String>, (OrgId, std::time::Instant)>>,
+}
+
+#[derive(Debug, Default)]
+struct Queue {
+    waiting: Vec<Arrival>,
+    /// A writer task is draining `waiting`.
+    writing: bool,
 }
 
 #[derive(Debug)]
@@ -241,38 +248,44 @@ impl Intake {
         event: &str,
         body: Bytes,
     ) -> Result<Recorded, IntakeError> {
-        let (done, mut answer) = tokio::sync::oneshot::channel();
-        self.lock_waiting().push(Arrival {
-            org,
-            delivery: delivery.to_string(),
-            event: event.to_string(),
-            body,
-            done,
-        });
-        let turn = self.turn.clone().lock_owned().await;
-        // A writer that held the turn before us may have taken this
-        // delivery with its batch; it answers before giving the turn up.
-        match answer.try_recv() {
-            Ok(result) => return result,
-            Err(tokio::sync::oneshot::error::TryRecvError::Closed) => {
-                return Err(IntakeError::Lost);
-            }
-            Err(tokio::sync::oneshot::error::TryRecvError::Empty) => {}
-        }
-        let batch = {
-            let mut waiting = self.lock_waiting();
-            let keep = waiting.len().min(MAX_BATCH);
-            let rest = waiting.split_off(keep);
-            std::mem::replace(&mut *waiting, rest)
+        let (done, answer) = tokio::sync::oneshot::channel();
+        let start_writer = {
+            let mut queue = self.lock_queue();
+            queue.waiting.push(Arrival {
+                org,
+                delivery: delivery.to_string(),
+                event: event.to_string(),
+                body,
+                done,
+            });
+            !std::mem::replace(&mut queue.writing, true)
         };
-        // Spawned, holding the turn: a client hanging up on this request
-        // must not abandon the others' deliveries half written.
-        let state = state.clone();
-        tokio::spawn(async move {
-            write_batch(&state, batch).await;
-            drop(turn);
-        });
+        if start_writer {
+            // Spawned: a client hanging up on this request must not
+            // abandon the others' deliveries half written.
+            let state = state.clone();
+            tokio::spawn(async move { drain(&state).await });
+        }
         answer.await.unwrap_or(Err(IntakeError::Lost))
+    }
+
+    /// The next batch, or `None` (and no writer any more) when empty.
+    fn next_batch(&self) -> Option<Vec<Arrival>> {
+        let mut queue = self.lock_queue();
+        if queue.waiting.is_empty() {
+            queue.writing = false;
+            return None;
+        }
+        let take = queue.waiting.len().min(MAX_BATCH);
+        let rest = queue.waiting.split_off(take);
+        Some(std::mem::replace(&mut queue.waiting, rest))
+    }
+
+    fn lock_queue(&self) -> std::sync::MutexGuard<'_, Queue> {
+        // Nothing panics while holding it; recover the queue if it ever did.
+        self.queue
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     fn cached_org(&self, candidates: &[String]) -> Option<OrgId> {
@@ -298,12 +311,22 @@ impl Intake {
         }
         orgs.insert(candidates, (org, std::time::Instant::now()));
     }
+}
 
-    fn lock_waiting(&self) -> std::sync::MutexGuard<'_, Vec<Arrival>> {
-        // Nothing panics while holding it; recover the list if it ever did.
-        self.waiting
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
+/// The writer: writes batches until the queue is empty.
+async fn drain(state: &AppState) {
+    // Should a write panic, the next delivery starts a new writer.
+    struct Writing<'a>(&'a Intake);
+    impl Drop for Writing<'_> {
+        fn drop(&mut self) {
+            if std::thread::panicking() {
+                self.0.lock_queue().writing = false;
+            }
+        }
+    }
+    let _writing = Writing(&state.intake);
+    while let Some(batch) = state.intake.next_batch() {
+        write_batch(state, batch).await;
     }
 }
 

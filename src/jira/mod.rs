@@ -3,7 +3,7 @@
 
 pub mod client; // reqwest client with Atlassian's rate-limit rules and the points budget
 pub mod connect; // OAuth 2.0 (3LO) with rotating refresh tokens, API tokens, the org's client
-pub mod sync; // projects, fields, issues with changelogs, sprints, people, PR links
-pub mod job; // the jira.sync job
 pub mod export; // aimpact export issues
-pub mod setup; // GET /jira/oauth/callback
+pub mod job; // the jira.sync job
+pub mod setup;
+pub mod sync; // projects, fields, issues with changelogs, sprints, people, PR links // GET /jira/oauth/callback

@@ -182,7 +182,8 @@ pub struct JobContext {
     /// Outbound HTTP with timeouts.
     pub http: reqwest::Client,
     /// GitHub settings (API URL, App, sync window).
-    pub github: crate::config::GithubSettings,    /// Jira settings.
+    pub github: crate::config::GithubSettings,
+    /// Jira settings.
     pub jira: crate::config::JiraSettings,
     /// The app-wide Jira OAuth points budget.
     pub jira_budget: Arc<crate::jira::client::PointBudget>,
@@ -262,8 +263,8 @@ pub fn monitor(pool: &JobsPool, ctx: Arc<JobContext>, settings: &WorkerSettings)
     }
 
     use crate::github::job::SyncGithub;
-    use crate::jira::job::SyncJira;
     use crate::github::webhook::{self, ProcessDelivery};
+    use crate::jira::job::SyncJira;
     match pool {
         JobsPool::Sqlite(pool) => {
             let monitor = register!(

@@ -12,6 +12,7 @@ mod github_webhook;
 mod health;
 mod helpers;
 mod install;
+mod jira;
 mod jobs;
 mod manifest;
 mod schema;

@@ -1,0 +1,741 @@
+//! Jira against a fake site: connect from the environment, discovery,
+//! the token-paged search with bulk changelogs, people matching, sprints,
+//! PR links, export with hand-computed answers, resume after a failure,
+//! rate limits, and OAuth with rotating refresh tokens.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+
+use aimpact::domain::{OrgId, Provider};
+use aimpact::github::ingest::{self, Account, PrFacts, RepoFacts};
+use aimpact::jira::client::{JiraError, Refresh};
+use aimpact::jira::connect::{self, OAuthRefresher};
+use aimpact::store::{credentials, integrations, jira as store, people, sync_state};
+use secrecy::{ExposeSecret, SecretString};
+use serde_json::{Value, json};
+use wiremock::matchers::{method, path};
+use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
+
+use crate::helpers::*;
+
+/// 2026-03-02T09:00:00Z
+const T0: i64 = 1_772_442_000;
+const HOUR: i64 = 3600;
+
+fn iso(t: i64) -> String {
+    chrono::DateTime::from_timestamp(t, 0)
+        .unwrap()
+        .format("%Y-%m-%dT%H:%M:%S%.3f+0000")
+        .to_string()
+}
+
+fn issue(
+    id: &str,
+    key: &str,
+    assignee: Value,
+    points: Option<f64>,
+    sprints: Value,
+    status: (&str, &str),
+) -> Value {
+    json!({
+        "id": id, "key": key,
+        "fields": {
+            "summary": format!("Work on {key}"),
+            "status": { "name": status.0, "statusCategory": { "key": status.1 } },
+            "issuetype": { "name": "Story" },
+            "assignee": assignee,
+            "created": iso(T0 - 24 * HOUR),
+            "updated": iso(T0 + 10 * HOUR),
+            "customfield_10016": points,
+            "customfield_10020": sprints,
+        }
+    })
+}
+
+fn change(id: &str, at: i64, from: &str, to: &str, to_name: &str) -> Value {
+    json!({ "id": id, "created": iso(at), "items": [
+        { "field": "status", "fieldId": "status", "from": from, "to": to, "toString": to_name }
+    ] })
+}
+
+/// The fake Jira's search, counting calls and failing page 2 on demand.
+#[derive(Clone, Default)]
+struct Search {
+    bodies: Arc<Mutex<Vec<Value>>>,
+    fail_page_two: Arc<AtomicUsize>,
+}
+
+impl Respond for Search {
+    fn respond(&self, r: &Request) -> ResponseTemplate {
+        let body: Value = serde_json::from_slice(&r.body).unwrap_or_default();
+        self.bodies.lock().unwrap().push(body.clone());
+        let sprint = json!([{ "id": 100, "name": "Sprint 1", "state": "closed", "boardId": 7,
+            "startDate": iso(T0 - 48 * HOUR), "endDate": iso(T0 + 72 * HOUR), "completeDate": iso(T0 + 72 * HOUR) }]);
+        if body["nextPageToken"] == "p2" {
+            if self.fail_page_two.load(Ordering::SeqCst) > 0 {
+                self.fail_page_two.fetch_sub(1, Ordering::SeqCst);
+                return ResponseTemplate::new(503)
+                    .set_body_json(json!({ "errorMessages": ["down"] }));
+            }
+            return ResponseTemplate::new(200).set_body_json(json!({ "issues": [
+                issue("103", "PROJ-3", json!({ "accountId": "acc-sam", "displayName": "Sam" }), None, json!(null), ("Done", "done")),
+            ] }));
+        }
+        ResponseTemplate::new(200).set_body_json(json!({
+            "issues": [
+                issue("101", "PROJ-1", json!({ "accountId": "acc-ada", "displayName": "Ada L.", "emailAddress": "Ada@Acme.example" }), Some(3.0), sprint.clone(), ("Done", "done")),
+                issue("102", "PROJ-2", json!({ "accountId": "acc-bob", "displayName": "Bob Builder" }), Some(5.0), sprint, ("Done", "done")),
+            ],
+            "nextPageToken": "p2"
+        }))
+    }
+}
+
+fn changelogs(r: &Request) -> ResponseTemplate {
+    let body: Value = serde_json::from_slice(&r.body).unwrap_or_default();
+    let ids: Vec<&str> = body["issueIdsOrKeys"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+        .collect();
+    let logs: Vec<Value> = ids
+        .iter()
+        .map(|id| {
+            let histories = match *id {
+                // To Do → In Progress → Done: 2 h.
+                "101" => json!([
+                    change("1001", T0, "1", "3", "In Progress"),
+                    change("1002", T0 + 2 * HOUR, "3", "10001", "Done"),
+                ]),
+                // Reopened: the first In Progress to the first Done after it, 1 h.
+                "102" => json!([
+                    change("2001", T0 + HOUR, "1", "3", "In Progress"),
+                    change("2002", T0 + 2 * HOUR, "3", "10001", "Done"),
+                    change("2003", T0 + 3 * HOUR, "10001", "3", "In Progress"),
+                    change("2004", T0 + 6 * HOUR, "3", "10001", "Done"),
+                ]),
+                // Closed without work: no cycle.
+                _ => json!([change("3001", T0, "1", "10001", "Done")]),
+            };
+            json!({ "issueId": id, "changeHistories": histories })
+        })
+        .collect();
+    ResponseTemplate::new(200).set_body_json(json!({ "issueChangeLogs": logs }))
+}
+
+async fn fake_jira(search: Search) -> MockServer {
+    let jira = MockServer::start().await;
+    let get = |p: &str, body: Value| {
+        Mock::given(method("GET"))
+            .and(path(p.to_string()))
+            .respond_with(ResponseTemplate::new(200).set_body_json(body))
+    };
+    get(
+        "/rest/api/3/myself",
+        json!({ "accountId": "acc-bot", "displayName": "aimpact bot" }),
+    )
+    .mount(&jira)
+    .await;
+    get(
+        "/rest/api/3/project/search",
+        json!({ "values": [{ "id": "10000", "key": "PROJ", "name": "Project" }], "isLast": true }),
+    )
+    .mount(&jira)
+    .await;
+    get(
+        "/rest/api/3/field",
+        json!([
+            { "id": "summary", "name": "Summary", "schema": { "type": "string" } },
+            { "id": "customfield_10016", "name": "Story point estimate",
+              "schema": { "type": "number", "custom": "com.pyxis.greenhopper.jira:jsw-story-points" } },
+            { "id": "customfield_10020", "name": "Sprint",
+              "schema": { "type": "array", "custom": "com.pyxis.greenhopper.jira:gh-sprint" } }
+        ]),
+    )
+    .mount(&jira)
+    .await;
+    get(
+        "/rest/api/3/status",
+        json!([
+            { "id": "1", "name": "To Do", "statusCategory": { "key": "new" } },
+            { "id": "3", "name": "In Progress", "statusCategory": { "key": "indeterminate" } },
+            { "id": "10001", "name": "Done", "statusCategory": { "key": "done" } }
+        ]),
+    )
+    .mount(&jira)
+    .await;
+    get(
+        "/rest/agile/1.0/board",
+        json!({ "values": [{ "id": 7 }], "isLast": true }),
+    )
+    .mount(&jira)
+    .await;
+    get(
+        "/rest/agile/1.0/board/7/sprint",
+        json!({ "values": [
+            { "id": 100, "name": "Sprint 1", "state": "closed", "startDate": iso(T0 - 48 * HOUR),
+              "endDate": iso(T0 + 72 * HOUR), "completeDate": iso(T0 + 72 * HOUR) },
+            { "id": 101, "name": "Sprint 2", "state": "active", "startDate": iso(T0 + 72 * HOUR) }
+        ], "isLast": true }),
+    )
+    .mount(&jira)
+    .await;
+    Mock::given(method("POST"))
+        .and(path("/rest/api/3/search/approximate-count"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({ "count": 3 })))
+        .mount(&jira)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/rest/api/3/search/jql"))
+        .respond_with(search)
+        .mount(&jira)
+        .await;
+    // The removed offset search must never be called.
+    Mock::given(path("/rest/api/3/search"))
+        .respond_with(ResponseTemplate::new(410))
+        .expect(0)
+        .mount(&jira)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/rest/api/3/changelog/bulkfetch"))
+        .respond_with(changelogs)
+        .mount(&jira)
+        .await;
+    jira
+}
+
+async fn org_with_people(db: &TestDb) -> OrgId {
+    let app = spawn_app_with(db, &[], false).await;
+    let mut conn = app.state.db.pool().acquire().await.unwrap();
+    let org = aimpact::store::orgs::upsert_installation(&mut conn, "T1", "Acme", Some("U1"))
+        .await
+        .unwrap()
+        .id;
+    let account = |login: &str, id: &str| Account {
+        login: login.into(),
+        id: Some(id.into()),
+        is_bot: false,
+    };
+    // Ada has an email from GitHub; one Bob Builder; two people named Sam.
+    let ada = ingest::person_for(&mut conn, org, &account("ada", "1"))
+        .await
+        .unwrap();
+    people::add_email_if_free(&mut conn, org, ada, "ada@acme.example")
+        .await
+        .unwrap();
+    let bob = ingest::person_for(&mut conn, org, &account("bob", "2"))
+        .await
+        .unwrap();
+    people::set_display_name(&mut conn, org, bob, "Bob Builder")
+        .await
+        .unwrap();
+    for (login, id) in [("sam1", "3"), ("sam2", "4")] {
+        let p = ingest::person_for(&mut conn, org, &account(login, id))
+            .await
+            .unwrap();
+        people::set_display_name(&mut conn, org, p, "Sam")
+            .await
+            .unwrap();
+    }
+    // A PR that names PROJ-1 in its branch and PROJ-2 in its body.
+    let facts = PrFacts {
+        repo: RepoFacts {
+            github_repo_id: "11".into(),
+            owner: "acme".into(),
+            name: "api".into(),
+            ..Default::default()
+        },
+        node_id: "PR_1".into(),
+        number: 7,
+        title: "Faster login".into(),
+        body: "Also closes proj-2.".into(),
+        head_ref: "feature/PROJ-1-login".into(),
+        state: "open".into(),
+        created_at: T0,
+        updated_at: T0,
+        author: Some(account("ada", "1")),
+        ..Default::default()
+    };
+    ingest::ingest(&mut conn, org, &facts, &[]).await.unwrap();
+    drop(conn);
+    app.stop().await;
+    org
+}
+
+fn jira_env(jira: &MockServer) -> Vec<(&'static str, String)> {
+    vec![
+        ("JIRA_URL", jira.uri()),
+        ("JIRA_EMAIL", "bot@acme.example".into()),
+        ("JIRA_API_TOKEN", "jira-token-123".into()),
+        ("JIRA_SYNC_DAYS", "3650".into()),
+    ]
+}
+
+fn export(db: &TestDb) -> Vec<Value> {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_aimpact"))
+        .args(["export", "issues", "--format", "json"])
+        .env_clear()
+        .env("DATABASE_URL", db.url.expose())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+#[tokio::test]
+async fn connect_discover_sync_and_export_give_the_hand_computed_answers() {
+    let search = Search::default();
+    let jira = fake_jira(search.clone()).await;
+    let db = TestDb::new().await;
+    let org = org_with_people(&db).await;
+    let env = jira_env(&jira);
+    let pairs: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let app = spawn_app_with(&db, &pairs, true).await;
+
+    let state = app.state.clone();
+    assert!(
+        eventually(PATIENCE, || async {
+            let mut conn = state.db.pool().acquire().await.unwrap();
+            sync_state::get(&mut conn, org, "jira", "project:PROJ")
+                .await
+                .unwrap()
+                .is_some_and(|s| s.status == "done" && s.items_done == 3)
+        })
+        .await
+    );
+    {
+        let mut conn = app.state.db.pool().acquire().await.unwrap();
+        let g = integrations::get(&mut conn, org, "jira")
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(g.status, "connected");
+        assert_eq!(g.setting("story_points_field"), "customfield_10016");
+        assert_eq!(g.setting("sprint_field"), "customfield_10020");
+        // The token is stored encrypted, never in settings.
+        assert!(!g.settings.contains("jira-token-123"));
+        assert_eq!(
+            credentials::get(&mut conn, &app.state.keys, org, connect::API_TOKEN)
+                .await
+                .unwrap()
+                .unwrap()
+                .expose_secret(),
+            "jira-token-123"
+        );
+    }
+    // Only the stored fields were asked for, with the token-paged search.
+    let bodies = search.bodies.lock().unwrap().clone();
+    assert_eq!(bodies.len(), 2);
+    assert!(
+        bodies[0]["jql"]
+            .as_str()
+            .unwrap()
+            .starts_with("project = \"PROJ\" AND updated >= \"")
+    );
+    assert_eq!(bodies[1]["nextPageToken"], "p2");
+    assert!(bodies.iter().all(|b| b.get("startAt").is_none()));
+    let fields: Vec<&str> = bodies[0]["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f.as_str().unwrap())
+        .collect();
+    assert_eq!(
+        fields,
+        [
+            "summary",
+            "status",
+            "issuetype",
+            "assignee",
+            "created",
+            "updated",
+            "customfield_10016",
+            "customfield_10020"
+        ]
+    );
+    app.stop().await;
+
+    let rows = export(&db);
+    let row = |key: &str| rows.iter().find(|r| r["issue_key"] == key).unwrap().clone();
+    let one = row("PROJ-1");
+    assert_eq!(one["status_category"], "done");
+    assert_eq!(one["story_points"], 3.0);
+    assert_eq!(one["started_at"], "2026-03-02T09:00:00Z");
+    assert_eq!(one["done_at"], "2026-03-02T11:00:00Z");
+    assert_eq!(one["issue_cycle_time"], 2 * HOUR);
+    assert_eq!(one["assignee"], "ada", "matched by the email Jira showed");
+    assert_eq!(one["sprints"], "Sprint 1");
+    assert_eq!(one["pull_requests"], "acme/api#7");
+    let two = row("PROJ-2");
+    assert_eq!(
+        two["issue_cycle_time"], HOUR,
+        "first In Progress to the first Done after it"
+    );
+    assert_eq!(
+        two["assignee"], "Bob Builder",
+        "matched by the one person of that name"
+    );
+    assert_eq!(two["pull_requests"], "acme/api#7");
+    let three = row("PROJ-3");
+    assert_eq!(
+        three["issue_cycle_time"],
+        Value::Null,
+        "closed without work"
+    );
+    assert_eq!(three["started_at"], Value::Null);
+    assert_eq!(three["sprints"], "");
+
+    // Two people are named Sam: Jira's Sam is nobody's yet, listed on their own.
+    let app = spawn_app_with(&db, &[], false).await;
+    let mut conn = app.state.db.pool().acquire().await.unwrap();
+    let sam = people::find_by_identity(&mut conn, org, Provider::Jira, "acc-sam")
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(
+        !people::has_identity(&mut conn, org, sam.id, Provider::Github)
+            .await
+            .unwrap()
+    );
+    assert_eq!(three["assignee"], "Sam");
+    let sprints = store::sprints(&mut conn, org).await.unwrap();
+    assert_eq!(
+        sprints
+            .iter()
+            .map(|(_, s)| s.name.as_str())
+            .collect::<Vec<_>>(),
+        ["Sprint 1", "Sprint 2"],
+        "sprints come from the boards too"
+    );
+    drop(conn);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_sync_that_fails_mid_way_resumes_from_its_page_and_the_incremental_run_reads_only_recent_changes()
+ {
+    let search = Search::default();
+    // Page two fails more often than the client retries.
+    search.fail_page_two.store(20, Ordering::SeqCst);
+    let jira = fake_jira(search.clone()).await;
+    let db = TestDb::new().await;
+    let org = org_with_people(&db).await;
+    let env = jira_env(&jira);
+    let mut vars: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    vars.push(("DATABASE_URL", db.url.expose()));
+    let key = key_entry("test1", 1);
+    vars.push(("AIMPACT_ENCRYPTION_KEYS", &key));
+
+    let sync = |vars: &[(&str, &str)]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_aimpact"))
+            .args(["sync", "jira"])
+            .env_clear()
+            .envs(vars.iter().copied())
+            .output()
+            .unwrap()
+    };
+    // Connect from the environment first (the CLI uses what is stored).
+    let app = spawn_app_with(&db, &vars[..4], false).await;
+    app.stop().await;
+
+    let failed = sync(&vars);
+    assert!(!failed.status.success());
+    let err = String::from_utf8_lossy(&failed.stderr);
+    assert!(err.contains("Jira answered 503"), "{err}");
+    {
+        let app = spawn_app_with(&db, &[], false).await;
+        let mut conn = app.state.db.pool().acquire().await.unwrap();
+        let s = sync_state::get(&mut conn, org, "jira", "project:PROJ")
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(s.status, "running");
+        assert_eq!(s.items_done, 2);
+        assert!(s.checkpoint.unwrap().contains("p2"));
+        drop(conn);
+        app.stop().await;
+    }
+
+    search.fail_page_two.store(0, Ordering::SeqCst);
+    search.bodies.lock().unwrap().clear();
+    let ok = sync(&vars);
+    assert!(
+        ok.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
+    let bodies = search.bodies.lock().unwrap().clone();
+    assert_eq!(bodies.len(), 1, "resumed at page two");
+    assert_eq!(bodies[0]["nextPageToken"], "p2");
+    assert_eq!(export(&db).len(), 3);
+
+    // The next (incremental) run asks only for what changed since the
+    // last run, with a day of overlap.
+    search.bodies.lock().unwrap().clear();
+    let again = sync(&vars);
+    assert!(again.status.success());
+    let jql = search.bodies.lock().unwrap()[0]["jql"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let yesterday = (chrono::Utc::now() - chrono::Duration::days(1))
+        .format("%Y-%m-%d")
+        .to_string();
+    assert!(jql.contains(&format!("updated >= \"{yesterday}")), "{jql}");
+    assert_eq!(export(&db).len(), 3, "nothing doubled");
+}
+
+#[tokio::test]
+async fn a_burst_429_is_retried_after_retry_after_and_a_wrong_token_is_refused_at_connect() {
+    let jira = MockServer::start().await;
+    let calls = Arc::new(AtomicUsize::new(0));
+    let seen = calls.clone();
+    Mock::given(path("/rest/api/3/myself"))
+        .respond_with(move |r: &Request| {
+            let n = seen.fetch_add(1, Ordering::SeqCst);
+            use base64::Engine;
+            let auth = r
+                .headers
+                .get("authorization")
+                .unwrap()
+                .to_str()
+                .unwrap()
+                .to_string();
+            let decoded = auth
+                .strip_prefix("Basic ")
+                .and_then(|b| base64::engine::general_purpose::STANDARD.decode(b).ok())
+                .map(|b| String::from_utf8_lossy(&b).to_string())
+                .unwrap_or_default();
+            if decoded != "bot@acme.example:good" {
+                return ResponseTemplate::new(401)
+                    .set_body_json(json!({ "errorMessages": ["Unauthorized"] }));
+            }
+            if n == 0 {
+                return ResponseTemplate::new(429)
+                    .insert_header("RateLimit-Reason", "jira-burst-based")
+                    .insert_header("Retry-After", "1");
+            }
+            ResponseTemplate::new(200).set_body_json(json!({ "displayName": "Bot" }))
+        })
+        .mount(&jira)
+        .await;
+    let db = TestDb::new().await;
+    let app = spawn_app_with(&db, &[], false).await;
+    let mut conn = app.state.db.pool().acquire().await.unwrap();
+    let org = aimpact::store::orgs::upsert_installation(&mut conn, "T1", "Acme", Some("U1"))
+        .await
+        .unwrap()
+        .id;
+    drop(conn);
+    let site = connect::site_url(&jira.uri()).unwrap();
+    let started = std::time::Instant::now();
+    let name = connect::connect_token(
+        &app.state.db,
+        &app.state.keys,
+        &app.state.http,
+        org,
+        &site,
+        Some("bot@acme.example"),
+        &SecretString::from("good".to_string()),
+        Some("U1"),
+    )
+    .await
+    .unwrap();
+    assert_eq!(name, "Bot");
+    assert!(
+        started.elapsed() >= std::time::Duration::from_millis(600),
+        "waited for Retry-After"
+    );
+    assert_eq!(calls.load(Ordering::SeqCst), 2);
+
+    // A wrong token is refused, and what was stored stays.
+    let refused = connect::connect_token(
+        &app.state.db,
+        &app.state.keys,
+        &app.state.http,
+        org,
+        &site,
+        Some("bot@acme.example"),
+        &SecretString::from("wrong".to_string()),
+        Some("U1"),
+    )
+    .await;
+    assert!(matches!(
+        refused,
+        Err(connect::ConnectError::Jira(JiraError::Unauthorized(_)))
+    ));
+    let mut conn = app.state.db.pool().acquire().await.unwrap();
+    assert_eq!(
+        credentials::get(&mut conn, &app.state.keys, org, connect::API_TOKEN)
+            .await
+            .unwrap()
+            .unwrap()
+            .expose_secret(),
+        "good"
+    );
+    drop(conn);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn oauth_connects_a_site_and_rotates_refresh_tokens_without_ever_stranding_the_org() {
+    let atlassian = MockServer::start().await;
+    // Token endpoint: the code, then refreshes (the second answer is "lost").
+    let refreshes = Arc::new(AtomicUsize::new(0));
+    let count = refreshes.clone();
+    Mock::given(method("POST"))
+        .and(path("/oauth/token"))
+        .respond_with(move |r: &Request| {
+            let body: Value = serde_json::from_slice(&r.body).unwrap();
+            match body["grant_type"].as_str().unwrap() {
+                "authorization_code" if body["code"] == "the-code" => ResponseTemplate::new(200)
+                    .set_body_json(json!({ "access_token": "at-1", "refresh_token": "rt-1", "expires_in": 3600 })),
+                "refresh_token" => {
+                    let n = count.fetch_add(1, Ordering::SeqCst);
+                    match (n, body["refresh_token"].as_str().unwrap()) {
+                        // The answer is lost on the way back.
+                        (0, "rt-1") => ResponseTemplate::new(502),
+                        // Atlassian's reuse leeway: the old token still works.
+                        (1, "rt-1") => ResponseTemplate::new(200).set_body_json(
+                            json!({ "access_token": "at-2", "refresh_token": "rt-2", "expires_in": 3600 }),
+                        ),
+                        _ => ResponseTemplate::new(403).set_body_json(
+                            json!({ "error": "unauthorized_client", "error_description": "refresh_token is invalid" }),
+                        ),
+                    }
+                }
+                _ => ResponseTemplate::new(400).set_body_json(json!({ "error": "invalid_grant" })),
+            }
+        })
+        .mount(&atlassian)
+        .await;
+    Mock::given(path("/oauth/token/accessible-resources"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!([
+            { "id": "cloud-123", "url": "https://acme.atlassian.net", "name": "acme", "scopes": ["read:jira-work", "read:jira-user"] }
+        ])))
+        .mount(&atlassian)
+        .await;
+    let uri = atlassian.uri();
+    let db = TestDb::new().await;
+    let app = spawn_app_with(
+        &db,
+        &[
+            ("ATLASSIAN_CLIENT_ID", "client-1"),
+            ("ATLASSIAN_CLIENT_SECRET", "secret-1"),
+            ("ATLASSIAN_AUTH_URL", &uri),
+            ("ATLASSIAN_API_URL", &uri),
+            ("AIMPACT_PUBLIC_URL", "https://aimpact.example"),
+        ],
+        false,
+    )
+    .await;
+    let org = install_org(&app, "T1", "U_ADMIN").await;
+    let jira_settings = app.state.config.jira.clone();
+    let url = connect::authorize_url(
+        &app.state.db,
+        &jira_settings,
+        app.state.config.public_url.as_ref(),
+        org,
+        "U_ADMIN",
+    )
+    .await
+    .unwrap()
+    .unwrap();
+    let q: std::collections::HashMap<String, String> = url.query_pairs().into_owned().collect();
+    assert_eq!(q["audience"], "api.atlassian.com");
+    assert_eq!(
+        q["redirect_uri"],
+        "https://aimpact.example/jira/oauth/callback"
+    );
+    assert!(q["scope"].contains("offline_access"));
+    let callback = |state: &str, code: &str| {
+        let url = app.url(&format!("/jira/oauth/callback?state={state}&code={code}"));
+        let http = app.http.clone();
+        async move { http.get(url).send().await.unwrap() }
+    };
+    let (nonce, _) = q["state"].split_once('.').unwrap();
+    assert_eq!(
+        callback(&format!("{nonce}.00"), "the-code").await.status(),
+        400
+    );
+    let ok = callback(&q["state"], "the-code").await;
+    let status = ok.status();
+    assert_eq!(status, 200, "{}", ok.text().await.unwrap());
+    assert_eq!(
+        callback(&q["state"], "the-code").await.status(),
+        400,
+        "single use"
+    );
+
+    let stored = |name: &'static str| {
+        let db = app.state.db.clone();
+        let keys = app.state.keys.clone();
+        async move {
+            let mut conn = db.pool().acquire().await.unwrap();
+            credentials::get(&mut conn, &keys, org, name)
+                .await
+                .unwrap()
+                .map(|s| s.expose_secret().to_string())
+        }
+    };
+    assert_eq!(
+        stored(connect::REFRESH_TOKEN).await.as_deref(),
+        Some("rt-1")
+    );
+    {
+        let mut conn = app.state.db.pool().acquire().await.unwrap();
+        let g = integrations::get(&mut conn, org, "jira")
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(g.external_id.as_deref(), Some("cloud-123"));
+        assert_eq!(g.setting("mode"), "oauth");
+    }
+
+    let refresher = OAuthRefresher::new(
+        app.state.db.clone(),
+        app.state.keys.clone(),
+        app.state.http.clone(),
+        jira_settings,
+        org,
+    );
+    // Lost answer: an error, and the stored refresh token is unchanged.
+    assert!(matches!(
+        refresher.refresh().await,
+        Err(JiraError::Transport(_))
+    ));
+    assert_eq!(
+        stored(connect::REFRESH_TOKEN).await.as_deref(),
+        Some("rt-1")
+    );
+    // The next attempt works and stores the rotated pair together.
+    assert_eq!(refresher.refresh().await.unwrap().expose_secret(), "at-2");
+    assert_eq!(stored(connect::ACCESS_TOKEN).await.as_deref(), Some("at-2"));
+    assert_eq!(
+        stored(connect::REFRESH_TOKEN).await.as_deref(),
+        Some("rt-2")
+    );
+    // A revoked grant tells admins to reconnect; nothing is deleted.
+    assert!(matches!(
+        refresher.refresh().await,
+        Err(JiraError::Unauthorized(_))
+    ));
+    let mut conn = app.state.db.pool().acquire().await.unwrap();
+    let g = integrations::get(&mut conn, org, "jira")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(g.status, "error");
+    assert_eq!(g.last_error.as_deref(), Some(connect::RECONNECT));
+    drop(conn);
+    assert_eq!(
+        stored(connect::REFRESH_TOKEN).await.as_deref(),
+        Some("rt-2")
+    );
+    app.stop().await;
+}
