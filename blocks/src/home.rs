@@ -127,11 +127,7 @@ pub fn admin_setup(model: &SetupChecklist) -> Surface {
     if model.can_sync {
         s.push(Block::buttons(
             None,
-            vec![Button::new(
-                action::SYNC_GITHUB,
-                "Sync GitHub now",
-                "github",
-            )],
+            vec![Button::new(action::SYNC_GITHUB, "Sync now", "github")],
         ));
     }
     s.push(Block::divider());
@@ -329,13 +325,46 @@ pub struct RepoChooser {
     pub all_active: bool,
 }
 
+/// A multi-select of `model.all` with the chosen ones preselected: inline
+/// when they fit a static select, searched through the options URL
+/// (registered under `action_id`) otherwise.
+fn pick_element(
+    action_id: &str,
+    placeholder: &str,
+    model: &RepoChooser,
+) -> crate::kit::InputElement {
+    use crate::kit::{
+        InputElement, MultiExternalSelect, MultiStaticSelect, OptionObject, PlainText,
+    };
+    use crate::limits::SELECT_OPTIONS_MAX;
+    let option = |r: &RepoChoice| OptionObject::new(&r.full_name, r.value.clone());
+    let initial: Vec<OptionObject> = if model.all_active {
+        Vec::new()
+    } else {
+        model.tracked.iter().map(option).collect()
+    };
+    let placeholder = Some(PlainText::new(placeholder));
+    if model.all.len() <= SELECT_OPTIONS_MAX {
+        InputElement::MultiStatic(MultiStaticSelect {
+            action_id: action_id.to_string(),
+            placeholder,
+            options: model.all.iter().map(option).collect(),
+            initial_options: initial,
+        })
+    } else {
+        InputElement::MultiExternal(MultiExternalSelect {
+            action_id: action_id.to_string(),
+            placeholder,
+            min_query_length: Some(0),
+            initial_options: initial,
+        })
+    }
+}
+
 /// The modal that narrows or widens the tracked repositories.
 pub fn repo_chooser(model: &RepoChooser) -> Surface {
     use crate::ids::input;
-    use crate::kit::{
-        InputElement, MultiExternalSelect, MultiStaticSelect, OptionObject, PlainText, RadioButtons,
-    };
-    use crate::limits::SELECT_OPTIONS_MAX;
+    use crate::kit::{InputElement, OptionObject, RadioButtons};
     let mut s = Surface::modal("Choose repositories")
         .with_submit("Save")
         .with_close("Cancel");
@@ -364,32 +393,10 @@ pub fn repo_chooser(model: &RepoChooser) -> Surface {
         }),
         false,
     ));
-    let option = |r: &RepoChoice| OptionObject::new(&r.full_name, r.value.clone());
-    let initial: Vec<OptionObject> = if model.all_active {
-        Vec::new()
-    } else {
-        model.tracked.iter().map(option).collect()
-    };
-    let placeholder = Some(PlainText::new("Search repositories"));
-    let element = if model.all.len() <= SELECT_OPTIONS_MAX {
-        InputElement::MultiStatic(MultiStaticSelect {
-            action_id: input::REPOS_PICK_VALUE.to_string(),
-            placeholder,
-            options: model.all.iter().map(option).collect(),
-            initial_options: initial,
-        })
-    } else {
-        InputElement::MultiExternal(MultiExternalSelect {
-            action_id: input::REPOS_PICK_VALUE.to_string(),
-            placeholder,
-            min_query_length: Some(0),
-            initial_options: initial,
-        })
-    };
     s.push(Block::input(
         input::REPOS_PICK,
         "Repositories",
-        element,
+        pick_element(input::REPOS_PICK_VALUE, "Search repositories", model),
         true,
     ));
     s.push(Block::context(
@@ -398,6 +405,149 @@ pub fn repo_chooser(model: &RepoChooser) -> Surface {
     match s
         .clone()
         .with_callback_id(crate::ids::callback::REPOS_CHOOSE)
+    {
+        Ok(with_id) => with_id,
+        Err(_) => s,
+    }
+}
+
+/// The modal that connects Jira with a site and a token (self-hosting).
+pub fn jira_connect() -> Surface {
+    use crate::ids::input;
+    let mut s = Surface::modal("Connect Jira")
+        .with_submit("Connect")
+        .with_close("Cancel");
+    s.push(Block::section(
+        "aimpact reads issues, their status history, story points and sprints of the projects \
+         you choose. The token is checked against Jira now and stored encrypted.",
+    ));
+    s.push(Block::text_input(
+        input::JIRA_SITE,
+        input::JIRA_SITE_VALUE,
+        "Jira site",
+        Some("https://acme.atlassian.net"),
+        None,
+    ));
+    let mut email = Block::text_input(
+        input::JIRA_EMAIL,
+        input::JIRA_EMAIL_VALUE,
+        "Account email",
+        Some("you@acme.com"),
+        Some(
+            "Jira Cloud: the account the API token belongs to. Leave empty for a Data Center personal access token.",
+        ),
+    );
+    if let Block::Input(i) = &mut email {
+        i.optional = true;
+    }
+    s.push(email);
+    s.push(Block::text_input(
+        input::JIRA_TOKEN,
+        input::JIRA_TOKEN_VALUE,
+        "API token",
+        None,
+        Some("id.atlassian.com → Security → API tokens (Cloud), or a personal access token (Data Center)"),
+    ));
+    match s
+        .clone()
+        .with_callback_id(crate::ids::callback::JIRA_CONNECT)
+    {
+        Ok(with_id) => with_id,
+        Err(_) => s,
+    }
+}
+
+/// The modal that sends the admin to Atlassian's consent page.
+pub fn jira_oauth(consent_url: &str) -> Surface {
+    let mut s = Surface::modal("Connect Jira").with_close("Close");
+    s.push(Block::section(
+        "Sign in with Atlassian and allow aimpact to read your Jira site: issues, status \
+         history, story points and sprints. You choose the projects afterwards.",
+    ));
+    s.push(Block::buttons(
+        None,
+        vec![
+            Button::new(action::JIRA_OAUTH, "Sign in with Atlassian", "jira")
+                .primary()
+                .with_url(consent_url),
+        ],
+    ));
+    s.push(Block::context(
+        "The link works once, for half an hour. Atlassian brings you back and the import starts.",
+    ));
+    match s.clone().with_callback_id(crate::ids::callback::JIRA_OAUTH) {
+        Ok(with_id) => with_id,
+        Err(_) => s,
+    }
+}
+
+/// What the project chooser shows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProjectChooser {
+    /// Projects (label `KEY · Name`) and which are chosen.
+    pub projects: RepoChooser,
+    /// The story points field in use (discovered or set by an admin).
+    pub story_points_field: Option<String>,
+}
+
+/// The modal that chooses which Jira projects sync.
+pub fn project_chooser(model: &ProjectChooser) -> Surface {
+    use crate::ids::input;
+    use crate::kit::{InputElement, OptionObject, RadioButtons};
+    let mut s = Surface::modal("Choose Jira projects")
+        .with_submit("Save")
+        .with_close("Cancel");
+    s.push(Block::section(&format!(
+        "aimpact syncs *{} of {}* projects. Projects you stop syncing keep their issues; \
+         choosing one again imports its history.",
+        model.projects.tracked.len(),
+        model.projects.all.len()
+    )));
+    let all = OptionObject::new("All projects", input::REPOS_ALL);
+    let chosen = OptionObject::new("Only the projects I choose below", input::REPOS_CHOSEN);
+    s.push(Block::input(
+        input::PROJECTS_MODE,
+        "Sync",
+        InputElement::Radio(RadioButtons {
+            action_id: input::PROJECTS_MODE_VALUE.to_string(),
+            initial_option: Some(if model.projects.all_active {
+                all.clone()
+            } else {
+                chosen.clone()
+            }),
+            options: vec![all, chosen],
+        }),
+        false,
+    ));
+    s.push(Block::input(
+        input::PROJECTS_PICK,
+        "Projects",
+        pick_element(
+            input::PROJECTS_PICK_VALUE,
+            "Search projects",
+            &model.projects,
+        ),
+        true,
+    ));
+    let mut points = Block::text_input(
+        input::JIRA_POINTS,
+        input::JIRA_POINTS_VALUE,
+        "Story points field",
+        Some("customfield_10016"),
+        Some(
+            "Found from your site's field list; change it if your teams estimate in another field.",
+        ),
+    );
+    if let Block::Input(i) = &mut points {
+        i.optional = true;
+        if let crate::kit::InputElement::Text(t) = &mut i.element {
+            t.initial_value = model.story_points_field.clone();
+        }
+    }
+    s.push(points);
+    match s
+        .clone()
+        .with_callback_id(crate::ids::callback::PROJECTS_CHOOSE)
     {
         Ok(with_id) => with_id,
         Err(_) => s,

@@ -19,6 +19,8 @@ pub mod action {
     pub const SYNC_GITHUB: &str = "sync_github";
     /// The link button to the GitHub App's install page.
     pub const GITHUB_APP_INSTALL: &str = "github_app_install";
+    /// The link button to Atlassian's consent page.
+    pub const JIRA_OAUTH: &str = "jira_oauth";
     /// Every setup button, for listener registration.
     pub const SETUP: [&str; 6] = [
         SETUP_GITHUB,
@@ -42,6 +44,12 @@ pub mod callback {
     pub const GITHUB_APP_INSTALL: &str = "github_app_install";
     /// Modal choosing the tracked repositories.
     pub const REPOS_CHOOSE: &str = "repos_choose";
+    /// Modal connecting Jira with a site and a token.
+    pub const JIRA_CONNECT: &str = "jira_connect";
+    /// Modal sending the admin to Atlassian's consent page.
+    pub const JIRA_OAUTH: &str = "jira_oauth";
+    /// Modal choosing the synced Jira projects.
+    pub const PROJECTS_CHOOSE: &str = "projects_choose";
 }
 
 /// `block_id`s and their inputs' `action_id`s in modals.
@@ -63,6 +71,30 @@ pub mod input {
     /// The multi-select of [`REPOS_PICK`]; also the options-load id when
     /// the org has more repositories than a static select holds.
     pub const REPOS_PICK_VALUE: &str = "repos_pick_value";
+    /// Jira site URL (block).
+    pub const JIRA_SITE: &str = "jira_site";
+    /// Jira site URL (input).
+    pub const JIRA_SITE_VALUE: &str = "jira_site_value";
+    /// Jira account email (block).
+    pub const JIRA_EMAIL: &str = "jira_email";
+    /// Jira account email (input).
+    pub const JIRA_EMAIL_VALUE: &str = "jira_email_value";
+    /// Jira token (block).
+    pub const JIRA_TOKEN: &str = "jira_token";
+    /// Jira token (input).
+    pub const JIRA_TOKEN_VALUE: &str = "jira_token_value";
+    /// Which projects sync (block).
+    pub const PROJECTS_MODE: &str = "projects_mode";
+    /// Radio buttons of [`PROJECTS_MODE`].
+    pub const PROJECTS_MODE_VALUE: &str = "projects_mode_value";
+    /// The chosen projects (block).
+    pub const PROJECTS_PICK: &str = "projects_pick";
+    /// The multi-select of [`PROJECTS_PICK`] (and its options-load id).
+    pub const PROJECTS_PICK_VALUE: &str = "projects_pick_value";
+    /// Story points field override (block).
+    pub const JIRA_POINTS: &str = "jira_points";
+    /// Story points field override (input).
+    pub const JIRA_POINTS_VALUE: &str = "jira_points_value";
     /// [`REPOS_MODE_VALUE`]'s value for "all active repositories".
     pub const REPOS_ALL: &str = "all";
     /// [`REPOS_MODE_VALUE`]'s value for "only the ones I choose".

@@ -321,6 +321,15 @@ pub fn join_lines_within<S: AsRef<str>>(lines: &[S], max: usize) -> String {
     out
 }
 
+/// Characters in an option's text.
+pub const OPTION_TEXT_MAX: usize = 75;
+/// Characters in an option's value.
+pub const OPTION_VALUE_MAX: usize = 150;
+/// Options in a static select.
+pub const SELECT_OPTIONS_MAX: usize = 100;
+/// Options in a radio group.
+pub const RADIO_OPTIONS_MAX: usize = 10;
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
@@ -485,12 +494,3 @@ mod tests {
         assert_eq!(join_lines_within(&["abcdef", "x"], 0), "");
     }
 }
-
-/// Characters in an option's text.
-pub const OPTION_TEXT_MAX: usize = 75;
-/// Characters in an option's value.
-pub const OPTION_VALUE_MAX: usize = 150;
-/// Options in a static select.
-pub const SELECT_OPTIONS_MAX: usize = 100;
-/// Options in a radio group.
-pub const RADIO_OPTIONS_MAX: usize = 10;

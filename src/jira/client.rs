@@ -400,7 +400,7 @@ mod tests {
     fn one_org_cannot_spend_more_than_its_share_of_the_hour() {
         let budget = PointBudget::new(400);
         let (a, b) = (OrgId::from_db(1), OrgId::from_db(2));
-        let hour = 1_800_000_000 - 1_800_000_000 % 3600;
+        let hour = 1_800_000_000 / 3600 * 3600;
         assert_eq!(budget.try_charge(a, 100, hour + 10), 0);
         // A's share (a quarter) is spent: it waits for the next hour…
         assert_eq!(budget.try_charge(a, 1, hour + 10), 3590);

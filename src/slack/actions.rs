@@ -13,12 +13,15 @@ pub fn register(l: &mut Listeners) {
     }
     l.action(blocks::ids::action::SYNC_GITHUB, sync_github);
     // A link button: Slack opens the URL and also sends the click.
-    l.action(blocks::ids::action::GITHUB_APP_INSTALL, |_ctx, _i| async {
-        Ok(Ack::Empty)
-    });
+    for link in [
+        blocks::ids::action::GITHUB_APP_INSTALL,
+        blocks::ids::action::JIRA_OAUTH,
+    ] {
+        l.action(link, |_ctx, _i| async { Ok(Ack::Empty) });
+    }
 }
 
-/// "Sync GitHub now": queues an incremental sync and refreshes App Home.
+/// "Sync now": queues incremental GitHub and Jira syncs.
 async fn sync_github(ctx: Ctx, i: Interaction) -> ListenerResult {
     if super::roles::resolve(&ctx, &i.user_id).await? != Role::Admin {
         return Ok(Ack::Empty);
@@ -33,7 +36,17 @@ async fn sync_github(ctx: Ctx, i: Interaction) -> ListenerResult {
         .enqueue(job)
         .await
         .map_err(|e| ListenerError::Other(e.to_string()))?;
-    tracing::info!(org_id = %ctx.org.id, "GitHub sync requested from App Home");
+    let jira = crate::jira::job::SyncJira {
+        org: ctx.org.id,
+        full: false,
+        discover: false,
+    };
+    ctx.state
+        .jobs
+        .enqueue(jira)
+        .await
+        .map_err(|e| ListenerError::Other(e.to_string()))?;
+    tracing::info!(org_id = %ctx.org.id, "sync requested from App Home");
     Ok(Ack::Empty)
 }
 
@@ -79,6 +92,7 @@ async fn setup_step(ctx: Ctx, i: Interaction) -> ListenerResult {
                 None => blocks::home::github_connect(),
             }
         }
+        SetupTopic::Jira => super::jira::setup_modal(&ctx, &i.user_id).await?,
         SetupTopic::Repositories if connected => {
             blocks::home::repo_chooser(&super::repos::chooser(&ctx).await?)
         }

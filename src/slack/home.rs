@@ -67,7 +67,59 @@ async fn checklist(ctx: &Ctx) -> Result<SetupChecklist, StoreError> {
         }
         model.can_sync = true;
     }
+    if let Some(jira) = integrations::get(&mut conn, ctx.org.id, "jira").await? {
+        model.jira = jira_step(&mut conn, ctx, &jira).await?;
+        model.can_sync = model.can_sync || jira.status == "connected";
+    }
     Ok(model)
+}
+
+/// The Jira line: what is synced, or what an admin must do.
+async fn jira_step(
+    conn: &mut sqlx::AnyConnection,
+    ctx: &Ctx,
+    jira: &integrations::Integration,
+) -> Result<Step, StoreError> {
+    let site = jira
+        .setting("site_url")
+        .as_str()
+        .map(|s| {
+            s.trim_end_matches('/')
+                .trim_start_matches("https://")
+                .to_string()
+        })
+        .unwrap_or_else(|| "Jira".into());
+    if jira.status != "connected" {
+        return Ok(Step::Todo(format!(
+            ":warning: {}",
+            jira.last_error
+                .as_deref()
+                .unwrap_or("Jira is disconnected. Reconnect it to keep issues in sync.")
+        )));
+    }
+    let projects = crate::store::jira::projects(conn, ctx.org.id).await?;
+    let chosen = projects.iter().filter(|p| p.is_selected).count();
+    let mut detail = format!(
+        "connected to {site} · {chosen} of {} projects syncing",
+        projects.len()
+    );
+    let states = sync_state::list(conn, ctx.org.id, "jira").await?;
+    let done: i64 = states.iter().map(|s| s.items_done).sum();
+    let total: i64 = states.iter().filter_map(|s| s.items_total).sum();
+    let syncing = states.iter().any(|s| s.status == "running");
+    if syncing || done > 0 {
+        let what = if syncing {
+            "issues imported"
+        } else {
+            "issues imported, up to date"
+        };
+        detail.push('\n');
+        detail.push_str(&progress_line(done, (total > 0).then_some(total), what));
+    }
+    if let Some(problem) = &jira.last_error {
+        detail.push_str(&format!("\n:warning: {problem}"));
+    }
+    Ok(Step::Done(detail))
 }
 
 /// Renders and publishes `user`'s Home tab.

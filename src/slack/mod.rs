@@ -8,6 +8,7 @@ pub mod events; // event listeners (app_home_opened, app_uninstalled, tokens_rev
 pub mod grammar; // the /metrics grammar
 pub mod home; // App Home views per role
 pub mod install; // OAuth v2 install, token refresh; single-workspace start-up
+pub mod jira; // Jira connect modals and the project chooser
 pub mod listeners; // registry, dispatch, acks
 pub mod options; // options-load listeners
 pub mod payload; // typed Slack payloads

@@ -6,4 +6,8 @@ use super::listeners::Listeners;
 /// Registers this module's listeners.
 pub fn register(l: &mut Listeners) {
     l.options(blocks::ids::input::REPOS_PICK_VALUE, super::repos::options);
+    l.options(
+        blocks::ids::input::PROJECTS_PICK_VALUE,
+        super::jira::options,
+    );
 }

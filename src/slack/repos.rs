@@ -87,7 +87,7 @@ pub async fn save(ctx: Ctx, i: Interaction) -> ListenerResult {
     }
     let values = i
         .raw
-        .pointer(&format!("/view/state/values"))
+        .pointer("/view/state/values")
         .cloned()
         .unwrap_or(Value::Null);
     let mode = values

@@ -10,6 +10,12 @@ pub fn register(l: &mut Listeners) {
     l.view(blocks::ids::callback::GITHUB_CONNECT, github_connect);
     l.view(blocks::ids::callback::GITHUB_APP_INSTALL, close);
     l.view(blocks::ids::callback::REPOS_CHOOSE, super::repos::save);
+    l.view(
+        blocks::ids::callback::JIRA_CONNECT,
+        super::jira::connect_submitted,
+    );
+    l.view(blocks::ids::callback::JIRA_OAUTH, close);
+    l.view(blocks::ids::callback::PROJECTS_CHOOSE, super::jira::save);
 }
 
 fn value(i: &Interaction, block: &str, action: &str) -> String {

@@ -739,3 +739,161 @@ async fn oauth_connects_a_site_and_rotates_refresh_tokens_without_ever_stranding
     );
     app.stop().await;
 }
+
+fn jira_submission(site: &str, email: &str, token: &str) -> Value {
+    json!({
+        "type": "view_submission", "team": { "id": "T1" }, "user": { "id": "U_ADMIN" }, "trigger_id": "t",
+        "view": { "id": "V9", "callback_id": "jira_connect", "state": { "values": {
+            "jira_site": { "jira_site_value": { "type": "plain_text_input", "value": site } },
+            "jira_email": { "jira_email_value": { "type": "plain_text_input", "value": email } },
+            "jira_token": { "jira_token_value": { "type": "plain_text_input", "value": token } }
+        } } }
+    })
+}
+
+#[tokio::test]
+async fn admins_connect_jira_choose_projects_and_see_problems_on_app_home() {
+    let slack = MockServer::start().await;
+    for m in ["views.open", "views.publish"] {
+        Mock::given(path(format!("/api/{m}")))
+            .respond_with(slack_ok(json!({ "view": { "id": "V1" } })))
+            .mount(&slack)
+            .await;
+    }
+    let jira = fake_jira(Search::default()).await;
+    Mock::given(path("/rest/api/3/project/search"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({ "values": [
+            { "id": "10000", "key": "PROJ", "name": "Project" },
+            { "id": "10001", "key": "OPS", "name": "Operations" }
+        ], "isLast": true })))
+        .with_priority(1)
+        .mount(&jira)
+        .await;
+    let db = TestDb::new().await;
+    let settings = slack_settings(&slack);
+    let pairs: Vec<(&str, &str)> = settings.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let app = spawn_app_with(&db, &pairs, true).await;
+    let org = install_org(&app, "T1", "U_ADMIN").await;
+
+    // Not connected, no OAuth app here: the token form opens.
+    slack_interaction(&app, &json!({
+        "type": "block_actions", "team": { "id": "T1" }, "user": { "id": "U_ADMIN" }, "trigger_id": "t1",
+        "actions": [{ "action_id": "setup_jira", "value": "jira" }]
+    }))
+    .await;
+    let opened: Value = serde_json::from_slice(&calls(&slack, "views.open").await[0].body).unwrap();
+    assert_eq!(opened["view"]["callback_id"], "jira_connect");
+
+    let bad_site: Value = slack_interaction(&app, &jira_submission("not a url", "", "t"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(bad_site["errors"]["jira_site"].is_string());
+    let no_token: Value =
+        slack_interaction(&app, &jira_submission(&jira.uri(), "bot@acme.example", ""))
+            .await
+            .json()
+            .await
+            .unwrap();
+    assert!(no_token["errors"]["jira_token"].is_string());
+    let ok = slack_interaction(
+        &app,
+        &jira_submission(&jira.uri(), "bot@acme.example", "jira-token-123"),
+    )
+    .await;
+    assert_eq!(ok.status(), 200);
+    let state = app.state.clone();
+    assert!(
+        eventually(PATIENCE, || async {
+            let mut conn = state.db.pool().acquire().await.unwrap();
+            store::projects(&mut conn, org).await.unwrap().len() == 2
+        })
+        .await
+    );
+
+    // Connected: the button opens the project chooser with both selected.
+    slack_interaction(&app, &json!({
+        "type": "block_actions", "team": { "id": "T1" }, "user": { "id": "U_ADMIN" }, "trigger_id": "t2",
+        "actions": [{ "action_id": "setup_jira", "value": "jira" }]
+    }))
+    .await;
+    let opened: Value =
+        serde_json::from_slice(&calls(&slack, "views.open").await.last().unwrap().body).unwrap();
+    assert_eq!(opened["view"]["callback_id"], "projects_choose");
+    let parsed: Vec<blocks::Block> =
+        serde_json::from_value(opened["view"]["blocks"].clone()).unwrap();
+    blocks::validate::validate(&parsed, blocks::SurfaceKind::Modal).unwrap();
+
+    let ops_id = {
+        let mut conn = app.state.db.pool().acquire().await.unwrap();
+        store::projects(&mut conn, org)
+            .await
+            .unwrap()
+            .iter()
+            .find(|p| p.key == "OPS")
+            .unwrap()
+            .id
+            .0
+    };
+    let choose = |points: &str| {
+        json!({
+            "type": "view_submission", "team": { "id": "T1" }, "user": { "id": "U_ADMIN" }, "trigger_id": "t",
+            "view": { "id": "V9", "callback_id": "projects_choose", "state": { "values": {
+                "projects_mode": { "projects_mode_value": { "type": "radio_buttons", "selected_option": { "value": "chosen" } } },
+                "projects_pick": { "projects_pick_value": { "type": "multi_static_select",
+                    "selected_options": [{ "text": { "type": "plain_text", "text": "OPS" }, "value": ops_id.to_string() }] } },
+                "jira_points": { "jira_points_value": { "type": "plain_text_input", "value": points } }
+            } } }
+        })
+    };
+    let bad: Value = slack_interaction(&app, &choose("story points!"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(bad["errors"]["jira_points"].is_string());
+    let r = slack_interaction(&app, &choose("customfield_20000")).await;
+    assert_eq!(r.status(), 200);
+    {
+        let mut conn = app.state.db.pool().acquire().await.unwrap();
+        let selected: Vec<String> = store::projects(&mut conn, org)
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|p| p.is_selected)
+            .map(|p| p.key)
+            .collect();
+        assert_eq!(selected, ["OPS"]);
+        let g = integrations::get(&mut conn, org, "jira")
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(g.setting("story_points_override"), "customfield_20000");
+        // A revoked token: App Home tells the admin what to do.
+        integrations::set_status(&mut conn, org, "jira", "error", Some(connect::RECONNECT))
+            .await
+            .unwrap();
+    }
+    slack_event(
+        &app,
+        "T1",
+        "Ev-jira-1",
+        json!({ "type": "app_home_opened", "user": "U_ADMIN", "tab": "home" }),
+    )
+    .await;
+    let slack_ = &slack;
+    let published = || async {
+        let all = calls(slack_, "views.publish").await;
+        all.last()
+            .map(|r| String::from_utf8_lossy(&r.body).to_string())
+            .unwrap_or_default()
+    };
+    assert!(
+        eventually(PATIENCE, || async {
+            published().await.contains("Reconnect Jira from App Home")
+        })
+        .await
+    );
+    app.stop().await;
+}
