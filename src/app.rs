@@ -491,6 +491,7 @@ impl App {
                 github: state.config.github.clone(),
                 jira: state.config.jira.clone(),
                 jira_budget: state.jira_budget.clone(),
+                public_url: state.config.public_url.clone(),
             });
             tokio::spawn(jobs::schedule::run(
                 state.db.clone(),

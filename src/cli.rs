@@ -423,6 +423,7 @@ async fn sync_jira(config: &Config, org: Option<&str>, full: bool) -> Result<(),
         http: app::outbound_http_client(),
         settings: config.jira.clone(),
         budget: budget.clone(),
+        public_url: config.public_url.clone(),
     };
     let Some(client) = crate::jira::connect::client_for(&jira, org)
         .await

@@ -61,6 +61,10 @@ pub fn router(state: AppState) -> Router {
             "/jira/oauth/callback",
             axum::routing::get(crate::jira::setup::callback),
         )
+        .route(
+            "/jira/webhook/{token}",
+            axum::routing::post(crate::jira::webhook::receive),
+        )
         .fallback(not_found)
         .layer(layers)
         .with_state(state)

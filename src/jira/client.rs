@@ -255,6 +255,23 @@ impl JiraClient {
             .await
     }
 
+    /// A PUT with a JSON body.
+    pub async fn send_put(&self, path: &str, body: &Value, what: &str) -> Result<Value, JiraError> {
+        self.send(reqwest::Method::PUT, path, Some(body), 1, what)
+            .await
+    }
+
+    /// A DELETE with a JSON body.
+    pub async fn send_delete(
+        &self,
+        path: &str,
+        body: &Value,
+        what: &str,
+    ) -> Result<Value, JiraError> {
+        self.send(reqwest::Method::DELETE, path, Some(body), 1, what)
+            .await
+    }
+
     fn authorize(&self, req: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
         let auth = self.auth.lock().map(|a| a.clone());
         match auth {

@@ -514,6 +514,8 @@ pub struct JiraContext {
     pub settings: JiraSettings,
     /// The app-wide OAuth budget.
     pub budget: Arc<PointBudget>,
+    /// `AIMPACT_PUBLIC_URL`, where webhooks are delivered.
+    pub public_url: Option<url::Url>,
 }
 
 /// The org's Jira client, `None` when Jira is not connected (or needs

@@ -37,6 +37,7 @@ pub fn context(ctx: &JobContext) -> JiraContext {
         http: ctx.http.clone(),
         settings: ctx.jira.clone(),
         budget: ctx.jira_budget.clone(),
+        public_url: ctx.public_url.clone(),
     }
 }
 
@@ -98,6 +99,12 @@ async fn sync_once(jira: &JiraContext, job: &SyncJira) -> Result<(), RunError> {
         tracing::debug!(project, done = p.done, total = ?p.total, "Jira sync progress");
     })
     .await?;
+    // Webhooks keep OAuth sites fresh between daily syncs for far fewer
+    // points than polling; a failure here only means more polling.
+    match super::webhook::ensure(&client, &jira.db, job.org, jira.public_url.as_ref()).await {
+        Ok(done) => tracing::debug!(?done, "Jira webhook"),
+        Err(e) => tracing::warn!(error = %e, "could not register the Jira webhook; polling only"),
+    }
     // A good run clears an earlier outage message.
     let mut conn = jira.db.begin_write().await.map_err(SyncError::from)?;
     integrations::set_status(&mut conn, job.org, "jira", "connected", None)

@@ -7,3 +7,4 @@ pub mod export; // aimpact export issues
 pub mod job; // the jira.sync job
 pub mod setup;
 pub mod sync; // projects, fields, issues with changelogs, sprints, people, PR links // GET /jira/oauth/callback
+pub mod webhook; // dynamic webhooks for OAuth sites: registration, refresh, debounced syncs

@@ -187,6 +187,8 @@ pub struct JobContext {
     pub jira: crate::config::JiraSettings,
     /// The app-wide Jira OAuth points budget.
     pub jira_budget: Arc<crate::jira::client::PointBudget>,
+    /// `AIMPACT_PUBLIC_URL`, for webhooks registered by jobs.
+    pub public_url: Option<url::Url>,
 }
 
 /// How workers run: concurrency and retry backoff.

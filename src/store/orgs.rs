@@ -106,6 +106,33 @@ pub async fn with_connected(conn: &mut AnyConnection, kind: &str) -> StoreResult
     Ok(ids.into_iter().map(OrgId::from_db).collect())
 }
 
+/// The org whose Jira webhook token hashes to `token_hash`.
+pub async fn find_by_jira_webhook(
+    conn: &mut AnyConnection,
+    token_hash: &str,
+) -> StoreResult<Option<OrgId>> {
+    // Few orgs have Jira; the settings are small JSON. A LIKE narrows the
+    // rows and the exact check happens on the parsed value.
+    const SQL: &str = "select org_id, settings from integration
+        where kind = 'jira' and status = 'connected' and settings like $1";
+    let rows = sqlx::query(SQL)
+        .bind(format!("%{token_hash}%"))
+        .fetch_all(conn)
+        .await?;
+    for r in rows {
+        let settings: String = r.try_get("settings")?;
+        let value: serde_json::Value = serde_json::from_str(&settings).unwrap_or_default();
+        if value
+            .pointer("/webhook/token_hash")
+            .and_then(|v| v.as_str())
+            == Some(token_hash)
+        {
+            return Ok(Some(OrgId::from_db(r.try_get("org_id")?)));
+        }
+    }
+    Ok(None)
+}
+
 /// Marks an org uninstalled; its data stays for a reinstall.
 pub async fn mark_uninstalled(conn: &mut AnyConnection, org: OrgId) -> StoreResult<()> {
     const SQL: &str = "update org set uninstalled_at = $2, updated_at = $2 where org_id = $1";

@@ -897,3 +897,172 @@ async fn admins_connect_jira_choose_projects_and_see_problems_on_app_home() {
     );
     app.stop().await;
 }
+
+#[tokio::test]
+async fn oauth_sites_get_a_webhook_that_is_refreshed_re_registered_and_only_ever_triggers_a_sync() {
+    use aimpact::jira::client::{Flavor, JiraAuth, JiraClient};
+    use aimpact::jira::webhook::{self, Registered};
+    let jira = MockServer::start().await;
+    let next_id = Arc::new(AtomicUsize::new(1));
+    let ids = next_id.clone();
+    Mock::given(method("POST"))
+        .and(path("/rest/api/3/webhook"))
+        .respond_with(move |_: &Request| {
+            let id = ids.fetch_add(1, Ordering::SeqCst);
+            ResponseTemplate::new(200)
+                .set_body_json(json!({ "webhookRegistrationResult": [{ "createdWebhookId": id }] }))
+        })
+        .mount(&jira)
+        .await;
+    Mock::given(method("PUT"))
+        .and(path("/rest/api/3/webhook/refresh"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!({ "expirationDate": "2031-01-01T00:00:00.000Z" })),
+        )
+        .expect(1)
+        .mount(&jira)
+        .await;
+    Mock::given(method("DELETE"))
+        .and(path("/rest/api/3/webhook"))
+        .respond_with(ResponseTemplate::new(202))
+        .expect(1)
+        .mount(&jira)
+        .await;
+
+    let db = TestDb::new().await;
+    let app = spawn_app_with(
+        &db,
+        &[("AIMPACT_PUBLIC_URL", "https://aimpact.example")],
+        false,
+    )
+    .await;
+    let mut conn = app.state.db.pool().acquire().await.unwrap();
+    let org = aimpact::store::orgs::upsert_installation(&mut conn, "T1", "Acme", Some("U1"))
+        .await
+        .unwrap()
+        .id;
+    integrations::upsert(&mut conn, org, "jira", "connected", Some("cloud-1"), None)
+        .await
+        .unwrap();
+    integrations::merge_settings(&mut conn, org, "jira", &json!({ "mode": "oauth" }))
+        .await
+        .unwrap();
+    let proj = store::upsert_project(&mut conn, org, "10000", "PROJ", "Project")
+        .await
+        .unwrap();
+    store::set_selected(&mut conn, org, proj, true)
+        .await
+        .unwrap();
+    drop(conn);
+    let client = JiraClient::new(
+        app.state.http.clone(),
+        url::Url::parse(&format!("{}/", jira.uri())).unwrap(),
+        JiraAuth::Bearer(SecretString::from("at".to_string())),
+        Flavor::Cloud,
+        org,
+    );
+    let public = app.state.config.public_url.clone();
+    assert_eq!(
+        webhook::ensure(&client, &app.state.db, org, public.as_ref())
+            .await
+            .unwrap(),
+        Registered::Created
+    );
+    let registered = jira.received_requests().await.unwrap();
+    let body: Value = serde_json::from_slice(&registered[0].body).unwrap();
+    assert_eq!(body["webhooks"][0]["jqlFilter"], "project in (PROJ)");
+    let url = body["url"].as_str().unwrap().to_string();
+    let token = url.rsplit('/').next().unwrap().to_string();
+    assert!(url.starts_with("https://aimpact.example/jira/webhook/") && token.len() >= 32);
+    // Fresh: kept as is.
+    assert_eq!(
+        webhook::ensure(&client, &app.state.db, org, public.as_ref())
+            .await
+            .unwrap(),
+        Registered::Kept
+    );
+
+    // A delivery with the token queues one sync a minute; others are 404.
+    let deliver = |token: String| {
+        let http = app.http.clone();
+        let url = app.url(&format!("/jira/webhook/{token}"));
+        async move {
+            http.post(url)
+                .header("content-type", "application/json")
+                .body(r#"{"webhookEvent":"jira:issue_updated"}"#)
+                .send()
+                .await
+                .unwrap()
+                .status()
+        }
+    };
+    assert_eq!(deliver("not-a-token".into()).await, 404);
+    assert_eq!(deliver(token.clone()).await, 202);
+    let claimed_at = |db: aimpact::store::Db| async move {
+        let mut conn = db.pool().acquire().await.unwrap();
+        let n: i64 = sqlx::query_scalar(
+            "select count(*) from sync_state where org_id = $1 and source = 'schedule' and scope = 'jira.webhook'",
+        )
+        .bind(org.get())
+        .fetch_one(&mut *conn)
+        .await
+        .unwrap();
+        n
+    };
+    assert_eq!(claimed_at(app.state.db.clone()).await, 1);
+    assert_eq!(
+        deliver(token.clone()).await,
+        202,
+        "debounced, still acknowledged"
+    );
+
+    // Close to expiry: refreshed. A new project set: re-registered.
+    let mut conn = app.state.db.pool().acquire().await.unwrap();
+    let g = integrations::get(&mut conn, org, "jira")
+        .await
+        .unwrap()
+        .unwrap();
+    let mut hook = g.setting("webhook");
+    hook["expires_at"] = json!(aimpact::store::unix_now() + 3600);
+    integrations::merge_settings(&mut conn, org, "jira", &json!({ "webhook": hook }))
+        .await
+        .unwrap();
+    drop(conn);
+    assert_eq!(
+        webhook::ensure(&client, &app.state.db, org, public.as_ref())
+            .await
+            .unwrap(),
+        Registered::Kept
+    );
+    let mut conn = app.state.db.pool().acquire().await.unwrap();
+    let ops = store::upsert_project(&mut conn, org, "10001", "OPS", "Ops")
+        .await
+        .unwrap();
+    store::set_selected(&mut conn, org, ops, true)
+        .await
+        .unwrap();
+    drop(conn);
+    assert_eq!(
+        webhook::ensure(&client, &app.state.db, org, public.as_ref())
+            .await
+            .unwrap(),
+        Registered::Created
+    );
+    let last: Value = serde_json::from_slice(
+        &jira
+            .received_requests()
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|r| r.method.as_str() == "POST")
+            .last()
+            .unwrap()
+            .body,
+    )
+    .unwrap();
+    assert_eq!(last["webhooks"][0]["jqlFilter"], "project in (OPS, PROJ)");
+    // The old token no longer triggers anything.
+    assert_eq!(deliver(token).await, 404);
+    app.stop().await;
+}
