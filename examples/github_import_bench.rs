@@ -294,6 +294,7 @@ impl FakeGithub {
             return json!({ "data": data });
         }
 
+        self.page_queries.fetch_add(1, Ordering::Relaxed);
         let page: u64 = vars["after"]
             .as_str()
             .and_then(|a| a.parse().ok())
