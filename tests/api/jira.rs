@@ -1066,3 +1066,64 @@ async fn oauth_sites_get_a_webhook_that_is_refreshed_re_registered_and_only_ever
     assert_eq!(deliver(token).await, 404);
     app.stop().await;
 }
+
+#[tokio::test]
+async fn a_jira_outage_is_shown_to_admins_keeps_the_data_and_clears_when_jira_is_back() {
+    let search = Search::default();
+    let jira = fake_jira(search.clone()).await;
+    // The first job run meets an outage longer than the client's retries.
+    Mock::given(method("POST"))
+        .and(path("/rest/api/3/search/jql"))
+        .respond_with(
+            ResponseTemplate::new(503).set_body_json(json!({ "errorMessages": ["maintenance"] })),
+        )
+        .up_to_n_times(5)
+        .with_priority(1)
+        .mount(&jira)
+        .await;
+    let db = TestDb::new().await;
+    let org = org_with_people(&db).await;
+    let env = jira_env(&jira);
+    let pairs: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let app = spawn_app_with(&db, &pairs, true).await;
+    let state = app.state.clone();
+    let last_error = || {
+        let db = state.db.clone();
+        async move {
+            let mut conn = db.pool().acquire().await.unwrap();
+            integrations::get(&mut conn, org, "jira")
+                .await
+                .unwrap()
+                .unwrap()
+        }
+    };
+    assert!(
+        eventually(PATIENCE, || async {
+            last_error()
+                .await
+                .last_error
+                .is_some_and(|e| e.contains("Jira answered 503") && e.contains("retries by itself"))
+        })
+        .await,
+        "the outage is explained"
+    );
+    assert_eq!(
+        last_error().await.status,
+        "connected",
+        "an outage needs no reconnect"
+    );
+    // The job's retry finds Jira back: the message clears and data arrives.
+    assert!(
+        eventually(PATIENCE, || async {
+            let g = last_error().await;
+            let mut conn = state.db.pool().acquire().await.unwrap();
+            g.last_error.is_none()
+                && sync_state::get(&mut conn, org, "jira", "project:PROJ")
+                    .await
+                    .unwrap()
+                    .is_some_and(|s| s.status == "done" && s.items_done == 3)
+        })
+        .await
+    );
+    app.stop().await;
+}
