@@ -195,10 +195,9 @@ impl SetupTopic {
     fn title_and_text(self) -> (&'static str, &'static str) {
         match self {
             Self::Github => (
-                "Connect GitHub",
-                "GitHub brings pull requests, reviews and cycle time. Connecting it from Slack \
-                 (GitHub App or an organisation token) is not available in this version yet; \
-                 this step turns green once it is connected.",
+                "GitHub",
+                "GitHub is connected. aimpact syncs it daily, on webhooks and when you press \
+                 \"Sync now\"; \"Choose repos\" decides which repositories count.",
             ),
             Self::Repositories => (
                 "Choose repositories",
@@ -207,8 +206,8 @@ impl SetupTopic {
             ),
             Self::Jira => (
                 "Connect Jira",
-                "Jira is optional: it adds story points, sprints and issue cycle time. Connecting \
-                 it is not available in this version yet.",
+                "Jira is optional: it adds story points, sprints and issue cycle time. Connect it \
+                 with Atlassian sign-in or an API token, then choose the projects.",
             ),
             Self::People => (
                 "Match people",

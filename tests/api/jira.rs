@@ -870,7 +870,28 @@ async fn admins_connect_jira_choose_projects_and_see_problems_on_app_home() {
             .unwrap()
             .unwrap();
         assert_eq!(g.setting("story_points_override"), "customfield_20000");
+    }
+    // Let the first sync finish (its success would clear a status set now).
+    assert!(
+        eventually(PATIENCE, || async {
+            let mut conn = state.db.pool().acquire().await.unwrap();
+            let mut done = 0;
+            for scope in ["project:PROJ", "project:OPS"] {
+                if sync_state::get(&mut conn, org, "jira", scope)
+                    .await
+                    .unwrap()
+                    .is_some_and(|s| s.status == "done")
+                {
+                    done += 1;
+                }
+            }
+            done == 2
+        })
+        .await
+    );
+    {
         // A revoked token: App Home tells the admin what to do.
+        let mut conn = app.state.db.pool().acquire().await.unwrap();
         integrations::set_status(&mut conn, org, "jira", "error", Some(connect::RECONNECT))
             .await
             .unwrap();

@@ -359,9 +359,10 @@ async fn unknown_ids_are_acknowledged_and_setup_buttons_open_a_modal_for_admins(
         body["trigger_id"],
         "13345224609.738474920.8088930838d88f008e0"
     );
+    // Jira is not connected and no OAuth app is configured: the token form.
     assert_eq!(
         body["view"]["callback_id"],
-        blocks::ids::callback::SETUP_INFO
+        blocks::ids::callback::JIRA_CONNECT
     );
 
     let options = slack_form(&app, "/slack/options", &[("payload", &json!({
