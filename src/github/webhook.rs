@@ -179,9 +179,12 @@ pub async fn receive(State(state): State<AppState>, headers: HeaderMap, body: By
             return answer(StatusCode::SERVICE_UNAVAILABLE, "try again later");
         }
     };
+    // Compressed here, on the request's own task, so the one writer only
+    // writes.
+    let stored = Bytes::from(webhooks::pack(&body));
     let recorded = state
         .intake
-        .submit(&state, org, delivery, event, body)
+        .submit(&state, org, delivery, event, stored)
         .await;
     match recorded {
         Ok(Recorded::Duplicate) => answer(StatusCode::OK, "already received"),

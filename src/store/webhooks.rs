@@ -29,7 +29,43 @@ pub struct Pending {
     pub payload: Vec<u8>,
 }
 
+/// Stored form of a payload: large bodies gzip-compressed (fast level),
+/// which cuts the bytes the single SQLite writer must put down several
+/// times over; JSON never starts with gzip's magic, so reading can tell.
+pub fn pack(payload: &[u8]) -> Vec<u8> {
+    use std::io::Write;
+    if payload.len() < PACK_FROM {
+        return payload.to_vec();
+    }
+    let mut gz = flate2::write::GzEncoder::new(
+        Vec::with_capacity(payload.len() / 4),
+        flate2::Compression::fast(),
+    );
+    match gz.write_all(payload).and_then(|()| gz.finish()) {
+        Ok(packed) => packed,
+        Err(_) => payload.to_vec(),
+    }
+}
+
+/// Bodies at least this long are stored compressed.
+const PACK_FROM: usize = 2048;
+const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
+
+/// The payload as received, from its stored form.
+fn unpack(stored: Vec<u8>) -> Vec<u8> {
+    use std::io::Read;
+    if !stored.starts_with(&GZIP_MAGIC) {
+        return stored;
+    }
+    let mut out = Vec::with_capacity(stored.len() * 6);
+    match flate2::read::GzDecoder::new(stored.as_slice()).read_to_end(&mut out) {
+        Ok(_) => out,
+        Err(_) => stored,
+    }
+}
+
 /// Records a delivery once per `(org, source, delivery_id)`.
+/// `payload` is stored as given: pass large bodies through [`pack`].
 pub async fn record(
     conn: &mut AnyConnection,
     org: OrgId,
@@ -89,9 +125,10 @@ pub async fn pending(
                 id: r.try_get("webhook_delivery_id")?,
                 source: r.try_get("source")?,
                 event: r.try_get("event")?,
-                payload: r
-                    .try_get::<Option<Vec<u8>>, _>("payload")?
-                    .unwrap_or_default(),
+                payload: unpack(
+                    r.try_get::<Option<Vec<u8>>, _>("payload")?
+                        .unwrap_or_default(),
+                ),
             })
         })
         .collect()
@@ -126,9 +163,10 @@ pub async fn get(conn: &mut AnyConnection, org: OrgId, id: i64) -> StoreResult<O
         id: r.try_get("webhook_delivery_id")?,
         source: r.try_get("source")?,
         event: r.try_get("event")?,
-        payload: r
-            .try_get::<Option<Vec<u8>>, _>("payload")?
-            .unwrap_or_default(),
+        payload: unpack(
+            r.try_get::<Option<Vec<u8>>, _>("payload")?
+                .unwrap_or_default(),
+        ),
     }))
 }
 
@@ -150,4 +188,23 @@ pub async fn mark_failed(
         .execute(conn)
         .await?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn packed_payloads_come_back_byte_for_byte_and_small_ones_are_left_alone() {
+        let big = format!(
+            "{{\"action\":\"opened\",\"pad\":\"{}\"}}",
+            "x".repeat(30_000)
+        );
+        let packed = pack(big.as_bytes());
+        assert!(packed.len() < big.len() / 10);
+        assert_eq!(unpack(packed), big.as_bytes());
+        let small = br#"{"zen":"Keep it logically awesome."}"#;
+        assert_eq!(pack(small), small);
+        assert_eq!(unpack(small.to_vec()), small);
+    }
 }
