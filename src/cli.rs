@@ -383,19 +383,7 @@ async fn export_prs(
         .iter()
         .map(|(_, pr)| crate::github::export::row(pr, &repos))
         .collect();
-    let stdout = std::io::stdout();
-    match format {
-        Format::Json => {
-            serde_json::to_writer_pretty(stdout.lock(), &rows).map_err(|e| e.to_string())?
-        }
-        Format::Csv => {
-            let mut w = csv::Writer::from_writer(stdout.lock());
-            for r in &rows {
-                w.serialize(r).map_err(|e| e.to_string())?;
-            }
-            w.flush().map_err(|e| e.to_string())?;
-        }
-    }
+    write_rows(&rows, format)?;
     db.close().await;
     Ok(())
 }
@@ -476,19 +464,25 @@ async fn export_issues(
             .map(crate::jira::export::row)
             .collect();
     drop(conn);
+    write_rows(&rows, format)?;
+    db.close().await;
+    Ok(())
+}
+
+/// Writes export rows to stdout as pretty JSON or CSV with a header.
+fn write_rows<T: serde::Serialize>(rows: &[T], format: Format) -> Result<(), String> {
     let stdout = std::io::stdout();
     match format {
         Format::Json => {
-            serde_json::to_writer_pretty(stdout.lock(), &rows).map_err(|e| e.to_string())?
+            serde_json::to_writer_pretty(stdout.lock(), rows).map_err(|e| e.to_string())?
         }
         Format::Csv => {
             let mut w = csv::Writer::from_writer(stdout.lock());
-            for r in &rows {
+            for r in rows {
                 w.serialize(r).map_err(|e| e.to_string())?;
             }
             w.flush().map_err(|e| e.to_string())?;
         }
     }
-    db.close().await;
     Ok(())
 }

@@ -14,6 +14,7 @@ pub mod http; // axum router, health endpoints, cross-cutting layers
 pub mod jira; // Jira: connect (3LO or token), projects, people, issue sync, PR links
 pub mod jobs; // durable apalis jobs on the same database
 pub mod metrics; // pure: per-PR metrics, AI detection, aggregates (METRICS.md)
+pub mod signed_state; // signed, single-use, expiring state for browser round trips
 pub mod slack; // Slack: verified listeners, routing, Web API client, install, App Home
 pub mod store; // org-scoped storage on SQLite or PostgreSQL, one code path
 pub mod telemetry; // tracing set-up (text or JSON)

@@ -578,22 +578,6 @@ pub const APP_STATE_PURPOSE: &str = "github_app_install";
 /// How long an install link stays valid.
 const APP_STATE_TTL_SECS: i64 = 3600;
 
-fn state_mac(secret: &SecretString, nonce: &str) -> Option<hmac::Hmac<sha2::Sha256>> {
-    use hmac::Mac;
-    use secrecy::ExposeSecret;
-    let mut mac =
-        hmac::Hmac::<sha2::Sha256>::new_from_slice(secret.expose_secret().as_bytes()).ok()?;
-    mac.update(APP_STATE_PURPOSE.as_bytes());
-    mac.update(b":");
-    mac.update(nonce.as_bytes());
-    Some(mac)
-}
-
-fn state_hash(nonce: &str) -> String {
-    use sha2::Digest;
-    hex::encode(sha2::Sha256::digest(nonce.as_bytes()))
-}
-
 /// The App's install page with a signed, single-use state naming the org
 /// and the admin; `None` when this deployment has no GitHub App.
 pub async fn app_install_url(
@@ -605,31 +589,20 @@ pub async fn app_install_url(
     let (Some(app), Some(secret)) = (&github.app, &github.webhook_secret) else {
         return Ok(None);
     };
-    use rand::RngCore;
-    let mut bytes = [0u8; 32];
-    rand::rngs::OsRng.fill_bytes(&mut bytes);
-    let nonce = hex::encode(bytes);
-    let tag = state_mac(secret, &nonce)
-        .map(|m| hex::encode(hmac::Mac::finalize(m).into_bytes()))
-        .ok_or(ConnectError::NotConfigured(
-            "GITHUB_WEBHOOK_SECRET cannot key a MAC",
-        ))?;
-    let mut conn = db.pool().acquire().await?;
-    crate::store::orgs::create_org_state(
-        &mut conn,
-        &state_hash(&nonce),
+    let state = crate::signed_state::issue(
+        db,
+        secret,
         APP_STATE_PURPOSE,
         org,
         slack_user,
-        crate::store::unix_now() + APP_STATE_TTL_SECS,
+        APP_STATE_TTL_SECS,
     )
     .await?;
     let mut url = github
         .web_url
         .join(&format!("apps/{}/installations/new", app.slug))
         .map_err(|_| ConnectError::NotConfigured("GITHUB_APP_SLUG does not make a URL"))?;
-    url.query_pairs_mut()
-        .append_pair("state", &format!("{nonce}.{tag}"));
+    url.query_pairs_mut().append_pair("state", &state);
     Ok(Some(url))
 }
 
@@ -697,18 +670,9 @@ pub async fn link_installation(
     let installation: u64 = installation
         .and_then(|i| i.trim().parse().ok())
         .ok_or(SetupError::Missing("an installation id"))?;
-    let (nonce, mac) = state.split_once('.').ok_or(SetupError::BadState)?;
-    let tag = hex::decode(mac).map_err(|_| SetupError::BadState)?;
-    // Constant-time comparison of the tag.
-    state_mac(secret, nonce)
-        .and_then(|m| hmac::Mac::verify_slice(m, &tag).ok())
+    let (org, slack_user) = crate::signed_state::consume(db, secret, APP_STATE_PURPOSE, state)
+        .await?
         .ok_or(SetupError::BadState)?;
-    let mut conn = db.pool().acquire().await?;
-    let (org, slack_user) =
-        crate::store::orgs::consume_org_state(&mut conn, &state_hash(nonce), APP_STATE_PURPOSE)
-            .await?
-            .ok_or(SetupError::BadState)?;
-    drop(conn);
     let app_client = GithubClient::as_app(&github.api_url, app)?;
     let (found, _) = app_client
         .get(

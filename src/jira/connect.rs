@@ -129,21 +129,6 @@ pub async fn connect_token(
     Ok(name)
 }
 
-fn state_mac(secret: &SecretString, nonce: &str) -> Option<hmac::Hmac<sha2::Sha256>> {
-    use hmac::Mac;
-    let mut mac =
-        hmac::Hmac::<sha2::Sha256>::new_from_slice(secret.expose_secret().as_bytes()).ok()?;
-    mac.update(STATE_PURPOSE.as_bytes());
-    mac.update(b":");
-    mac.update(nonce.as_bytes());
-    Some(mac)
-}
-
-fn state_hash(nonce: &str) -> String {
-    use sha2::Digest;
-    hex::encode(sha2::Sha256::digest(nonce.as_bytes()))
-}
-
 fn redirect_uri(public_url: &url::Url) -> Option<url::Url> {
     public_url.join("jira/oauth/callback").ok()
 }
@@ -162,25 +147,9 @@ pub async fn authorize_url(
     else {
         return Ok(None);
     };
-    use rand::RngCore;
-    let mut bytes = [0u8; 32];
-    rand::rngs::OsRng.fill_bytes(&mut bytes);
-    let nonce = hex::encode(bytes);
-    let tag = state_mac(secret, &nonce)
-        .map(|m| hex::encode(hmac::Mac::finalize(m).into_bytes()))
-        .ok_or(ConnectError::NotConfigured(
-            "ATLASSIAN_CLIENT_SECRET cannot key a MAC",
-        ))?;
-    let mut conn = db.pool().acquire().await?;
-    crate::store::orgs::create_org_state(
-        &mut conn,
-        &state_hash(&nonce),
-        STATE_PURPOSE,
-        org,
-        slack_user,
-        unix_now() + STATE_TTL_SECS,
-    )
-    .await?;
+    let state =
+        crate::signed_state::issue(db, secret, STATE_PURPOSE, org, slack_user, STATE_TTL_SECS)
+            .await?;
     let mut url = settings
         .auth_url
         .join("authorize")
@@ -193,7 +162,7 @@ pub async fn authorize_url(
         .append_pair("client_id", client_id)
         .append_pair("scope", &SCOPES.join(" "))
         .append_pair("redirect_uri", &redirect)
-        .append_pair("state", &format!("{nonce}.{tag}"))
+        .append_pair("state", &state)
         .append_pair("response_type", "code")
         .append_pair("prompt", "consent");
     Ok(Some(url))
@@ -279,18 +248,10 @@ pub async fn complete_oauth(
         ));
     };
     let state = state.ok_or(ConnectError::BadState)?;
-    let (nonce, tag) = state.split_once('.').ok_or(ConnectError::BadState)?;
-    let tag = hex::decode(tag).map_err(|_| ConnectError::BadState)?;
-    state_mac(secret, nonce)
-        .and_then(|m| hmac::Mac::verify_slice(m, &tag).ok())
-        .ok_or(ConnectError::BadState)?;
     let code = code.ok_or_else(|| ConnectError::Refused("Atlassian sent no code".into()))?;
-    let mut conn = db.pool().acquire().await?;
-    let (org, slack_user) =
-        crate::store::orgs::consume_org_state(&mut conn, &state_hash(nonce), STATE_PURPOSE)
-            .await?
-            .ok_or(ConnectError::BadState)?;
-    drop(conn);
+    let (org, slack_user) = crate::signed_state::consume(db, secret, STATE_PURPOSE, state)
+        .await?
+        .ok_or(ConnectError::BadState)?;
     let redirect = redirect_uri(public)
         .map(|u| u.to_string())
         .unwrap_or_default();

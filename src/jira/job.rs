@@ -62,7 +62,12 @@ pub async fn run(job: SyncJira, ctx: Data<Arc<JobContext>>) -> Result<(), BoxDyn
             } else {
                 format!("The last Jira sync stopped: {message}. It retries by itself.")
             };
-            integrations::set_status(&mut conn, job.org, "jira", status, Some(&shown)).await?;
+            let current = integrations::get(&mut conn, job.org, "jira").await?;
+            // Only a connected integration takes an outage message; one an
+            // admin must reconnect keeps saying so.
+            if status == "error" || current.is_some_and(|c| c.status == "connected") {
+                integrations::set_status(&mut conn, job.org, "jira", status, Some(&shown)).await?;
+            }
             conn.commit().await?;
             Err(Box::new(e))
         }
@@ -107,7 +112,7 @@ async fn sync_once(jira: &JiraContext, job: &SyncJira) -> Result<(), RunError> {
     }
     // A good run clears an earlier outage message.
     let mut conn = jira.db.begin_write().await.map_err(SyncError::from)?;
-    integrations::set_status(&mut conn, job.org, "jira", "connected", None)
+    integrations::clear_error(&mut conn, job.org, "jira")
         .await
         .map_err(SyncError::from)?;
     conn.commit().await.map_err(SyncError::from)?;

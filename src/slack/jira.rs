@@ -135,32 +135,17 @@ pub async fn save(ctx: Ctx, i: Interaction) -> ListenerResult {
             "Only an aimpact admin can choose projects.",
         ));
     }
-    let values = i
-        .raw
-        .pointer("/view/state/values")
-        .cloned()
-        .unwrap_or(Value::Null);
-    let mode = values
-        .pointer(&format!(
-            "/{}/{}/selected_option/value",
-            input::PROJECTS_MODE,
-            input::PROJECTS_MODE_VALUE
-        ))
-        .and_then(Value::as_str)
-        .unwrap_or(input::REPOS_ALL);
-    let picked: Vec<i64> = values
-        .pointer(&format!(
-            "/{}/{}/selected_options",
-            input::PROJECTS_PICK,
-            input::PROJECTS_PICK_VALUE
-        ))
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .filter_map(|o| o["value"].as_str()?.parse().ok())
-        .collect();
+    let (chosen, picked) = super::repos::selection(
+        &i,
+        (input::PROJECTS_MODE, input::PROJECTS_MODE_VALUE),
+        (input::PROJECTS_PICK, input::PROJECTS_PICK_VALUE),
+    );
+    let mode = if chosen {
+        input::REPOS_CHOSEN
+    } else {
+        input::REPOS_ALL
+    };
     let points = value(&i, input::JIRA_POINTS, input::JIRA_POINTS_VALUE);
-    let chosen = mode == input::REPOS_CHOSEN;
     if chosen && picked.is_empty() {
         return Ok(field_error(
             input::PROJECTS_PICK,

@@ -75,6 +75,35 @@ fn field_error(block: &str, message: &str) -> Ack {
     Ack::Json(json!({ "response_action": "errors", "errors": { block: message } }))
 }
 
+/// A chooser modal's submitted state: whether "only the chosen ones" is
+/// picked (over "all"), and the chosen ids. Shared by the repository and
+/// Jira project choosers.
+pub(crate) fn selection(
+    i: &Interaction,
+    (mode_block, mode_action): (&str, &str),
+    (pick_block, pick_action): (&str, &str),
+) -> (bool, Vec<i64>) {
+    let values = i
+        .raw
+        .pointer("/view/state/values")
+        .cloned()
+        .unwrap_or(Value::Null);
+    let chosen = values
+        .pointer(&format!(
+            "/{mode_block}/{mode_action}/selected_option/value"
+        ))
+        .and_then(Value::as_str)
+        == Some(input::REPOS_CHOSEN);
+    let picked = values
+        .pointer(&format!("/{pick_block}/{pick_action}/selected_options"))
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|o| o["value"].as_str()?.parse().ok())
+        .collect();
+    (chosen, picked)
+}
+
 /// Saves the choice: tracking flags change in one transaction, newly
 /// tracked repositories get their history imported, untracked ones keep
 /// their data and stop syncing.
@@ -85,31 +114,16 @@ pub async fn save(ctx: Ctx, i: Interaction) -> ListenerResult {
             "Only an aimpact admin can choose repositories.",
         ));
     }
-    let values = i
-        .raw
-        .pointer("/view/state/values")
-        .cloned()
-        .unwrap_or(Value::Null);
-    let mode = values
-        .pointer(&format!(
-            "/{}/{}/selected_option/value",
-            input::REPOS_MODE,
-            input::REPOS_MODE_VALUE
-        ))
-        .and_then(Value::as_str)
-        .unwrap_or(input::REPOS_ALL);
-    let picked: Vec<i64> = values
-        .pointer(&format!(
-            "/{}/{}/selected_options",
-            input::REPOS_PICK,
-            input::REPOS_PICK_VALUE
-        ))
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .filter_map(|o| o["value"].as_str()?.parse().ok())
-        .collect();
-    let chosen = mode == input::REPOS_CHOSEN;
+    let (chosen, picked) = selection(
+        &i,
+        (input::REPOS_MODE, input::REPOS_MODE_VALUE),
+        (input::REPOS_PICK, input::REPOS_PICK_VALUE),
+    );
+    let mode = if chosen {
+        input::REPOS_CHOSEN
+    } else {
+        input::REPOS_ALL
+    };
     if chosen && picked.is_empty() {
         return Ok(field_error(
             input::REPOS_PICK,

@@ -134,3 +134,17 @@ pub async fn set_status(
         .await?;
     Ok(())
 }
+
+/// Clears an outage message after a good run, leaving a status an admin
+/// must act on (such as a revoked token) as it is.
+pub async fn clear_error(conn: &mut AnyConnection, org: OrgId, kind: &str) -> StoreResult<()> {
+    const SQL: &str = "update integration set last_error = null, updated_at = $3
+        where org_id = $1 and kind = $2 and status = 'connected' and last_error is not null";
+    sqlx::query(SQL)
+        .bind(org.get())
+        .bind(kind)
+        .bind(unix_now())
+        .execute(conn)
+        .await?;
+    Ok(())
+}

@@ -328,6 +328,19 @@ async fn connect_discover_sync_and_export_give_the_hand_computed_answers() {
             "jira-token-123"
         );
     }
+    // The job links PRs after the last page; wait for it before stopping.
+    assert!(
+        eventually(PATIENCE, || async {
+            let mut conn = state.db.pool().acquire().await.unwrap();
+            let n: i64 = sqlx::query_scalar("select count(*) from pr_jira_link where org_id = $1")
+                .bind(org.get())
+                .fetch_one(&mut *conn)
+                .await
+                .unwrap();
+            n == 2
+        })
+        .await
+    );
     // Only the stored fields were asked for, with the token-paged search.
     let bodies = search.bodies.lock().unwrap().clone();
     assert_eq!(bodies.len(), 2);
