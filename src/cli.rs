@@ -315,9 +315,18 @@ async fn pick_org(
     }
 }
 
-async fn sync_github(config: &Config, org: Option<&str>, full: bool) -> Result<(), String> {
-    use std::io::Write;
-
+/// Keys, the migrated store and the chosen org, for a foreground sync.
+async fn open_for_sync(
+    config: &Config,
+    org: Option<&str>,
+) -> Result<
+    (
+        crate::crypto::Keyring,
+        crate::store::Db,
+        crate::domain::OrgId,
+    ),
+    String,
+> {
     let (keys, _) = load_keyring(
         config.encryption_keys.as_ref().map(|k| k.expose_secret()),
         &config.data_dir,
@@ -329,6 +338,13 @@ async fn sync_github(config: &Config, org: Option<&str>, full: bool) -> Result<(
         .map_err(|e| e.to_string())?;
     jobs.close().await;
     let org = pick_org(&db, org).await?;
+    Ok((keys, db, org))
+}
+
+async fn sync_github(config: &Config, org: Option<&str>, full: bool) -> Result<(), String> {
+    use std::io::Write;
+
+    let (keys, db, org) = open_for_sync(config, org).await?;
     let Some((client, _)) = crate::github::connect::client_for(&db, &keys, &config.github, org)
         .await
         .map_err(|e| e.to_string())?
@@ -391,17 +407,7 @@ async fn export_prs(
 async fn sync_jira(config: &Config, org: Option<&str>, full: bool) -> Result<(), String> {
     use std::io::Write;
 
-    let (keys, _) = load_keyring(
-        config.encryption_keys.as_ref().map(|k| k.expose_secret()),
-        &config.data_dir,
-        false,
-    )
-    .map_err(|e| e.to_string())?;
-    let (db, jobs) = app::connect_and_migrate(config)
-        .await
-        .map_err(|e| e.to_string())?;
-    jobs.close().await;
-    let org = pick_org(&db, org).await?;
+    let (keys, db, org) = open_for_sync(config, org).await?;
     let budget = std::sync::Arc::new(crate::jira::client::PointBudget::new(
         config.jira.points_per_hour,
     ));
