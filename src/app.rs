@@ -383,6 +383,34 @@ impl App {
         })
     }
 
+    /// The state of a process that serves nothing and connects nothing
+    /// from the environment (keys must exist): `aimpact render`.
+    pub async fn offline_state(config: Config) -> Result<AppState, StartError> {
+        let (keys, _) = {
+            use secrecy::ExposeSecret;
+            load_keyring(
+                config.encryption_keys.as_ref().map(|k| k.expose_secret()),
+                &config.data_dir,
+                false,
+            )?
+        };
+        let (db, jobs_pool) = connect_and_migrate(&config).await?;
+        let slack = crate::slack::client::SlackApi::new(&config.slack.api_url)
+            .map_err(|e| StartError::Slack(format!("cannot set up HTTPS to Slack ({e})")))?;
+        let points = config.jira.points_per_hour;
+        Ok(AppState {
+            config: Arc::new(config),
+            db,
+            keys,
+            jobs: Jobs::new(jobs_pool),
+            http: outbound_http_client(),
+            slack,
+            listeners: Arc::new(crate::slack::listeners::Listeners::standard()),
+            intake: Arc::default(),
+            jira_budget: Arc::new(crate::jira::client::PointBudget::new(points)),
+        })
+    }
+
     /// The bound address (port 0 in tests becomes a real port).
     pub fn addr(&self) -> Option<SocketAddr> {
         self.addr

@@ -55,6 +55,39 @@ enum Command {
         #[command(subcommand)]
         what: ExportWhat,
     },
+    /// Create a demo workspace with realistic synthetic data in its own SQLite file, then serve
+    /// it with the local preview on (open http://127.0.0.1:3000/preview).
+    ///
+    /// The demo database is `aimpact-demo.db` in AIMPACT_DATA_DIR; it is rebuilt on every run.
+    Demo {
+        /// Seed for the synthetic data (same seed, same data).
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+        /// Create the data and exit instead of serving.
+        #[arg(long)]
+        no_serve: bool,
+    },
+    /// Print the Block Kit JSON of a surface, as Slack would receive it.
+    ///
+    /// SURFACE is a name from `--list` (e.g. `home-admin`, `metrics`, `metrics-team-platform`)
+    /// or the words of a /metrics command in quotes (e.g. "team platform 90d").
+    Render {
+        /// The surface.
+        #[arg(required_unless_present = "list")]
+        surface: Option<String>,
+        /// Org: its id or Slack team id (default: the only org).
+        #[arg(long)]
+        org: Option<String>,
+        /// Show it as this Slack user (default: a user of the role the surface names).
+        #[arg(long)]
+        user: Option<String>,
+        /// Range: 7d, 30d, 90d or YYYY-MM-DD..YYYY-MM-DD.
+        #[arg(long)]
+        range: Option<String>,
+        /// List the surfaces instead.
+        #[arg(long)]
+        list: bool,
+    },
     /// Manage the encryption keys that protect stored tokens.
     Keys {
         #[command(subcommand)]
@@ -181,6 +214,24 @@ pub async fn run(cli: Cli) -> ExitCode {
             serve(config, options).await
         }
         Command::Migrate => migrate(&config).await,
+        Command::Demo { seed, no_serve } => demo(config, seed, no_serve).await,
+        Command::Render {
+            surface,
+            org,
+            user,
+            range,
+            list,
+        } => {
+            render(
+                config,
+                surface,
+                org.as_deref(),
+                user.as_deref(),
+                range.as_deref(),
+                list,
+            )
+            .await
+        }
         Command::Sync {
             source: SyncSource::Github { org, full },
         } => sync_github(&config, org.as_deref(), full).await,
@@ -490,5 +541,182 @@ fn write_rows<T: serde::Serialize>(rows: &[T], format: Format) -> Result<(), Str
             w.flush().map_err(|e| e.to_string())?;
         }
     }
+    Ok(())
+}
+
+/// `aimpact demo`: a fresh demo database, rollups computed, then `serve`
+/// with the preview on.
+async fn demo(mut config: Config, seed: u64, no_serve: bool) -> Result<(), String> {
+    let path = config.data_dir.join("aimpact-demo.db");
+    for suffix in ["", "-wal", "-shm"] {
+        let file = std::path::PathBuf::from(format!("{}{suffix}", path.display()));
+        if file.exists() {
+            std::fs::remove_file(&file)
+                .map_err(|e| format!("cannot replace {}: {e}", file.display()))?;
+        }
+    }
+    config.database_url = crate::store::DatabaseUrl::parse(&format!("sqlite://{}", path.display()))
+        .map_err(|e| format!("AIMPACT_DATA_DIR: {e}"))?;
+    if !config.bind.ip().is_loopback() {
+        return Err(format!(
+            "AIMPACT_BIND: the demo serves its preview without sign-in, so it only listens on a \
+             loopback address; {} is not one",
+            config.bind
+        ));
+    }
+    config.preview = true;
+    let started = std::time::Instant::now();
+    let (db, jobs) = app::connect_and_migrate(&config)
+        .await
+        .map_err(|e| e.to_string())?;
+    jobs.close().await;
+    let made = crate::demo::seed(&db, crate::store::unix_now(), seed)
+        .await
+        .map_err(|e| format!("demo data: {e}"))?;
+    crate::dashboard::rollups::refresh(&db, made.org, true)
+        .await
+        .map_err(|e| format!("demo rollups: {e}"))?;
+    // The demo's integrations have no credentials: keep the daily syncs
+    // from trying (and failing) for a day.
+    for task in [
+        crate::jobs::schedule::GITHUB_DAILY,
+        crate::jobs::schedule::JIRA_DAILY,
+    ] {
+        crate::jobs::schedule::mark_ran(&db, made.org, task)
+            .await
+            .map_err(|e| e.to_string())?;
+    }
+    db.close().await;
+    println!(
+        "demo workspace ready in {:.1} s: {} people, {} PRs, {} Jira issues, {} surveys ({})",
+        started.elapsed().as_secs_f64(),
+        made.people,
+        made.prs,
+        made.issues,
+        made.surveys,
+        path.display()
+    );
+    if no_serve {
+        return Ok(());
+    }
+    println!("preview: http://{}/preview", config.bind);
+    let options = RunOptions {
+        worker_settings: worker_settings(&config),
+        ..RunOptions::default()
+    };
+    serve(config, options).await
+}
+
+/// `aimpact render`: one surface's Block Kit JSON on stdout.
+async fn render(
+    config: Config,
+    surface: Option<String>,
+    org: Option<&str>,
+    user: Option<&str>,
+    range: Option<&str>,
+    list: bool,
+) -> Result<(), String> {
+    let range = match range.map(crate::slack::grammar::parse) {
+        Some(Ok(q)) => Some(q.range),
+        Some(Err(e)) => return Err(format!("--range: {e}")),
+        None => None,
+    };
+    let base = config
+        .public_url
+        .clone()
+        .or_else(|| url::Url::parse(&format!("http://{}/", config.bind)).ok())
+        .ok_or("AIMPACT_BIND: not an address charts can be served from")?;
+    let state = App::offline_state(config)
+        .await
+        .map_err(|e| e.to_string())?;
+    let org_id = pick_org(&state.db, org).await?;
+    let org = {
+        let mut conn = state
+            .db
+            .pool()
+            .acquire()
+            .await
+            .map_err(|e| format!("DATABASE_URL: {e}"))?;
+        orgs::get(&mut conn, org_id)
+            .await
+            .map_err(|e| e.to_string())?
+    };
+    use crate::http::preview;
+    if list {
+        for e in preview::catalogue(&state, &org)
+            .await
+            .map_err(|e| e.to_string())?
+        {
+            println!("{:<32} {}", e.slug, e.label);
+        }
+        return Ok(());
+    }
+    let surface = surface.unwrap_or_default();
+    let known = preview::catalogue(&state, &org)
+        .await
+        .map_err(|e| e.to_string())?
+        .into_iter()
+        .any(|e| e.slug == surface)
+        || surface.starts_with("home");
+    // Anything else is read as the words of a /metrics command.
+    let named = known || surface.starts_with("metrics-") || surface.starts_with("modal-");
+    if !named && surface != "metrics" {
+        return render_text(&state, &org, &surface, user, range, base).await;
+    }
+    let slug = surface;
+    let delivery = crate::dashboard::Delivery::Public(base);
+    let (value, _) = preview::render(&state, &org, &slug, user, range, &delivery)
+        .await
+        .map_err(|e| e.to_string())?;
+    println!(
+        "{}",
+        serde_json::to_string_pretty(&value).map_err(|e| e.to_string())?
+    );
+    Ok(())
+}
+
+/// Renders the answer to `/metrics <text>`.
+async fn render_text(
+    state: &crate::app::AppState,
+    org: &orgs::Org,
+    text: &str,
+    user: Option<&str>,
+    range: Option<crate::slack::grammar::Range>,
+    base: url::Url,
+) -> Result<(), String> {
+    use crate::http::preview;
+    let who = match user {
+        Some(u) => u.to_string(),
+        None => preview::user_for(state, org, crate::domain::Role::Admin)
+            .await
+            .map_err(|e| e.to_string())?
+            .ok_or("no Slack user to answer as; pass --user")?,
+    };
+    let role = preview::offline_role(state, org, &who)
+        .await
+        .map_err(|e| e.to_string())?;
+    let ctx = crate::slack::listeners::Ctx {
+        state: state.clone(),
+        org: org.clone(),
+    };
+    let value = match crate::slack::grammar::parse(text) {
+        Ok(mut q) => {
+            if let Some(r) = range {
+                q.range = r;
+            }
+            let delivery = crate::dashboard::Delivery::Public(base);
+            crate::slack::dashboards::message_as(&ctx, &who, role, &q, &delivery)
+                .await
+                .map_err(|e| e.to_string())?
+        }
+        Err(e) => serde_json::to_value(blocks::help::metrics_help(Some(&format!(
+            "{e} Here's what I understand:"
+        ))))
+        .map_err(|e| e.to_string())?,
+    };
+    println!(
+        "{}",
+        serde_json::to_string_pretty(&value).map_err(|e| e.to_string())?
+    );
     Ok(())
 }

@@ -54,6 +54,10 @@ pub struct Config {
     pub job_concurrency: usize,
     /// `AIMPACT_PUBLIC_URL`: where Slack and browsers reach this app.
     pub public_url: Option<url::Url>,
+    /// `AIMPACT_PREVIEW`: serve the local preview pages (`/preview`); only
+    /// allowed when `AIMPACT_BIND` is a loopback address. `aimpact demo`
+    /// turns it on.
+    pub preview: bool,
     /// Slack settings.
     pub slack: SlackSettings,
     /// GitHub settings.
@@ -389,6 +393,26 @@ impl Config {
                         None
                     }
                 });
+        let preview = match r.raw("AIMPACT_PREVIEW").as_deref().map(str::trim) {
+            None | Some("" | "0" | "false" | "no" | "off") => false,
+            Some("1" | "true" | "yes" | "on") => true,
+            Some(other) => {
+                r.problem(
+                    "AIMPACT_PREVIEW",
+                    format!("`{other}` is not on or off; use 1 or 0"),
+                );
+                false
+            }
+        };
+        if preview && !bind.ip().is_loopback() {
+            r.problem(
+                "AIMPACT_PREVIEW",
+                format!(
+                    "the preview shows every workspace's dashboards without sign-in, so it only runs \
+                     on a loopback address; AIMPACT_BIND is {bind}. Use 127.0.0.1:PORT or turn the preview off"
+                ),
+            );
+        }
         let slack = read_slack(&mut r, public_url.is_some());
         let github = read_github(&mut r);
         let jira = read_jira(&mut r, public_url.is_some());
@@ -407,6 +431,7 @@ impl Config {
                 shutdown_timeout,
                 job_concurrency,
                 public_url,
+                preview,
                 slack,
                 github,
                 jira,

@@ -21,6 +21,12 @@ pub mod action {
     pub const GITHUB_APP_INSTALL: &str = "github_app_install";
     /// The link button to Atlassian's consent page.
     pub const JIRA_OAUTH: &str = "jira_oauth";
+    /// Dashboards: the range picker (`7d`, `30d`, `90d`).
+    pub const METRICS_RANGE: &str = "metrics_range";
+    /// Dashboards: the team picker (leads and admins).
+    pub const METRICS_TEAM: &str = "metrics_team";
+    /// `/metrics` answers: post the same view in the channel.
+    pub const METRICS_SHARE: &str = "metrics_share";
     /// Every setup button, for listener registration.
     pub const SETUP: [&str; 6] = [
         SETUP_GITHUB,

@@ -214,6 +214,59 @@ pub enum Accessory {
 pub enum ActionElement {
     /// A button.
     Button(Button),
+    /// A single-choice menu, e.g. the dashboard's range picker.
+    Select(StaticSelect),
+}
+
+impl ActionElement {
+    /// The element's `action_id`.
+    pub fn action_id(&self) -> &str {
+        match self {
+            ActionElement::Button(b) => &b.action_id,
+            ActionElement::Select(s) => &s.action_id,
+        }
+    }
+}
+
+/// A single-choice menu over options given in the view; choosing one sends
+/// a `block_actions` payload at once.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename = "static_select")]
+pub struct StaticSelect {
+    /// Stable id from `ids`.
+    pub action_id: String,
+    /// Grey text shown while nothing is chosen.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub placeholder: Option<PlainText>,
+    /// At most [`crate::limits::SELECT_OPTIONS_MAX`] options.
+    pub options: Vec<OptionObject>,
+    /// The option shown as chosen (one of `options`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub initial_option: Option<OptionObject>,
+}
+
+impl StaticSelect {
+    /// A menu with `options`, `selected` (a value) shown as chosen when it
+    /// is one of them. Options beyond Slack's limit are dropped.
+    pub fn new(
+        action_id: &str,
+        placeholder: &str,
+        options: Vec<OptionObject>,
+        selected: &str,
+    ) -> Self {
+        let mut options = options;
+        options.truncate(crate::limits::SELECT_OPTIONS_MAX);
+        let initial_option = options.iter().find(|o| o.value == selected).cloned();
+        Self {
+            action_id: action_id.to_owned(),
+            placeholder: Some(PlainText::new(truncate(
+                placeholder,
+                crate::limits::PLACEHOLDER_MAX,
+            ))),
+            options,
+            initial_option,
+        }
+    }
 }
 
 /// What a context block may hold.

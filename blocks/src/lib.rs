@@ -28,8 +28,14 @@ pub mod help;
 /// App Home views: the admin's setup checklist and the developer's welcome.
 pub mod home;
 
+/// Dashboards: `/metrics` answers and the App Home dashboard from one view model.
+pub mod dashboard;
+
 /// Checker that reports every way a block list would break Slack's limits.
 pub mod validate;
+
+/// Slack-like HTML preview of Block Kit JSON, for judging layout locally.
+pub mod preview;
 
 pub use kit::{Block, Button};
 pub use stat_card::{BetterWhen, Change, StatCard, stat_cards};

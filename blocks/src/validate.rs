@@ -281,12 +281,35 @@ impl Checker {
                 );
                 let mut ids = HashSet::new();
                 for (j, e) in a.elements.iter().enumerate() {
-                    let ActionElement::Button(b) = e;
-                    self.button(&format!("{path}.elements[{j}]"), b);
-                    if !ids.insert(b.action_id.as_str()) {
+                    let p = format!("{path}.elements[{j}]");
+                    match e {
+                        ActionElement::Button(b) => self.button(&p, b),
+                        ActionElement::Select(sel) => {
+                            self.len(&format!("{p}.action_id"), &sel.action_id, ACTION_ID_MAX);
+                            self.count(
+                                &format!("{p}.options"),
+                                sel.options.len(),
+                                crate::limits::SELECT_OPTIONS_MAX,
+                            );
+                            for (k, o) in sel.options.iter().enumerate() {
+                                let p = format!("{p}.options[{k}]");
+                                self.text(
+                                    &format!("{p}.text"),
+                                    &o.text.text,
+                                    crate::limits::OPTION_TEXT_MAX,
+                                );
+                                self.len(
+                                    &format!("{p}.value"),
+                                    &o.value,
+                                    crate::limits::OPTION_VALUE_MAX,
+                                );
+                            }
+                        }
+                    }
+                    if !ids.insert(e.action_id()) {
                         self.errors.push(LimitError::DuplicateActionId {
                             path: path.to_owned(),
-                            id: b.action_id.clone(),
+                            id: e.action_id().to_owned(),
                         });
                     }
                 }

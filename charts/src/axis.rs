@@ -57,11 +57,80 @@ fn trim_decimal(v: f64) -> String {
     }
 }
 
+/// Beyond this, values are treated like NaN: axis maths would lose all precision.
+pub(crate) const MAX_ABS_VALUE: f64 = 1e15;
+
+/// Whether a data value can be plotted: finite and within [`MAX_ABS_VALUE`].
+pub(crate) fn usable(v: f64) -> bool {
+    v.is_finite() && v.abs() <= MAX_ABS_VALUE
+}
+
+/// Formats one value the way tick labels write it, for value labels and
+/// alt text: counts as `7`, `2.5`, `9999`, `12.3k`, `4.1M`; durations with
+/// [`format_duration_short`]. Non-finite input gives `–`.
+#[must_use]
+pub fn format_value(value: f64, unit: YUnit) -> String {
+    if !value.is_finite() {
+        return "–".to_owned();
+    }
+    match unit {
+        YUnit::Duration => format_duration_short(value),
+        YUnit::Count => {
+            let abs = value.abs();
+            let (scaled, suffix) = if abs >= 1e6 {
+                (value / 1e6, "M")
+            } else if abs >= 1e4 {
+                (value / 1e3, "k")
+            } else {
+                (value, "")
+            };
+            // Large magnitudes keep two significant decimals at most, small
+            // ones (0.05) keep theirs.
+            let text = if scaled.abs() >= 1.0 || scaled == 0.0 {
+                trim_decimal(round1(scaled))
+            } else {
+                let decimals = (-scaled.abs().log10()).ceil().clamp(1.0, 6.0) as usize + 1;
+                trim_zeros(format!("{scaled:.decimals$}"))
+            };
+            if text == "-0" {
+                return "0".to_owned();
+            }
+            format!("{text}{suffix}")
+        }
+    }
+}
+
+/// A Unix time (UTC) as a short date, `Mar 3`, as on time axes.
+#[must_use]
+pub fn format_date_short(unix_secs: i64) -> String {
+    let (_, month, day) = civil_from_days(unix_secs.div_euclid(DAY));
+    let name = MONTHS
+        .get(month.saturating_sub(1) as usize)
+        .copied()
+        .unwrap_or("?");
+    format!("{name} {day}")
+}
+
+/// The word for a tick suffix, for axis captions: `d` → `days`.
+pub(crate) fn unit_word(suffix: &str) -> Option<&'static str> {
+    match suffix {
+        "d" => Some("days"),
+        "h" => Some("hours"),
+        "m" => Some("minutes"),
+        "s" => Some("seconds"),
+        "k" => Some("thousands"),
+        "M" => Some("millions"),
+        _ => None,
+    }
+}
+
 /// A y-axis: tick values (in data units, ascending) and their labels. The
 /// first and last ticks are the axis bounds, so the grid always frames the data.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct ValueTicks {
     pub(crate) ticks: Vec<(f64, String)>,
+    /// The suffix every non-zero label carries (`d`, `h`, `k`, or none).
+    pub(crate) suffix: &'static str,
 }
 
 impl ValueTicks {
@@ -122,7 +191,7 @@ pub(crate) fn value_ticks(lo: f64, hi: f64, unit: YUnit, intervals: usize) -> Va
             (v * divisor, label)
         })
         .collect();
-    ValueTicks { ticks }
+    ValueTicks { ticks, suffix }
 }
 
 /// `1.50` → `1.5`, `2.0` → `2`, so `0.5d, 1d, 1.5d` rather than `1.0d`.
@@ -169,6 +238,134 @@ fn nice_step(raw: f64) -> f64 {
         10.0
     };
     nice * base
+}
+
+/// Ticks for a logarithmic axis: bounds snapped outwards to round values and
+/// the labelled ticks between them, all in data units.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct LogTicks {
+    pub(crate) ticks: Vec<(f64, String)>,
+    pub(crate) lo: f64,
+    pub(crate) hi: f64,
+}
+
+/// Round durations for log axes, in seconds; the ones reached by a "unit"
+/// (minute, hour, day, week, month, year) are preferred as ticks.
+const LOG_DURATIONS: [(f64, bool); 24] = [
+    (1.0, true),
+    (2.0, false),
+    (5.0, false),
+    (10.0, false),
+    (15.0, false),
+    (30.0, false),
+    (MINUTE, true),
+    (2.0 * MINUTE, false),
+    (5.0 * MINUTE, false),
+    (10.0 * MINUTE, false),
+    (15.0 * MINUTE, false),
+    (30.0 * MINUTE, false),
+    (HOUR, true),
+    (2.0 * HOUR, false),
+    (3.0 * HOUR, false),
+    (6.0 * HOUR, false),
+    (12.0 * HOUR, false),
+    (DAY_F, true),
+    (2.0 * DAY_F, false),
+    (7.0 * DAY_F, true),
+    (14.0 * DAY_F, false),
+    (30.0 * DAY_F, true),
+    (91.0 * DAY_F, false),
+    (365.0 * DAY_F, true),
+];
+
+/// Log-axis ticks for positive `[lo, hi]`, at most `max_ticks` of them
+/// (at least two). Counts tick at 1, 2, 5 × 10ⁿ (preferring powers of ten),
+/// durations at round units (`1m`, `1h`, `1d`, `7d`).
+pub(crate) fn log_ticks(lo: f64, hi: f64, unit: YUnit, max_ticks: usize) -> LogTicks {
+    let (mut lo, mut hi) = (lo.min(hi), lo.max(hi));
+    if !(lo.is_finite() && hi.is_finite() && lo > 0.0) {
+        (lo, hi) = (1.0, 10.0);
+    }
+    let decades = |from: f64, to: f64| {
+        let e0 = (from.log10().floor() as i32 - 1).clamp(-300, 300);
+        let e1 = (to.log10().ceil() as i32 + 1).clamp(-300, 300);
+        (e0..=e1).flat_map(|e| {
+            let p = 10f64.powi(e);
+            [(p, true), (2.0 * p, false), (5.0 * p, false)]
+        })
+    };
+    let candidates: Vec<(f64, bool)> = match unit {
+        YUnit::Count => decades(lo, hi).collect(),
+        YUnit::Duration => {
+            let year = 365.0 * DAY_F;
+            let below = decades(lo.min(0.5), 0.5).filter(|c| c.0 < 1.0);
+            let above = decades(1.0, (hi / year).max(1.0))
+                .filter(|c| c.0 > 1.0)
+                .map(|(v, major)| (v * year, major));
+            below.chain(LOG_DURATIONS).chain(above).collect()
+        }
+    };
+    let label = |v: f64| match unit {
+        YUnit::Duration => format_duration_short(v),
+        YUnit::Count => log_count_label(v),
+    };
+    let below = candidates.iter().rev().find(|c| c.0 <= lo).map(|c| c.0);
+    let above = candidates.iter().find(|c| c.0 >= hi).map(|c| c.0);
+    let (mut lo_b, mut hi_b) = (below.unwrap_or(lo), above.unwrap_or(hi));
+    if lo_b >= hi_b {
+        // One value: show the round values either side of it.
+        lo_b = candidates
+            .iter()
+            .rev()
+            .find(|c| c.0 < lo_b)
+            .map_or(lo_b / 10.0, |c| c.0);
+        hi_b = candidates
+            .iter()
+            .find(|c| c.0 > hi_b)
+            .map_or(hi_b * 10.0, |c| c.0);
+    }
+    let in_range: Vec<(f64, bool)> = candidates
+        .iter()
+        .copied()
+        .filter(|c| c.0 >= lo_b && c.0 <= hi_b)
+        .collect();
+    let majors: Vec<f64> = in_range.iter().filter(|c| c.1).map(|c| c.0).collect();
+    let chosen: Vec<f64> = if majors.len() >= 3 {
+        majors
+    } else {
+        in_range.iter().map(|c| c.0).collect()
+    };
+    // Thin evenly in log space so labels keep their distance.
+    let min_gap = (hi_b.log10() - lo_b.log10()) / max_ticks.max(2) as f64 * 0.999;
+    let mut ticks: Vec<(f64, String)> = Vec::new();
+    let mut last = f64::NEG_INFINITY;
+    for v in chosen {
+        if v.log10() - last >= min_gap {
+            ticks.push((v, label(v)));
+            last = v.log10();
+        }
+    }
+    LogTicks {
+        ticks,
+        lo: lo_b,
+        hi: hi_b,
+    }
+}
+
+/// `1`, `20`, `500`, `1k`, `20k`, `1M`, `0.05`: log-axis labels for counts.
+fn log_count_label(v: f64) -> String {
+    if v >= 1e6 {
+        format!("{}M", trim_zeros(format!("{:.1}", v / 1e6)))
+    } else if v >= 1e3 {
+        format!("{}k", trim_zeros(format!("{:.1}", v / 1e3)))
+    } else if v >= 1.0 {
+        trim_zeros(format!("{v:.1}"))
+    } else if v >= 1e-6 {
+        let decimals = (-v.log10()).ceil().clamp(1.0, 6.0) as usize;
+        trim_zeros(format!("{v:.decimals$}"))
+    } else {
+        format!("{v:e}")
+    }
 }
 
 /// Seconds in a day, the unit all date arithmetic here is built on.
@@ -234,15 +431,9 @@ const MONTHS: [&str; 12] = [
 ];
 
 fn format_time_tick(secs: i64) -> String {
-    let days = secs.div_euclid(DAY);
     let in_day = secs.rem_euclid(DAY);
     if in_day == 0 {
-        let (_, month, day) = civil_from_days(days);
-        let name = MONTHS
-            .get(month.saturating_sub(1) as usize)
-            .copied()
-            .unwrap_or("?");
-        format!("{name} {day}")
+        format_date_short(secs)
     } else {
         format!("{:02}:{:02}", in_day / 3_600, (in_day % 3_600) / 60)
     }
@@ -398,5 +589,68 @@ mod tests {
         assert!(t.len() <= 9);
         let t = time_ticks(0, 0, 8);
         assert_eq!(t.len(), 1);
+    }
+
+    #[test]
+    fn values_format_like_tick_labels() {
+        let cases = [
+            (0.0, "0"),
+            (-0.0, "0"),
+            (7.0, "7"),
+            (2.54, "2.5"),
+            (0.05, "0.05"),
+            (9_999.0, "9999"),
+            (12_345.0, "12.3k"),
+            (4_100_000.0, "4.1M"),
+            (41_000_000.0, "41M"),
+            (-3.0, "-3"),
+        ];
+        for (v, want) in cases {
+            assert_eq!(format_value(v, YUnit::Count), want, "{v}");
+        }
+        assert_eq!(format_value(1.5 * 86_400.0, YUnit::Duration), "1.5d");
+        assert_eq!(format_value(f64::NAN, YUnit::Count), "–");
+    }
+
+    #[test]
+    fn short_dates_are_month_and_day() {
+        assert_eq!(format_date_short(1_709_510_400), "Mar 4");
+        assert_eq!(format_date_short(1_709_510_400 + 3_600), "Mar 4");
+        assert_eq!(format_date_short(i64::MIN), format_date_short(i64::MIN));
+    }
+
+    fn log_labels(t: &LogTicks) -> Vec<&str> {
+        t.ticks.iter().map(|(_, l)| l.as_str()).collect()
+    }
+
+    #[test]
+    fn log_ticks_prefer_powers_of_ten_and_round_units() {
+        let t = log_ticks(3.0, 4_000.0, YUnit::Count, 8);
+        assert_eq!(log_labels(&t), ["10", "100", "1k"]);
+        assert!(t.lo <= 3.0 && t.hi >= 4_000.0);
+
+        let t = log_ticks(600.0, 20.0 * 86_400.0, YUnit::Duration, 8);
+        assert_eq!(log_labels(&t), ["1h", "1d", "7d", "30d"]);
+
+        let t = log_ticks(20.0, 40.0, YUnit::Count, 8);
+        assert_eq!(log_labels(&t), ["20", "50"]);
+    }
+
+    #[test]
+    fn log_ticks_survive_degenerate_input() {
+        for (lo, hi) in [
+            (5.0, 5.0),
+            (0.0, 1.0),
+            (f64::NAN, 1.0),
+            (f64::MIN_POSITIVE, 1e15),
+            (1e15, 1e15),
+        ] {
+            for unit in [YUnit::Count, YUnit::Duration] {
+                let t = log_ticks(lo, hi, unit, 6);
+                assert!(t.hi > t.lo, "{lo} {hi}");
+                assert!(!t.ticks.is_empty(), "{lo} {hi}");
+                assert!(t.ticks.len() <= 7, "{lo} {hi}: {:?}", log_labels(&t));
+            }
+        }
     }
 }

@@ -4,9 +4,11 @@ use plotters::element::{Circle, PathElement, Rectangle};
 use plotters::style::{Color, ShapeStyle};
 
 use crate::ChartError;
-use crate::axis::{DAY, ValueTicks, YUnit, time_ticks, value_ticks};
+use crate::axis::{DAY, YUnit, time_ticks, usable, value_ticks};
 use crate::canvas::{Area, ChartSize, colour, draw_empty, draw_title, metrics, px, render};
 use crate::error::draw_err;
+use crate::frame::{Frame, FrameSpec, ValueAxis};
+use crate::legend::{Legend, Swatch};
 use crate::palette::{PALETTE, Rgb};
 use crate::text::Align;
 
@@ -19,6 +21,10 @@ pub struct LineChart {
     pub series: Vec<Series>,
     /// How y values are labelled.
     pub y_unit: YUnit,
+    /// What the y axis measures, shown above it (`PRs`, `cycle time`);
+    /// durations get their unit added (`cycle time (days)`). Empty for none
+    /// (a duration axis still names its unit).
+    pub y_label: String,
     /// Logical size; the PNG is twice this in each direction.
     pub size: ChartSize,
 }
@@ -53,23 +59,16 @@ pub fn render_line(spec: &LineChart) -> Result<Vec<u8>, ChartError> {
     })
 }
 
-/// Beyond this, values are treated like NaN: axis maths would lose all precision.
-const MAX_ABS_VALUE: f64 = 1e15;
-
-fn usable(v: f64) -> bool {
-    v.is_finite() && v.abs() <= MAX_ABS_VALUE
-}
-
 /// The spec with unusable values dropped and everything sorted by x, plus
 /// the data extents the axes are built from.
-struct Cleaned {
-    series: Vec<Series>,
-    x: (i64, i64),
+pub(crate) struct Cleaned {
+    pub(crate) series: Vec<Series>,
+    pub(crate) x: (i64, i64),
     y: (f64, f64),
 }
 
 impl Cleaned {
-    fn from_spec(spec: &LineChart) -> Option<Self> {
+    pub(crate) fn from_spec(spec: &LineChart) -> Option<Self> {
         let mut any_point = false;
         let mut x = (i64::MAX, i64::MIN);
         let mut y = (f64::INFINITY, f64::NEG_INFINITY);
@@ -110,13 +109,6 @@ impl Cleaned {
 /// Logical layout constants specific to line charts.
 const LINE_WIDTH: f64 = 2.0;
 const BAND_ALPHA: f64 = 0.16;
-const GAP: f64 = 8.0;
-const LEGEND_SWATCH: f64 = 16.0;
-const LEGEND_ROW: f64 = 20.0;
-/// Below this (either way) a plot is unreadable.
-const MIN_PLOT: f64 = 40.0;
-/// Roughly one horizontal grid line per this many logical pixels.
-const Y_TICK_SPACING: f64 = 50.0;
 /// Minimum logical distance between x labels, wide enough for `Sep 30`.
 const X_LABEL_SPACING: f64 = 76.0;
 
@@ -127,25 +119,44 @@ fn draw_chart(
     (w, h): (i32, i32),
 ) -> Result<(), ChartError> {
     let title_bottom = draw_title(area, &spec.title, w)?;
-    let legend = if spec.series.len() > 1 {
-        legend_layout(spec, title_bottom, w)
-    } else {
-        Legend::default()
+    let legend = (spec.series.len() > 1).then(|| {
+        Legend::layout(
+            spec.series
+                .iter()
+                .enumerate()
+                .map(|(i, s)| (s.name.as_str(), PALETTE.series_colour(i))),
+            Swatch::Line,
+            title_bottom,
+            w,
+        )
+    });
+    let axis = metrics::AXIS;
+    let y_axis = |intervals: usize, _height: i32| {
+        ValueAxis::linear(value_ticks(
+            data.y.0.min(0.0),
+            data.y.1.max(0.0),
+            spec.y_unit,
+            intervals,
+        ))
+    };
+    let frame_spec = FrameSpec {
+        top: title_bottom,
+        legend,
+        y_label: &spec.y_label,
+        y_unit: spec.y_unit,
+        x_space: axis.cap_height() + px(metrics::GAP),
+        right_space: 0,
     };
     // A legend too tall for the canvas is dropped rather than the data;
     // ChartSize::MIN guarantees the plot fits without one.
-    let (plot, y_ticks) = match layout_plot(spec, data, legend.bottom.max(title_bottom), (w, h)) {
-        Some(fits) => {
-            draw_legend(area, &legend)?;
-            fits
-        }
-        None => match layout_plot(spec, data, title_bottom, (w, h)) {
-            Some(fits) => fits,
-            None => return Ok(()),
-        },
+    let Some(frame) = Frame::layout(frame_spec, y_axis, (w, h)) else {
+        return Ok(());
     };
-
-    draw_y_axis(area, &plot, &y_ticks)?;
+    frame.draw(area)?;
+    let plot = Plot {
+        frame: &frame,
+        x: x_range(data.x),
+    };
     draw_x_axis(area, &plot, data.x, w)?;
     for (i, s) in data.series.iter().enumerate() {
         draw_band(area, &plot, &s.band, PALETTE.series_colour(i))?;
@@ -156,58 +167,20 @@ fn draw_chart(
     Ok(())
 }
 
-/// Places the plot below `top`, or `None` if it would be too small to read.
-fn layout_plot(
-    spec: &LineChart,
-    data: &Cleaned,
-    top: i32,
-    (w, h): (i32, i32),
-) -> Option<(Plot, ValueTicks)> {
-    let pad = px(metrics::PADDING);
-    let axis = metrics::AXIS;
-    let top = top + px(GAP) + axis.cap_height() / 2;
-    let bottom = h - pad - axis.cap_height() - px(GAP);
-    if bottom - top < px(MIN_PLOT) {
-        return None;
-    }
-    let intervals = ((bottom - top) / px(Y_TICK_SPACING)).clamp(2, 5) as usize;
-    let y_ticks = value_ticks(data.y.0.min(0.0), data.y.1.max(0.0), spec.y_unit, intervals);
-    let label_w = y_ticks
-        .ticks
-        .iter()
-        .map(|(_, l)| axis.width(l))
-        .max()
-        .unwrap_or(0);
-    let plot = Plot {
-        left: pad + label_w + px(GAP),
-        right: w - pad,
-        top,
-        bottom,
-        x: x_range(data.x),
-        y: (y_ticks.lo(), y_ticks.hi()),
-    };
-    (plot.right - plot.left >= px(MIN_PLOT)).then_some((plot, y_ticks))
-}
-
-/// The plot rectangle in device pixels and the data range it shows.
-struct Plot {
-    left: i32,
-    right: i32,
-    top: i32,
-    bottom: i32,
+/// The frame plus the time range its plot shows.
+struct Plot<'a> {
+    frame: &'a Frame,
     x: (i64, i64),
-    y: (f64, f64),
 }
 
-impl Plot {
+impl Plot<'_> {
     /// Data → device pixels, unrounded.
     fn map_f(&self, x: i64, y: f64) -> (f64, f64) {
+        let r = self.frame.plot;
         // f64 maths avoids i64 overflow on extreme timestamps; pixel precision is all we need.
         let fx = (x as f64 - self.x.0 as f64) / (self.x.1 as f64 - self.x.0 as f64);
-        let fy = (y - self.y.0) / (self.y.1 - self.y.0);
-        let px = f64::from(self.left) + fx * f64::from(self.right - self.left);
-        let py = f64::from(self.bottom) - fy * f64::from(self.bottom - self.top);
-        (px, py)
+        let px = f64::from(r.left) + fx * f64::from(r.width());
+        (px, self.frame.y_f(y))
     }
 
     /// Data → device pixels.
@@ -227,46 +200,15 @@ fn x_range((lo, hi): (i64, i64)) -> (i64, i64) {
     (mid.saturating_sub(DAY / 2), mid.saturating_add(DAY / 2))
 }
 
-fn hline(area: &Area<'_>, x0: i32, x1: i32, y: i32, c: Rgb) -> Result<(), ChartError> {
-    // plotters fills rectangles half-open, so this is exactly one logical pixel.
-    let t = px(1.0).max(1);
-    let y0 = y - t / 2;
-    area.draw(&Rectangle::new(
-        [(x0, y0), (x1, y0 + t)],
-        colour(c).filled(),
-    ))
-    .map_err(draw_err)
-}
-
-fn draw_y_axis(area: &Area<'_>, plot: &Plot, ticks: &ValueTicks) -> Result<(), ChartError> {
-    let axis = metrics::AXIS;
-    for (v, label) in &ticks.ticks {
-        let (_, y) = plot.map(plot.x.0, *v);
-        let line = if *v == 0.0 {
-            PALETTE.baseline
-        } else {
-            PALETTE.grid
-        };
-        hline(area, plot.left, plot.right, y, line)?;
-        axis.draw(
-            area,
-            label,
-            plot.left - px(GAP),
-            y + axis.cap_height() / 2,
-            Align::Right,
-        )?;
-    }
-    Ok(())
-}
-
 fn draw_x_axis(
     area: &Area<'_>,
-    plot: &Plot,
+    plot: &Plot<'_>,
     data_x: (i64, i64),
     canvas_w: i32,
 ) -> Result<(), ChartError> {
     let axis = metrics::AXIS;
-    let plot_w_logical = f64::from(plot.right - plot.left) / f64::from(px(1.0));
+    let r = plot.frame.plot;
+    let plot_w_logical = f64::from(r.width()) / f64::from(px(1.0));
     let max_ticks = (plot_w_logical / X_LABEL_SPACING).floor().max(2.0) as usize;
     let ticks = if data_x.0 == data_x.1 {
         // One moment in time: label it, not the padding around it.
@@ -274,10 +216,10 @@ fn draw_x_axis(
     } else {
         time_ticks(plot.x.0, plot.x.1, max_ticks)
     };
-    let baseline = plot.bottom + px(GAP) + axis.cap_height();
+    let baseline = r.bottom + px(metrics::GAP) + axis.cap_height();
     let edge = px(4.0);
     for (t, label) in ticks {
-        let (x, _) = plot.map(t, plot.y.0);
+        let (x, _) = plot.map(t, 0.0);
         let half = axis.width(&label) / 2;
         // Keep edge labels whole instead of letting the canvas clip them.
         let x = x.clamp(edge + half, (canvas_w - edge - half).max(edge + half));
@@ -295,7 +237,7 @@ fn draw_x_axis(
 /// palette small.
 fn draw_band(
     area: &Area<'_>,
-    plot: &Plot,
+    plot: &Plot<'_>,
     band: &[(i64, f64, f64)],
     c: Rgb,
 ) -> Result<(), ChartError> {
@@ -339,7 +281,7 @@ fn draw_band(
 
 fn draw_line(
     area: &Area<'_>,
-    plot: &Plot,
+    plot: &Plot<'_>,
     points: &[(i64, f64)],
     c: Rgb,
 ) -> Result<(), ChartError> {
@@ -361,59 +303,4 @@ fn draw_line(
     };
     area.draw(&PathElement::new(pixels, style))
         .map_err(draw_err)
-}
-
-/// Where each legend entry goes; computed before drawing so a legend that
-/// would squeeze the plot can be dropped.
-#[derive(Default)]
-struct Legend {
-    /// (series index, swatch x, baseline, label) per entry.
-    entries: Vec<(usize, i32, i32, String)>,
-    /// The y below the last row.
-    bottom: i32,
-}
-
-/// Lays legend entries left to right under the title, wrapping as needed.
-fn legend_layout(spec: &LineChart, top: i32, w: i32) -> Legend {
-    let pad = px(metrics::PADDING);
-    let text = metrics::LEGEND;
-    let swatch = px(LEGEND_SWATCH) + px(6.0);
-    let (mut x, mut baseline) = (pad, top + px(4.0) + text.cap_height());
-    let mut entries = Vec::with_capacity(spec.series.len());
-    for (i, s) in spec.series.iter().enumerate() {
-        let name = text.fit(&s.name, (w - 2 * pad - swatch).min(px(260.0)));
-        let item_w = swatch + text.width(&name);
-        if x > pad && x + item_w > w - pad {
-            x = pad;
-            baseline += px(LEGEND_ROW);
-        }
-        entries.push((i, x, baseline, name));
-        x += item_w + px(18.0);
-    }
-    Legend {
-        entries,
-        bottom: baseline + px(6.0),
-    }
-}
-
-fn draw_legend(area: &Area<'_>, legend: &Legend) -> Result<(), ChartError> {
-    let text = metrics::LEGEND;
-    let half = px(LINE_WIDTH * 0.75);
-    for (i, x, baseline, name) in &legend.entries {
-        let mid = baseline - text.cap_height() / 2;
-        let c = colour(PALETTE.series_colour(*i)).filled();
-        area.draw(&Rectangle::new(
-            [(*x, mid - half), (x + px(LEGEND_SWATCH), mid + half)],
-            c,
-        ))
-        .map_err(draw_err)?;
-        text.draw(
-            area,
-            name,
-            x + px(LEGEND_SWATCH) + px(6.0),
-            *baseline,
-            Align::Left,
-        )?;
-    }
-    Ok(())
 }

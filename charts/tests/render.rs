@@ -461,6 +461,7 @@ fn random_specs_always_render_at_the_requested_size() {
             title: format!("case {case}"),
             series,
             y_unit,
+            y_label: String::new(),
             size,
         };
         let png = match render_line(&spec) {

@@ -2,8 +2,10 @@
 //! they arrive. Cross-cutting layers live here, in one place: request ids,
 //! tracing spans named by the matched route, body size limit, timeout.
 
+mod charts;
 mod health;
 pub mod page;
+pub mod preview;
 
 use axum::Router;
 use axum::extract::{MatchedPath, Request};
@@ -65,6 +67,8 @@ pub fn router(state: AppState) -> Router {
             "/jira/webhook/{token}",
             axum::routing::post(crate::jira::webhook::receive),
         )
+        .route("/charts/{org}/{file}", axum::routing::get(charts::serve))
+        .merge(preview::router(&state))
         .fallback(not_found)
         .layer(layers)
         .with_state(state)

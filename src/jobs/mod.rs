@@ -264,6 +264,7 @@ pub fn monitor(pool: &JobsPool, ctx: Arc<JobContext>, settings: &WorkerSettings)
         }};
     }
 
+    use crate::dashboard::rollups::RefreshRollups;
     use crate::github::job::SyncGithub;
     use crate::github::webhook::{self, ProcessDelivery};
     use crate::jira::job::SyncJira;
@@ -287,11 +288,17 @@ pub fn monitor(pool: &JobsPool, ctx: Arc<JobContext>, settings: &WorkerSettings)
                 SyncGithub,
                 crate::github::job::run
             );
-            register!(
+            let monitor = register!(
                 monitor,
                 sqlite_storage::<SyncJira>(pool),
                 SyncJira,
                 crate::jira::job::run
+            );
+            register!(
+                monitor,
+                sqlite_storage::<RefreshRollups>(pool),
+                RefreshRollups,
+                crate::dashboard::rollups::run
             )
         }
         JobsPool::Postgres(pool) => {
@@ -313,11 +320,17 @@ pub fn monitor(pool: &JobsPool, ctx: Arc<JobContext>, settings: &WorkerSettings)
                 SyncGithub,
                 crate::github::job::run
             );
-            register!(
+            let monitor = register!(
                 monitor,
                 postgres_storage::<SyncJira>(pool),
                 SyncJira,
                 crate::jira::job::run
+            );
+            register!(
+                monitor,
+                postgres_storage::<RefreshRollups>(pool),
+                RefreshRollups,
+                crate::dashboard::rollups::run
             )
         }
     }

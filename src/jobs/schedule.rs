@@ -65,6 +65,16 @@ pub async fn tick(db: &Db, jobs: &Jobs, now: i64) -> Result<usize, ScheduleError
             queued += 1;
         }
     }
+    // Rollups of orgs with GitHub data, a few minutes behind the data.
+    for org in orgs::with_connected(&mut conn, "github").await? {
+        use crate::dashboard::rollups::{EVERY_SECS, RefreshRollups, TASK};
+        if sync_state::claim_due(&mut conn, org, TASK, EVERY_SECS, now).await? {
+            jobs.enqueue(RefreshRollups { org, full: false })
+                .await
+                .map_err(|e| ScheduleError::Enqueue(e.to_string()))?;
+            queued += 1;
+        }
+    }
     Ok(queued)
 }
 

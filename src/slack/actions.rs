@@ -12,6 +12,15 @@ pub fn register(l: &mut Listeners) {
         l.action(id, setup_step);
     }
     l.action(blocks::ids::action::SYNC_GITHUB, sync_github);
+    l.action(
+        blocks::ids::action::METRICS_RANGE,
+        super::dashboards::range_picked,
+    );
+    l.action(
+        blocks::ids::action::METRICS_TEAM,
+        super::dashboards::team_picked,
+    );
+    l.action(blocks::ids::action::METRICS_SHARE, super::dashboards::share);
     // A link button: Slack opens the URL and also sends the click.
     for link in [
         blocks::ids::action::GITHUB_APP_INSTALL,

@@ -17,6 +17,10 @@ use slack_morphism::prelude::*;
 
 use super::listeners::{Ctx, ListenerError};
 
+/// How often and how long an upload is polled until Slack has processed it.
+const UPLOAD_READY_EVERY: Duration = Duration::from_millis(200);
+const UPLOAD_READY_POLLS: usize = 25;
+
 /// Why a Web API call failed.
 #[derive(Debug, thiserror::Error)]
 pub enum SlackApiError {
@@ -208,6 +212,68 @@ impl OrgSlack {
             is_owner: flags.is_owner.unwrap_or(false) || flags.is_primary_owner.unwrap_or(false),
             tz: info.user.tz.clone(),
         })
+    }
+
+    /// Uploads a PNG with files upload v2 (PLATFORM.md A3): get an upload
+    /// URL, send the bytes, complete without a channel (the file stays the
+    /// bot's own, so this same token must post the blocks that show it),
+    /// then wait until `files.info` reports the image processed. Returns
+    /// the file id for a `slack_file` image block.
+    pub async fn upload_png(
+        &self,
+        filename: &str,
+        title: &str,
+        alt_text: &str,
+        png: &[u8],
+    ) -> Result<String, ListenerError> {
+        let session = self.client.open_session(&self.token);
+        let url = session
+            .get_upload_url_external(&SlackApiFilesGetUploadUrlExternalRequest {
+                filename: filename.to_string(),
+                length: png.len(),
+                alt_txt: Some(alt_text.chars().take(1000).collect()),
+                snippet_type: None,
+            })
+            .await
+            .map_err(SlackApiError::from)?;
+        session
+            .files_upload_via_url(&SlackApiFilesUploadViaUrlRequest {
+                upload_url: url.upload_url.clone(),
+                content: png.to_vec(),
+                content_type: "image/png".into(),
+            })
+            .await
+            .map_err(SlackApiError::from)?;
+        let file_id = url.file_id.to_string();
+        self.post(
+            "files.completeUploadExternal",
+            &json!({ "files": [{ "id": file_id, "title": title }] }),
+            &SLACK_TIER4_METHOD_CONFIG,
+        )
+        .await?;
+        // Processing is asynchronous; a block naming the file before it is
+        // ready fails with `invalid_blocks`.
+        for _ in 0..UPLOAD_READY_POLLS {
+            let info: Result<Value, SlackClientError> = session
+                .http_session_api
+                .http_get(
+                    "files.info",
+                    &vec![("file", Some(&file_id))],
+                    Some(&SLACK_TIER4_METHOD_CONFIG),
+                )
+                .await;
+            if let Ok(info) = info
+                && info.pointer("/file/original_w").is_some()
+            {
+                return Ok(file_id);
+            }
+            tokio::time::sleep(UPLOAD_READY_EVERY).await;
+        }
+        tracing::warn!(
+            file_id,
+            "Slack had not finished processing the chart; using it anyway"
+        );
+        Ok(file_id)
     }
 
     /// `chat.postMessage`, throttled per channel (Slack's 1 message per

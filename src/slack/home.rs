@@ -122,13 +122,52 @@ async fn jira_step(
     Ok(Step::Done(detail))
 }
 
-/// Renders and publishes `user`'s Home tab.
+/// Renders and publishes `user`'s Home tab with the default range and team.
 pub async fn publish(ctx: &Ctx, user: &str) -> Result<(), ListenerError> {
-    let role = super::roles::resolve(ctx, user).await?;
-    let view = match role {
-        Role::Admin => admin_setup(&checklist(ctx).await?),
-        Role::Lead | Role::Developer => developer_welcome(&ctx.org.name),
-    };
+    publish_with(ctx, user, super::dashboards::HomeState::default()).await
+}
+
+/// Renders and publishes `user`'s Home tab: their dashboard when there is
+/// data (admins get the setup checklist under it), else the checklist or
+/// the welcome.
+pub async fn publish_with(
+    ctx: &Ctx,
+    user: &str,
+    state: super::dashboards::HomeState,
+) -> Result<(), ListenerError> {
+    let view = home_view(ctx, user, state).await?;
     let view = serde_json::to_value(&view).map_err(|e| ListenerError::Other(e.to_string()))?;
     ctx.slack().await?.views_publish(user, &view).await
+}
+
+/// `user`'s Home view (see [`publish_with`]).
+pub async fn home_view(
+    ctx: &Ctx,
+    user: &str,
+    state: super::dashboards::HomeState,
+) -> Result<blocks::Surface, ListenerError> {
+    let role = super::roles::resolve(ctx, user).await?;
+    let delivery = super::dashboards::delivery_for(ctx).await?;
+    home_view_as(ctx, user, role, state, &delivery.get()).await
+}
+
+/// The Home view for `user` with `role` already decided (the preview and
+/// `aimpact render` use this; it calls Slack only to upload charts).
+pub async fn home_view_as(
+    ctx: &Ctx,
+    user: &str,
+    role: Role,
+    state: super::dashboards::HomeState,
+    delivery: &crate::dashboard::Delivery<'_>,
+) -> Result<blocks::Surface, ListenerError> {
+    let dashboard = super::dashboards::home_dashboard(ctx, user, role, state, delivery).await?;
+    Ok(match (role, dashboard) {
+        (Role::Admin, Some(d)) => {
+            let checklist = admin_setup(&checklist(ctx).await?).into_blocks();
+            super::dashboards::home_surface(&d, checklist, state)
+        }
+        (_, Some(d)) => super::dashboards::home_surface(&d, Vec::new(), state),
+        (Role::Admin, None) => admin_setup(&checklist(ctx).await?),
+        (_, None) => developer_welcome(&ctx.org.name),
+    })
 }

@@ -4,6 +4,7 @@
 pub mod actions; // block action listeners (setup buttons)
 pub mod client; // Web API client: slack-morphism with rate control, per-org tokens
 pub mod commands; // slash command listeners (/metrics)
+pub mod dashboards; // /metrics answers, range/team pickers, share, the Home dashboard
 pub mod events; // event listeners (app_home_opened, app_uninstalled, tokens_revoked)
 pub mod grammar; // the /metrics grammar
 pub mod home; // App Home views per role

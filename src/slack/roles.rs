@@ -47,6 +47,21 @@ pub async fn resolve(ctx: &Ctx, slack_user_id: &str) -> Result<Role, ListenerErr
     Ok(stored)
 }
 
+/// The role the database alone gives (the installer and stored admins are
+/// admins): when Slack cannot be asked, and for the preview and
+/// `aimpact render`, which run without Slack.
+pub async fn without_slack(
+    db: &crate::store::Db,
+    org: &crate::store::orgs::Org,
+    slack_user_id: &str,
+) -> Result<Role, crate::store::StoreError> {
+    if org.installed_by_slack_user_id.as_deref() == Some(slack_user_id) {
+        return Ok(Role::Admin);
+    }
+    let mut conn = db.pool().acquire().await?;
+    roles::get(&mut conn, org.id, slack_user_id).await
+}
+
 /// Whose numbers a surface is about.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Subject {

@@ -515,3 +515,33 @@ pub async fn find_issue_by_key(
             .map(crate::domain::PersonId),
     }))
 }
+
+/// Issues of the chosen projects done in `[from, to)`: `(done_at, story
+/// points, issue cycle time)`, for velocity and cycle on dashboards.
+pub async fn done_between(
+    conn: &mut AnyConnection,
+    org: OrgId,
+    from: i64,
+    to: i64,
+) -> StoreResult<Vec<(i64, Option<f64>, Option<i64>)>> {
+    const SQL: &str = "select i.done_at, i.story_points, i.cycle_time from jira_issue i
+        join jira_project p on p.jira_project_id = i.jira_project_id and p.org_id = i.org_id
+        where i.org_id = $1 and i.done_at >= $2 and i.done_at < $3 and p.is_selected = 1
+        order by i.done_at";
+    let rows = sqlx::query(SQL)
+        .bind(org.get())
+        .bind(from)
+        .bind(to)
+        .fetch_all(conn)
+        .await?;
+    rows.iter()
+        .map(|r| {
+            Ok((
+                r.try_get("done_at")?,
+                r.try_get("story_points")?,
+                r.try_get("cycle_time")?,
+            ))
+        })
+        .collect::<Result<_, sqlx::Error>>()
+        .map_err(Into::into)
+}

@@ -9,6 +9,7 @@
 //! [`OrgId`]: crate::domain::OrgId
 
 pub mod audit;
+pub mod charts;
 pub mod credentials;
 pub mod integrations;
 pub mod jira;
@@ -17,6 +18,8 @@ pub mod people;
 pub mod pull_requests;
 pub mod repositories;
 pub mod roles;
+pub mod rollups;
+pub mod surveys; // author and reviewer PR surveys, AI Detective guesses and reveals
 pub mod sync_state;
 pub mod teams;
 pub mod webhooks;

@@ -268,3 +268,39 @@ pub async fn find_by_integration(
         .await?;
     Ok(id.map(OrgId::from_db))
 }
+
+/// Deletes an org and everything it owns (every tenant table cascades
+/// from `org`). The big tables are emptied first, by their org index, so
+/// the cascade has little left to look for. For rebuilding the demo org.
+pub async fn delete(conn: &mut AnyConnection, org: OrgId) -> StoreResult<()> {
+    const CHILDREN_FIRST: [&str; 17] = [
+        "delete from survey_review where org_id = $1",
+        "delete from pr_survey where org_id = $1",
+        "delete from pr_jira_link where org_id = $1",
+        "delete from pr_commit where org_id = $1",
+        "delete from pr_review where org_id = $1",
+        "delete from pull_request where org_id = $1",
+        "delete from jira_issue_sprint where org_id = $1",
+        "delete from jira_status_transition where org_id = $1",
+        "delete from jira_issue where org_id = $1",
+        "delete from jira_sprint where org_id = $1",
+        "delete from jira_project where org_id = $1",
+        "delete from team_membership where org_id = $1",
+        "delete from team_lead where org_id = $1",
+        "delete from person_identity where org_id = $1",
+        "delete from person where org_id = $1",
+        "delete from team where org_id = $1",
+        "delete from repository where org_id = $1",
+    ];
+    for sql in CHILDREN_FIRST {
+        sqlx::query(sql).bind(org.get()).execute(&mut *conn).await?;
+    }
+    let done = sqlx::query("delete from org where org_id = $1")
+        .bind(org.get())
+        .execute(conn)
+        .await?;
+    if done.rows_affected() == 0 {
+        return Err(StoreError::NotFound);
+    }
+    Ok(())
+}

@@ -438,3 +438,13 @@ pub async fn commits(
         })
         .collect()
 }
+
+/// Merged PRs of the org, ever (for empty states).
+pub async fn merged_count(conn: &mut AnyConnection, org: OrgId) -> StoreResult<i64> {
+    const SQL: &str =
+        "select count(*) from pull_request where org_id = $1 and merged_at is not null";
+    Ok(sqlx::query_scalar(SQL)
+        .bind(org.get())
+        .fetch_one(conn)
+        .await?)
+}

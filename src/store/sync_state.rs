@@ -142,3 +142,18 @@ pub async fn mark_ran(conn: &mut AnyConnection, org: OrgId, task: &str) -> Store
     claim_due(conn, org, task, 0, unix_now()).await?;
     Ok(())
 }
+
+/// When a sync of `source` last finished (any scope), for "synced 6 min ago".
+pub async fn last_finished(
+    conn: &mut AnyConnection,
+    org: OrgId,
+    source: &str,
+) -> StoreResult<Option<i64>> {
+    const SQL: &str = "select max(updated_at) from sync_state
+        where org_id = $1 and source = $2 and status = 'done'";
+    Ok(sqlx::query_scalar(SQL)
+        .bind(org.get())
+        .bind(source)
+        .fetch_one(conn)
+        .await?)
+}

@@ -5,6 +5,8 @@
 #![allow(clippy::unwrap_used)]
 
 mod cli;
+mod dashboards;
+mod demo;
 mod github_app;
 mod github_connect;
 mod github_sync;
@@ -15,6 +17,7 @@ mod install;
 mod jira;
 mod jobs;
 mod manifest;
+mod preview;
 mod schema;
 mod secrets;
 mod slack;

@@ -1,0 +1,383 @@
+//! Dashboard speed on an org with 50,000 merged PRs over 180 days (SQLite):
+//!
+//! 1. the overview's data (this and the previous period's PR facts, reviews,
+//!    weekly rollups) loaded straight from the store;
+//! 2. the whole `/metrics` answer through the real app: signed request in,
+//!    data, charts rendered, uploaded to a loopback fake Slack (files upload
+//!    v2, no public URL) and the message out — with the chart cache emptied
+//!    before every request, so every answer renders and uploads afresh;
+//! 3. an App Home publish: `app_home_opened` in, `views.publish` at the
+//!    fake Slack.
+//!
+//! `cargo run --release --example dashboard_bench [-- PRS [ROUNDS]]`
+
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+
+use aimpact::app::{App, RunOptions};
+use aimpact::config::Config;
+use aimpact::domain::{OrgId, PersonId, Provider};
+use aimpact::metrics::rollup::{Scope, week_start};
+use aimpact::store::people::{self, LinkSource};
+use aimpact::store::pull_requests::{self, PullRequestRow, ReviewRow};
+use aimpact::store::repositories::{self, NewRepository};
+use aimpact::store::{credentials, integrations, orgs, rollups, teams, unix_now};
+use serde_json::json;
+use wiremock::matchers::{method, path};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+const SECRET: &str = "bench-signing-secret";
+const DAY: i64 = 86_400;
+
+fn percentile(sorted: &[Duration], q: f64) -> Duration {
+    let rank = ((q * sorted.len() as f64).ceil() as usize).clamp(1, sorted.len());
+    sorted[rank - 1]
+}
+
+fn report(what: &str, mut times: Vec<Duration>) {
+    times.sort();
+    println!(
+        "{what}: p50 {:.1} ms, p95 {:.1} ms, max {:.1} ms ({} runs)",
+        percentile(&times, 0.5).as_secs_f64() * 1e3,
+        percentile(&times, 0.95).as_secs_f64() * 1e3,
+        times.last().copied().unwrap_or_default().as_secs_f64() * 1e3,
+        times.len()
+    );
+}
+
+async fn fake_slack() -> MockServer {
+    let slack = MockServer::start().await;
+    let ok = |extra: serde_json::Value| {
+        let mut body = json!({ "ok": true });
+        if let (Some(m), Some(e)) = (body.as_object_mut(), extra.as_object()) {
+            m.extend(e.clone());
+        }
+        ResponseTemplate::new(200).set_body_json(body)
+    };
+    Mock::given(path("/api/files.getUploadURLExternal"))
+        .respond_with(ok(
+            json!({ "upload_url": format!("{}/upload", slack.uri()), "file_id": "F0BENCH0001" }),
+        ))
+        .mount(&slack)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/upload"))
+        .respond_with(ResponseTemplate::new(200).set_body_string("OK"))
+        .mount(&slack)
+        .await;
+    Mock::given(path("/api/files.completeUploadExternal"))
+        .respond_with(ok(json!({ "files": [{ "id": "F0BENCH0001" }] })))
+        .mount(&slack)
+        .await;
+    Mock::given(path("/api/files.info"))
+        .respond_with(ok(
+            json!({ "file": { "id": "F0BENCH0001", "original_w": 1600 } }),
+        ))
+        .mount(&slack)
+        .await;
+    Mock::given(path("/api/users.info"))
+        .respond_with(ok(
+            json!({ "user": { "id": "U1", "is_admin": true, "is_owner": false, "tz": "UTC" } }),
+        ))
+        .mount(&slack)
+        .await;
+    Mock::given(path("/api/views.publish"))
+        .respond_with(ok(json!({ "view": { "id": "V1" } })))
+        .mount(&slack)
+        .await;
+    slack
+}
+
+/// 50 people in 5 teams, 6 repositories, `prs` merged PRs spread over 180
+/// days with one review each.
+async fn seed(db: &aimpact::store::Db, prs: usize) -> anyhow::Result<OrgId> {
+    let mut tx = db.begin_write().await?;
+    let org = orgs::upsert_installation(&mut tx, "TBENCH", "Bench", Some("U1"))
+        .await?
+        .id;
+    integrations::upsert(&mut tx, org, "github", "connected", Some("bench"), None).await?;
+    let mut people_ids: Vec<PersonId> = Vec::new();
+    for i in 0..50 {
+        let p = people::create(&mut tx, org, &format!("Person {i}"), false).await?;
+        people::link_identity(
+            &mut tx,
+            org,
+            p,
+            Provider::Github,
+            &format!("dev{i}"),
+            Some(&format!("dev{i}")),
+            LinkSource::Auto,
+        )
+        .await?;
+        people_ids.push(p);
+    }
+    for t in 0..5 {
+        let team = teams::upsert(
+            &mut tx,
+            org,
+            &format!("team{t}"),
+            &format!("Team {t}"),
+            None,
+        )
+        .await?;
+        for p in people_ids.iter().skip(t * 10).take(10) {
+            teams::add_member(&mut tx, org, team, *p).await?;
+        }
+    }
+    let mut repos = Vec::new();
+    for r in 0..6 {
+        let id = repositories::upsert(
+            &mut tx,
+            org,
+            &NewRepository {
+                github_repo_id: &format!("R{r}"),
+                owner: "bench",
+                name: &format!("repo{r}"),
+                default_branch: Some("main"),
+                is_private: true,
+                is_archived: false,
+                is_fork: false,
+            },
+        )
+        .await?;
+        repositories::set_tracked(&mut tx, org, id, true).await?;
+        repos.push(id);
+    }
+    let now = unix_now();
+    let mut state: u64 = 0x2545_F491_4F6C_DD1D;
+    let mut next = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    for i in 0..prs {
+        let merged = now - (next() % (180 * DAY as u64)) as i64;
+        let cycle = 3600 + (next() % (6 * DAY as u64)) as i64;
+        let author = people_ids[i % people_ids.len()];
+        let reviewer = people_ids[(i + 7) % people_ids.len()];
+        let row = PullRequestRow {
+            repository: Some(repos[i % repos.len()]),
+            github_pr_id: format!("PR{i}"),
+            number: i as i64,
+            title: format!("Change {i}"),
+            author: Some(author),
+            author_login: Some(format!("dev{}", i % 50)),
+            state: "merged".into(),
+            opened_at: merged - cycle,
+            merged_at: Some(merged),
+            github_updated_at: merged,
+            ready_at: merged - cycle,
+            first_review_at: Some(merged - cycle / 3),
+            pickup_time: Some(cycle * 2 / 3),
+            review_time: Some(cycle / 3),
+            cycle_time: Some(cycle),
+            size: (next() % 800) as i64,
+            ai_detected: next() % 3 == 0,
+            ..PullRequestRow::default()
+        };
+        let id = pull_requests::upsert(&mut tx, org, &row).await?;
+        pull_requests::upsert_review(
+            &mut tx,
+            org,
+            id,
+            &ReviewRow {
+                github_review_id: format!("RV{i}"),
+                reviewer: Some(reviewer),
+                reviewer_login: format!("dev{}", (i + 7) % 50),
+                state: "APPROVED".into(),
+                submitted_at: Some(merged - cycle / 3),
+                is_bot: false,
+            },
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(org)
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let mut args = std::env::args().skip(1);
+    let prs: usize = args.next().and_then(|a| a.parse().ok()).unwrap_or(50_000);
+    let rounds: usize = args.next().and_then(|a| a.parse().ok()).unwrap_or(20);
+
+    let slack = fake_slack().await;
+    let dir = tempfile::tempdir()?;
+    let vars: HashMap<&str, String> = HashMap::from([
+        (
+            "DATABASE_URL",
+            format!("sqlite://{}", dir.path().join("bench.db").display()),
+        ),
+        ("AIMPACT_BIND", "127.0.0.1:0".into()),
+        ("AIMPACT_DATA_DIR", dir.path().display().to_string()),
+        ("SLACK_SIGNING_SECRET", SECRET.into()),
+        ("SLACK_API_URL", format!("{}/api", slack.uri())),
+        ("AIMPACT_LOG", "warn".into()),
+    ]);
+    let config =
+        Config::from_lookup(&|k| vars.get(k).cloned()).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let app = App::build(
+        config,
+        RunOptions {
+            workers: false,
+            ..RunOptions::default()
+        },
+    )
+    .await?;
+    let addr = app.addr().ok_or_else(|| anyhow::anyhow!("not bound"))?;
+    let state = app.state().clone();
+    let started = Instant::now();
+    let org = seed(&state.db, prs).await?;
+    {
+        let mut conn = state.db.pool().acquire().await?;
+        credentials::put(
+            &mut conn,
+            &state.keys,
+            org,
+            "slack_bot_token",
+            &"xoxb-bench".to_string().into(),
+            None,
+        )
+        .await?;
+    }
+    println!(
+        "seeded {prs} PRs in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
+    let started = Instant::now();
+    let weeks = aimpact::dashboard::rollups::refresh(&state.db, org, true).await?;
+    println!(
+        "rollups: {weeks} weeks × every scope in {:.2} s",
+        started.elapsed().as_secs_f64()
+    );
+
+    // 1. The overview's data, straight from the store.
+    let mut times = Vec::new();
+    for _ in 0..rounds {
+        let t = Instant::now();
+        let now = unix_now();
+        let mut conn = state.db.pool().acquire().await?;
+        let current = rollups::pr_facts(&mut conn, org, Scope::Org, now - 30 * DAY, now).await?;
+        let previous =
+            rollups::pr_facts(&mut conn, org, Scope::Org, now - 60 * DAY, now - 30 * DAY).await?;
+        let reviews =
+            rollups::review_facts(&mut conn, org, Scope::Org, now - 30 * DAY, now).await?;
+        let weeks = rollups::read(
+            &mut conn,
+            org,
+            Scope::Org,
+            week_start(now - 26 * 7 * DAY),
+            week_start(now),
+        )
+        .await?;
+        let h = aimpact::metrics::dashboard::headline(&current, &previous);
+        times.push(t.elapsed());
+        std::hint::black_box((h, reviews.len(), weeks.len()));
+    }
+    report(
+        "overview data (30 days: ~8,300 PRs + previous period + reviews + 26 weeks of rollups)",
+        times,
+    );
+
+    let stop = app.shutdown_handle();
+    let server = tokio::spawn(app.run_until_stopped());
+    let client = reqwest::Client::new();
+    let post = |path: &str, content_type: &str, body: String| {
+        let ts = chrono::Utc::now().timestamp();
+        let sig = aimpact::slack::verify::sign(SECRET, ts, body.as_bytes());
+        client
+            .post(format!("http://{addr}{path}"))
+            .header("content-type", content_type)
+            .header("x-slack-request-timestamp", ts.to_string())
+            .header("x-slack-signature", sig)
+            .body(body)
+    };
+
+    // 2. The whole /metrics answer, charts rendered and uploaded every time.
+    let mut times = Vec::new();
+    for i in 0..rounds {
+        {
+            let mut conn = state.db.pool().acquire().await?;
+            sqlx::query("delete from chart_image")
+                .execute(&mut *conn)
+                .await?;
+        }
+        let text = ["", "90d", "team team1", "7d"][i % 4];
+        let body = serde_urlencoded::to_string([
+            ("command", "/metrics"),
+            ("text", text),
+            ("team_id", "TBENCH"),
+            ("user_id", "U1"),
+            ("channel_id", "C1"),
+            ("response_url", "http://127.0.0.1:9/unused"),
+            ("trigger_id", "1.2.3"),
+        ])?;
+        let t = Instant::now();
+        let answer: serde_json::Value =
+            post("/slack/commands", "application/x-www-form-urlencoded", body)
+                .send()
+                .await?
+                .json()
+                .await?;
+        times.push(t.elapsed());
+        let images = answer["blocks"]
+            .as_array()
+            .map(|b| b.iter().filter(|b| b["type"] == "image").count())
+            .unwrap_or(0);
+        anyhow::ensure!(images >= 2, "an answer without its charts: {answer}");
+    }
+    report(
+        "/metrics answer, charts rendered + uploaded (overview / 90d / team / 7d)",
+        times,
+    );
+
+    // 3. App Home publishes.
+    let mut times = Vec::new();
+    for i in 0..rounds {
+        {
+            let mut conn = state.db.pool().acquire().await?;
+            sqlx::query("delete from chart_image")
+                .execute(&mut *conn)
+                .await?;
+        }
+        let before = slack
+            .received_requests()
+            .await
+            .unwrap_or_default()
+            .iter()
+            .filter(|r| r.url.path() == "/api/views.publish")
+            .count();
+        let body = json!({
+            "type": "event_callback", "team_id": "TBENCH", "api_app_id": "A1", "event_id": format!("Ev{i}"),
+            "event_time": 1_700_000_000, "event": { "type": "app_home_opened", "user": "U1", "tab": "home" }
+        })
+        .to_string();
+        let t = Instant::now();
+        post("/slack/events", "application/json", body)
+            .send()
+            .await?;
+        loop {
+            let n = slack
+                .received_requests()
+                .await
+                .unwrap_or_default()
+                .iter()
+                .filter(|r| r.url.path() == "/api/views.publish")
+                .count();
+            if n > before {
+                break;
+            }
+            anyhow::ensure!(t.elapsed() < Duration::from_secs(30), "no publish");
+            tokio::time::sleep(Duration::from_millis(2)).await;
+        }
+        times.push(t.elapsed());
+    }
+    report(
+        "App Home publish (admin: org dashboard + checklist), charts rendered + uploaded",
+        times,
+    );
+    stop.trigger();
+    server.await??;
+    Ok(())
+}

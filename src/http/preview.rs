@@ -1,0 +1,360 @@
+//! The local preview (development only): every Slack surface of an org,
+//! rendered from the real code path as HTML that looks like Slack, with
+//! the real chart images. On only with `AIMPACT_PREVIEW=1` (which config
+//! allows only on a loopback bind) or in `aimpact demo`.
+//!
+//! `GET /preview` lists the surfaces; `GET /preview/{surface}` shows one
+//! (`?org=ID&user=SLACK_ID&range=30d` optional); `{surface}.json` gives
+//! its Block Kit. `aimpact render` prints the same JSON.
+
+use axum::Router;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{Html, IntoResponse, Response};
+use blocks::preview::PreviewKind;
+use serde::Deserialize;
+use serde_json::Value;
+
+use crate::app::AppState;
+use crate::dashboard::Delivery;
+use crate::domain::{OrgId, Role};
+use crate::slack::dashboards::HomeState;
+use crate::slack::grammar::{self, Range};
+use crate::slack::listeners::Ctx;
+use crate::store::orgs::{self, Org};
+use crate::store::{StoreError, repositories, roles, teams};
+
+/// The preview routes, when the preview is on.
+pub fn router(state: &AppState) -> Router<AppState> {
+    if !state.config.preview {
+        return Router::new();
+    }
+    Router::new()
+        .route("/preview", axum::routing::get(index))
+        .route("/preview/{surface}", axum::routing::get(show))
+}
+
+/// One previewable surface.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Entry {
+    /// Heading it is listed under.
+    pub group: &'static str,
+    /// What it is.
+    pub label: String,
+    /// Its name in URLs and `aimpact render`.
+    pub slug: String,
+}
+
+/// The surfaces of `org` worth looking at, in reading order.
+pub async fn catalogue(state: &AppState, org: &Org) -> Result<Vec<Entry>, StoreError> {
+    let mut conn = state.db.pool().acquire().await?;
+    let teams = teams::list(&mut conn, org.id).await?;
+    let repos = repositories::list(&mut conn, org.id).await?;
+    let e = |group, label: &str, slug: &str| Entry {
+        group,
+        label: label.to_string(),
+        slug: slug.to_string(),
+    };
+    let mut out = vec![
+        e("App Home", "App Home as an admin", "home-admin"),
+        e("App Home", "App Home as a lead", "home-lead"),
+        e("App Home", "App Home as a developer", "home-developer"),
+        e("/metrics", "/metrics (overview)", "metrics"),
+        e("/metrics", "/metrics me", "metrics-me"),
+        e("/metrics", "/metrics jira", "metrics-jira"),
+        e("/metrics", "/metrics 7d", "metrics-7d"),
+        e("/metrics", "/metrics 90d", "metrics-90d"),
+        e("/metrics", "/metrics help", "metrics-help"),
+    ];
+    for t in teams.iter().take(5) {
+        out.push(e(
+            "/metrics",
+            &format!("/metrics team {}", t.slug),
+            &format!("metrics-team-{}", t.slug),
+        ));
+    }
+    for r in repos.iter().filter(|r| r.is_tracked).take(5) {
+        let name = r.full_name.rsplit('/').next().unwrap_or(&r.full_name);
+        out.push(e(
+            "/metrics",
+            &format!("/metrics repo {name}"),
+            &format!("metrics-repo-{name}"),
+        ));
+    }
+    out.extend([
+        e(
+            "Corrections",
+            "/metrics frobnicate (unknown input)",
+            "metrics-unknown",
+        ),
+        e("Corrections", "/metrics team nosuchteam", "metrics-no-team"),
+        e(
+            "Corrections",
+            "/metrics 2999-01-01..2999-02-01 (future)",
+            "metrics-future",
+        ),
+        e(
+            "Corrections",
+            "/metrics 2026-03-01..2026-01-01 (backwards)",
+            "metrics-backwards",
+        ),
+        e("Modals", "Connect GitHub (token)", "modal-github-connect"),
+        e("Modals", "Connect Jira", "modal-jira-connect"),
+        e("Modals", "Report AI issue", "modal-report-ai-issue"),
+    ]);
+    Ok(out)
+}
+
+/// The Slack user a preview shows a role's view as: the installer for
+/// admins, the first lead for leads, and for developers someone matched
+/// to a person with neither role.
+pub async fn user_for(
+    state: &AppState,
+    org: &Org,
+    role: Role,
+) -> Result<Option<String>, StoreError> {
+    let mut conn = state.db.pool().acquire().await?;
+    Ok(match role {
+        Role::Admin => org.installed_by_slack_user_id.clone(),
+        Role::Lead => roles::any_lead(&mut conn, org.id).await?,
+        Role::Developer => roles::any_developer(&mut conn, org.id).await?,
+    })
+}
+
+/// A stored role without asking Slack (see `slack::roles::without_slack`).
+pub async fn offline_role(state: &AppState, org: &Org, user: &str) -> Result<Role, StoreError> {
+    crate::slack::roles::without_slack(&state.db, org, user).await
+}
+
+/// Why a surface could not be shown.
+#[derive(Debug, thiserror::Error)]
+pub enum RenderError {
+    /// No such surface.
+    #[error("unknown surface `{0}`; `aimpact render --list` shows them")]
+    Unknown(String),
+    /// Nobody to show it as.
+    #[error("no Slack user to show `{0}` as; pass --user")]
+    NoUser(String),
+    /// Storage.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// Building it.
+    #[error("{0}")]
+    Build(String),
+}
+
+/// Renders `surface` of `org` as Block Kit JSON and says how it is shown.
+pub async fn render(
+    state: &AppState,
+    org: &Org,
+    surface: &str,
+    user: Option<&str>,
+    range: Option<Range>,
+    delivery: &Delivery<'_>,
+) -> Result<(Value, PreviewKind), RenderError> {
+    let ctx = Ctx {
+        state: state.clone(),
+        org: org.clone(),
+    };
+    let ctx = &ctx;
+    let to_json = |s: &blocks::Surface| {
+        serde_json::to_value(s).map_err(|e| RenderError::Build(e.to_string()))
+    };
+    let pick = |role: Role| async move {
+        match user {
+            Some(u) => Ok::<_, RenderError>(Some(u.to_string())),
+            None => Ok(user_for(state, org, role).await?),
+        }
+    };
+    let home = |role: Role| async move {
+        let who = pick(role)
+            .await?
+            .ok_or_else(|| RenderError::NoUser(surface.to_string()))?;
+        let role = offline_role(state, org, &who).await?;
+        let home_state = HomeState {
+            range: range.unwrap_or_default(),
+            team: None,
+        };
+        let view = crate::slack::home::home_view_as(ctx, &who, role, home_state, delivery)
+            .await
+            .map_err(|e| RenderError::Build(e.to_string()))?;
+        Ok::<_, RenderError>((to_json(&view)?, PreviewKind::Home))
+    };
+    match surface {
+        "home-admin" => return home(Role::Admin).await,
+        "home-lead" => return home(Role::Lead).await,
+        "home-developer" | "home" => return home(Role::Developer).await,
+        "modal-github-connect" => {
+            return Ok((
+                to_json(&blocks::home::github_connect())?,
+                PreviewKind::Modal,
+            ));
+        }
+        "modal-jira-connect" => {
+            return Ok((to_json(&blocks::home::jira_connect())?, PreviewKind::Modal));
+        }
+        "modal-report-ai-issue" => {
+            return Ok((
+                to_json(&blocks::home::report_ai_issue_info())?,
+                PreviewKind::Modal,
+            ));
+        }
+        _ => {}
+    }
+    let text = match surface {
+        "metrics" => String::new(),
+        "metrics-unknown" => "frobnicate".into(),
+        "metrics-no-team" => "team nosuchteam".into(),
+        "metrics-future" => "2999-01-01..2999-02-01".into(),
+        "metrics-backwards" => "2026-03-01..2026-01-01".into(),
+        other => match other.strip_prefix("metrics-") {
+            Some(rest) => match rest.split_once('-') {
+                Some((view @ ("team" | "repo"), name)) => format!("{view} {name}"),
+                _ => rest.to_string(),
+            },
+            None => return Err(RenderError::Unknown(other.to_string())),
+        },
+    };
+    let who = pick(Role::Admin)
+        .await?
+        .ok_or_else(|| RenderError::NoUser(surface.to_string()))?;
+    let role = offline_role(state, org, &who).await?;
+    let message = match grammar::parse(&text) {
+        Ok(mut q) => {
+            if let Some(r) = range {
+                q.range = r;
+            }
+            if q.view == grammar::View::Help {
+                to_json(&blocks::help::metrics_help(None))?
+            } else {
+                crate::slack::dashboards::message_as(ctx, &who, role, &q, delivery)
+                    .await
+                    .map_err(|e| RenderError::Build(e.to_string()))?
+            }
+        }
+        Err(e) => to_json(&blocks::help::metrics_help(Some(&format!(
+            "{e} Here's what I understand:"
+        ))))?,
+    };
+    Ok((message, PreviewKind::Message { ephemeral: true }))
+}
+
+/// Marks the page once loaded with whether every image arrived, so a
+/// headless browser test can read it from the DOM.
+const IMAGE_CHECK: &str = "<script>window.addEventListener('load', function () {\
+var imgs = Array.prototype.slice.call(document.images);\
+var ok = imgs.every(function (i) { return i.complete && i.naturalWidth > 0; });\
+document.body.setAttribute('data-images', ok ? 'ok' : 'broken');\
+document.body.setAttribute('data-image-count', String(imgs.length));\
+});</script></body>";
+
+#[derive(Debug, Deserialize)]
+struct Params {
+    org: Option<i64>,
+    user: Option<String>,
+    range: Option<String>,
+}
+
+async fn pick_org(state: &AppState, org: Option<i64>) -> Result<Option<Org>, StoreError> {
+    let mut conn = state.db.pool().acquire().await?;
+    let id = match org {
+        Some(id) => OrgId::from_db(id),
+        None => match orgs::list_ids(&mut conn).await?.first() {
+            Some(id) => *id,
+            None => return Ok(None),
+        },
+    };
+    match orgs::get(&mut conn, id).await {
+        Ok(org) => Ok(Some(org)),
+        Err(StoreError::NotFound) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+fn failure(e: impl std::fmt::Display) -> Response {
+    (
+        StatusCode::INTERNAL_SERVER_ERROR,
+        format!("preview failed: {e}\n"),
+    )
+        .into_response()
+}
+
+async fn index(State(state): State<AppState>, Query(p): Query<Params>) -> Response {
+    let org = match pick_org(&state, p.org).await {
+        Ok(Some(org)) => org,
+        Ok(None) => {
+            return Html(blocks::preview::index(
+                "aimpact preview — no workspace yet",
+                &[],
+            ))
+            .into_response();
+        }
+        Err(e) => return failure(e),
+    };
+    let entries = match catalogue(&state, &org).await {
+        Ok(e) => e,
+        Err(e) => return failure(e),
+    };
+    let suffix = p.org.map(|o| format!("?org={o}")).unwrap_or_default();
+    let links: Vec<(String, String, String)> = entries
+        .into_iter()
+        .map(|e| {
+            (
+                e.group.to_string(),
+                e.label,
+                format!("/preview/{}{suffix}", e.slug),
+            )
+        })
+        .collect();
+    Html(blocks::preview::index(
+        &format!("aimpact preview — {}", org.name),
+        &links,
+    ))
+    .into_response()
+}
+
+async fn show(
+    State(state): State<AppState>,
+    Path(surface): Path<String>,
+    Query(p): Query<Params>,
+    headers: HeaderMap,
+) -> Response {
+    let (surface, json) = match surface.strip_suffix(".json") {
+        Some(s) => (s.to_string(), true),
+        None => (surface, false),
+    };
+    let org = match pick_org(&state, p.org).await {
+        Ok(Some(org)) => org,
+        Ok(None) => return (StatusCode::NOT_FOUND, "no workspace yet\n").into_response(),
+        Err(e) => return failure(e),
+    };
+    let range = match p.range.as_deref().map(grammar::parse) {
+        Some(Ok(q)) => Some(q.range),
+        Some(Err(e)) => return (StatusCode::BAD_REQUEST, format!("{e}\n")).into_response(),
+        None => None,
+    };
+    // Charts load from this same server, as the browser reached it.
+    let host = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or("127.0.0.1");
+    let Ok(base) = url::Url::parse(&format!("http://{host}/")) else {
+        return (StatusCode::BAD_REQUEST, "bad Host header\n").into_response();
+    };
+    let delivery = Delivery::Public(base);
+    match render(&state, &org, &surface, p.user.as_deref(), range, &delivery).await {
+        Ok((value, _)) if json => (
+            [(header::CONTENT_TYPE, "application/json")],
+            serde_json::to_string_pretty(&value).unwrap_or_default(),
+        )
+            .into_response(),
+        Ok((value, kind)) => {
+            let page = blocks::preview::page(&surface, &value, kind);
+            Html(page.replacen("</body>", IMAGE_CHECK, 1)).into_response()
+        }
+        Err(RenderError::Unknown(s)) => {
+            (StatusCode::NOT_FOUND, format!("unknown surface `{s}`\n")).into_response()
+        }
+        Err(e) => failure(e),
+    }
+}

@@ -1,0 +1,323 @@
+//! Dashboard facts (narrow rows of merged PRs, reviews and revealed
+//! guesses) and the `weekly_rollup` rows computed from them.
+//!
+//! Facts are read per scope with one indexed range query each; people an
+//! admin excluded are left out here, bots by the pure code that knows the
+//! agent list.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use sqlx::{AnyConnection, Row};
+
+use super::{StoreResult, unix_now};
+use crate::domain::OrgId;
+use crate::metrics::rollup::{Dist, GuessFact, PrFact, ReviewFact, Scope, WeekValues, week_start};
+
+/// The SQL that narrows a fact query to a scope, and the id to bind as `$4`.
+fn pr_filter(scope: Scope) -> (&'static str, i64) {
+    match scope {
+        Scope::Org => ("", 0),
+        Scope::Team(t) => (
+            " and p.author_person_id in (select person_id from team_membership where org_id = $1 and team_id = $4)",
+            t,
+        ),
+        Scope::Repo(r) => (" and p.repository_id = $4", r),
+        Scope::Person(p) => (" and p.author_person_id = $4", p),
+    }
+}
+
+fn reviewer_filter(scope: Scope) -> (&'static str, i64) {
+    match scope {
+        Scope::Org => ("", 0),
+        Scope::Team(t) => (
+            " and r.reviewer_person_id in (select person_id from team_membership where org_id = $1 and team_id = $4)",
+            t,
+        ),
+        Scope::Repo(id) => (" and p.repository_id = $4", id),
+        Scope::Person(id) => (" and r.reviewer_person_id = $4", id),
+    }
+}
+
+/// Merged PRs of `scope` with `merged_at` in `[from, to)`, oldest first.
+pub async fn pr_facts(
+    conn: &mut AnyConnection,
+    org: OrgId,
+    scope: Scope,
+    from: i64,
+    to: i64,
+) -> StoreResult<Vec<PrFact>> {
+    const SELECT: &str = "select p.pull_request_id, p.repository_id, p.author_person_id,
+            coalesce(p.author_login, '') as author_login, coalesce(a.is_bot, 0) as author_is_bot,
+            p.merged_at, p.cycle_time, p.pickup_time, p.review_time, p.size, p.is_revert,
+            p.is_hotfix, p.ai_detected, s.ai_answer
+        from pull_request p
+        left join person a on a.person_id = p.author_person_id and a.org_id = p.org_id
+        left join pr_survey s on s.pull_request_id = p.pull_request_id and s.org_id = p.org_id
+        where p.org_id = $1 and p.merged_at >= $2 and p.merged_at < $3
+            and coalesce(a.is_excluded, 0) = 0";
+    let (filter, id) = pr_filter(scope);
+    let sql = format!("{SELECT}{filter} order by p.merged_at, p.pull_request_id");
+    let mut q = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(org.get())
+        .bind(from)
+        .bind(to);
+    if !filter.is_empty() {
+        q = q.bind(id);
+    }
+    let rows = q.fetch_all(conn).await?;
+    rows.iter()
+        .map(|r| {
+            let answer: Option<String> = r.try_get("ai_answer")?;
+            Ok(PrFact {
+                id: r.try_get("pull_request_id")?,
+                repository: r.try_get("repository_id")?,
+                author: r.try_get("author_person_id")?,
+                author_login: r.try_get("author_login")?,
+                author_is_bot: r.try_get::<i64, _>("author_is_bot")? != 0,
+                merged_at: r.try_get("merged_at")?,
+                cycle: r.try_get("cycle_time")?,
+                pickup: r.try_get("pickup_time")?,
+                review: r.try_get("review_time")?,
+                size: r.try_get("size")?,
+                is_revert: r.try_get::<i64, _>("is_revert")? != 0,
+                is_hotfix: r.try_get::<i64, _>("is_hotfix")? != 0,
+                ai_detected: r.try_get::<i64, _>("ai_detected")? != 0,
+                ai_reported: answer.map(|a| a == "some" || a == "most"),
+            })
+        })
+        .collect()
+}
+
+/// Reviews that count (METRICS.md: a human other than the author, state
+/// approved / changes requested / commented) given by `scope`'s people
+/// (or on its repository) with `submitted_at` in `[from, to)`.
+pub async fn review_facts(
+    conn: &mut AnyConnection,
+    org: OrgId,
+    scope: Scope,
+    from: i64,
+    to: i64,
+) -> StoreResult<Vec<ReviewFact>> {
+    const SELECT: &str = "select r.reviewer_person_id, p.repository_id, r.submitted_at
+        from pr_review r
+        join pull_request p on p.pull_request_id = r.pull_request_id and p.org_id = r.org_id
+        join person w on w.person_id = r.reviewer_person_id and w.org_id = r.org_id
+        where r.org_id = $1 and r.submitted_at >= $2 and r.submitted_at < $3
+            and r.is_bot = 0 and w.is_bot = 0 and w.is_excluded = 0
+            and r.state in ('APPROVED', 'CHANGES_REQUESTED', 'COMMENTED')
+            and (p.author_person_id is null or p.author_person_id <> r.reviewer_person_id)";
+    let (filter, id) = reviewer_filter(scope);
+    let sql = format!("{SELECT}{filter}");
+    let mut q = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(org.get())
+        .bind(from)
+        .bind(to);
+    if !filter.is_empty() {
+        q = q.bind(id);
+    }
+    let rows = q.fetch_all(conn).await?;
+    rows.iter()
+        .map(|r| {
+            Ok(ReviewFact {
+                reviewer: r.try_get("reviewer_person_id")?,
+                repository: r.try_get("repository_id")?,
+                submitted_at: r.try_get("submitted_at")?,
+            })
+        })
+        .collect()
+}
+
+/// AI Detective guesses revealed in `[from, to)` (every scope; the pure
+/// code groups them).
+pub async fn guess_facts(
+    conn: &mut AnyConnection,
+    org: OrgId,
+    from: i64,
+    to: i64,
+) -> StoreResult<Vec<GuessFact>> {
+    const SQL: &str = "select v.reviewer_person_id, p.repository_id, v.guess_correct
+        from survey_review v
+        join pr_survey s on s.pr_survey_id = v.pr_survey_id and s.org_id = v.org_id
+        join pull_request p on p.pull_request_id = s.pull_request_id and p.org_id = s.org_id
+        where v.org_id = $1 and v.revealed_at >= $2 and v.revealed_at < $3
+            and v.guess_correct is not null";
+    let rows = sqlx::query(SQL)
+        .bind(org.get())
+        .bind(from)
+        .bind(to)
+        .fetch_all(conn)
+        .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(GuessFact {
+                reviewer: r.try_get("reviewer_person_id")?,
+                repository: r.try_get("repository_id")?,
+                correct: r.try_get::<i64, _>("guess_correct")? != 0,
+            })
+        })
+        .collect()
+}
+
+/// Each person's teams.
+pub async fn team_map(
+    conn: &mut AnyConnection,
+    org: OrgId,
+) -> StoreResult<BTreeMap<i64, Vec<i64>>> {
+    const SQL: &str = "select person_id, team_id from team_membership where org_id = $1
+        order by person_id, team_id";
+    let rows = sqlx::query(SQL).bind(org.get()).fetch_all(conn).await?;
+    let mut map: BTreeMap<i64, Vec<i64>> = BTreeMap::new();
+    for r in rows {
+        map.entry(r.try_get("person_id")?)
+            .or_default()
+            .push(r.try_get("team_id")?);
+    }
+    Ok(map)
+}
+
+/// Weeks holding a merge, review or reveal whose row changed at or after
+/// `since` (Unix seconds): the weeks a rollup refresh must recompute.
+pub async fn dirty_weeks(
+    conn: &mut AnyConnection,
+    org: OrgId,
+    since: i64,
+) -> StoreResult<BTreeSet<i64>> {
+    const SQL: &str = "select merged_at as at from pull_request
+            where org_id = $1 and updated_at >= $2 and merged_at is not null
+        union all select r.submitted_at from pr_review r
+            where r.org_id = $1 and r.updated_at >= $2 and r.submitted_at is not null
+        union all select p.merged_at from pr_survey s
+            join pull_request p on p.pull_request_id = s.pull_request_id and p.org_id = s.org_id
+            where s.org_id = $1 and s.updated_at >= $2 and p.merged_at is not null
+        union all select v.revealed_at from survey_review v
+            where v.org_id = $1 and v.updated_at >= $2 and v.revealed_at is not null";
+    let instants: Vec<i64> = sqlx::query_scalar(SQL)
+        .bind(org.get())
+        .bind(since)
+        .fetch_all(conn)
+        .await?;
+    Ok(instants.into_iter().map(week_start).collect())
+}
+
+/// Replaces every rollup row of `week` with `rows`, so a scope that lost
+/// all its activity loses its row too. Run it inside a write transaction.
+pub async fn replace_week(
+    conn: &mut AnyConnection,
+    org: OrgId,
+    week: i64,
+    rows: &[(Scope, WeekValues)],
+) -> StoreResult<()> {
+    sqlx::query("delete from weekly_rollup where org_id = $1 and week_start = $2")
+        .bind(org.get())
+        .bind(week)
+        .execute(&mut *conn)
+        .await?;
+    const INSERT: &str = "insert into weekly_rollup (org_id, week_start, scope, scope_id,
+            prs_merged, prs_reverted, prs_hotfix,
+            cycle_n, cycle_p25, cycle_p50, cycle_p75, cycle_p90,
+            pickup_n, pickup_p50, pickup_p75, pickup_p90,
+            review_n, review_p50, review_p75, review_p90, size_p50, reviews_given,
+            prs_answered, prs_ai_assisted, prs_ai_detected, guesses_revealed, guesses_correct,
+            created_at, updated_at)
+        values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16,
+            $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $28)";
+    let now = unix_now();
+    for (scope, v) in rows {
+        let (kind, id) = scope.key();
+        sqlx::query(INSERT)
+            .bind(org.get())
+            .bind(week)
+            .bind(kind)
+            .bind(id)
+            .bind(v.prs_merged)
+            .bind(v.prs_reverted)
+            .bind(v.prs_hotfix)
+            .bind(v.cycle.n)
+            .bind(v.cycle.p25)
+            .bind(v.cycle.p50)
+            .bind(v.cycle.p75)
+            .bind(v.cycle.p90)
+            .bind(v.pickup.n)
+            .bind(v.pickup.p50)
+            .bind(v.pickup.p75)
+            .bind(v.pickup.p90)
+            .bind(v.review.n)
+            .bind(v.review.p50)
+            .bind(v.review.p75)
+            .bind(v.review.p90)
+            .bind(v.size_p50)
+            .bind(v.reviews_given)
+            .bind(v.prs_answered)
+            .bind(v.prs_ai_assisted)
+            .bind(v.prs_ai_detected)
+            .bind(v.guesses_revealed)
+            .bind(v.guesses_correct)
+            .bind(now)
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
+}
+
+/// `scope`'s rollups for the weeks starting in `[from_week, to_week]`,
+/// oldest first; weeks without a row are absent.
+pub async fn read(
+    conn: &mut AnyConnection,
+    org: OrgId,
+    scope: Scope,
+    from_week: i64,
+    to_week: i64,
+) -> StoreResult<Vec<(i64, WeekValues)>> {
+    const SQL: &str = "select week_start, prs_merged, prs_reverted, prs_hotfix,
+            cycle_n, cycle_p25, cycle_p50, cycle_p75, cycle_p90,
+            pickup_n, pickup_p50, pickup_p75, pickup_p90,
+            review_n, review_p50, review_p75, review_p90, size_p50, reviews_given,
+            prs_answered, prs_ai_assisted, prs_ai_detected, guesses_revealed, guesses_correct
+        from weekly_rollup
+        where org_id = $1 and scope = $2 and scope_id = $3 and week_start >= $4 and week_start <= $5
+        order by week_start";
+    let (kind, id) = scope.key();
+    let rows = sqlx::query(SQL)
+        .bind(org.get())
+        .bind(kind)
+        .bind(id)
+        .bind(from_week)
+        .bind(to_week)
+        .fetch_all(conn)
+        .await?;
+    rows.iter()
+        .map(|r| {
+            let dist = |prefix: &str, p25: bool| -> Result<Dist, sqlx::Error> {
+                Ok(Dist {
+                    n: r.try_get(format!("{prefix}_n").as_str())?,
+                    p25: if p25 {
+                        r.try_get(format!("{prefix}_p25").as_str())?
+                    } else {
+                        None
+                    },
+                    p50: r.try_get(format!("{prefix}_p50").as_str())?,
+                    p75: r.try_get(format!("{prefix}_p75").as_str())?,
+                    p90: r.try_get(format!("{prefix}_p90").as_str())?,
+                })
+            };
+            Ok((
+                r.try_get("week_start")?,
+                WeekValues {
+                    prs_merged: r.try_get("prs_merged")?,
+                    prs_reverted: r.try_get("prs_reverted")?,
+                    prs_hotfix: r.try_get("prs_hotfix")?,
+                    cycle: dist("cycle", true)?,
+                    pickup: dist("pickup", false)?,
+                    review: dist("review", false)?,
+                    size_p50: r.try_get("size_p50")?,
+                    reviews_given: r.try_get("reviews_given")?,
+                    prs_answered: r.try_get("prs_answered")?,
+                    prs_ai_assisted: r.try_get("prs_ai_assisted")?,
+                    prs_ai_detected: r.try_get("prs_ai_detected")?,
+                    guesses_revealed: r.try_get("guesses_revealed")?,
+                    guesses_correct: r.try_get("guesses_correct")?,
+                },
+            ))
+        })
+        .collect()
+}
