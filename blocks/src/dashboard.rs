@@ -179,10 +179,15 @@ pub fn dashboard_message(d: &Dashboard) -> Surface {
     Surface::message().with_blocks(dashboard_blocks(d))
 }
 
-/// The same dashboard as shared in a channel: no controls, and a line
+/// The same dashboard as shared in a channel: no controls, no tables (they
+/// hold per-person rows, which stay with leads and admins), and a line
 /// saying who shared it.
 pub fn shared_message(d: &Dashboard, shared_by: &str) -> Surface {
-    let mut blocks = dashboard_blocks(d);
+    let public = Dashboard {
+        tables: Vec::new(),
+        ..d.clone()
+    };
+    let mut blocks = dashboard_blocks(&public);
     blocks.retain(|b| !matches!(b, Block::Actions(_)));
     blocks.push(Block::context(&format!(
         "Shared by <@{}>",

@@ -150,3 +150,96 @@ fn github_app_install_modal() {
     validate(&parsed, SurfaceKind::Modal).unwrap();
     insta::assert_json_snapshot!(view);
 }
+
+fn team_dashboard(people: usize) -> blocks::dashboard::Dashboard {
+    use blocks::dashboard::{Dashboard, Table};
+    let period = "previous 30 days";
+    Dashboard {
+        title: "Payments team · last 30 days".into(),
+        context: "Nov 1 – Nov 30 · 4 repositories · updated 5 minutes ago".into(),
+        headline: "*212 PRs merged* in the last 30 days · median cycle time *3h 20m*, 14% faster than the previous 30 days.".into(),
+        cards: vec![
+            StatCard::new("PRs merged")
+                .with_value("212")
+                .with_change(Change::new(9.0, BetterWhen::Higher).compared_to(period)),
+            cycle_time().with_change(Change::new(-14.0, BetterWhen::Lower).compared_to(period)),
+        ],
+        charts: vec![
+            blocks::kit::Image::from_url(
+                "https://aimpact.example.com/charts/1/0123456789abcdef0123456789abcdef.png",
+                "Weekly PRs merged, 12 weeks: 40 to 61, 38% detected as AI-assisted",
+            )
+            .with_title("PRs merged per week"),
+        ],
+        notes: vec!["*Review load* · 3 people gave half of all reviews.".into()],
+        tables: vec![Table {
+            title: "People".into(),
+            columns: ("Person".into(), "Merged · reviews · median cycle".into()),
+            rows: (0..people)
+                .map(|i| (format!("Person <{i}>"), format!("{} · {} · 4h", 10 + i, 3 * i)))
+                .collect(),
+        }],
+        definition: "Cycle time: first commit → merge (METRICS.md).".into(),
+        range: "30d".into(),
+        teams: vec![("All teams".into(), "all".into()), ("Payments".into(), "t1".into())],
+        team: "t1".into(),
+        share: Some("team t1 30d".into()),
+        empty: None,
+    }
+}
+
+#[test]
+fn team_dashboard_message_with_per_person_rows() {
+    let surface = blocks::dashboard::dashboard_message(&team_dashboard(20));
+    let blocks = surface.blocks();
+    validate(&blocks, SurfaceKind::Message).unwrap();
+    let json = serde_json::to_string(&blocks).unwrap();
+    assert!(
+        json.contains("…and 5 more"),
+        "20 rows show 15 and say the rest"
+    );
+    assert!(json.contains("Person &lt;0&gt;"), "names are escaped");
+    insta::assert_json_snapshot!(surface);
+}
+
+#[test]
+fn shared_dashboard_drops_controls_and_per_person_rows() {
+    let surface = blocks::dashboard::shared_message(&team_dashboard(3), "U0LEAD0001");
+    let blocks = surface.blocks();
+    validate(&blocks, SurfaceKind::Message).unwrap();
+    let json = serde_json::to_string(&blocks).unwrap();
+    assert!(!json.contains("Person &lt;"), "{json}");
+    assert!(!json.contains("\"actions\""), "{json}");
+    assert!(json.contains("Shared by <@U0LEAD0001>"));
+    insta::assert_json_snapshot!(surface);
+}
+
+#[test]
+fn empty_dashboard_on_app_home_with_the_checklist_below() {
+    use blocks::dashboard::{Dashboard, Empty, dashboard_home};
+    let d = Dashboard {
+        title: "Engineering overview · last 30 days".into(),
+        empty: Some(Empty {
+            text: "*Nothing to show yet.* Numbers appear after the first GitHub sync.".into(),
+            button: Some(blocks::Button::new(
+                blocks::ids::action::SETUP_GITHUB,
+                "Connect GitHub",
+                "github",
+            )),
+        }),
+        range: "30d".into(),
+        ..Dashboard::default()
+    };
+    let checklist = blocks::home::admin_setup(&blocks::home::SetupChecklist::fresh(None)).blocks();
+    let surface = dashboard_home(Vec::new(), &d, checklist);
+    validate(&surface.blocks(), SurfaceKind::Home).unwrap();
+    insta::assert_json_snapshot!(surface);
+}
+
+#[test]
+fn custom_range_is_offered_in_the_picker() {
+    let mut d = team_dashboard(1);
+    d.range = "2026-01-01..2026-02-01".into();
+    let json = serde_json::to_string(&blocks::dashboard::dashboard_message(&d).blocks()).unwrap();
+    assert!(json.contains("2026-01-01 – 2026-02-01"), "{json}");
+}

@@ -467,7 +467,9 @@ pub async fn home_dashboard(
     let Answer::Dashboard(mut d) = answer else {
         return Ok(None);
     };
-    if d.empty.is_some() && viewer.role == Role::Admin {
+    // Nothing synced yet: admins get the setup checklist, everyone else the
+    // welcome (which says when numbers will appear).
+    if d.empty.is_some() {
         return Ok(None);
     }
     d.teams = team_options(ctx, &viewer).await?;

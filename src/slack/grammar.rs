@@ -75,6 +75,9 @@ pub enum GrammarError {
     /// A range that is not 7d/30d/90d or valid dates.
     #[error("`{0}` is not a range: use `7d`, `30d`, `90d` or `2026-01-01..2026-03-31`.")]
     BadRange(String),
+    /// `A..B` with A after B.
+    #[error("`{0}..{1}` starts after it ends — try `{1}..{0}`.")]
+    Backwards(NaiveDate, NaiveDate),
     /// Words left over.
     #[error("I didn't understand `{0}`.")]
     Extra(String),
@@ -86,6 +89,7 @@ fn parse_range(word: &str) -> Option<Result<Range, GrammarError>> {
         let parse = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok();
         return Some(match (parse(a), parse(b)) {
             (Some(a), Some(b)) if a <= b => Ok(Range::Between(a, b)),
+            (Some(a), Some(b)) => Err(GrammarError::Backwards(a, b)),
             _ => Err(bad()),
         });
     }
@@ -201,7 +205,10 @@ mod tests {
         assert_eq!(parse("me 14d"), Err(GrammarError::BadRange("14d".into())));
         assert_eq!(
             parse("2026-03-31..2026-01-01"),
-            Err(GrammarError::BadRange("2026-03-31..2026-01-01".into()))
+            Err(GrammarError::Backwards(
+                NaiveDate::from_ymd_opt(2026, 3, 31).unwrap(),
+                NaiveDate::from_ymd_opt(2026, 1, 1).unwrap()
+            ))
         );
         assert_eq!(
             parse("me please"),

@@ -274,6 +274,7 @@ async fn the_overview_answers_with_numbers_from_the_stored_prs_and_charts_served
         .await
         .unwrap();
     assert_eq!(stored, 2);
+    drop(conn);
     app.stop().await;
 }
 
@@ -281,12 +282,11 @@ async fn the_overview_answers_with_numbers_from_the_stored_prs_and_charts_served
 async fn developers_never_get_another_persons_numbers_by_any_path() {
     let slack = fake_slack().await;
     let db = TestDb::new().await;
-    let app = spawn_slack_app(
-        &db,
-        &slack,
-        &[("AIMPACT_PUBLIC_URL", "http://127.0.0.1:1/".into())],
-    )
-    .await;
+    // Workers on: a share goes out through the durable `slack.respond` job.
+    let mut settings = slack_settings(&slack);
+    settings.push(("AIMPACT_PUBLIC_URL", "http://127.0.0.1:1/".into()));
+    let pairs: Vec<(&str, &str)> = settings.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let app = spawn_app_with(&db, &pairs, true).await;
     let s = seed(&app).await;
 
     // Commands: `me` is Dave's own (no PRs); a team view has no people table.
@@ -307,8 +307,9 @@ async fn developers_never_get_another_persons_numbers_by_any_path() {
         lead.contains("Alice Anderson") && lead.contains("6 PRs · 0 reviews · cycle 3h 30m"),
         "{lead}"
     );
+    // Bob's 4 PRs are too few for a median (METRICS.md: 5 values at least).
     assert!(
-        lead.contains("Bob Brown") && lead.contains("4 PRs · 6 reviews · cycle 10h"),
+        lead.contains("Bob Brown") && lead.contains("\"4 PRs · 6 reviews\""),
         "{lead}"
     );
     let alice_view = ask(&app, "U_ALICE", "team platform").await.to_string();
@@ -530,5 +531,6 @@ async fn rollups_follow_the_data_week_by_week_and_a_second_run_changes_nothing()
         .map(|(_, v)| v.prs_reverted)
         .sum();
     assert_eq!(reverted, 1);
+    drop(conn);
     app.stop().await;
 }
