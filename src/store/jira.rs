@@ -96,7 +96,7 @@ pub async fn upsert_issue(
         .bind(&issue.issue_key)
         .bind(&issue.summary)
         .bind(issue.status_category.as_deref())
-        .bind(issue.story_points)
+        .bind(issue.story_points.map(super::Float8))
         .bind(issue.jira_created_at)
         .bind(issue.jira_updated_at)
         .bind(issue.started_at)

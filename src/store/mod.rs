@@ -293,3 +293,31 @@ mod tests {
         }
     }
 }
+
+/// A double to bind where it may be missing: bind `value.map(Float8)`.
+///
+/// sqlx 0.9's `Any` driver sends a missing `f64` to PostgreSQL as a
+/// `float4` null. PostgreSQL then fixes that parameter's type in the
+/// connection's cached statement, and the next present `f64` (sent as
+/// `float8`) fails with "incorrect binary data format". A missing
+/// `Float8` is sent as a `float8` null instead; SQLite is unaffected.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Float8(pub f64);
+
+impl sqlx::Type<sqlx::Any> for Float8 {
+    fn type_info() -> sqlx::any::AnyTypeInfo {
+        // `Real` nulls are the ones the driver sends as `float8`.
+        sqlx::any::AnyTypeInfo {
+            kind: sqlx::any::AnyTypeInfoKind::Real,
+        }
+    }
+}
+
+impl<'q> sqlx::Encode<'q, sqlx::Any> for Float8 {
+    fn encode_by_ref(
+        &self,
+        buf: &mut <sqlx::Any as sqlx::Database>::ArgumentBuffer,
+    ) -> Result<sqlx::encode::IsNull, sqlx::error::BoxDynError> {
+        <f64 as sqlx::Encode<'q, sqlx::Any>>::encode_by_ref(&self.0, buf)
+    }
+}

@@ -639,13 +639,36 @@ async fn the_daily_sync_is_claimed_once_a_day_per_connected_org() {
             .unwrap();
         org
     };
-    let _ = org;
     let now = 1_900_000_000;
     let tick = |at: i64| aimpact::jobs::schedule::tick(&app.state.db, &app.state.jobs, at);
-    assert_eq!(tick(now).await.unwrap(), 1);
+    let ran = |task: &'static str| {
+        let db = app.state.db.clone();
+        async move {
+            let mut conn = db.pool().acquire().await.unwrap();
+            sqlx::query_scalar::<_, i64>(
+                "select started_at from sync_state where org_id = $1 and source = 'schedule' and scope = $2",
+            )
+            .bind(org.get())
+            .bind(task)
+            .fetch_one(&mut *conn)
+            .await
+            .unwrap()
+        }
+    };
+    let rollups = aimpact::dashboard::rollups::TASK;
+    let daily = aimpact::jobs::schedule::GITHUB_DAILY;
+    // The daily sync and the 5-minute rollups refresh.
+    assert_eq!(tick(now).await.unwrap(), 2);
     assert_eq!(tick(now + 60).await.unwrap(), 0);
-    assert_eq!(tick(now + 86_399).await.unwrap(), 0);
+    // Only the rollups are due again before the day is over.
+    assert_eq!(tick(now + 86_399).await.unwrap(), 1);
+    assert_eq!((ran(daily).await, ran(rollups).await), (now, now + 86_399));
+    // A day after the first: the daily sync, not the rollups (run 1 s ago).
     assert_eq!(tick(now + 86_400).await.unwrap(), 1);
+    assert_eq!(
+        (ran(daily).await, ran(rollups).await),
+        (now + 86_400, now + 86_399)
+    );
     app.stop().await;
 }
 
