@@ -517,6 +517,8 @@ fn weekly_charts(
         ],
         mode: BarMode::Stacked,
         y_unit: YUnit::Count,
+        y_label: "PRs merged".into(),
+        category_kind: ::charts::CategoryKind::Weeks,
         ..BarChart::default()
     });
     let mut points = Vec::new();
@@ -539,6 +541,7 @@ fn weekly_charts(
             band,
         }],
         y_unit: YUnit::Duration,
+        y_label: "cycle time".into(),
         ..LineChart::default()
     });
     vec![throughput, cycle]
@@ -643,7 +646,11 @@ async fn scope_dashboard(
         ));
     }
     d.notes.push(review_note);
-    if let Some(note) = jira_note(db, org, period).await? {
+    // Jira numbers are org-wide: only on the overview, not beside one
+    // team's, repository's or person's PRs.
+    if matches!(scope, Scope::Org)
+        && let Some(note) = jira_note(db, org, period).await?
+    {
         d.notes.push(note);
     }
     // Per-person rows only for people the viewer may see by name.
@@ -840,6 +847,8 @@ async fn jira_dashboard(
                 values: weekly.iter().map(|(_, v)| v.points).collect(),
             }],
             y_unit: ::charts::YUnit::Count,
+            y_label: "story points".into(),
+            category_kind: ::charts::CategoryKind::Weeks,
             ..::charts::BarChart::default()
         })
     } else {
@@ -860,6 +869,7 @@ async fn jira_dashboard(
                 values: velocity.iter().map(|v| v.points).collect(),
             }],
             y_unit: ::charts::YUnit::Count,
+            y_label: "story points".into(),
             ..::charts::BarChart::default()
         })
     };

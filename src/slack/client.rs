@@ -99,9 +99,10 @@ impl SlackApi {
             .enable_http1()
             .enable_http2()
             .build();
-        let rate_control = SlackApiRateControlConfig::new()
-            .with_team_max_rate_limit(SlackApiRateControlLimit::new(100, Duration::from_secs(60)))
-            .with_max_retries(3);
+        // Slack's tiers apply per method and workspace (PLATFORM.md A4):
+        // slack-morphism's per-method tier buckets, no workspace-wide cap
+        // (one would make a survey fan-out delay every App Home publish).
+        let rate_control = SlackApiRateControlConfig::new().with_max_retries(3);
         let connector = SlackClientHyperConnector::with_connector(https)
             .with_rate_control(rate_control)
             .with_slack_api_url(api_url.as_str().trim_end_matches('/'));
@@ -161,6 +162,19 @@ pub struct OrgSlack {
     token: SlackApiToken,
 }
 
+/// A Tier 4 method's own bucket (100+ a minute per workspace). Slack's
+/// tiers apply per method (PLATFORM.md A4); slack-morphism's tier configs
+/// share one bucket between every method of a tier, so one dashboard's
+/// uploads would throttle the next App Home publish.
+fn tier4(method: &'static str) -> SlackApiMethodRateControlConfig {
+    SlackApiMethodRateControlConfig::new().with_special_rate_limit(
+        SlackApiRateControlSpecialLimit::new(
+            SlackApiRateControlSpecialLimitKey(method.to_string()),
+            SlackApiRateControlLimit::new(100, Duration::from_secs(60)),
+        ),
+    )
+}
+
 impl OrgSlack {
     async fn post(
         &self,
@@ -180,7 +194,7 @@ impl OrgSlack {
         self.post(
             "views.publish",
             &json!({ "user_id": user, "view": view }),
-            &SLACK_TIER4_METHOD_CONFIG,
+            &tier4("views.publish"),
         )
         .await?;
         Ok(())
@@ -191,7 +205,7 @@ impl OrgSlack {
         self.post(
             "views.open",
             &json!({ "trigger_id": trigger_id, "view": view }),
-            &SLACK_TIER4_METHOD_CONFIG,
+            &tier4("views.open"),
         )
         .await?;
         Ok(())
@@ -200,10 +214,13 @@ impl OrgSlack {
     /// `users.info`: admin flags and time zone.
     pub async fn users_info(&self, user: &str) -> Result<UserInfo, ListenerError> {
         let session = self.client.open_session(&self.token);
-        let info = session
-            .users_info(&SlackApiUsersInfoRequest::new(SlackUserId::new(
-                user.to_string(),
-            )))
+        let info: SlackApiUsersInfoResponse = session
+            .http_session_api
+            .http_get(
+                "users.info",
+                &vec![("user", Some(&user.to_string()))],
+                Some(&tier4("users.info")),
+            )
             .await
             .map_err(SlackApiError::from)?;
         let flags = &info.user.flags;
@@ -227,28 +244,37 @@ impl OrgSlack {
         png: &[u8],
     ) -> Result<String, ListenerError> {
         let session = self.client.open_session(&self.token);
-        let url = session
-            .get_upload_url_external(&SlackApiFilesGetUploadUrlExternalRequest {
-                filename: filename.to_string(),
-                length: png.len(),
-                alt_txt: Some(alt_text.chars().take(1000).collect()),
-                snippet_type: None,
-            })
+        let length = png.len().to_string();
+        let alt: String = alt_text.chars().take(1000).collect();
+        let url: SlackApiFilesGetUploadUrlExternalResponse = session
+            .http_session_api
+            .http_get(
+                "files.getUploadURLExternal",
+                &vec![
+                    ("filename", Some(&filename.to_string())),
+                    ("length", Some(&length)),
+                    ("alt_txt", Some(&alt)),
+                ],
+                Some(&tier4("files.getUploadURLExternal")),
+            )
             .await
             .map_err(SlackApiError::from)?;
-        session
-            .files_upload_via_url(&SlackApiFilesUploadViaUrlRequest {
-                upload_url: url.upload_url.clone(),
-                content: png.to_vec(),
-                content_type: "image/png".into(),
-            })
+        // The upload URL is not a Web API method: no tier applies.
+        let _: SlackApiFilesUploadViaUrlResponse = session
+            .http_session_api
+            .http_post_uri_binary(
+                url.upload_url.value().clone(),
+                "image/png".into(),
+                png,
+                None,
+            )
             .await
             .map_err(SlackApiError::from)?;
         let file_id = url.file_id.to_string();
         self.post(
             "files.completeUploadExternal",
             &json!({ "files": [{ "id": file_id, "title": title }] }),
-            &SLACK_TIER4_METHOD_CONFIG,
+            &tier4("files.completeUploadExternal"),
         )
         .await?;
         // Processing is asynchronous; a block naming the file before it is
@@ -259,7 +285,7 @@ impl OrgSlack {
                 .http_get(
                     "files.info",
                     &vec![("file", Some(&file_id))],
-                    Some(&SLACK_TIER4_METHOD_CONFIG),
+                    Some(&tier4("files.info")),
                 )
                 .await;
             if let Ok(info) = info
