@@ -76,6 +76,3 @@ create index pull_request_org_merged on pull_request (org_id, merged_at, pull_re
 -- query filters on.
 create index pr_review_org_submitted on pr_review (org_id, submitted_at, reviewer_person_id,
     pull_request_id, state, is_bot);
--- ...and each review's PR (repository, author) without reading the PR row.
-create index pull_request_review_facts on pull_request (pull_request_id, org_id, repository_id,
-    author_person_id);
