@@ -265,13 +265,19 @@ async fn main() -> anyhow::Result<()> {
         let t = Instant::now();
         let now = unix_now();
         let mut conn = state.db.pool().acquire().await?;
-        let current = rollups::pr_facts(&mut conn, org, Scope::Org, now - 30 * DAY, now).await?;
+        let facts = aimpact::dashboard::rollups::period_pr_facts;
+        let current = facts(&mut conn, org, Scope::Org, now - 30 * DAY, now).await?;
         parts[0].push(t.elapsed());
-        let previous =
-            rollups::pr_facts(&mut conn, org, Scope::Org, now - 60 * DAY, now - 30 * DAY).await?;
+        let previous = facts(&mut conn, org, Scope::Org, now - 60 * DAY, now - 30 * DAY).await?;
         parts[1].push(t.elapsed());
-        let reviews =
-            rollups::review_facts(&mut conn, org, Scope::Org, now - 30 * DAY, now).await?;
+        let reviews = aimpact::dashboard::rollups::period_review_facts(
+            &mut conn,
+            org,
+            Scope::Org,
+            now - 30 * DAY,
+            now,
+        )
+        .await?;
         parts[2].push(t.elapsed());
         let weeks = rollups::read(
             &mut conn,

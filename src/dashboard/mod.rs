@@ -596,10 +596,12 @@ async fn scope_dashboard(
     }
     let repos = repositories::list(&mut conn, org.id).await?;
     let tracked = repos.iter().filter(|r| r.is_tracked).count();
-    let current = facts::pr_facts(&mut conn, org.id, scope, period.from, period.to).await?;
+    let current =
+        rollups::period_pr_facts(&mut conn, org.id, scope, period.from, period.to).await?;
     let prev = period.previous();
-    let previous = facts::pr_facts(&mut conn, org.id, scope, prev.from, prev.to).await?;
-    let reviews = facts::review_facts(&mut conn, org.id, scope, period.from, period.to).await?;
+    let previous = rollups::period_pr_facts(&mut conn, org.id, scope, prev.from, prev.to).await?;
+    let reviews =
+        rollups::period_review_facts(&mut conn, org.id, scope, period.from, period.to).await?;
     let weeks = chart_weeks(period);
     let rows = facts::read(
         &mut conn,

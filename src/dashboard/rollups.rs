@@ -9,8 +9,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::domain::OrgId;
 use crate::jobs::{Job, JobContext};
-use crate::metrics::rollup::{Scope, WEEK, rollups_for_week};
+use crate::metrics::rollup::{PrFact, ReviewFact, Scope, WEEK, rollups_for_week};
+use crate::store::rollups::{DAY, day_start};
 use crate::store::{Db, StoreError, rollups, sync_state, unix_now};
+use sqlx::AnyConnection;
 
 /// How often the scheduler refreshes each org's rollups.
 pub const EVERY_SECS: i64 = 300;
@@ -67,6 +69,8 @@ pub async fn refresh(db: &Db, org: OrgId, full: bool) -> Result<usize, StoreErro
         let rows = rollups_for_week(&prs, &reviews, &guesses, &teams);
         let mut tx = db.begin_write().await?;
         rollups::replace_week(&mut tx, org, week, &rows).await?;
+        rollups::replace_days(&mut tx, org, week, &prs).await?;
+        rollups::replace_review_days(&mut tx, org, week, &reviews).await?;
         tx.commit().await?;
     }
     let mut tx = db.begin_write().await?;
@@ -83,4 +87,116 @@ pub async fn refresh(db: &Db, org: OrgId, full: bool) -> Result<usize, StoreErro
     sync_state::save(&mut tx, org, &state).await?;
     tx.commit().await?;
     Ok(weeks.len())
+}
+
+/// More changed days than this since the last run: read the period raw.
+const DIRTY_DAYS_MAX: usize = 8;
+
+/// How to read `[from, to)`: whole days that ended before the last run
+/// started and have not changed since are packed; the rest is raw.
+struct Plan {
+    /// Ranges to read from the PRs and reviews themselves.
+    raw: Vec<(i64, i64)>,
+    /// Days to read packed, and the changed days among them to skip.
+    packed: Option<(i64, i64, Vec<i64>)>,
+}
+
+async fn plan(
+    conn: &mut AnyConnection,
+    org: OrgId,
+    from: i64,
+    to: i64,
+) -> Result<Plan, StoreError> {
+    let all_raw = Plan {
+        raw: vec![(from, to)],
+        packed: None,
+    };
+    let Some(cursor) = sync_state::get(conn, org, SOURCE, SCOPE)
+        .await?
+        .and_then(|s| s.cursor)
+        .and_then(|c| c.parse::<i64>().ok())
+    else {
+        return Ok(all_raw);
+    };
+    let first = day_start(from.saturating_add(DAY - 1));
+    let end = day_start(to.min(cursor));
+    if first >= end {
+        return Ok(all_raw);
+    }
+    let dirty: Vec<i64> = rollups::dirty_days(conn, org, cursor)
+        .await?
+        .range(first..end)
+        .copied()
+        .collect();
+    if dirty.len() > DIRTY_DAYS_MAX {
+        return Ok(all_raw);
+    }
+    let mut raw = Vec::new();
+    if from < first {
+        raw.push((from, first));
+    }
+    raw.extend(dirty.iter().map(|&d| (d, d + DAY)));
+    if end < to {
+        raw.push((end, to));
+    }
+    Ok(Plan {
+        raw,
+        packed: Some((first, end, dirty)),
+    })
+}
+
+/// Merged PRs of `scope` in `[from, to)`, exactly as
+/// [`rollups::pr_facts`] reads them, but fast: whole days that ended before
+/// the last run started and have not changed since come packed from
+/// `daily_pr_facts`; the period's edges, changed days and anything newer
+/// come from the PRs.
+pub async fn period_pr_facts(
+    conn: &mut AnyConnection,
+    org: OrgId,
+    scope: Scope,
+    from: i64,
+    to: i64,
+) -> Result<Vec<PrFact>, StoreError> {
+    let plan = plan(conn, org, from, to).await?;
+    let mut out = Vec::new();
+    if let Some((first, end, dirty)) = &plan.packed {
+        let packed = rollups::packed_pr_facts(conn, org, scope, *first, *end).await?;
+        out.extend(
+            packed
+                .into_iter()
+                .filter(|p| !dirty.contains(&day_start(p.merged_at))),
+        );
+    }
+    for &(a, b) in &plan.raw {
+        out.extend(rollups::pr_facts(conn, org, scope, a, b).await?);
+    }
+    out.sort_by_key(|p| (p.merged_at, p.id));
+    Ok(out)
+}
+
+/// Reviews of `scope` in `[from, to)`, exactly as
+/// [`rollups::review_facts`] reads them, the same way as
+/// [`period_pr_facts`].
+pub async fn period_review_facts(
+    conn: &mut AnyConnection,
+    org: OrgId,
+    scope: Scope,
+    from: i64,
+    to: i64,
+) -> Result<Vec<ReviewFact>, StoreError> {
+    let plan = plan(conn, org, from, to).await?;
+    let mut out = Vec::new();
+    if let Some((first, end, dirty)) = &plan.packed {
+        let packed = rollups::packed_review_facts(conn, org, scope, *first, *end).await?;
+        out.extend(
+            packed
+                .into_iter()
+                .filter(|r| !dirty.contains(&day_start(r.submitted_at))),
+        );
+    }
+    for &(a, b) in &plan.raw {
+        out.extend(rollups::review_facts(conn, org, scope, a, b).await?);
+    }
+    out.sort_by_key(|f| (f.submitted_at, f.reviewer, f.repository));
+    Ok(out)
 }

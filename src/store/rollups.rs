@@ -78,8 +78,16 @@ pub async fn pr_facts(
         q = q.bind(id);
     }
     let rows = q.fetch_all(conn).await?;
+    let mut out = unpack_rows(&rows, None)?;
+    out.sort_by_key(|p| (p.merged_at, p.id));
+    Ok(out)
+}
+
+/// The PRs of packed rows (`author_person_id`, `author_login`,
+/// `author_is_bot`, `prs`), only those of `repository` when given.
+fn unpack_rows(rows: &[sqlx::any::AnyRow], repository: Option<i64>) -> StoreResult<Vec<PrFact>> {
     let mut out = Vec::new();
-    for r in &rows {
+    for r in rows {
         let author: Option<i64> = r.try_get("author_person_id")?;
         let author_login: String = r.try_get("author_login")?;
         let author_is_bot = r.try_get::<i64, _>("author_is_bot")? != 0;
@@ -90,11 +98,120 @@ pub async fn pr_facts(
                     format!("unreadable merged PR facts `{pr}`").into(),
                 ))
             })?;
-            out.push(fact);
+            if repository.is_none_or(|repo| fact.repository == repo) {
+                out.push(fact);
+            }
         }
     }
-    out.sort_by_key(|p| (p.merged_at, p.id));
     Ok(out)
+}
+
+/// Seconds in a day.
+pub const DAY: i64 = 86_400;
+
+/// 00:00 UTC of the day holding `t`.
+pub fn day_start(t: i64) -> i64 {
+    t.div_euclid(DAY).saturating_mul(DAY)
+}
+
+/// `p` in [`pr_facts`]'s packed format.
+fn pack_pr(p: &PrFact) -> String {
+    let o = |v: Option<i64>| v.map(|v| v.to_string()).unwrap_or_default();
+    let answer = match p.ai_reported {
+        None => "",
+        Some(true) => "some",
+        Some(false) => "no",
+    };
+    format!(
+        "{}:{}:{}:{}:{}:{}:{}:{}:{}:{}:{answer}",
+        p.id,
+        p.repository,
+        p.merged_at,
+        o(p.cycle),
+        o(p.pickup),
+        o(p.review),
+        p.size,
+        i64::from(p.is_revert),
+        i64::from(p.is_hotfix),
+        i64::from(p.ai_detected),
+    )
+}
+
+/// Replaces the packed days of `week` with `prs`, that week's merged PRs
+/// as [`pr_facts`] read them. Run it in the week's write transaction.
+pub async fn replace_days(
+    conn: &mut AnyConnection,
+    org: OrgId,
+    week: i64,
+    prs: &[PrFact],
+) -> StoreResult<()> {
+    sqlx::query(
+        "delete from daily_pr_facts where org_id = $1 and day_start >= $2 and day_start < $3",
+    )
+    .bind(org.get())
+    .bind(week)
+    .bind(week.saturating_add(crate::metrics::rollup::WEEK))
+    .execute(&mut *conn)
+    .await?;
+    let mut days: BTreeMap<(i64, Option<i64>, &str), Vec<String>> = BTreeMap::new();
+    for p in prs {
+        days.entry((day_start(p.merged_at), p.author, p.author_login.as_str()))
+            .or_default()
+            .push(pack_pr(p));
+    }
+    let now = unix_now();
+    for ((day, author, login), packed) in days {
+        sqlx::query(
+            "insert into daily_pr_facts (org_id, day_start, author_person_id, author_login, prs, created_at)
+            values ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(org.get())
+        .bind(day)
+        .bind(author)
+        .bind(login)
+        .bind(packed.join(","))
+        .bind(now)
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
+}
+
+/// Merged PRs of `scope` on the packed days in `[day_from, day_to)`, as
+/// [`pr_facts`] gives them (people excluded since are left out).
+pub async fn packed_pr_facts(
+    conn: &mut AnyConnection,
+    org: OrgId,
+    scope: Scope,
+    day_from: i64,
+    day_to: i64,
+) -> StoreResult<Vec<PrFact>> {
+    const SELECT: &str = "select d.author_person_id, d.author_login,
+            coalesce(a.is_bot, 0) as author_is_bot, d.prs
+        from daily_pr_facts d
+        left join person a on a.person_id = d.author_person_id and a.org_id = d.org_id
+        where d.org_id = $1 and d.day_start >= $2 and d.day_start < $3
+            and coalesce(a.is_excluded, 0) = 0";
+    let (filter, id, repository) = match scope {
+        Scope::Org => ("", 0, None),
+        Scope::Team(t) => (
+            " and d.author_person_id in (select person_id from team_membership where org_id = $1 and team_id = $4)",
+            t,
+            None,
+        ),
+        Scope::Person(p) => (" and d.author_person_id = $4", p, None),
+        Scope::Repo(r) => ("", 0, Some(r)),
+    };
+    let sql = format!("{SELECT}{filter}");
+    let mut q = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(org.get())
+        .bind(day_from)
+        .bind(day_to);
+    if !filter.is_empty() {
+        q = q.bind(id);
+    }
+    let rows = q.fetch_all(conn).await?;
+    unpack_rows(&rows, repository)
 }
 
 /// One PR of [`pr_facts`]'s packed list.
@@ -175,10 +292,24 @@ pub async fn review_facts(
         q = q.bind(id);
     }
     let rows = q.fetch_all(conn).await?;
+    let mut out = unpack_review_rows(&rows, None)?;
+    out.sort_by_key(|f| (f.submitted_at, f.reviewer, f.repository));
+    Ok(out)
+}
+
+/// The reviews of packed rows (`reviewer_person_id`, `repository_id`,
+/// `times`), only those on `repository` when given.
+fn unpack_review_rows(
+    rows: &[sqlx::any::AnyRow],
+    repository: Option<i64>,
+) -> StoreResult<Vec<ReviewFact>> {
     let mut out = Vec::new();
-    for r in &rows {
+    for r in rows {
         let reviewer: i64 = r.try_get("reviewer_person_id")?;
-        let repository: i64 = r.try_get("repository_id")?;
+        let repo: i64 = r.try_get("repository_id")?;
+        if repository.is_some_and(|want| want != repo) {
+            continue;
+        }
         let times: Option<String> = r.try_get("times")?;
         for t in times.as_deref().unwrap_or_default().split(',') {
             let submitted_at = t.parse().map_err(|_| {
@@ -188,13 +319,88 @@ pub async fn review_facts(
             })?;
             out.push(ReviewFact {
                 reviewer,
-                repository,
+                repository: repo,
                 submitted_at,
             });
         }
     }
-    out.sort_by_key(|f| (f.submitted_at, f.reviewer, f.repository));
     Ok(out)
+}
+
+/// Replaces the packed review days of `week` with `reviews`, that week's
+/// reviews as [`review_facts`] read them, in the week's transaction.
+pub async fn replace_review_days(
+    conn: &mut AnyConnection,
+    org: OrgId,
+    week: i64,
+    reviews: &[ReviewFact],
+) -> StoreResult<()> {
+    sqlx::query(
+        "delete from daily_review_facts where org_id = $1 and day_start >= $2 and day_start < $3",
+    )
+    .bind(org.get())
+    .bind(week)
+    .bind(week.saturating_add(crate::metrics::rollup::WEEK))
+    .execute(&mut *conn)
+    .await?;
+    let mut days: BTreeMap<(i64, i64, i64), Vec<String>> = BTreeMap::new();
+    for r in reviews {
+        days.entry((day_start(r.submitted_at), r.reviewer, r.repository))
+            .or_default()
+            .push(r.submitted_at.to_string());
+    }
+    let now = unix_now();
+    for ((day, reviewer, repository), times) in days {
+        sqlx::query(
+            "insert into daily_review_facts (org_id, day_start, reviewer_person_id, repository_id,
+                times, created_at) values ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(org.get())
+        .bind(day)
+        .bind(reviewer)
+        .bind(repository)
+        .bind(times.join(","))
+        .bind(now)
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
+}
+
+/// Reviews of `scope` on the packed days in `[day_from, day_to)`, as
+/// [`review_facts`] gives them (reviewers excluded since are left out).
+pub async fn packed_review_facts(
+    conn: &mut AnyConnection,
+    org: OrgId,
+    scope: Scope,
+    day_from: i64,
+    day_to: i64,
+) -> StoreResult<Vec<ReviewFact>> {
+    const SELECT: &str = "select d.reviewer_person_id, d.repository_id, d.times
+        from daily_review_facts d
+        join person w on w.person_id = d.reviewer_person_id and w.org_id = d.org_id
+        where d.org_id = $1 and d.day_start >= $2 and d.day_start < $3
+            and w.is_bot = 0 and w.is_excluded = 0";
+    let (filter, id, repository) = match scope {
+        Scope::Org => ("", 0, None),
+        Scope::Team(t) => (
+            " and d.reviewer_person_id in (select person_id from team_membership where org_id = $1 and team_id = $4)",
+            t,
+            None,
+        ),
+        Scope::Person(p) => (" and d.reviewer_person_id = $4", p, None),
+        Scope::Repo(r) => ("", 0, Some(r)),
+    };
+    let sql = format!("{SELECT}{filter}");
+    let mut q = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(org.get())
+        .bind(day_from)
+        .bind(day_to);
+    if !filter.is_empty() {
+        q = q.bind(id);
+    }
+    let rows = q.fetch_all(conn).await?;
+    unpack_review_rows(&rows, repository)
 }
 
 /// AI Detective guesses revealed in `[from, to)` (every scope; the pure
@@ -252,6 +458,32 @@ pub async fn dirty_weeks(
     org: OrgId,
     since: i64,
 ) -> StoreResult<BTreeSet<i64>> {
+    Ok(changed_instants(conn, org, since)
+        .await?
+        .into_iter()
+        .map(week_start)
+        .collect())
+}
+
+/// The days (00:00 UTC) whose PRs, reviews or answers changed at or after
+/// `since`: what the last rollup run may not have packed.
+pub async fn dirty_days(
+    conn: &mut AnyConnection,
+    org: OrgId,
+    since: i64,
+) -> StoreResult<BTreeSet<i64>> {
+    Ok(changed_instants(conn, org, since)
+        .await?
+        .into_iter()
+        .map(day_start)
+        .collect())
+}
+
+async fn changed_instants(
+    conn: &mut AnyConnection,
+    org: OrgId,
+    since: i64,
+) -> StoreResult<Vec<i64>> {
     const SQL: &str = "select merged_at as at from pull_request
             where org_id = $1 and updated_at >= $2 and merged_at is not null
         union all select r.submitted_at from pr_review r
@@ -261,12 +493,11 @@ pub async fn dirty_weeks(
             where s.org_id = $1 and s.updated_at >= $2 and p.merged_at is not null
         union all select v.revealed_at from survey_review v
             where v.org_id = $1 and v.updated_at >= $2 and v.revealed_at is not null";
-    let instants: Vec<i64> = sqlx::query_scalar(SQL)
+    Ok(sqlx::query_scalar(SQL)
         .bind(org.get())
         .bind(since)
         .fetch_all(conn)
-        .await?;
-    Ok(instants.into_iter().map(week_start).collect())
+        .await?)
 }
 
 /// Replaces every rollup row of `week` with `rows`, so a scope that lost

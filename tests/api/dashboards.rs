@@ -39,6 +39,7 @@ struct Seeded {
     alice: PersonId,
     bob: PersonId,
     platform: TeamId,
+    repo: i64,
 }
 
 async fn person(
@@ -174,6 +175,7 @@ async fn seed(app: &TestApp) -> Seeded {
         alice,
         bob,
         platform,
+        repo: repo.0,
     }
 }
 
@@ -504,6 +506,81 @@ async fn rollups_follow_the_data_week_by_week_and_a_second_run_changes_nothing()
         .map(|(_, v)| v.reviews_given)
         .sum();
     assert_eq!(team_reviews, 6);
+    // Dashboards read whole days packed by the run and the rest raw: the
+    // same facts as reading every PR, for any period and scope.
+    let same_as_raw = |label: &'static str| {
+        let db = db.clone();
+        async move {
+            let mut conn = db.pool().acquire().await.unwrap();
+            for scope in [
+                Scope::Org,
+                Scope::Team(s.platform.0),
+                Scope::Person(s.alice.0),
+                Scope::Repo(s.repo),
+            ] {
+                for (from, to) in [
+                    (now - 30 * DAY, now),
+                    (now - 60 * DAY, now - 30 * DAY),
+                    (now - 7 * DAY - 5 * HOUR, now + HOUR),
+                    (now - 90 * DAY, now),
+                ] {
+                    let raw = rollups::pr_facts(&mut conn, s.org, scope, from, to)
+                        .await
+                        .unwrap();
+                    let fast = aimpact::dashboard::rollups::period_pr_facts(
+                        &mut conn, s.org, scope, from, to,
+                    )
+                    .await
+                    .unwrap();
+                    assert_eq!(fast, raw, "{label}: {scope:?} {from}..{to}");
+                    let raw = rollups::review_facts(&mut conn, s.org, scope, from, to)
+                        .await
+                        .unwrap();
+                    let fast = aimpact::dashboard::rollups::period_review_facts(
+                        &mut conn, s.org, scope, from, to,
+                    )
+                    .await
+                    .unwrap();
+                    assert_eq!(fast, raw, "{label}: reviews {scope:?} {from}..{to}");
+                }
+            }
+        }
+    };
+    same_as_raw("after a run").await;
+    let packed: i64 = sqlx::query_scalar("select count(*) from daily_pr_facts")
+        .fetch_one(&mut *conn)
+        .await
+        .unwrap();
+    assert!(packed > 0, "the run packed its days");
+    // ...and those are what the dashboards read: without them whole days
+    // go missing (a full run puts them back).
+    sqlx::query("delete from daily_pr_facts")
+        .execute(&mut *conn)
+        .await
+        .unwrap();
+    let period = (now - 30 * DAY, now);
+    let without = aimpact::dashboard::rollups::period_pr_facts(
+        &mut conn,
+        s.org,
+        Scope::Org,
+        period.0,
+        period.1,
+    )
+    .await
+    .unwrap();
+    let raw = rollups::pr_facts(&mut conn, s.org, Scope::Org, period.0, period.1)
+        .await
+        .unwrap();
+    assert!(
+        without.len() < raw.len(),
+        "{} vs {}",
+        without.len(),
+        raw.len()
+    );
+    aimpact::dashboard::rollups::refresh(db, s.org, true)
+        .await
+        .unwrap();
+    same_as_raw("after a full run").await;
     // Nothing changed: nothing recomputed.
     assert_eq!(
         aimpact::dashboard::rollups::refresh(db, s.org, false)
@@ -519,6 +596,8 @@ async fn rollups_follow_the_data_week_by_week_and_a_second_run_changes_nothing()
         .1;
     row.is_revert = true;
     pull_requests::upsert(&mut conn, s.org, &row).await.unwrap();
+    // Changed since the run: that day is read raw until the next one.
+    same_as_raw("a PR changed since the run").await;
     assert_eq!(
         aimpact::dashboard::rollups::refresh(db, s.org, false)
             .await
