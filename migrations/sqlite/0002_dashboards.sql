@@ -77,30 +77,25 @@ create index pull_request_org_merged on pull_request (org_id, merged_at, pull_re
 create index pr_review_org_submitted on pr_review (org_id, submitted_at, reviewer_person_id,
     pull_request_id, state, is_bot);
 
--- A day's merged PRs (UTC day, Unix seconds) packed per author in the
--- format of store::rollups::pr_facts, kept by the rollup job with the weeks.
+-- A day's merged PRs (UTC day, Unix seconds) packed into one text, kept by
+-- the rollup job with the weeks (format: store::rollups::pack_pr).
 -- Dashboards read whole, unchanged days from here and only the edges of a
 -- period (and anything changed since the last rollup run) from the PRs.
 create table daily_pr_facts (
     daily_pr_facts_id integer primary key,
     org_id bigint not null references org (org_id) on delete cascade,
     day_start bigint not null,
-    author_person_id bigint,
-    author_login text not null,
     prs text not null,
     created_at bigint not null
 );
-create index daily_pr_facts_org_day on daily_pr_facts (org_id, day_start);
+create unique index daily_pr_facts_org_day on daily_pr_facts (org_id, day_start);
 
--- The same for reviews that count: a day's submission times per reviewer
--- and repository (store::rollups::review_facts).
+-- The same for a day's reviews that count (store::rollups::review_facts).
 create table daily_review_facts (
     daily_review_facts_id integer primary key,
     org_id bigint not null references org (org_id) on delete cascade,
     day_start bigint not null,
-    reviewer_person_id bigint not null,
-    repository_id bigint not null,
-    times text not null,
+    reviews text not null,
     created_at bigint not null
 );
-create index daily_review_facts_org_day on daily_review_facts (org_id, day_start);
+create unique index daily_review_facts_org_day on daily_review_facts (org_id, day_start);

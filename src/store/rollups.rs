@@ -114,7 +114,17 @@ pub fn day_start(t: i64) -> i64 {
     t.div_euclid(DAY).saturating_mul(DAY)
 }
 
-/// `p` in [`pr_facts`]'s packed format.
+/// Escapes what separates packed entries out of a login.
+fn escape_login(login: &str) -> String {
+    login.replace('%', "%25").replace(',', "%2C")
+}
+
+fn unescape_login(login: &str) -> String {
+    login.replace("%2C", ",").replace("%25", "%")
+}
+
+/// `p` as one entry of a packed day: [`pr_facts`]'s fields, then the
+/// author's person id and login (last, so it may hold `:`).
 fn pack_pr(p: &PrFact) -> String {
     let o = |v: Option<i64>| v.map(|v| v.to_string()).unwrap_or_default();
     let answer = match p.ai_reported {
@@ -123,7 +133,7 @@ fn pack_pr(p: &PrFact) -> String {
         Some(false) => "no",
     };
     format!(
-        "{}:{}:{}:{}:{}:{}:{}:{}:{}:{}:{answer}",
+        "{}:{}:{}:{}:{}:{}:{}:{}:{}:{}:{answer}:{}:{}",
         p.id,
         p.repository,
         p.merged_at,
@@ -134,84 +144,30 @@ fn pack_pr(p: &PrFact) -> String {
         i64::from(p.is_revert),
         i64::from(p.is_hotfix),
         i64::from(p.ai_detected),
+        o(p.author),
+        escape_login(&p.author_login),
     )
 }
 
-/// Replaces the packed days of `week` with `prs`, that week's merged PRs
-/// as [`pr_facts`] read them. Run it in the week's write transaction.
-pub async fn replace_days(
-    conn: &mut AnyConnection,
-    org: OrgId,
-    week: i64,
-    prs: &[PrFact],
-) -> StoreResult<()> {
-    sqlx::query(
-        "delete from daily_pr_facts where org_id = $1 and day_start >= $2 and day_start < $3",
-    )
-    .bind(org.get())
-    .bind(week)
-    .bind(week.saturating_add(crate::metrics::rollup::WEEK))
-    .execute(&mut *conn)
-    .await?;
-    let mut days: BTreeMap<(i64, Option<i64>, &str), Vec<String>> = BTreeMap::new();
-    for p in prs {
-        days.entry((day_start(p.merged_at), p.author, p.author_login.as_str()))
-            .or_default()
-            .push(pack_pr(p));
-    }
-    let now = unix_now();
-    for ((day, author, login), packed) in days {
-        sqlx::query(
-            "insert into daily_pr_facts (org_id, day_start, author_person_id, author_login, prs, created_at)
-            values ($1, $2, $3, $4, $5, $6)",
-        )
-        .bind(org.get())
-        .bind(day)
-        .bind(author)
-        .bind(login)
-        .bind(packed.join(","))
-        .bind(now)
-        .execute(&mut *conn)
-        .await?;
-    }
-    Ok(())
-}
-
-/// Merged PRs of `scope` on the packed days in `[day_from, day_to)`, as
-/// [`pr_facts`] gives them (people excluded since are left out).
-pub async fn packed_pr_facts(
-    conn: &mut AnyConnection,
-    org: OrgId,
-    scope: Scope,
-    day_from: i64,
-    day_to: i64,
-) -> StoreResult<Vec<PrFact>> {
-    const SELECT: &str = "select d.author_person_id, d.author_login,
-            coalesce(a.is_bot, 0) as author_is_bot, d.prs
-        from daily_pr_facts d
-        left join person a on a.person_id = d.author_person_id and a.org_id = d.org_id
-        where d.org_id = $1 and d.day_start >= $2 and d.day_start < $3
-            and coalesce(a.is_excluded, 0) = 0";
-    let (filter, id, repository) = match scope {
-        Scope::Org => ("", 0, None),
-        Scope::Team(t) => (
-            " and d.author_person_id in (select person_id from team_membership where org_id = $1 and team_id = $4)",
-            t,
-            None,
-        ),
-        Scope::Person(p) => (" and d.author_person_id = $4", p, None),
-        Scope::Repo(r) => ("", 0, Some(r)),
+/// An entry of [`pack_pr`]; the bot flag is the caller's to set.
+fn unpack_day_pr(entry: &str) -> Option<PrFact> {
+    // The 11 fields of `pr_facts`, the author id, then the login.
+    let mut cut = entry.match_indices(':').map(|(i, _)| i);
+    let end_of_fields = cut.nth(10)?;
+    let end_of_author = cut.next()?;
+    let author = &entry[end_of_fields + 1..end_of_author];
+    let login = &entry[end_of_author + 1..];
+    let author = if author.is_empty() {
+        None
+    } else {
+        Some(author.parse().ok()?)
     };
-    let sql = format!("{SELECT}{filter}");
-    let mut q = sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(org.get())
-        .bind(day_from)
-        .bind(day_to);
-    if !filter.is_empty() {
-        q = q.bind(id);
-    }
-    let rows = q.fetch_all(conn).await?;
-    unpack_rows(&rows, repository)
+    unpack_pr(
+        &entry[..end_of_fields],
+        author,
+        &unescape_login(login),
+        false,
+    )
 }
 
 /// One PR of [`pr_facts`]'s packed list.
@@ -260,6 +216,162 @@ fn unpack_pr(packed: &str, author: Option<i64>, login: &str, is_bot: bool) -> Op
             a => Some(a == "some" || a == "most"),
         },
     })
+}
+
+/// Packs `week`'s merged PRs (as [`pr_facts`] read them for the org) one
+/// row per day, replacing what was there. Run it in the week's write
+/// transaction.
+pub async fn replace_days(
+    conn: &mut AnyConnection,
+    org: OrgId,
+    week: i64,
+    prs: &[PrFact],
+) -> StoreResult<()> {
+    let mut days: BTreeMap<i64, Vec<String>> = BTreeMap::new();
+    for p in prs {
+        days.entry(day_start(p.merged_at))
+            .or_default()
+            .push(pack_pr(p));
+    }
+    replace_packed(conn, org, "daily_pr_facts", "prs", week, days).await
+}
+
+async fn replace_packed(
+    conn: &mut AnyConnection,
+    org: OrgId,
+    table: &'static str,
+    column: &'static str,
+    week: i64,
+    days: BTreeMap<i64, Vec<String>>,
+) -> StoreResult<()> {
+    let delete =
+        format!("delete from {table} where org_id = $1 and day_start >= $2 and day_start < $3");
+    sqlx::query(sqlx::AssertSqlSafe(delete))
+        .bind(org.get())
+        .bind(week)
+        .bind(week.saturating_add(crate::metrics::rollup::WEEK))
+        .execute(&mut *conn)
+        .await?;
+    let insert = format!(
+        "insert into {table} (org_id, day_start, {column}, created_at) values ($1, $2, $3, $4)"
+    );
+    let now = unix_now();
+    for (day, entries) in days {
+        sqlx::query(sqlx::AssertSqlSafe(insert.clone()))
+            .bind(org.get())
+            .bind(day)
+            .bind(entries.join(","))
+            .bind(now)
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
+}
+
+/// People flagged as bots or excluded: `(is_bot, is_excluded)` by id.
+async fn flagged_people(
+    conn: &mut AnyConnection,
+    org: OrgId,
+) -> StoreResult<std::collections::HashMap<i64, (bool, bool)>> {
+    let rows = sqlx::query(
+        "select person_id, is_bot, is_excluded from person
+        where org_id = $1 and (is_bot <> 0 or is_excluded <> 0)",
+    )
+    .bind(org.get())
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok((
+                r.try_get("person_id")?,
+                (super::flag(r, "is_bot")?, super::flag(r, "is_excluded")?),
+            ))
+        })
+        .collect()
+}
+
+/// Who `scope` counts by person: a team's members or one person; `None`
+/// for everyone.
+async fn scope_people(
+    conn: &mut AnyConnection,
+    org: OrgId,
+    scope: Scope,
+) -> StoreResult<Option<BTreeSet<i64>>> {
+    Ok(match scope {
+        Scope::Team(t) => Some(
+            sqlx::query_scalar(
+                "select person_id from team_membership where org_id = $1 and team_id = $2",
+            )
+            .bind(org.get())
+            .bind(t)
+            .fetch_all(&mut *conn)
+            .await?
+            .into_iter()
+            .collect(),
+        ),
+        Scope::Person(p) => Some(BTreeSet::from([p])),
+        Scope::Org | Scope::Repo(_) => None,
+    })
+}
+
+async fn packed_days(
+    conn: &mut AnyConnection,
+    org: OrgId,
+    table: &'static str,
+    column: &'static str,
+    day_from: i64,
+    day_to: i64,
+) -> StoreResult<Vec<String>> {
+    let sql = format!(
+        "select {column} from {table} where org_id = $1 and day_start >= $2 and day_start < $3"
+    );
+    Ok(sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
+        .bind(org.get())
+        .bind(day_from)
+        .bind(day_to)
+        .fetch_all(&mut *conn)
+        .await?)
+}
+
+fn corrupt(what: &str) -> super::StoreError {
+    super::StoreError::Database(sqlx::Error::Decode(
+        format!("unreadable packed facts `{what}`").into(),
+    ))
+}
+
+/// Merged PRs of `scope` on the packed days in `[day_from, day_to)`, as
+/// [`pr_facts`] gives them (people flagged since as bots or excluded are
+/// read as they are now).
+pub async fn packed_pr_facts(
+    conn: &mut AnyConnection,
+    org: OrgId,
+    scope: Scope,
+    day_from: i64,
+    day_to: i64,
+) -> StoreResult<Vec<PrFact>> {
+    let flags = flagged_people(conn, org).await?;
+    let people = scope_people(conn, org, scope).await?;
+    let mut out = Vec::new();
+    for day in packed_days(conn, org, "daily_pr_facts", "prs", day_from, day_to).await? {
+        for entry in day.split(',').filter(|e| !e.is_empty()) {
+            let mut p = unpack_day_pr(entry).ok_or_else(|| corrupt(entry))?;
+            let (is_bot, excluded) = p
+                .author
+                .and_then(|a| flags.get(&a).copied())
+                .unwrap_or_default();
+            let in_scope = match (&people, scope) {
+                (Some(set), _) => p.author.is_some_and(|a| set.contains(&a)),
+                (None, Scope::Repo(r)) => p.repository == r,
+                (None, _) => true,
+            };
+            if excluded || !in_scope {
+                continue;
+            }
+            p.author_is_bot = is_bot;
+            out.push(p);
+        }
+    }
+    Ok(out)
 }
 
 /// Reviews that count (METRICS.md: a human other than the author, state
@@ -327,48 +439,28 @@ fn unpack_review_rows(
     Ok(out)
 }
 
-/// Replaces the packed review days of `week` with `reviews`, that week's
-/// reviews as [`review_facts`] read them, in the week's transaction.
+/// Packs `week`'s reviews (as [`review_facts`] read them for the org) one
+/// row per day, replacing what was there, in the week's transaction.
 pub async fn replace_review_days(
     conn: &mut AnyConnection,
     org: OrgId,
     week: i64,
     reviews: &[ReviewFact],
 ) -> StoreResult<()> {
-    sqlx::query(
-        "delete from daily_review_facts where org_id = $1 and day_start >= $2 and day_start < $3",
-    )
-    .bind(org.get())
-    .bind(week)
-    .bind(week.saturating_add(crate::metrics::rollup::WEEK))
-    .execute(&mut *conn)
-    .await?;
-    let mut days: BTreeMap<(i64, i64, i64), Vec<String>> = BTreeMap::new();
+    let mut days: BTreeMap<i64, Vec<String>> = BTreeMap::new();
     for r in reviews {
-        days.entry((day_start(r.submitted_at), r.reviewer, r.repository))
+        days.entry(day_start(r.submitted_at))
             .or_default()
-            .push(r.submitted_at.to_string());
+            .push(format!(
+                "{}:{}:{}",
+                r.reviewer, r.repository, r.submitted_at
+            ));
     }
-    let now = unix_now();
-    for ((day, reviewer, repository), times) in days {
-        sqlx::query(
-            "insert into daily_review_facts (org_id, day_start, reviewer_person_id, repository_id,
-                times, created_at) values ($1, $2, $3, $4, $5, $6)",
-        )
-        .bind(org.get())
-        .bind(day)
-        .bind(reviewer)
-        .bind(repository)
-        .bind(times.join(","))
-        .bind(now)
-        .execute(&mut *conn)
-        .await?;
-    }
-    Ok(())
+    replace_packed(conn, org, "daily_review_facts", "reviews", week, days).await
 }
 
 /// Reviews of `scope` on the packed days in `[day_from, day_to)`, as
-/// [`review_facts`] gives them (reviewers excluded since are left out).
+/// [`review_facts`] gives them.
 pub async fn packed_review_facts(
     conn: &mut AnyConnection,
     org: OrgId,
@@ -376,31 +468,34 @@ pub async fn packed_review_facts(
     day_from: i64,
     day_to: i64,
 ) -> StoreResult<Vec<ReviewFact>> {
-    const SELECT: &str = "select d.reviewer_person_id, d.repository_id, d.times
-        from daily_review_facts d
-        join person w on w.person_id = d.reviewer_person_id and w.org_id = d.org_id
-        where d.org_id = $1 and d.day_start >= $2 and d.day_start < $3
-            and w.is_bot = 0 and w.is_excluded = 0";
-    let (filter, id, repository) = match scope {
-        Scope::Org => ("", 0, None),
-        Scope::Team(t) => (
-            " and d.reviewer_person_id in (select person_id from team_membership where org_id = $1 and team_id = $4)",
-            t,
-            None,
-        ),
-        Scope::Person(p) => (" and d.reviewer_person_id = $4", p, None),
-        Scope::Repo(r) => ("", 0, Some(r)),
-    };
-    let sql = format!("{SELECT}{filter}");
-    let mut q = sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(org.get())
-        .bind(day_from)
-        .bind(day_to);
-    if !filter.is_empty() {
-        q = q.bind(id);
+    let flags = flagged_people(conn, org).await?;
+    let people = scope_people(conn, org, scope).await?;
+    let mut out = Vec::new();
+    for day in packed_days(conn, org, "daily_review_facts", "reviews", day_from, day_to).await? {
+        for entry in day.split(',').filter(|e| !e.is_empty()) {
+            let mut f = entry.split(':').map(str::parse::<i64>);
+            let (Some(Ok(reviewer)), Some(Ok(repository)), Some(Ok(submitted_at)), None) =
+                (f.next(), f.next(), f.next(), f.next())
+            else {
+                return Err(corrupt(entry));
+            };
+            let (is_bot, excluded) = flags.get(&reviewer).copied().unwrap_or_default();
+            let in_scope = match (&people, scope) {
+                (Some(set), _) => set.contains(&reviewer),
+                (None, Scope::Repo(r)) => repository == r,
+                (None, _) => true,
+            };
+            if is_bot || excluded || !in_scope {
+                continue;
+            }
+            out.push(ReviewFact {
+                reviewer,
+                repository,
+                submitted_at,
+            });
+        }
     }
-    let rows = q.fetch_all(conn).await?;
-    unpack_review_rows(&rows, repository)
+    Ok(out)
 }
 
 /// AI Detective guesses revealed in `[from, to)` (every scope; the pure
@@ -621,4 +716,41 @@ pub async fn read(
             ))
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_packed_pr_reads_back_whole_whatever_its_login() {
+        for (login, author, answer) in [
+            ("alice", Some(7), Some(true)),
+            ("renovate[bot]", None, None),
+            ("odd,login:with%signs", Some(1), Some(false)),
+            ("", None, None),
+        ] {
+            let p = PrFact {
+                id: 42,
+                repository: 3,
+                author,
+                author_login: login.into(),
+                author_is_bot: false,
+                merged_at: 1_700_000_000,
+                cycle: Some(3600),
+                pickup: None,
+                review: Some(0),
+                size: 120,
+                is_revert: true,
+                is_hotfix: false,
+                ai_detected: true,
+                ai_reported: answer,
+            };
+            let packed = pack_pr(&p);
+            assert!(!packed.contains(','), "{packed}");
+            assert_eq!(unpack_day_pr(&packed), Some(p), "{packed}");
+        }
+        assert_eq!(unpack_day_pr("1:2:3"), None);
+        assert_eq!(unpack_day_pr("x:2:3:::::0:0:0::7:bob"), None);
+    }
 }
