@@ -251,6 +251,9 @@ async fn main() -> anyhow::Result<()> {
         "seeded {prs} PRs in {:.1} s",
         started.elapsed().as_secs_f64()
     );
+    // As in steady state, the rollup run starts after the data it packs was
+    // written (rows written in the second it starts count as changed).
+    tokio::time::sleep(Duration::from_millis(1100)).await;
     let started = Instant::now();
     let weeks = aimpact::dashboard::rollups::refresh(&state.db, org, true).await?;
     println!(

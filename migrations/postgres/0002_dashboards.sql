@@ -63,6 +63,8 @@ create index chart_image_org_used on chart_image (org_id, last_used_at);
 -- The rollup job finds the weeks to recompute from what changed since its last run.
 create index pull_request_org_updated on pull_request (org_id, updated_at);
 create index pr_review_org_updated on pr_review (org_id, updated_at);
+create index pr_survey_org_updated on pr_survey (org_id, updated_at);
+create index survey_review_org_updated on survey_review (org_id, updated_at);
 
 -- Dashboards read a period's merged PRs by merge time: the index carries
 -- every column they read, so a period is one range scan of the index
