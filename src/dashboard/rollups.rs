@@ -65,12 +65,16 @@ pub async fn refresh(db: &Db, org: OrgId, full: bool) -> Result<usize, StoreErro
         let prs = rollups::pr_facts(&mut conn, org, Scope::Org, week, end).await?;
         let reviews = rollups::review_facts(&mut conn, org, Scope::Org, week, end).await?;
         let guesses = rollups::guess_facts(&mut conn, org, week, end).await?;
+        // Days are packed with everyone; readers apply today's flags, so
+        // excluding or including someone later needs no recomputation.
+        let all_prs = rollups::all_pr_facts(&mut conn, org, week, end).await?;
+        let all_reviews = rollups::all_review_facts(&mut conn, org, week, end).await?;
         drop(conn);
         let rows = rollups_for_week(&prs, &reviews, &guesses, &teams);
         let mut tx = db.begin_write().await?;
         rollups::replace_week(&mut tx, org, week, &rows).await?;
-        rollups::replace_days(&mut tx, org, week, &prs).await?;
-        rollups::replace_review_days(&mut tx, org, week, &reviews).await?;
+        rollups::replace_days(&mut tx, org, week, &all_prs).await?;
+        rollups::replace_review_days(&mut tx, org, week, &all_reviews).await?;
         tx.commit().await?;
     }
     let mut tx = db.begin_write().await?;

@@ -52,6 +52,28 @@ pub async fn pr_facts(
     from: i64,
     to: i64,
 ) -> StoreResult<Vec<PrFact>> {
+    read_pr_facts(conn, org, scope, from, to, true).await
+}
+
+/// The org's merged PRs in `[from, to)` including people an admin excluded,
+/// for packing: readers of packed days apply today's flags.
+pub async fn all_pr_facts(
+    conn: &mut AnyConnection,
+    org: OrgId,
+    from: i64,
+    to: i64,
+) -> StoreResult<Vec<PrFact>> {
+    read_pr_facts(conn, org, Scope::Org, from, to, false).await
+}
+
+async fn read_pr_facts(
+    conn: &mut AnyConnection,
+    org: OrgId,
+    scope: Scope,
+    from: i64,
+    to: i64,
+    counted_only: bool,
+) -> StoreResult<Vec<PrFact>> {
     // Fields per PR, in `PackedPr` order; `''` for a missing value.
     const SELECT: &str = "select p.author_person_id, coalesce(p.author_login, '') as author_login,
             coalesce(a.is_bot, 0) as author_is_bot,
@@ -66,10 +88,15 @@ pub async fn pr_facts(
         from pull_request p
         left join person a on a.person_id = p.author_person_id and a.org_id = p.org_id
         left join pr_survey s on s.pull_request_id = p.pull_request_id and s.org_id = p.org_id
-        where p.org_id = $1 and p.merged_at is not null and p.merged_at >= $2 and p.merged_at < $3
-            and coalesce(a.is_excluded, 0) = 0";
+        where p.org_id = $1 and p.merged_at is not null and p.merged_at >= $2 and p.merged_at < $3";
     let (filter, id) = pr_filter(scope);
-    let sql = format!("{SELECT}{filter} group by p.author_person_id, p.author_login, a.is_bot");
+    let counted = if counted_only {
+        " and coalesce(a.is_excluded, 0) = 0"
+    } else {
+        ""
+    };
+    let sql =
+        format!("{SELECT}{counted}{filter} group by p.author_person_id, p.author_login, a.is_bot");
     let mut q = sqlx::query(sqlx::AssertSqlSafe(sql))
         .bind(org.get())
         .bind(from)
@@ -218,7 +245,7 @@ fn unpack_pr(packed: &str, author: Option<i64>, login: &str, is_bot: bool) -> Op
     })
 }
 
-/// Packs `week`'s merged PRs (as [`pr_facts`] read them for the org) one
+/// Packs `week`'s merged PRs (as [`all_pr_facts`] reads them) one
 /// row per day, replacing what was there. Run it in the week's write
 /// transaction.
 pub async fn replace_days(
@@ -384,6 +411,28 @@ pub async fn review_facts(
     from: i64,
     to: i64,
 ) -> StoreResult<Vec<ReviewFact>> {
+    read_review_facts(conn, org, scope, from, to, true).await
+}
+
+/// The org's reviews in `[from, to)` including those of reviewers flagged as
+/// bots or excluded, for packing: readers of packed days apply today's flags.
+pub async fn all_review_facts(
+    conn: &mut AnyConnection,
+    org: OrgId,
+    from: i64,
+    to: i64,
+) -> StoreResult<Vec<ReviewFact>> {
+    read_review_facts(conn, org, Scope::Org, from, to, false).await
+}
+
+async fn read_review_facts(
+    conn: &mut AnyConnection,
+    org: OrgId,
+    scope: Scope,
+    from: i64,
+    to: i64,
+    counted_only: bool,
+) -> StoreResult<Vec<ReviewFact>> {
     // One row per reviewer and repository, times packed as in `pr_facts`.
     const SELECT: &str = "select r.reviewer_person_id, p.repository_id,
             string_agg(cast(r.submitted_at as text), ',') as times
@@ -391,11 +440,16 @@ pub async fn review_facts(
         join pull_request p on p.pull_request_id = r.pull_request_id and p.org_id = r.org_id
         join person w on w.person_id = r.reviewer_person_id and w.org_id = r.org_id
         where r.org_id = $1 and r.submitted_at >= $2 and r.submitted_at < $3
-            and r.is_bot = 0 and w.is_bot = 0 and w.is_excluded = 0
+            and r.is_bot = 0
             and r.state in ('APPROVED', 'CHANGES_REQUESTED', 'COMMENTED')
             and (p.author_person_id is null or p.author_person_id <> r.reviewer_person_id)";
     let (filter, id) = reviewer_filter(scope);
-    let sql = format!("{SELECT}{filter} group by r.reviewer_person_id, p.repository_id");
+    let counted = if counted_only {
+        " and w.is_bot = 0 and w.is_excluded = 0"
+    } else {
+        ""
+    };
+    let sql = format!("{SELECT}{counted}{filter} group by r.reviewer_person_id, p.repository_id");
     let mut q = sqlx::query(sqlx::AssertSqlSafe(sql))
         .bind(org.get())
         .bind(from)
@@ -439,7 +493,7 @@ fn unpack_review_rows(
     Ok(out)
 }
 
-/// Packs `week`'s reviews (as [`review_facts`] read them for the org) one
+/// Packs `week`'s reviews (as [`all_review_facts`] reads them) one
 /// row per day, replacing what was there, in the week's transaction.
 pub async fn replace_review_days(
     conn: &mut AnyConnection,

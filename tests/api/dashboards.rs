@@ -581,6 +581,20 @@ async fn rollups_follow_the_data_week_by_week_and_a_second_run_changes_nothing()
         .await
         .unwrap();
     same_as_raw("after a full run").await;
+    // Bob is excluded while a run packs the days, then included again: the
+    // packed days follow at once, with no run in between.
+    people::set_excluded(&mut conn, s.org, s.bob, true)
+        .await
+        .unwrap();
+    same_as_raw("Bob excluded").await;
+    aimpact::dashboard::rollups::refresh(db, s.org, true)
+        .await
+        .unwrap();
+    same_as_raw("Bob excluded during a run").await;
+    people::set_excluded(&mut conn, s.org, s.bob, false)
+        .await
+        .unwrap();
+    same_as_raw("Bob included after the run").await;
     // Nothing changed: nothing recomputed.
     assert_eq!(
         aimpact::dashboard::rollups::refresh(db, s.org, false)
