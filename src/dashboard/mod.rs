@@ -278,73 +278,32 @@ pub async fn answer(
                 .into(),
         ));
     }
-    let d = match target {
-        Target::Jira => jira_dashboard(db, org, viewer, asked.range, period, now, delivery).await?,
-        Target::Org => {
-            let t = format!("Engineering overview · {}", range_words(asked.range));
-            scope_dashboard(
-                db,
-                org,
-                viewer,
-                Scope::Org,
-                &t,
-                asked.range,
-                period,
-                now,
-                delivery,
-            )
-            .await?
+    let range = range_words(asked.range);
+    let (scope, title) = match target {
+        Target::Jira => {
+            let d = jira_dashboard(db, org, viewer, asked.range, period, now, delivery).await?;
+            return Ok(Answer::Dashboard(Box::new(d)));
         }
-        Target::Team(t) => {
-            let title = format!("Team {} · {}", t.name, range_words(asked.range));
-            scope_dashboard(
-                db,
-                org,
-                viewer,
-                Scope::Team(t.id.0),
-                &title,
-                asked.range,
-                period,
-                now,
-                delivery,
-            )
-            .await?
+        Target::Org => (Scope::Org, format!("Engineering overview · {range}")),
+        Target::Team(t) => (Scope::Team(t.id.0), format!("Team {} · {range}", t.name)),
+        Target::Repo(r) => (Scope::Repo(r.id.0), format!("{} · {range}", r.full_name)),
+        Target::Person(p, _) if viewer.person == Some(p) => {
+            (Scope::Person(p.0), format!("Your numbers · {range}"))
         }
-        Target::Repo(r) => {
-            let title = format!("{} · {}", r.full_name, range_words(asked.range));
-            scope_dashboard(
-                db,
-                org,
-                viewer,
-                Scope::Repo(r.id.0),
-                &title,
-                asked.range,
-                period,
-                now,
-                delivery,
-            )
-            .await?
-        }
-        Target::Person(p, name) => {
-            let title = if viewer.person == Some(p) {
-                format!("Your numbers · {}", range_words(asked.range))
-            } else {
-                format!("{name} · {}", range_words(asked.range))
-            };
-            scope_dashboard(
-                db,
-                org,
-                viewer,
-                Scope::Person(p.0),
-                &title,
-                asked.range,
-                period,
-                now,
-                delivery,
-            )
-            .await?
-        }
+        Target::Person(p, name) => (Scope::Person(p.0), format!("{name} · {range}")),
     };
+    let d = scope_dashboard(
+        db,
+        org,
+        viewer,
+        scope,
+        &title,
+        asked.range,
+        period,
+        now,
+        delivery,
+    )
+    .await?;
     Ok(Answer::Dashboard(Box::new(d)))
 }
 

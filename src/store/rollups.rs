@@ -74,7 +74,7 @@ async fn read_pr_facts(
     to: i64,
     counted_only: bool,
 ) -> StoreResult<Vec<PrFact>> {
-    // Fields per PR, in `PackedPr` order; `''` for a missing value.
+    // Fields per PR in `unpack_pr`'s order; `''` for a missing value.
     const SELECT: &str = "select p.author_person_id, coalesce(p.author_login, '') as author_login,
             coalesce(a.is_bot, 0) as author_is_bot,
             string_agg(cast(p.pull_request_id as text) || ':' || cast(p.repository_id as text)
@@ -105,14 +105,14 @@ async fn read_pr_facts(
         q = q.bind(id);
     }
     let rows = q.fetch_all(conn).await?;
-    let mut out = unpack_rows(&rows, None)?;
+    let mut out = unpack_rows(&rows)?;
     out.sort_by_key(|p| (p.merged_at, p.id));
     Ok(out)
 }
 
 /// The PRs of packed rows (`author_person_id`, `author_login`,
-/// `author_is_bot`, `prs`), only those of `repository` when given.
-fn unpack_rows(rows: &[sqlx::any::AnyRow], repository: Option<i64>) -> StoreResult<Vec<PrFact>> {
+/// `author_is_bot`, `prs`).
+fn unpack_rows(rows: &[sqlx::any::AnyRow]) -> StoreResult<Vec<PrFact>> {
     let mut out = Vec::new();
     for r in rows {
         let author: Option<i64> = r.try_get("author_person_id")?;
@@ -120,14 +120,9 @@ fn unpack_rows(rows: &[sqlx::any::AnyRow], repository: Option<i64>) -> StoreResu
         let author_is_bot = r.try_get::<i64, _>("author_is_bot")? != 0;
         let packed: Option<String> = r.try_get("prs")?;
         for pr in packed.as_deref().unwrap_or_default().split(',') {
-            let fact = unpack_pr(pr, author, &author_login, author_is_bot).ok_or_else(|| {
-                super::StoreError::Database(sqlx::Error::Decode(
-                    format!("unreadable merged PR facts `{pr}`").into(),
-                ))
-            })?;
-            if repository.is_none_or(|repo| fact.repository == repo) {
-                out.push(fact);
-            }
+            out.push(
+                unpack_pr(pr, author, &author_login, author_is_bot).ok_or_else(|| corrupt(pr))?,
+            );
         }
     }
     Ok(out)
@@ -458,31 +453,21 @@ async fn read_review_facts(
         q = q.bind(id);
     }
     let rows = q.fetch_all(conn).await?;
-    let mut out = unpack_review_rows(&rows, None)?;
+    let mut out = unpack_review_rows(&rows)?;
     out.sort_by_key(|f| (f.submitted_at, f.reviewer, f.repository));
     Ok(out)
 }
 
 /// The reviews of packed rows (`reviewer_person_id`, `repository_id`,
-/// `times`), only those on `repository` when given.
-fn unpack_review_rows(
-    rows: &[sqlx::any::AnyRow],
-    repository: Option<i64>,
-) -> StoreResult<Vec<ReviewFact>> {
+/// `times`).
+fn unpack_review_rows(rows: &[sqlx::any::AnyRow]) -> StoreResult<Vec<ReviewFact>> {
     let mut out = Vec::new();
     for r in rows {
         let reviewer: i64 = r.try_get("reviewer_person_id")?;
         let repo: i64 = r.try_get("repository_id")?;
-        if repository.is_some_and(|want| want != repo) {
-            continue;
-        }
         let times: Option<String> = r.try_get("times")?;
         for t in times.as_deref().unwrap_or_default().split(',') {
-            let submitted_at = t.parse().map_err(|_| {
-                super::StoreError::Database(sqlx::Error::Decode(
-                    format!("unreadable review time `{t}`").into(),
-                ))
-            })?;
+            let submitted_at = t.parse().map_err(|_| corrupt(t))?;
             out.push(ReviewFact {
                 reviewer,
                 repository: repo,
