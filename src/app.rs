@@ -35,6 +35,8 @@ pub struct AppState {
     pub intake: Arc<crate::github::webhook::Intake>,
     /// The app-wide Jira OAuth points budget (PLATFORM.md D3).
     pub jira_budget: Arc<crate::jira::client::PointBudget>,
+    /// The time survey and schedule decisions read (tests set it).
+    pub clock: crate::clock::Clock,
 }
 
 /// Why the service could not start: one line each, naming the setting to fix.
@@ -368,6 +370,7 @@ impl App {
             jira_budget: Arc::new(crate::jira::client::PointBudget::new(
                 config_points_per_hour,
             )),
+            clock: crate::clock::Clock::system(),
         };
         let (shutdown, _) = watch::channel(false);
         Ok(Self {
@@ -408,6 +411,7 @@ impl App {
             listeners: Arc::new(crate::slack::listeners::Listeners::standard()),
             intake: Arc::default(),
             jira_budget: Arc::new(crate::jira::client::PointBudget::new(points)),
+            clock: crate::clock::Clock::system(),
         })
     }
 
@@ -520,6 +524,7 @@ impl App {
                 jira: state.config.jira.clone(),
                 jira_budget: state.jira_budget.clone(),
                 public_url: state.config.public_url.clone(),
+                app: state.clone(),
             });
             tokio::spawn(jobs::schedule::run(
                 state.db.clone(),

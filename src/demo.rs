@@ -2555,7 +2555,15 @@ pub async fn seed(db: &Db, now: i64, rng_seed: u64) -> Result<DemoOrg, DemoError
     for s in &sprint_plan {
         sprint_ids.push(jira_store::upsert_sprint(&mut tx, org, &s.row).await?);
     }
-    surveys::save_settings(&mut tx, org, true, true).await?;
+    surveys::save_settings(
+        &mut tx,
+        org,
+        &surveys::Settings {
+            enabled: true,
+            ..surveys::Settings::default()
+        },
+    )
+    .await?;
     tx.commit().await?;
 
     // 2. Pull requests, through the ingest path of sync and webhooks.

@@ -6,6 +6,7 @@
 
 pub mod app; // build and run the service: pools, keys, listener, workers, shutdown
 pub mod cli; // the command line: serve, worker, migrate, keys
+pub mod clock; // the time "when" decisions read: system, or set by tests
 pub mod config; // every setting, from the environment, validated once
 pub mod crypto; // AES-256-GCM secret box with key ids and rotation
 pub mod dashboard; // /metrics answers and App Home dashboards: visibility, data, charts, blocks
@@ -19,4 +20,5 @@ pub mod metrics; // pure: per-PR metrics, AI detection, aggregates (METRICS.md)
 pub mod signed_state; // signed, single-use, expiring state for browser round trips
 pub mod slack; // Slack: verified listeners, routing, Web API client, install, App Home
 pub mod store; // org-scoped storage on SQLite or PostgreSQL, one code path
+pub mod surveys; // PR survey DMs, the AI Detective reveal, reminders, expiry, quiet hours
 pub mod telemetry; // tracing set-up (text or JSON)

@@ -27,6 +27,29 @@ pub mod action {
     pub const METRICS_TEAM: &str = "metrics_team";
     /// `/metrics` answers: post the same view in the channel.
     pub const METRICS_SHARE: &str = "metrics_share";
+    /// Author survey: "No AI" (value `"<survey id>:none"`).
+    pub const SURVEY_AUTHOR_NONE: &str = "survey_author_none";
+    /// Author survey: "Some parts".
+    pub const SURVEY_AUTHOR_SOME: &str = "survey_author_some";
+    /// Author survey: "Mostly AI".
+    pub const SURVEY_AUTHOR_MOST: &str = "survey_author_most";
+    /// Author survey: the optional tool picker (option value `"<survey id>:<tool>"`).
+    pub const SURVEY_TOOL: &str = "survey_tool";
+    /// Reviewer survey: quality 1–5 (value `"<review id>:<n>"`).
+    pub const SURVEY_RATING: [&str; 5] = ["rating_1", "rating_2", "rating_3", "rating_4", "rating_5"];
+    /// Reviewer survey: "Yes, I think so" (value `"<review id>:yes"`).
+    pub const SURVEY_GUESS_YES: &str = "guess_yes";
+    /// Reviewer survey: "No".
+    pub const SURVEY_GUESS_NO: &str = "guess_no";
+    /// "Stop these surveys" (value `"author:<id>"` or `"reviewer:<id>"`, or
+    /// `"home"` from App Home).
+    pub const SURVEY_OPT_OUT: &str = "survey_opt_out";
+    /// "Send me surveys again" (App Home).
+    pub const SURVEY_OPT_IN: &str = "survey_opt_in";
+    /// Admin App Home: open the survey settings.
+    pub const SURVEY_SETTINGS: &str = "survey_settings_open";
+    /// Admin App Home: open the people mapping.
+    pub const PEOPLE_MAP: &str = "people_map_open";
     /// Every setup button, for listener registration.
     pub const SETUP: [&str; 6] = [
         SETUP_GITHUB,
@@ -56,6 +79,10 @@ pub mod callback {
     pub const JIRA_OAUTH: &str = "jira_oauth";
     /// Modal choosing the synced Jira projects.
     pub const PROJECTS_CHOOSE: &str = "projects_choose";
+    /// Modal with the org's survey settings.
+    pub const SURVEY_SETTINGS: &str = "survey_settings";
+    /// Modal mapping a GitHub person to a Slack user (or excluding them).
+    pub const PEOPLE_MAP: &str = "people_map";
 }
 
 /// `block_id`s and their inputs' `action_id`s in modals.
@@ -105,4 +132,38 @@ pub mod input {
     pub const REPOS_ALL: &str = "all";
     /// [`REPOS_MODE_VALUE`]'s value for "only the ones I choose".
     pub const REPOS_CHOSEN: &str = "chosen";
+    /// Survey settings: on/off.
+    pub const SURVEYS_ENABLED: &str = "surveys_enabled";
+    /// Its radio buttons.
+    pub const SURVEYS_ENABLED_VALUE: &str = "surveys_enabled_value";
+    /// Survey settings: reminder on/off.
+    pub const SURVEYS_REMINDERS: &str = "surveys_reminders";
+    /// Its radio buttons.
+    pub const SURVEYS_REMINDERS_VALUE: &str = "surveys_reminders_value";
+    /// Survey settings: repositories surveyed (none chosen = all tracked).
+    pub const SURVEYS_REPOS: &str = "surveys_repos";
+    /// Its multi-select.
+    pub const SURVEYS_REPOS_VALUE: &str = "surveys_repos_value";
+    /// People modal: the GitHub person.
+    pub const MAP_PERSON: &str = "map_person";
+    /// Its select.
+    pub const MAP_PERSON_VALUE: &str = "map_person_value";
+    /// People modal: the Slack user.
+    pub const MAP_SLACK_USER: &str = "map_slack_user";
+    /// Its users select.
+    pub const MAP_SLACK_USER_VALUE: &str = "map_slack_user_value";
+    /// People modal: map, exclude or include.
+    pub const MAP_ACTION: &str = "map_action";
+    /// Its radio buttons.
+    pub const MAP_ACTION_VALUE: &str = "map_action_value";
+    /// Radio value: on.
+    pub const ON: &str = "on";
+    /// Radio value: off.
+    pub const OFF: &str = "off";
+    /// People modal: map to the chosen Slack user.
+    pub const MAP: &str = "map";
+    /// People modal: exclude from metrics.
+    pub const EXCLUDE: &str = "exclude";
+    /// People modal: count in metrics again.
+    pub const INCLUDE: &str = "include";
 }

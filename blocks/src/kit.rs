@@ -491,6 +491,35 @@ pub struct RadioButtons {
     pub initial_option: Option<OptionObject>,
 }
 
+/// A single choice in a modal's input block (the `static_select` of
+/// [`StaticSelect`] without its own tag, which the input enum adds).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SingleSelect {
+    /// Stable id from `ids`.
+    pub action_id: String,
+    /// Grey text shown while nothing is chosen.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub placeholder: Option<PlainText>,
+    /// At most [`crate::limits::SELECT_OPTIONS_MAX`] options.
+    pub options: Vec<OptionObject>,
+    /// The option chosen at first.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub initial_option: Option<OptionObject>,
+}
+
+/// Slack's own people picker: one workspace member.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UsersSelect {
+    /// Stable id from `ids`.
+    pub action_id: String,
+    /// Grey text shown while nobody is chosen.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub placeholder: Option<PlainText>,
+    /// The member chosen at first (`U…`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub initial_user: Option<String>,
+}
+
 /// What an input block may hold, tagged with Slack's element `type`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type")]
@@ -507,6 +536,12 @@ pub enum InputElement {
     /// One of a few.
     #[serde(rename = "radio_buttons")]
     Radio(RadioButtons),
+    /// One of a list.
+    #[serde(rename = "static_select")]
+    Single(SingleSelect),
+    /// One workspace member.
+    #[serde(rename = "users_select")]
+    Users(UsersSelect),
 }
 
 impl InputElement {
@@ -517,6 +552,8 @@ impl InputElement {
             InputElement::MultiStatic(e) => &e.action_id,
             InputElement::MultiExternal(e) => &e.action_id,
             InputElement::Radio(e) => &e.action_id,
+            InputElement::Single(e) => &e.action_id,
+            InputElement::Users(e) => &e.action_id,
         }
     }
 }

@@ -31,6 +31,9 @@ pub mod home;
 /// Dashboards: `/metrics` answers and the App Home dashboard from one view model.
 pub mod dashboard;
 
+/// PR survey DMs, the AI Detective reveal, survey settings and people mapping.
+pub mod survey;
+
 /// Checker that reports every way a block list would break Slack's limits.
 pub mod validate;
 

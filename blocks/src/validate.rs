@@ -252,6 +252,11 @@ impl Checker {
                     crate::kit::InputElement::Radio(e) => {
                         (e.options.iter().collect(), crate::limits::RADIO_OPTIONS_MAX)
                     }
+                    crate::kit::InputElement::Single(e) => (
+                        e.options.iter().collect(),
+                        crate::limits::SELECT_OPTIONS_MAX,
+                    ),
+                    crate::kit::InputElement::Users(_) => (Vec::new(), usize::MAX),
                 };
                 if max != usize::MAX {
                     self.count(&format!("{path}.element.options"), options.len(), max);

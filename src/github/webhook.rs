@@ -546,6 +546,7 @@ async fn process(
         serde_json::from_slice(payload).map_err(|_| DeliveryError::Shape(event.to_string()))?;
     let action = payload["action"].as_str().unwrap_or_default();
     let mut tx = ctx.db.begin_write().await.map_err(StoreError::from)?;
+    let mut surveys_planned = false;
     match event {
         "pull_request" => {
             let mut facts =
@@ -555,8 +556,8 @@ async fn process(
                 facts.opened_as_draft = Some(true);
             }
             let done = ingest::ingest(&mut tx, org, &facts, &[]).await?;
-            if done.newly_merged {
-                pr_merged(&mut tx, org, &facts).await?;
+            if done.newly_merged && pr_merged(&mut tx, org, &facts).await? {
+                surveys_planned = plan_surveys(ctx, &mut tx, org, &facts).await?;
             }
         }
         "pull_request_review" => {
@@ -619,7 +620,34 @@ async fn process(
         _ => {}
     }
     tx.commit().await.map_err(StoreError::from)?;
+    if surveys_planned {
+        // Committed: deliver now rather than at the next minute's tick
+        // (which would also pick them up if this enqueue is lost).
+        let job = crate::surveys::deliver::DeliverSurveys { org };
+        if let Err(e) = ctx.app.jobs.enqueue(job).await {
+            tracing::warn!(error = %e, "could not queue survey delivery; the tick will");
+        }
+    }
     Ok(())
+}
+
+/// Plans the merged PR's surveys in the event's transaction; true when
+/// there is something to deliver.
+async fn plan_surveys(
+    ctx: &JobContext,
+    conn: &mut sqlx::AnyConnection,
+    org: OrgId,
+    facts: &PrFacts,
+) -> Result<bool, StoreError> {
+    let Some((pr, _)) = pull_requests::find_by_github_id(&mut *conn, org, &facts.node_id).await?
+    else {
+        return Ok(false);
+    };
+    let now = ctx.app.clock.now();
+    let planned =
+        crate::surveys::plan::on_merged(conn, org, pr, facts.merged_at.unwrap_or(now), now).await?;
+    tracing::info!(org_id = %org, number = facts.number, ?planned, "surveys planned");
+    Ok(matches!(planned, crate::surveys::plan::Planned::Created { .. }))
 }
 
 async fn installation_change(
@@ -721,19 +749,19 @@ async fn installation_change(
 }
 
 /// The "PR merged" domain event: recorded once, when a PR first becomes
-/// merged; survey DMs subscribe to it.
+/// merged; survey DMs subscribe to it. True when it fired now.
 async fn pr_merged(
     conn: &mut sqlx::AnyConnection,
     org: OrgId,
     facts: &PrFacts,
-) -> Result<(), StoreError> {
+) -> Result<bool, StoreError> {
     // Two deliveries of one merge can be processed at once; the unique key
     // of the event record lets exactly one of them fire it.
     let key = format!("pr_merged:{}", facts.node_id);
     let webhooks::Recorded::New(id) =
         webhooks::record(&mut *conn, org, "event", &key, "pr_merged", b"").await?
     else {
-        return Ok(());
+        return Ok(false);
     };
     webhooks::mark_processed(&mut *conn, org, id).await?;
     tracing::info!(org_id = %org, repo = %facts.repo.name, number = facts.number, "pull request merged");
@@ -745,7 +773,8 @@ async fn pr_merged(
         Some(&facts.node_id),
         &json!({ "repository": format!("{}/{}", facts.repo.owner, facts.repo.name), "number": facts.number }),
     )
-    .await
+    .await?;
+    Ok(true)
 }
 
 #[cfg(test)]

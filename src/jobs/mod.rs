@@ -189,6 +189,9 @@ pub struct JobContext {
     pub jira_budget: Arc<crate::jira::client::PointBudget>,
     /// `AIMPACT_PUBLIC_URL`, for webhooks registered by jobs.
     pub public_url: Option<url::Url>,
+    /// The app (Slack client, bot tokens, clock, queue) for jobs that
+    /// talk to Slack or enqueue follow-up work.
+    pub app: crate::app::AppState,
 }
 
 /// How workers run: concurrency and retry backoff.
@@ -268,6 +271,8 @@ pub fn monitor(pool: &JobsPool, ctx: Arc<JobContext>, settings: &WorkerSettings)
     use crate::github::job::SyncGithub;
     use crate::github::webhook::{self, ProcessDelivery};
     use crate::jira::job::SyncJira;
+    use crate::slack::people::MatchSlackPeople;
+    use crate::surveys::deliver::DeliverSurveys;
     match pool {
         JobsPool::Sqlite(pool) => {
             let monitor = register!(
@@ -293,6 +298,18 @@ pub fn monitor(pool: &JobsPool, ctx: Arc<JobContext>, settings: &WorkerSettings)
                 sqlite_storage::<SyncJira>(pool),
                 SyncJira,
                 crate::jira::job::run
+            );
+            let monitor = register!(
+                monitor,
+                sqlite_storage::<DeliverSurveys>(pool),
+                DeliverSurveys,
+                crate::surveys::deliver::run
+            );
+            let monitor = register!(
+                monitor,
+                sqlite_storage::<MatchSlackPeople>(pool),
+                MatchSlackPeople,
+                crate::slack::people::run
             );
             register!(
                 monitor,
@@ -325,6 +342,18 @@ pub fn monitor(pool: &JobsPool, ctx: Arc<JobContext>, settings: &WorkerSettings)
                 postgres_storage::<SyncJira>(pool),
                 SyncJira,
                 crate::jira::job::run
+            );
+            let monitor = register!(
+                monitor,
+                postgres_storage::<DeliverSurveys>(pool),
+                DeliverSurveys,
+                crate::surveys::deliver::run
+            );
+            let monitor = register!(
+                monitor,
+                postgres_storage::<MatchSlackPeople>(pool),
+                MatchSlackPeople,
+                crate::slack::people::run
             );
             register!(
                 monitor,

@@ -75,6 +75,26 @@ pub async fn tick(db: &Db, jobs: &Jobs, now: i64) -> Result<usize, ScheduleError
             queued += 1;
         }
     }
+    // Slack people matching, daily; survey delivery when something is due
+    // (at most once a minute per org).
+    for org in orgs::with_connected(&mut conn, "github").await? {
+        use crate::slack::people::{MatchSlackPeople, TASK as MATCH};
+        use crate::surveys::deliver::{DeliverSurveys, TASK as DELIVER};
+        if sync_state::claim_due(&mut conn, org, MATCH, DAY_SECS, now).await? {
+            jobs.enqueue(MatchSlackPeople { org })
+                .await
+                .map_err(|e| ScheduleError::Enqueue(e.to_string()))?;
+            queued += 1;
+        }
+        if crate::store::surveys::has_due_work(&mut conn, org, now).await?
+            && sync_state::claim_due(&mut conn, org, DELIVER, 55, now).await?
+        {
+            jobs.enqueue(DeliverSurveys { org })
+                .await
+                .map_err(|e| ScheduleError::Enqueue(e.to_string()))?;
+            queued += 1;
+        }
+    }
     Ok(queued)
 }
 

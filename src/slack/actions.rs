@@ -21,6 +21,12 @@ pub fn register(l: &mut Listeners) {
         super::dashboards::team_picked,
     );
     l.action(blocks::ids::action::METRICS_SHARE, super::dashboards::share);
+    crate::surveys::answer::register(l);
+    l.action(
+        blocks::ids::action::SURVEY_SETTINGS,
+        crate::surveys::settings::open_action,
+    );
+    l.action(blocks::ids::action::PEOPLE_MAP, super::people::open_action);
     // A link button: Slack opens the URL and also sends the click.
     for link in [
         blocks::ids::action::GITHUB_APP_INSTALL,
@@ -73,6 +79,7 @@ async fn setup_step(ctx: Ctx, i: Interaction) -> ListenerResult {
         .ok_or_else(|| ListenerError::Other("setup action without a topic".into()))?;
     let trigger = i
         .trigger_id
+        .clone()
         .ok_or_else(|| ListenerError::Other("block action without trigger_id".into()))?;
     let connected = {
         let mut conn = ctx
@@ -86,6 +93,17 @@ async fn setup_step(ctx: Ctx, i: Interaction) -> ListenerResult {
             .await?
             .is_some_and(|g| g.status == "connected")
     };
+    match topic {
+        SetupTopic::People => {
+            super::people::open(&ctx, &i).await?;
+            return Ok(Ack::Empty);
+        }
+        SetupTopic::Surveys => {
+            crate::surveys::settings::open(&ctx, &i).await?;
+            return Ok(Ack::Empty);
+        }
+        _ => {}
+    }
     let surface = match topic {
         SetupTopic::Github if !connected => {
             let url = crate::github::connect::app_install_url(

@@ -305,36 +305,150 @@ impl OrgSlack {
     /// `chat.postMessage`, throttled per channel (Slack's 1 message per
     /// second rule is per channel), not per workspace as slack-morphism's
     /// built-in limit would: survey DMs to many people go out in parallel.
+    /// A user id as `channel` posts in the app's DM with that user; the
+    /// answer's `channel` is then the DM's id. Returns `(channel, ts)`.
     pub async fn post_message(
         &self,
         channel: &str,
         message: &Value,
-    ) -> Result<Value, ListenerError> {
+    ) -> Result<(String, String), SlackApiError> {
         let mut body = message.clone();
         if let Some(map) = body.as_object_mut() {
             map.insert("channel".into(), json!(channel));
         }
-        let limit = SlackApiMethodRateControlConfig::new().with_special_rate_limit(
-            SlackApiRateControlSpecialLimit::new(
-                SlackApiRateControlSpecialLimitKey(format!("chat.postMessage:{channel}")),
-                SlackApiRateControlLimit::new(1, Duration::from_secs(1)),
-            ),
-        );
-        Ok(self.post("chat.postMessage", &body, &limit).await?)
+        let answer = self
+            .post("chat.postMessage", &body, &per_channel("chat.postMessage", channel))
+            .await?;
+        let field = |k: &str| answer.get(k).and_then(Value::as_str).map(str::to_string);
+        match (field("channel"), field("ts")) {
+            (Some(c), Some(ts)) => Ok((c, ts)),
+            _ => Err(SlackApiError::Transport(
+                "chat.postMessage answered without channel or ts".into(),
+            )),
+        }
     }
+
+    /// `chat.update`: replaces a message the bot posted (Tier 3, counted
+    /// per channel here like posting).
+    pub async fn update_message(
+        &self,
+        channel: &str,
+        ts: &str,
+        message: &Value,
+    ) -> Result<(), SlackApiError> {
+        let mut body = message.clone();
+        if let Some(map) = body.as_object_mut() {
+            map.insert("channel".into(), json!(channel));
+            map.insert("ts".into(), json!(ts));
+        }
+        self.post("chat.update", &body, &per_channel("chat.update", channel))
+            .await?;
+        Ok(())
+    }
+
+    /// One page of `users.list` (Tier 2; 200 members a page) and the
+    /// cursor of the next page, if any.
+    pub async fn users_list(
+        &self,
+        cursor: Option<&str>,
+    ) -> Result<(Vec<SlackMember>, Option<String>), SlackApiError> {
+        let session = self.client.open_session(&self.token);
+        let limit = "200".to_string();
+        let cursor = cursor.map(str::to_string);
+        let page: Value = session
+            .http_session_api
+            .http_get(
+                "users.list",
+                &vec![("limit", Some(&limit)), ("cursor", cursor.as_ref())],
+                Some(&SLACK_TIER2_METHOD_CONFIG),
+            )
+            .await?;
+        let members = page
+            .get("members")
+            .and_then(Value::as_array)
+            .map(|m| m.iter().filter_map(SlackMember::from_json).collect())
+            .unwrap_or_default();
+        let next = page
+            .pointer("/response_metadata/next_cursor")
+            .and_then(Value::as_str)
+            .filter(|c| !c.is_empty())
+            .map(str::to_string);
+        Ok((members, next))
+    }
+}
+
+/// A per-channel rate bucket of 1 call a second for `method`.
+fn per_channel(method: &str, channel: &str) -> SlackApiMethodRateControlConfig {
+    SlackApiMethodRateControlConfig::new().with_special_rate_limit(
+        SlackApiRateControlSpecialLimit::new(
+            SlackApiRateControlSpecialLimitKey(format!("{method}:{channel}")),
+            SlackApiRateControlLimit::new(1, Duration::from_secs(1)),
+        ),
+    )
+}
+
+/// A workspace member as `users.list` describes them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SlackMember {
+    /// `U…`.
+    pub id: String,
+    /// Real or display name.
+    pub name: String,
+    /// Profile email (needs `users:read.email`).
+    pub email: Option<String>,
+    /// IANA time zone.
+    pub tz: Option<String>,
+    /// A bot or Slackbot.
+    pub is_bot: bool,
+    /// Deactivated.
+    pub deleted: bool,
+    /// A guest (single- or multi-channel).
+    pub is_guest: bool,
+}
+
+impl SlackMember {
+    fn from_json(v: &Value) -> Option<Self> {
+        let text = |p: &str| {
+            v.pointer(p)
+                .and_then(Value::as_str)
+                .filter(|s| !s.trim().is_empty())
+                .map(str::to_string)
+        };
+        let flag = |k: &str| v.get(k).and_then(Value::as_bool).unwrap_or(false);
+        let id = text("/id")?;
+        Some(Self {
+            name: text("/profile/real_name")
+                .or_else(|| text("/real_name"))
+                .or_else(|| text("/name"))
+                .unwrap_or_else(|| id.clone()),
+            email: text("/profile/email").map(|e| e.trim().to_lowercase()),
+            tz: text("/tz"),
+            is_bot: flag("is_bot") || flag("is_app_user") || id == "USLACKBOT",
+            deleted: flag("deleted"),
+            is_guest: flag("is_restricted") || flag("is_ultra_restricted"),
+            id,
+        })
+    }
+}
+
+/// The org's Slack client with its (refreshed, decrypted) bot token, for
+/// listeners and jobs alike.
+pub async fn for_org(
+    state: &crate::app::AppState,
+    org: &crate::store::orgs::Org,
+) -> Result<OrgSlack, ListenerError> {
+    let token = super::install::bot_token(state, org.id)
+        .await
+        .map_err(|e| ListenerError::Slack(e.to_string()))?
+        .ok_or_else(|| {
+            ListenerError::Slack("no bot token stored for this workspace; reinstall the app".into())
+        })?;
+    Ok(state.slack.for_org(&token, &org.slack_team_id))
 }
 
 impl Ctx {
     /// The org's Slack client with its (refreshed, decrypted) bot token.
     pub async fn slack(&self) -> Result<OrgSlack, ListenerError> {
-        let token = super::install::bot_token(&self.state, self.org.id)
-            .await
-            .map_err(|e| ListenerError::Slack(e.to_string()))?
-            .ok_or_else(|| {
-                ListenerError::Slack(
-                    "no bot token stored for this workspace; reinstall the app".into(),
-                )
-            })?;
-        Ok(self.state.slack.for_org(&token, &self.org.slack_team_id))
+        for_org(&self.state, &self.org).await
     }
 }

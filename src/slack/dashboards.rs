@@ -478,7 +478,16 @@ pub async fn home_dashboard(
 }
 
 /// Lays out Home: the dashboard with `after` (the admin's checklist) below.
-pub fn home_surface(d: &Dashboard, after: Vec<blocks::Block>, state: HomeState) -> Surface {
-    let s = dashboard_home(Vec::new(), d, after);
+pub fn home_surface(
+    d: &Dashboard,
+    before: Vec<blocks::Block>,
+    after: Vec<blocks::Block>,
+    state: HomeState,
+) -> Surface {
+    let mut before = before;
+    if !before.is_empty() {
+        before.push(blocks::Block::divider());
+    }
+    let s = dashboard_home(before, d, after);
     s.clone().with_private_metadata(state.encode()).unwrap_or(s)
 }

@@ -5,7 +5,7 @@ use blocks::home::{SetupChecklist, Step, admin_setup, developer_welcome, progres
 
 use super::listeners::{Ctx, ListenerError};
 use crate::domain::Role;
-use crate::store::{StoreError, integrations, repositories, sync_state};
+use crate::store::{StoreError, integrations, people, repositories, surveys, sync_state};
 
 /// The checklist as the org's data says it is.
 async fn checklist(ctx: &Ctx) -> Result<SetupChecklist, StoreError> {
@@ -71,7 +71,81 @@ async fn checklist(ctx: &Ctx) -> Result<SetupChecklist, StoreError> {
         model.jira = jira_step(&mut conn, ctx, &jira).await?;
         model.can_sync = model.can_sync || jira.status == "connected";
     }
+    let unmatched = people::without_slack(&mut conn, ctx.org.id).await?;
+    let everyone = people::list(&mut conn, ctx.org.id).await?;
+    let humans = everyone.iter().filter(|p| !p.is_bot).count();
+    if humans > 0 {
+        let matched = humans.saturating_sub(unmatched.len());
+        let detail = format!("{matched} of {humans} people matched to Slack");
+        model.people = if unmatched.is_empty() {
+            Step::Done(detail)
+        } else {
+            Step::Todo(format!("{detail}; map the rest by hand"))
+        };
+    }
+    let settings = surveys::settings(&mut conn, ctx.org.id).await?;
+    if settings.enabled {
+        model.surveys = Step::Done(format!(
+            "on for {}, reminder {}",
+            if settings.repositories.is_empty() {
+                "every tracked repository".to_string()
+            } else {
+                format!("{} repositories", settings.repositories.len())
+            },
+            if settings.reminders { "on" } else { "off" }
+        ));
+    }
     Ok(model)
+}
+
+/// The viewer's survey section (pending surveys, detective record,
+/// opt-out), when they are a person of the org.
+pub async fn survey_section(ctx: &Ctx, user: &str) -> Result<Vec<blocks::Block>, StoreError> {
+    use blocks::survey::HomeSurvey;
+    let mut conn = ctx.state.db.pool().acquire().await?;
+    let Some(me) =
+        people::find_by_identity(&mut conn, ctx.org.id, crate::domain::Provider::Slack, user)
+            .await?
+    else {
+        return Ok(Vec::new());
+    };
+    let now = ctx.state.clock.now();
+    let open = surveys::open_for(&mut conn, ctx.org.id, me.id, now).await?;
+    let pending: Vec<HomeSurvey> = open
+        .iter()
+        .map(|item| {
+            let pr = crate::surveys::pr_line(item);
+            match item.kind {
+                surveys::Kind::Author => HomeSurvey::Author { id: item.id, pr },
+                surveys::Kind::Reviewer => HomeSurvey::Reviewer {
+                    id: item.id,
+                    pr,
+                    rating: item.rating,
+                    guess: item.guess,
+                },
+            }
+        })
+        .collect();
+    let (correct, revealed) = surveys::accuracy(
+        &mut conn,
+        ctx.org.id,
+        me.id,
+        now - crate::surveys::deliver::ACCURACY_WINDOW,
+    )
+    .await?;
+    Ok(blocks::survey::home_section(
+        &pending,
+        correct,
+        revealed,
+        me.survey_opt_out,
+    ))
+}
+
+fn divided(blocks: Vec<blocks::Block>) -> Vec<blocks::Block> {
+    if blocks.is_empty() {
+        return blocks;
+    }
+    std::iter::once(blocks::Block::divider()).chain(blocks).collect()
 }
 
 /// The Jira line: what is synced, or what an admin must do.
@@ -161,13 +235,16 @@ pub async fn home_view_as(
     delivery: &crate::dashboard::Delivery<'_>,
 ) -> Result<blocks::Surface, ListenerError> {
     let dashboard = super::dashboards::home_dashboard(ctx, user, role, state, delivery).await?;
-    Ok(match (role, dashboard) {
+    let mine = survey_section(ctx, user).await?;
+    let view = match (role, dashboard) {
         (Role::Admin, Some(d)) => {
             let checklist = admin_setup(&checklist(ctx).await?).into_blocks();
-            super::dashboards::home_surface(&d, checklist, state)
+            super::dashboards::home_surface(&d, mine, checklist, state)
         }
-        (_, Some(d)) => super::dashboards::home_surface(&d, Vec::new(), state),
-        (Role::Admin, None) => admin_setup(&checklist(ctx).await?),
-        (_, None) => developer_welcome(&ctx.org.name),
-    })
+        (_, Some(d)) => super::dashboards::home_surface(&d, mine, Vec::new(), state),
+        (Role::Admin, None) => admin_setup(&checklist(ctx).await?).with_blocks(divided(mine)),
+        (_, None) => developer_welcome(&ctx.org.name).with_blocks(divided(mine)),
+    };
+    // Serialising fits the block count (the survey section is small).
+    Ok(view)
 }

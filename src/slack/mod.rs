@@ -13,6 +13,7 @@ pub mod jira; // Jira connect modals and the project chooser
 pub mod listeners; // registry, dispatch, acks
 pub mod options; // options-load listeners
 pub mod payload; // typed Slack payloads
+pub mod people; // Slack people matching by email, the People modal
 pub mod repos; // the repository chooser
 pub mod roles; // roles and the one visibility check
 pub mod routes; // HTTP endpoints

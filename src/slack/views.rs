@@ -16,6 +16,11 @@ pub fn register(l: &mut Listeners) {
     );
     l.view(blocks::ids::callback::JIRA_OAUTH, close);
     l.view(blocks::ids::callback::PROJECTS_CHOOSE, super::jira::save);
+    l.view(
+        blocks::ids::callback::SURVEY_SETTINGS,
+        crate::surveys::settings::save,
+    );
+    l.view(blocks::ids::callback::PEOPLE_MAP, super::people::save);
 }
 
 fn value(i: &Interaction, block: &str, action: &str) -> String {

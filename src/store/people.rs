@@ -284,3 +284,114 @@ pub async fn unique_by_name_without(
         _ => None,
     })
 }
+
+/// Turns a person's survey DMs off (or on again).
+pub async fn set_survey_opt_out(
+    conn: &mut AnyConnection,
+    org: OrgId,
+    person: PersonId,
+    opted_out: bool,
+) -> StoreResult<()> {
+    const SQL: &str = "update person set survey_opt_out = $3, updated_at = $4
+        where org_id = $1 and person_id = $2";
+    let done = sqlx::query(SQL)
+        .bind(org.get())
+        .bind(person.0)
+        .bind(i64::from(opted_out))
+        .bind(unix_now())
+        .execute(conn)
+        .await?;
+    if done.rows_affected() == 0 {
+        return Err(StoreError::NotFound);
+    }
+    Ok(())
+}
+
+/// Records a person's Slack time zone (IANA name).
+pub async fn set_time_zone(
+    conn: &mut AnyConnection,
+    org: OrgId,
+    person: PersonId,
+    tz: Option<&str>,
+) -> StoreResult<()> {
+    const SQL: &str = "update person set slack_time_zone = $3, updated_at = $4
+        where org_id = $1 and person_id = $2 and coalesce(slack_time_zone, '') <> coalesce($3, '')";
+    sqlx::query(SQL)
+        .bind(org.get())
+        .bind(person.0)
+        .bind(tz)
+        .bind(unix_now())
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// `(email, person)` for every email identity in the org, and whether the
+/// person already has a Slack account linked.
+pub async fn emails(
+    conn: &mut AnyConnection,
+    org: OrgId,
+) -> StoreResult<Vec<(String, PersonId, bool)>> {
+    const SQL: &str = "select i.external_id, i.person_id,
+            (select count(*) from person_identity s where s.org_id = i.org_id
+                and s.person_id = i.person_id and s.provider = 'slack') as linked
+        from person_identity i where i.org_id = $1 and i.provider = 'email'
+        order by i.person_identity_id";
+    let rows = sqlx::query(SQL).bind(org.get()).fetch_all(conn).await?;
+    rows.iter()
+        .map(|r| {
+            Ok((
+                r.try_get("external_id")?,
+                PersonId(r.try_get("person_id")?),
+                r.try_get::<i64, _>("linked")? > 0,
+            ))
+        })
+        .collect::<Result<_, sqlx::Error>>()
+        .map_err(Into::into)
+}
+
+/// People with a GitHub account and no Slack account (bots left out):
+/// who the admin still has to map by hand.
+pub async fn without_slack(conn: &mut AnyConnection, org: OrgId) -> StoreResult<Vec<Person>> {
+    const SQL: &str =
+        "select p.person_id, p.display_name, p.is_bot, p.is_excluded, p.rank_opt_out, p.survey_opt_out
+        from person p where p.org_id = $1 and p.is_bot = 0
+            and exists (select 1 from person_identity g where g.org_id = p.org_id
+                and g.person_id = p.person_id and g.provider = 'github')
+            and not exists (select 1 from person_identity s where s.org_id = p.org_id
+                and s.person_id = p.person_id and s.provider = 'slack')
+        order by p.display_name, p.person_id";
+    let rows = sqlx::query(SQL).bind(org.get()).fetch_all(conn).await?;
+    Ok(rows.iter().map(from_row).collect::<Result<_, _>>()?)
+}
+
+/// Links a Slack user to a person by hand: any other person's link to that
+/// Slack user, and this person's other Slack links, are removed first, so
+/// one Slack user is one person.
+pub async fn map_slack_manually(
+    conn: &mut AnyConnection,
+    org: OrgId,
+    person: PersonId,
+    slack_user: &str,
+) -> StoreResult<()> {
+    // The person must be the org's before anything is removed.
+    get(&mut *conn, org, person).await?;
+    const DROP: &str = "delete from person_identity where org_id = $1 and provider = 'slack'
+        and (person_id = $2 or external_id = $3)";
+    sqlx::query(DROP)
+        .bind(org.get())
+        .bind(person.0)
+        .bind(slack_user)
+        .execute(&mut *conn)
+        .await?;
+    link_identity(
+        conn,
+        org,
+        person,
+        Provider::Slack,
+        slack_user,
+        None,
+        LinkSource::Manual,
+    )
+    .await
+}

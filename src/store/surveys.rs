@@ -6,6 +6,7 @@
 //! review survey per reviewer of it (`survey_review`); creating either
 //! twice is a no-op, so a repeated webhook never asks twice.
 
+use serde::{Deserialize, Serialize};
 use sqlx::{AnyConnection, Row};
 
 use super::{StoreError, StoreResult, unix_now};
@@ -27,6 +28,14 @@ pub const SENT: &str = "sent";
 pub const ANSWERED: &str = "answered";
 /// Not answered before `expires_at`.
 pub const EXPIRED: &str = "expired";
+/// A worker is posting it right now (see `claimed_at`).
+pub const SENDING: &str = "sending";
+/// Never sent: the person opted out or can no longer be reached.
+pub const SKIPPED: &str = "skipped";
+/// Slack refused the message for good (`failure` says why).
+pub const FAILED: &str = "failed";
+/// A claim older than this (a worker died mid-send) may be taken again.
+pub const CLAIM_STALE_SECS: i64 = 600;
 
 /// The author's answer (METRICS.md "AI signals → Self-reported").
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -314,24 +323,1035 @@ pub async fn reviews(
         .map_err(Into::into)
 }
 
-/// Turns the org's surveys on or off (and their reminders).
+/// An org's survey settings (`survey_setting`); without a row surveys
+/// are off: nothing reaches people until an admin turns them on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Settings {
+    /// Surveys are sent.
+    pub enabled: bool,
+    /// The one reminder after 24 hours is sent.
+    pub reminders: bool,
+    /// Repositories whose merged PRs are surveyed; empty means every
+    /// tracked repository.
+    pub repositories: Vec<i64>,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            enabled: false,
+            reminders: true,
+            repositories: Vec::new(),
+        }
+    }
+}
+
+/// The org's survey settings (the defaults when never saved).
+pub async fn settings(conn: &mut AnyConnection, org: OrgId) -> StoreResult<Settings> {
+    const SQL: &str = "select is_enabled, reminders_enabled, repository_filter
+        from survey_setting where org_id = $1";
+    let row = sqlx::query(SQL)
+        .bind(org.get())
+        .fetch_optional(conn)
+        .await?;
+    let Some(row) = row else {
+        return Ok(Settings::default());
+    };
+    let repos: String = row.try_get("repository_filter")?;
+    Ok(Settings {
+        enabled: super::flag(&row, "is_enabled")?,
+        reminders: super::flag(&row, "reminders_enabled")?,
+        repositories: serde_json::from_str(&repos).unwrap_or_default(),
+    })
+}
+
+/// Saves the org's survey settings.
 pub async fn save_settings(
     conn: &mut AnyConnection,
     org: OrgId,
-    enabled: bool,
-    reminders: bool,
+    settings: &Settings,
 ) -> StoreResult<()> {
-    const SQL: &str =
-        "insert into survey_setting (org_id, is_enabled, reminders_enabled, created_at, updated_at)
-        values ($1, $2, $3, $4, $4)
+    const SQL: &str = "insert into survey_setting (org_id, is_enabled, reminders_enabled, repository_filter,
+            created_at, updated_at)
+        values ($1, $2, $3, $4, $5, $5)
         on conflict (org_id) do update set is_enabled = excluded.is_enabled,
-            reminders_enabled = excluded.reminders_enabled, updated_at = excluded.updated_at";
+            reminders_enabled = excluded.reminders_enabled,
+            repository_filter = excluded.repository_filter, updated_at = excluded.updated_at";
+    let repos = serde_json::to_string(&settings.repositories).unwrap_or_else(|_| "[]".into());
     sqlx::query(SQL)
         .bind(org.get())
-        .bind(i64::from(enabled))
-        .bind(i64::from(reminders))
+        .bind(i64::from(settings.enabled))
+        .bind(i64::from(settings.reminders))
+        .bind(repos)
         .bind(unix_now())
         .execute(conn)
         .await?;
     Ok(())
+}
+
+/// Which of the two survey messages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Kind {
+    /// The author's "did AI help?".
+    Author,
+    /// A reviewer's rating and AI Detective guess.
+    Reviewer,
+}
+
+/// The PR a survey is about, as its messages show it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PrSummary {
+    /// PR number.
+    pub number: i64,
+    /// Title.
+    pub title: String,
+    /// Repository owner.
+    pub owner: String,
+    /// Repository name.
+    pub repo: String,
+    /// Lines added plus deleted.
+    pub size: i64,
+    /// First commit (or open) to merge, seconds.
+    pub cycle_time: Option<i64>,
+    /// The author's display name.
+    pub author_name: String,
+    /// When merged.
+    pub merged_at: Option<i64>,
+}
+
+impl PrSummary {
+    /// The PR's page on GitHub.
+    pub fn url(&self) -> String {
+        format!(
+            "https://github.com/{}/{}/pull/{}",
+            self.owner, self.repo, self.number
+        )
+    }
+}
+
+/// One survey message with everything its DM, reminder, expiry and
+/// reveal need.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Item {
+    /// Author or reviewer survey.
+    pub kind: Kind,
+    /// `pr_survey_id` or `survey_review_id`.
+    pub id: i64,
+    /// The author survey (the item itself, for authors).
+    pub survey: SurveyId,
+    /// Who is asked.
+    pub person: PersonId,
+    /// Their Slack user (`U…`), when matched.
+    pub slack_user: Option<String>,
+    /// Their Slack time zone (IANA), when known.
+    pub time_zone: Option<String>,
+    /// Whether they opted out of surveys.
+    pub opted_out: bool,
+    /// Status.
+    pub status: String,
+    /// The DM channel, once sent.
+    pub channel: Option<String>,
+    /// The message, once sent.
+    pub ts: Option<String>,
+    /// Not sent before.
+    pub send_after: Option<i64>,
+    /// When sent.
+    pub sent_at: Option<i64>,
+    /// When reminded.
+    pub reminded_at: Option<i64>,
+    /// Answers refused from then on.
+    pub expires_at: Option<i64>,
+    /// When this person answered (for reviewers: both questions).
+    pub answered_at: Option<i64>,
+    /// The PR.
+    pub pr: PrSummary,
+    /// The author's answer (for reviewer items too: the reveal needs it).
+    pub ai_answer: Option<AiAnswer>,
+    /// The author's tools.
+    pub ai_tools: Vec<String>,
+    /// Reviewer: quality 1–5.
+    pub rating: Option<i64>,
+    /// Reviewer: "AI helped write it?".
+    pub guess: Option<bool>,
+    /// Reviewer: whether the guess was right, once revealed.
+    pub guess_correct: Option<bool>,
+    /// Reviewer: when revealed.
+    pub revealed_at: Option<i64>,
+}
+
+macro_rules! author_items {
+    ($where:literal) => {
+        concat!(
+            "select 'author' as kind, s.pr_survey_id as id, s.pr_survey_id as survey_id,
+                s.author_person_id as person_id, pe.slack_time_zone, pe.survey_opt_out,
+                (select min(i.external_id) from person_identity i where i.org_id = s.org_id
+                    and i.person_id = s.author_person_id and i.provider = 'slack') as slack_user,
+                s.status, s.slack_channel_id, s.slack_message_ts, s.send_after, s.sent_at, s.reminded_at,
+                s.expires_at, s.answered_at, p.number, p.title, r.owner, r.name as repo_name,
+                p.additions + p.deletions as pr_size, p.cycle_time, p.merged_at, pe.display_name as author_name,
+                s.ai_answer, s.ai_tools, null as quality_rating, null as ai_guess, null as guess_correct,
+                null as revealed_at
+            from pr_survey s
+            join pull_request p on p.org_id = s.org_id and p.pull_request_id = s.pull_request_id
+            join repository r on r.org_id = p.org_id and r.repository_id = p.repository_id
+            join person pe on pe.org_id = s.org_id and pe.person_id = s.author_person_id
+            where s.org_id = $1 and ",
+            $where
+        )
+    };
+}
+
+macro_rules! reviewer_items {
+    ($where:literal) => {
+        concat!(
+            "select 'reviewer' as kind, w.survey_review_id as id, w.pr_survey_id as survey_id,
+                w.reviewer_person_id as person_id, pe.slack_time_zone, pe.survey_opt_out,
+                (select min(i.external_id) from person_identity i where i.org_id = w.org_id
+                    and i.person_id = w.reviewer_person_id and i.provider = 'slack') as slack_user,
+                w.status, w.slack_channel_id, w.slack_message_ts, w.send_after, w.sent_at, w.reminded_at,
+                w.expires_at, w.answered_at, p.number, p.title, r.owner, r.name as repo_name,
+                p.additions + p.deletions as pr_size, p.cycle_time, p.merged_at, au.display_name as author_name,
+                s.ai_answer, s.ai_tools, w.quality_rating, w.ai_guess, w.guess_correct, w.revealed_at
+            from survey_review w
+            join pr_survey s on s.org_id = w.org_id and s.pr_survey_id = w.pr_survey_id
+            join pull_request p on p.org_id = s.org_id and p.pull_request_id = s.pull_request_id
+            join repository r on r.org_id = p.org_id and r.repository_id = p.repository_id
+            join person pe on pe.org_id = w.org_id and pe.person_id = w.reviewer_person_id
+            join person au on au.org_id = s.org_id and au.person_id = s.author_person_id
+            where w.org_id = $1 and ",
+            $where
+        )
+    };
+}
+
+fn item_from_row(r: &sqlx::any::AnyRow) -> Result<Item, sqlx::Error> {
+    let kind: String = r.try_get("kind")?;
+    let answer: Option<String> = r.try_get("ai_answer")?;
+    let tools: String = r.try_get("ai_tools")?;
+    let bit = |c: &str| -> Result<Option<bool>, sqlx::Error> {
+        Ok(r.try_get::<Option<i64>, _>(c)?.map(|v| v != 0))
+    };
+    Ok(Item {
+        kind: if kind == "author" {
+            Kind::Author
+        } else {
+            Kind::Reviewer
+        },
+        id: r.try_get("id")?,
+        survey: SurveyId(r.try_get("survey_id")?),
+        person: PersonId(r.try_get("person_id")?),
+        slack_user: r.try_get("slack_user")?,
+        time_zone: r.try_get("slack_time_zone")?,
+        opted_out: super::flag(r, "survey_opt_out")?,
+        status: r.try_get("status")?,
+        channel: r.try_get("slack_channel_id")?,
+        ts: r.try_get("slack_message_ts")?,
+        send_after: r.try_get("send_after")?,
+        sent_at: r.try_get("sent_at")?,
+        reminded_at: r.try_get("reminded_at")?,
+        expires_at: r.try_get("expires_at")?,
+        answered_at: r.try_get("answered_at")?,
+        pr: PrSummary {
+            number: r.try_get("number")?,
+            title: r.try_get("title")?,
+            owner: r.try_get("owner")?,
+            repo: r.try_get("repo_name")?,
+            size: r.try_get("pr_size")?,
+            cycle_time: r.try_get("cycle_time")?,
+            author_name: r.try_get("author_name")?,
+            merged_at: r.try_get("merged_at")?,
+        },
+        ai_answer: answer.as_deref().and_then(AiAnswer::parse),
+        ai_tools: serde_json::from_str(&tools).unwrap_or_default(),
+        rating: r.try_get("quality_rating")?,
+        guess: bit("ai_guess")?,
+        guess_correct: bit("guess_correct")?,
+        revealed_at: r.try_get("revealed_at")?,
+    })
+}
+
+async fn items(
+    conn: &mut AnyConnection,
+    sql: &'static str,
+    org: OrgId,
+    a: i64,
+    b: i64,
+) -> StoreResult<Vec<Item>> {
+    let rows = sqlx::query(sql)
+        .bind(org.get())
+        .bind(a)
+        .bind(b)
+        .fetch_all(conn)
+        .await?;
+    Ok(rows
+        .iter()
+        .map(item_from_row)
+        .collect::<Result<_, sqlx::Error>>()?)
+}
+
+/// One survey message of this org; `None` for an id of another org.
+pub async fn item(
+    conn: &mut AnyConnection,
+    org: OrgId,
+    kind: Kind,
+    id: i64,
+) -> StoreResult<Option<Item>> {
+    let sql = match kind {
+        Kind::Author => author_items!("s.pr_survey_id = $2 and $3 = $3"),
+        Kind::Reviewer => reviewer_items!("w.survey_review_id = $2 and $3 = $3"),
+    };
+    Ok(items(conn, sql, org, id, 0).await?.into_iter().next())
+}
+
+/// Surveys due to be posted at `now` (pending and due, or claimed by a
+/// worker that has not finished in [`CLAIM_STALE_SECS`]), oldest first.
+pub async fn due_sends(
+    conn: &mut AnyConnection,
+    org: OrgId,
+    now: i64,
+    limit: i64,
+) -> StoreResult<Vec<Item>> {
+    let mut out = items(
+        conn,
+        author_items!(
+            "((s.status = 'pending' and s.send_after <= $2) or (s.status = 'sending' and s.claimed_at < $2 - 600))
+            order by s.send_after, s.pr_survey_id limit $3"
+        ),
+        org,
+        now,
+        limit,
+    )
+    .await?;
+    out.extend(
+        items(
+            conn,
+            reviewer_items!(
+                "((w.status = 'pending' and w.send_after <= $2) or (w.status = 'sending' and w.claimed_at < $2 - 600))
+                order by w.send_after, w.survey_review_id limit $3"
+            ),
+            org,
+            now,
+            limit,
+        )
+        .await?,
+    );
+    Ok(out)
+}
+
+/// Sent, unanswered surveys 24 hours old that had no reminder yet.
+pub async fn due_reminders(
+    conn: &mut AnyConnection,
+    org: OrgId,
+    now: i64,
+) -> StoreResult<Vec<Item>> {
+    let mut out = items(
+        conn,
+        author_items!(
+            "s.status = 'sent' and s.reminded_at is null and s.sent_at <= $2 - 86400 and s.expires_at > $2
+                and $3 = $3 order by s.sent_at"
+        ),
+        org,
+        now,
+        0,
+    )
+    .await?;
+    out.extend(
+        items(
+            conn,
+            reviewer_items!(
+                "w.status = 'sent' and w.reminded_at is null and w.sent_at <= $2 - 86400 and w.expires_at > $2
+                    and $3 = $3 order by w.sent_at"
+            ),
+            org,
+            now,
+            0,
+        )
+        .await?,
+    );
+    Ok(out)
+}
+
+/// Surveys past `expires_at` still open (sent, or never sent).
+pub async fn due_expiries(
+    conn: &mut AnyConnection,
+    org: OrgId,
+    now: i64,
+) -> StoreResult<Vec<Item>> {
+    let mut out = items(
+        conn,
+        author_items!("s.status in ('pending', 'sent') and s.expires_at <= $2 and $3 = $3"),
+        org,
+        now,
+        0,
+    )
+    .await?;
+    out.extend(
+        items(
+            conn,
+            reviewer_items!("w.status in ('pending', 'sent') and w.expires_at <= $2 and $3 = $3"),
+            org,
+            now,
+            0,
+        )
+        .await?,
+    );
+    Ok(out)
+}
+
+/// Reviewer surveys answered in full whose author has answered too and
+/// that were not revealed yet.
+pub async fn due_reveals(conn: &mut AnyConnection, org: OrgId) -> StoreResult<Vec<Item>> {
+    items(
+        conn,
+        reviewer_items!(
+            "w.status = 'answered' and w.revealed_at is null and s.ai_answer is not null and $2 = $3
+            order by w.answered_at"
+        ),
+        org,
+        0,
+        0,
+    )
+    .await
+}
+
+/// A person's surveys still open for answers at `now`, newest first.
+pub async fn open_for(
+    conn: &mut AnyConnection,
+    org: OrgId,
+    person: PersonId,
+    now: i64,
+) -> StoreResult<Vec<Item>> {
+    let mut out = items(
+        conn,
+        author_items!(
+            "s.author_person_id = $2 and s.status = 'sent' and s.expires_at > $3 order by s.sent_at desc"
+        ),
+        org,
+        person.0,
+        now,
+    )
+    .await?;
+    out.extend(
+        items(
+            conn,
+            reviewer_items!(
+                "w.reviewer_person_id = $2 and w.status = 'sent' and w.expires_at > $3
+                order by w.sent_at desc"
+            ),
+            org,
+            person.0,
+            now,
+        )
+        .await?,
+    );
+    out.sort_by_key(|i| std::cmp::Reverse(i.sent_at));
+    Ok(out)
+}
+
+/// Whether the delivery job has anything to do for the org at `now`.
+pub async fn has_due_work(conn: &mut AnyConnection, org: OrgId, now: i64) -> StoreResult<bool> {
+    const SQL: &str = "select
+        (select count(*) from pr_survey where org_id = $1 and (
+            (status = 'pending' and send_after <= $2) or (status = 'sending' and claimed_at < $2 - 600)
+            or (status in ('pending', 'sent') and expires_at <= $2)
+            or (status = 'sent' and reminded_at is null and sent_at <= $2 - 86400)))
+        + (select count(*) from survey_review where org_id = $1 and (
+            (status = 'pending' and send_after <= $2) or (status = 'sending' and claimed_at < $2 - 600)
+            or (status in ('pending', 'sent') and expires_at <= $2)
+            or (status = 'sent' and reminded_at is null and sent_at <= $2 - 86400)
+            or (status = 'answered' and revealed_at is null)))";
+    let n: i64 = sqlx::query_scalar(SQL)
+        .bind(org.get())
+        .bind(now)
+        .fetch_one(conn)
+        .await?;
+    Ok(n > 0)
+}
+
+/// Takes a due survey for posting; false when another worker has it or
+/// it is no longer due. Exactly one of several racing workers wins.
+pub async fn claim(
+    conn: &mut AnyConnection,
+    org: OrgId,
+    kind: Kind,
+    id: i64,
+    now: i64,
+) -> StoreResult<bool> {
+    let sql = match kind {
+        Kind::Author => {
+            "update pr_survey set status = 'sending', claimed_at = $3, updated_at = $4
+            where org_id = $1 and pr_survey_id = $2 and ((status = 'pending' and send_after <= $3)
+                or (status = 'sending' and claimed_at < $3 - 600))"
+        }
+        Kind::Reviewer => {
+            "update survey_review set status = 'sending', claimed_at = $3, updated_at = $4
+            where org_id = $1 and survey_review_id = $2 and ((status = 'pending' and send_after <= $3)
+                or (status = 'sending' and claimed_at < $3 - 600))"
+        }
+    };
+    let done = sqlx::query(sql)
+        .bind(org.get())
+        .bind(id)
+        .bind(now)
+        .bind(unix_now())
+        .execute(conn)
+        .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Where and when a survey message was posted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Posted {
+    /// The DM channel (`D…`).
+    pub channel: String,
+    /// The message `ts`.
+    pub ts: String,
+    /// When.
+    pub at: i64,
+    /// Answers refused from then on.
+    pub expires_at: i64,
+}
+
+/// Records the posted message of a claimed survey.
+pub async fn mark_sent(
+    conn: &mut AnyConnection,
+    org: OrgId,
+    kind: Kind,
+    id: i64,
+    posted: &Posted,
+) -> StoreResult<()> {
+    let sql = match kind {
+        Kind::Author => {
+            "update pr_survey set status = 'sent', slack_channel_id = $3, slack_message_ts = $4,
+                sent_at = $5, expires_at = $6, claimed_at = null, updated_at = $7
+            where org_id = $1 and pr_survey_id = $2 and status = 'sending'"
+        }
+        Kind::Reviewer => {
+            "update survey_review set status = 'sent', slack_channel_id = $3, slack_message_ts = $4,
+                sent_at = $5, expires_at = $6, claimed_at = null, updated_at = $7
+            where org_id = $1 and survey_review_id = $2 and status = 'sending'"
+        }
+    };
+    sqlx::query(sql)
+        .bind(org.get())
+        .bind(id)
+        .bind(&posted.channel)
+        .bind(&posted.ts)
+        .bind(posted.at)
+        .bind(posted.expires_at)
+        .bind(unix_now())
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Puts a claimed survey back in the queue until `send_after` (quiet
+/// hours began, or Slack could not be reached).
+pub async fn postpone(
+    conn: &mut AnyConnection,
+    org: OrgId,
+    kind: Kind,
+    id: i64,
+    send_after: i64,
+) -> StoreResult<()> {
+    let sql = match kind {
+        Kind::Author => {
+            "update pr_survey set status = 'pending', send_after = $3, claimed_at = null, updated_at = $4
+            where org_id = $1 and pr_survey_id = $2 and status in ('pending', 'sending')"
+        }
+        Kind::Reviewer => {
+            "update survey_review set status = 'pending', send_after = $3, claimed_at = null, updated_at = $4
+            where org_id = $1 and survey_review_id = $2 and status in ('pending', 'sending')"
+        }
+    };
+    sqlx::query(sql)
+        .bind(org.get())
+        .bind(id)
+        .bind(send_after)
+        .bind(unix_now())
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Ends an unsent survey for good: [`SKIPPED`] or [`FAILED`] with why.
+pub async fn give_up(
+    conn: &mut AnyConnection,
+    org: OrgId,
+    kind: Kind,
+    id: i64,
+    status: &str,
+    why: &str,
+) -> StoreResult<()> {
+    let sql = match kind {
+        Kind::Author => {
+            "update pr_survey set status = $3, failure = $4, claimed_at = null, updated_at = $5
+            where org_id = $1 and pr_survey_id = $2 and status in ('pending', 'sending')"
+        }
+        Kind::Reviewer => {
+            "update survey_review set status = $3, failure = $4, claimed_at = null, updated_at = $5
+            where org_id = $1 and survey_review_id = $2 and status in ('pending', 'sending')"
+        }
+    };
+    sqlx::query(sql)
+        .bind(org.get())
+        .bind(id)
+        .bind(status)
+        .bind(why)
+        .bind(unix_now())
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Takes a survey's one reminder; false when it was taken already.
+pub async fn claim_reminder(
+    conn: &mut AnyConnection,
+    org: OrgId,
+    kind: Kind,
+    id: i64,
+    now: i64,
+) -> StoreResult<bool> {
+    let sql = match kind {
+        Kind::Author => {
+            "update pr_survey set reminded_at = $3, updated_at = $4
+            where org_id = $1 and pr_survey_id = $2 and status = 'sent' and reminded_at is null"
+        }
+        Kind::Reviewer => {
+            "update survey_review set reminded_at = $3, updated_at = $4
+            where org_id = $1 and survey_review_id = $2 and status = 'sent' and reminded_at is null"
+        }
+    };
+    let done = sqlx::query(sql)
+        .bind(org.get())
+        .bind(id)
+        .bind(now)
+        .bind(unix_now())
+        .execute(conn)
+        .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Closes an open survey past its expiry; false when it was answered or
+/// closed meanwhile.
+pub async fn expire(
+    conn: &mut AnyConnection,
+    org: OrgId,
+    kind: Kind,
+    id: i64,
+    now: i64,
+) -> StoreResult<bool> {
+    let sql = match kind {
+        Kind::Author => {
+            "update pr_survey set status = 'expired', updated_at = $4
+            where org_id = $1 and pr_survey_id = $2 and status in ('pending', 'sent') and expires_at <= $3"
+        }
+        Kind::Reviewer => {
+            "update survey_review set status = 'expired', updated_at = $4
+            where org_id = $1 and survey_review_id = $2 and status in ('pending', 'sent') and expires_at <= $3"
+        }
+    };
+    let done = sqlx::query(sql)
+        .bind(org.get())
+        .bind(id)
+        .bind(now)
+        .bind(unix_now())
+        .execute(conn)
+        .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// What happened to an answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Answered {
+    /// Stored now.
+    Recorded(Item),
+    /// No such survey in this org.
+    NotFound,
+    /// The survey is someone else's.
+    NotYours,
+    /// Already answered (the stored answer wins; a double click lands here).
+    Already(Item),
+    /// Past its expiry, or closed.
+    Closed(Item),
+}
+
+async fn explain(
+    conn: &mut AnyConnection,
+    org: OrgId,
+    kind: Kind,
+    id: i64,
+    person: PersonId,
+    now: i64,
+) -> StoreResult<Answered> {
+    let Some(item) = item(conn, org, kind, id).await? else {
+        return Ok(Answered::NotFound);
+    };
+    if item.person != person {
+        return Ok(Answered::NotYours);
+    }
+    let closed = item.status == EXPIRED
+        || item.expires_at.is_some_and(|e| e <= now)
+        || !matches!(item.status.as_str(), SENT | ANSWERED);
+    if closed && item.answered_at.is_none() {
+        return Ok(Answered::Closed(item));
+    }
+    Ok(Answered::Already(item))
+}
+
+/// Stores the author's answer once: only the author, only while the
+/// survey is open, only the first answer.
+pub async fn answer_author(
+    conn: &mut AnyConnection,
+    org: OrgId,
+    id: i64,
+    person: PersonId,
+    answer: AiAnswer,
+    now: i64,
+) -> StoreResult<Answered> {
+    const SQL: &str = "update pr_survey set ai_answer = $4, status = 'answered', answered_at = $5, updated_at = $6
+        where org_id = $1 and pr_survey_id = $2 and author_person_id = $3 and status = 'sent'
+            and ai_answer is null and expires_at > $5";
+    let done = sqlx::query(SQL)
+        .bind(org.get())
+        .bind(id)
+        .bind(person.0)
+        .bind(answer.as_str())
+        .bind(now)
+        .bind(unix_now())
+        .execute(&mut *conn)
+        .await?;
+    if done.rows_affected() == 1 {
+        let item = item(conn, org, Kind::Author, id)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        return Ok(Answered::Recorded(item));
+    }
+    explain(conn, org, Kind::Author, id, person, now).await
+}
+
+/// Adds a tool to an answered author survey's list (each tool once).
+/// Returns the updated survey, or why not.
+pub async fn add_tool(
+    conn: &mut AnyConnection,
+    org: OrgId,
+    id: i64,
+    person: PersonId,
+    tool: &str,
+    now: i64,
+) -> StoreResult<Answered> {
+    let Some(current) = item(conn, org, Kind::Author, id).await? else {
+        return Ok(Answered::NotFound);
+    };
+    if current.person != person {
+        return Ok(Answered::NotYours);
+    }
+    if current.expires_at.is_some_and(|e| e <= now) || current.status != ANSWERED {
+        return Ok(Answered::Closed(current));
+    }
+    if current.ai_tools.iter().any(|t| t == tool) {
+        return Ok(Answered::Already(current));
+    }
+    let mut tools = current.ai_tools.clone();
+    tools.push(tool.to_string());
+    const SQL: &str = "update pr_survey set ai_tools = $4, updated_at = $5
+        where org_id = $1 and pr_survey_id = $2 and ai_tools = $3";
+    let done = sqlx::query(SQL)
+        .bind(org.get())
+        .bind(id)
+        .bind(serde_json::to_string(&current.ai_tools).unwrap_or_else(|_| "[]".into()))
+        .bind(serde_json::to_string(&tools).unwrap_or_else(|_| "[]".into()))
+        .bind(unix_now())
+        .execute(&mut *conn)
+        .await?;
+    let after = item(conn, org, Kind::Author, id)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    Ok(if done.rows_affected() == 1 {
+        Answered::Recorded(after)
+    } else {
+        Answered::Already(after)
+    })
+}
+
+/// Stores a reviewer's rating or guess once each; the survey counts as
+/// answered when both are in.
+pub async fn answer_review(
+    conn: &mut AnyConnection,
+    org: OrgId,
+    id: i64,
+    person: PersonId,
+    rating: Option<i64>,
+    guess: Option<bool>,
+    now: i64,
+) -> StoreResult<Answered> {
+    const SQL: &str = "update survey_review set
+            quality_rating = coalesce(quality_rating, $4),
+            ai_guess = coalesce(ai_guess, $5),
+            status = case when coalesce(quality_rating, $4) is not null and coalesce(ai_guess, $5) is not null
+                then 'answered' else status end,
+            answered_at = case when coalesce(quality_rating, $4) is not null and coalesce(ai_guess, $5) is not null
+                then $6 else answered_at end,
+            updated_at = $7
+        where org_id = $1 and survey_review_id = $2 and reviewer_person_id = $3 and status = 'sent'
+            and expires_at > $6
+            and ((quality_rating is null and coalesce(quality_rating, $4) is not null)
+                or (ai_guess is null and coalesce(ai_guess, $5) is not null))";
+    let done = sqlx::query(SQL)
+        .bind(org.get())
+        .bind(id)
+        .bind(person.0)
+        .bind(rating)
+        .bind(guess.map(i64::from))
+        .bind(now)
+        .bind(unix_now())
+        .execute(&mut *conn)
+        .await?;
+    if done.rows_affected() == 1 {
+        let item = item(conn, org, Kind::Reviewer, id)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        return Ok(Answered::Recorded(item));
+    }
+    let why = explain(conn, org, Kind::Reviewer, id, person, now).await?;
+    // A partly answered survey is still open: a repeated click is "already".
+    Ok(match why {
+        Answered::Closed(item) if item.status == SENT && item.expires_at.is_some_and(|e| e > now) => {
+            Answered::Already(item)
+        }
+        other => other,
+    })
+}
+
+/// Takes a reviewer's reveal, recording whether the guess was right;
+/// false when it was revealed already.
+pub async fn claim_reveal(
+    conn: &mut AnyConnection,
+    org: OrgId,
+    review: i64,
+    correct: bool,
+    now: i64,
+) -> StoreResult<bool> {
+    const SQL: &str = "update survey_review set revealed_at = $3, guess_correct = $4, updated_at = $5
+        where org_id = $1 and survey_review_id = $2 and revealed_at is null and ai_guess is not null";
+    let done = sqlx::query(SQL)
+        .bind(org.get())
+        .bind(review)
+        .bind(now)
+        .bind(i64::from(correct))
+        .bind(unix_now())
+        .execute(conn)
+        .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// A reviewer's AI Detective record: `(correct, revealed)` guesses
+/// revealed since `since`.
+pub async fn accuracy(
+    conn: &mut AnyConnection,
+    org: OrgId,
+    person: PersonId,
+    since: i64,
+) -> StoreResult<(i64, i64)> {
+    const SQL: &str = "select cast(coalesce(sum(guess_correct), 0) as bigint) as correct, count(*) as revealed
+        from survey_review where org_id = $1 and reviewer_person_id = $2 and revealed_at >= $3
+            and guess_correct is not null";
+    let row = sqlx::query(SQL)
+        .bind(org.get())
+        .bind(person.0)
+        .bind(since)
+        .fetch_one(conn)
+        .await?;
+    Ok((row.try_get("correct")?, row.try_get("revealed")?))
+}
+
+/// Someone who may be asked about a PR.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Target {
+    /// The person.
+    pub person: PersonId,
+    /// Their Slack user, when matched.
+    pub slack_user: Option<String>,
+    /// Their Slack time zone.
+    pub time_zone: Option<String>,
+    /// A bot account.
+    pub is_bot: bool,
+    /// Excluded by an admin.
+    pub is_excluded: bool,
+    /// Opted out of surveys.
+    pub opted_out: bool,
+}
+
+fn target_from_row(r: &sqlx::any::AnyRow) -> Result<Target, sqlx::Error> {
+    Ok(Target {
+        person: PersonId(r.try_get("person_id")?),
+        slack_user: r.try_get("slack_user")?,
+        time_zone: r.try_get("slack_time_zone")?,
+        is_bot: super::flag(r, "is_bot")?,
+        is_excluded: super::flag(r, "is_excluded")?,
+        opted_out: super::flag(r, "survey_opt_out")?,
+    })
+}
+
+/// A merged PR's author and its human reviewers (people with at least one
+/// review that is not a bot's and not the author's own), with whether each
+/// may be asked.
+pub async fn targets(
+    conn: &mut AnyConnection,
+    org: OrgId,
+    pr: PullRequestId,
+) -> StoreResult<(Option<Target>, Vec<Target>, Option<i64>)> {
+    const AUTHOR: &str = "select pe.person_id, pe.slack_time_zone, pe.is_bot, pe.is_excluded, pe.survey_opt_out,
+            (select min(i.external_id) from person_identity i where i.org_id = pe.org_id
+                and i.person_id = pe.person_id and i.provider = 'slack') as slack_user,
+            p.repository_id
+        from pull_request p join person pe on pe.org_id = p.org_id and pe.person_id = p.author_person_id
+        where p.org_id = $1 and p.pull_request_id = $2";
+    const REVIEWERS: &str = "select pe.person_id, pe.slack_time_zone, pe.is_bot, pe.is_excluded, pe.survey_opt_out,
+            (select min(i.external_id) from person_identity i where i.org_id = pe.org_id
+                and i.person_id = pe.person_id and i.provider = 'slack') as slack_user
+        from person pe
+        where pe.org_id = $1 and pe.person_id in (
+            select v.reviewer_person_id from pr_review v join pull_request p
+                on p.org_id = v.org_id and p.pull_request_id = v.pull_request_id
+            where v.org_id = $1 and v.pull_request_id = $2 and v.is_bot = 0
+                and v.reviewer_person_id is not null
+                and (p.author_person_id is null or v.reviewer_person_id <> p.author_person_id))
+        order by pe.person_id";
+    let author = sqlx::query(AUTHOR)
+        .bind(org.get())
+        .bind(pr.0)
+        .fetch_optional(&mut *conn)
+        .await?;
+    let repo = author
+        .as_ref()
+        .map(|r| r.try_get::<i64, _>("repository_id"))
+        .transpose()?;
+    let author = author.as_ref().map(target_from_row).transpose()?;
+    let rows = sqlx::query(REVIEWERS)
+        .bind(org.get())
+        .bind(pr.0)
+        .fetch_all(conn)
+        .await?;
+    let reviewers = rows
+        .iter()
+        .map(target_from_row)
+        .collect::<Result<_, _>>()?;
+    Ok((author, reviewers, repo))
+}
+
+/// Skips a person's surveys that were not sent yet (they opted out).
+pub async fn skip_unsent_for(
+    conn: &mut AnyConnection,
+    org: OrgId,
+    person: PersonId,
+) -> StoreResult<u64> {
+    const AUTHOR: &str = "update pr_survey set status = 'skipped', failure = 'opted out', updated_at = $3
+        where org_id = $1 and author_person_id = $2 and status = 'pending'";
+    const REVIEWER: &str = "update survey_review set status = 'skipped', failure = 'opted out', updated_at = $3
+        where org_id = $1 and reviewer_person_id = $2 and status = 'pending'";
+    let mut n = 0;
+    for sql in [AUTHOR, REVIEWER] {
+        n += sqlx::query(sql)
+            .bind(org.get())
+            .bind(person.0)
+            .bind(unix_now())
+            .execute(&mut *conn)
+            .await?
+            .rows_affected();
+    }
+    Ok(n)
+}
+
+/// One answered (or asked) survey question for `aimpact export surveys`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ExportRow {
+    /// `author` or `reviewer`.
+    pub kind: &'static str,
+    /// `owner/name`.
+    pub repository: String,
+    /// PR number.
+    pub number: i64,
+    /// When the PR merged (RFC 3339, UTC).
+    pub merged_at: Option<String>,
+    /// Who was asked.
+    pub person: String,
+    /// Survey status.
+    pub status: String,
+    /// When sent (RFC 3339).
+    pub sent_at: Option<String>,
+    /// When answered (RFC 3339).
+    pub answered_at: Option<String>,
+    /// Author: none / some / most.
+    pub ai_answer: Option<String>,
+    /// Author: tools, `;`-separated.
+    pub ai_tools: String,
+    /// Reviewer: quality 1–5.
+    pub quality_rating: Option<i64>,
+    /// Reviewer: guessed AI (`true`/`false`).
+    pub ai_guess: Option<bool>,
+    /// Reviewer: guess right, once revealed.
+    pub guess_correct: Option<bool>,
+}
+
+fn rfc3339(t: Option<i64>) -> Option<String> {
+    t.and_then(|t| chrono::DateTime::from_timestamp(t, 0))
+        .map(|d| d.format("%Y-%m-%dT%H:%M:%SZ").to_string())
+}
+
+/// Every survey of the org, author then reviewers per PR, by merge time.
+pub async fn export(conn: &mut AnyConnection, org: OrgId) -> StoreResult<Vec<ExportRow>> {
+    let mut all = items(
+        conn,
+        author_items!("$2 = $3 order by p.merged_at, s.pr_survey_id"),
+        org,
+        0,
+        0,
+    )
+    .await?;
+    all.extend(
+        items(
+            conn,
+            reviewer_items!("$2 = $3 order by p.merged_at, w.survey_review_id"),
+            org,
+            0,
+            0,
+        )
+        .await?,
+    );
+    let names: std::collections::HashMap<PersonId, String> = super::people::list(conn, org)
+        .await?
+        .into_iter()
+        .map(|p| (p.id, p.display_name))
+        .collect();
+    all.sort_by_key(|i| (i.pr.merged_at, i.survey.0, i.kind == Kind::Reviewer, i.id));
+    Ok(all
+        .into_iter()
+        .map(|i| {
+            let reviewer = i.kind == Kind::Reviewer;
+            ExportRow {
+                kind: if reviewer { "reviewer" } else { "author" },
+                repository: format!("{}/{}", i.pr.owner, i.pr.repo),
+                number: i.pr.number,
+                merged_at: rfc3339(i.pr.merged_at),
+                person: names.get(&i.person).cloned().unwrap_or_default(),
+                status: i.status,
+                sent_at: rfc3339(i.sent_at),
+                answered_at: rfc3339(i.answered_at),
+                ai_answer: if reviewer {
+                    None
+                } else {
+                    i.ai_answer.map(|a| a.as_str().to_string())
+                },
+                ai_tools: if reviewer {
+                    String::new()
+                } else {
+                    i.ai_tools.join(";")
+                },
+                quality_rating: i.rating,
+                ai_guess: i.guess,
+                guess_correct: i.guess_correct,
+            }
+        })
+        .collect())
 }

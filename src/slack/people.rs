@@ -1,0 +1,241 @@
+//! Slack people matching: workspace members (paged `users.list`) are linked
+//! to people by email, bots, deactivated members and guests left out; an
+//! admin maps the rest by hand in the People modal (or excludes them).
+//! Automatic matching never touches a person who already has a Slack
+//! account, so a manual mapping survives every later run.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use apalis::prelude::{BoxDynError, Data};
+use serde::{Deserialize, Serialize};
+
+use super::listeners::{Ack, Ctx, ListenerError, ListenerResult};
+use super::payload::Interaction;
+use crate::app::AppState;
+use crate::domain::{OrgId, PersonId, Provider, Role};
+use crate::jobs::{Job, JobContext};
+use crate::store::StoreError;
+use crate::store::orgs;
+use crate::store::people::{self, LinkSource};
+
+/// Matches an org's Slack members to its people.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct MatchSlackPeople {
+    /// The org.
+    pub org: OrgId,
+}
+
+impl Job for MatchSlackPeople {
+    const QUEUE: &'static str = "slack.match_people";
+}
+
+/// Scheduler key: matching runs daily per org.
+pub const TASK: &str = "slack.match_people";
+
+/// What a matching run found.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Matched {
+    /// Members looked at.
+    pub members: usize,
+    /// Bots, deactivated members and guests left out.
+    pub ignored: usize,
+    /// Newly linked by email.
+    pub linked: usize,
+    /// Already linked (by an earlier run or by hand).
+    pub known: usize,
+}
+
+/// The job handler.
+#[tracing::instrument(skip_all, fields(org_id = %job.org), err(level = "warn"))]
+pub async fn run(job: MatchSlackPeople, ctx: Data<Arc<JobContext>>) -> Result<(), BoxDynError> {
+    let found = match_people(&ctx.app, job.org).await?;
+    tracing::info!(?found, "Slack people matched");
+    Ok(())
+}
+
+/// Pages through the workspace's members and links them by email.
+pub async fn match_people(state: &AppState, org_id: OrgId) -> Result<Matched, ListenerError> {
+    let org = {
+        let mut conn = state.db.pool().acquire().await.map_err(StoreError::from)?;
+        orgs::get(&mut conn, org_id).await?
+    };
+    let slack = super::client::for_org(state, &org).await?;
+    let by_email: HashMap<String, (PersonId, bool)> = {
+        let mut conn = state.db.pool().acquire().await.map_err(StoreError::from)?;
+        people::emails(&mut conn, org_id)
+            .await?
+            .into_iter()
+            .map(|(email, person, linked)| (email, (person, linked)))
+            .collect()
+    };
+    let mut found = Matched::default();
+    let mut cursor: Option<String> = None;
+    loop {
+        let (members, next) = slack.users_list(cursor.as_deref()).await?;
+        let mut tx = state.db.begin_write().await.map_err(StoreError::from)?;
+        for m in members {
+            found.members += 1;
+            if m.is_bot || m.deleted || m.is_guest {
+                found.ignored += 1;
+                continue;
+            }
+            if let Some(p) = people::find_by_identity(&mut tx, org_id, Provider::Slack, &m.id).await? {
+                people::set_time_zone(&mut tx, org_id, p.id, m.tz.as_deref()).await?;
+                found.known += 1;
+                continue;
+            }
+            let Some((person, linked)) = m.email.as_ref().and_then(|e| by_email.get(e)) else {
+                continue;
+            };
+            if *linked {
+                continue;
+            }
+            people::link_identity(
+                &mut tx,
+                org_id,
+                *person,
+                Provider::Slack,
+                &m.id,
+                Some(&m.name),
+                LinkSource::Auto,
+            )
+            .await?;
+            people::set_time_zone(&mut tx, org_id, *person, m.tz.as_deref()).await?;
+            found.linked += 1;
+        }
+        tx.commit().await.map_err(StoreError::from)?;
+        match next {
+            Some(c) => cursor = Some(c),
+            None => break,
+        }
+    }
+    Ok(found)
+}
+
+async fn model(ctx: &Ctx) -> Result<blocks::survey::PeopleModel, StoreError> {
+    let mut conn = ctx.state.db.pool().acquire().await?;
+    let everyone = people::list(&mut conn, ctx.org.id).await?;
+    let unmatched = people::without_slack(&mut conn, ctx.org.id).await?;
+    let mut matched = 0;
+    for p in &everyone {
+        if people::has_identity(&mut conn, ctx.org.id, p.id, Provider::Slack).await? {
+            matched += 1;
+        }
+    }
+    // Unmatched people first: they are who the admin came for.
+    let mut listed: Vec<(i64, String, bool)> = unmatched
+        .iter()
+        .map(|p| (p.id.0, p.display_name.clone(), p.is_excluded))
+        .collect();
+    listed.extend(
+        everyone
+            .iter()
+            .filter(|p| !p.is_bot && !unmatched.iter().any(|u| u.id == p.id))
+            .map(|p| (p.id.0, p.display_name.clone(), p.is_excluded)),
+    );
+    Ok(blocks::survey::PeopleModel {
+        people: listed,
+        unmatched: unmatched.into_iter().map(|p| p.display_name).collect(),
+        matched,
+    })
+}
+
+/// The People modal (admins): also starts a matching run so the next
+/// opening shows fresh matches.
+pub async fn open(ctx: &Ctx, i: &Interaction) -> Result<(), ListenerError> {
+    if super::roles::resolve(ctx, &i.user_id).await? != Role::Admin {
+        return Ok(());
+    }
+    let trigger = i
+        .trigger_id
+        .clone()
+        .ok_or_else(|| ListenerError::Other("block action without trigger_id".into()))?;
+    let view = blocks::survey::people_modal(&model(ctx).await?);
+    let view = serde_json::to_value(view).map_err(|e| ListenerError::Other(e.to_string()))?;
+    ctx.slack().await?.views_open(&trigger, &view).await?;
+    if let Err(e) = ctx.state.jobs.enqueue(MatchSlackPeople { org: ctx.org.id }).await {
+        tracing::warn!(error = %e, "could not queue Slack people matching");
+    }
+    Ok(())
+}
+
+/// The App Home "People" button.
+pub async fn open_action(ctx: Ctx, i: Interaction) -> ListenerResult {
+    open(&ctx, &i).await?;
+    Ok(Ack::Empty)
+}
+
+fn field_error(block: &str, message: &str) -> Ack {
+    Ack::Json(serde_json::json!({
+        "response_action": "errors",
+        "errors": { block: message }
+    }))
+}
+
+/// Saves the People modal: map, exclude or include one person.
+pub async fn save(ctx: Ctx, i: Interaction) -> ListenerResult {
+    use blocks::ids::input;
+    if super::roles::resolve(&ctx, &i.user_id).await? != Role::Admin {
+        return Ok(field_error(
+            input::MAP_PERSON,
+            "Only aimpact admins can map people.",
+        ));
+    }
+    let values = |block: &str, action: &str, leaf: &str| {
+        i.raw
+            .pointer(&format!("/view/state/values/{block}/{action}/{leaf}"))
+            .and_then(|v| v.as_str())
+            .map(str::to_string)
+    };
+    let person = values(input::MAP_PERSON, input::MAP_PERSON_VALUE, "selected_option/value")
+        .and_then(|v| v.parse::<i64>().ok())
+        .map(PersonId);
+    let Some(person) = person else {
+        return Ok(field_error(input::MAP_PERSON, "Choose a person."));
+    };
+    let what = values(input::MAP_ACTION, input::MAP_ACTION_VALUE, "selected_option/value")
+        .unwrap_or_else(|| input::MAP.to_string());
+    let slack_user = values(input::MAP_SLACK_USER, input::MAP_SLACK_USER_VALUE, "selected_user")
+        .filter(|u| u.starts_with('U') || u.starts_with('W'));
+    let mut tx = ctx.state.db.begin_write().await.map_err(StoreError::from)?;
+    let done = match what.as_str() {
+        input::EXCLUDE => people::set_excluded(&mut tx, ctx.org.id, person, true).await,
+        input::INCLUDE => people::set_excluded(&mut tx, ctx.org.id, person, false).await,
+        _ => {
+            let Some(user) = slack_user.as_deref() else {
+                return Ok(field_error(
+                    input::MAP_SLACK_USER,
+                    "Choose the Slack user this person is.",
+                ));
+            };
+            people::map_slack_manually(&mut tx, ctx.org.id, person, user).await
+        }
+    };
+    match done {
+        Ok(()) => {}
+        Err(StoreError::NotFound) => {
+            return Ok(field_error(
+                input::MAP_PERSON,
+                "That person isn't in this workspace any more.",
+            ));
+        }
+        Err(e) => return Err(e.into()),
+    }
+    crate::store::audit::record(
+        &mut tx,
+        ctx.org.id,
+        "slack",
+        &format!("people.{what}"),
+        None,
+        &serde_json::json!({ "person_id": person.0 }),
+    )
+    .await?;
+    tx.commit().await.map_err(StoreError::from)?;
+    tracing::info!(org_id = %ctx.org.id, action = %what, "person mapping changed by an admin");
+    // The next run picks up the mapped person's time zone.
+    if let Err(e) = ctx.state.jobs.enqueue(MatchSlackPeople { org: ctx.org.id }).await {
+        tracing::warn!(error = %e, "could not queue Slack people matching");
+    }
+    Ok(Ack::Empty)
+}
