@@ -529,6 +529,7 @@ impl App {
             tokio::spawn(jobs::schedule::run(
                 state.db.clone(),
                 state.jobs.clone(),
+                state.clock.clone(),
                 shutdown.subscribe(),
             ));
             let monitor =

@@ -8,7 +8,7 @@ use tokio::sync::watch;
 use super::Jobs;
 use crate::domain::OrgId;
 use crate::github::job::SyncGithub;
-use crate::store::{Db, StoreError, orgs, sync_state, unix_now};
+use crate::store::{Db, StoreError, orgs, sync_state};
 
 /// Daily GitHub discovery and incremental sync.
 pub const GITHUB_DAILY: &str = "github.daily";
@@ -99,7 +99,7 @@ pub async fn tick(db: &Db, jobs: &Jobs, now: i64) -> Result<usize, ScheduleError
 }
 
 /// Ticks until shutdown.
-pub async fn run(db: Db, jobs: Jobs, mut stop: watch::Receiver<bool>) {
+pub async fn run(db: Db, jobs: Jobs, clock: crate::clock::Clock, mut stop: watch::Receiver<bool>) {
     let mut every = tokio::time::interval(TICK);
     every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
@@ -107,7 +107,7 @@ pub async fn run(db: Db, jobs: Jobs, mut stop: watch::Receiver<bool>) {
             _ = every.tick() => {}
             _ = stop.wait_for(|s| *s) => return,
         }
-        match tick(&db, &jobs, unix_now()).await {
+        match tick(&db, &jobs, clock.now()).await {
             Ok(0) => {}
             Ok(n) => tracing::info!(jobs = n, "scheduled work enqueued"),
             Err(e) => tracing::warn!(error = %e, "scheduler tick failed"),
