@@ -143,6 +143,18 @@ enum ExportWhat {
         #[arg(long, value_enum)]
         format: Format,
     },
+    /// Every survey question asked: the author's answer and tools, each
+    /// reviewer's rating, guess and whether it was right, one row each.
+    ///
+    /// Instants are RFC 3339 UTC.
+    Surveys {
+        /// Org to export: its id or Slack team id (default: the only org).
+        #[arg(long)]
+        org: Option<String>,
+        /// Output format.
+        #[arg(long, value_enum)]
+        format: Format,
+    },
     /// Every Jira issue with its computed fields (cycle time, sprints, linked PRs).
     ///
     /// Instants are RFC 3339 UTC; durations are seconds.
@@ -244,6 +256,9 @@ pub async fn run(cli: Cli) -> ExitCode {
         Command::Export {
             what: ExportWhat::Prs { org, since, format },
         } => export_prs(&config, org.as_deref(), since, format).await,
+        Command::Export {
+            what: ExportWhat::Surveys { org, format },
+        } => export_surveys(&config, org.as_deref(), format).await,
         Command::Keys {
             command: KeysCommand::Rotate,
         } => rotate_keys(&config).await,
@@ -520,6 +535,22 @@ async fn export_issues(
             .into_iter()
             .map(crate::jira::export::row)
             .collect();
+    drop(conn);
+    write_rows(&rows, format)?;
+    db.close().await;
+    Ok(())
+}
+
+async fn export_surveys(config: &Config, org: Option<&str>, format: Format) -> Result<(), String> {
+    let (db, jobs) = app::connect_and_migrate(config)
+        .await
+        .map_err(|e| e.to_string())?;
+    jobs.close().await;
+    let org = pick_org(&db, org).await?;
+    let mut conn = db.pool().acquire().await.map_err(|e| e.to_string())?;
+    let rows = crate::store::surveys::export(&mut conn, org)
+        .await
+        .map_err(|e| e.to_string())?;
     drop(conn);
     write_rows(&rows, format)?;
     db.close().await;

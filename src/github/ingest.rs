@@ -306,11 +306,25 @@ pub async fn ingest_seen(
         .opened_as_draft
         .unwrap_or(ready_for_review_at.is_some() || (facts.is_draft && old.is_none()));
     let author_login = facts.author.as_ref().map(|a| a.login.clone());
+    // A merge is final: a report older than it (GitHub delivers webhooks in
+    // no particular order; a review delivery can be processed after the
+    // merge's) never makes the PR open again.
+    let merged_at = facts
+        .merged_at
+        .or(old.as_ref().and_then(|o| o.merged_at));
+    let (state, closed_at) = if facts.merged_at.is_none() && merged_at.is_some() {
+        (
+            "merged".to_string(),
+            facts.closed_at.or(old.as_ref().and_then(|o| o.closed_at)),
+        )
+    } else {
+        (facts.state.clone(), facts.closed_at)
+    };
     let input = PrInput {
         created_at: facts.created_at,
         ready_for_review_at,
         opened_as_draft,
-        merged_at: facts.merged_at,
+        merged_at,
         title: facts.title.clone(),
         body: facts.body.clone(),
         head_ref: facts.head_ref.clone(),
@@ -331,7 +345,7 @@ pub async fn ingest_seen(
         body: facts.body.clone(),
         author,
         author_login,
-        state: facts.state.clone(),
+        state,
         is_draft: facts.is_draft,
         head_ref: facts.head_ref.clone(),
         base_ref: facts.base_ref.clone(),
@@ -345,8 +359,8 @@ pub async fn ingest_seen(
             .max(commits.len() as i64),
         opened_at: facts.created_at,
         ready_for_review_at,
-        merged_at: facts.merged_at,
-        closed_at: facts.closed_at,
+        merged_at,
+        closed_at,
         github_updated_at: facts.updated_at,
         ready_at: m.ready_at,
         first_commit_at: m.first_commit_at,

@@ -99,9 +99,14 @@ pub async fn catalogue(state: &AppState, org: &Org) -> Result<Vec<Entry>, StoreE
             "metrics-backwards",
         ),
         e("Modals", "Connect GitHub (token)", "modal-github-connect"),
+        e("Modals", "Survey settings", "modal-survey-settings"),
+        e("Modals", "People (map GitHub people to Slack)", "modal-people"),
         e("Modals", "Connect Jira", "modal-jira-connect"),
         e("Modals", "Report AI issue", "modal-report-ai-issue"),
     ]);
+    for (label, slug) in crate::surveys::PREVIEWS {
+        out.push(e("Surveys", label, slug));
+    }
     Ok(out)
 }
 
@@ -190,6 +195,20 @@ pub async fn render(
                 PreviewKind::Modal,
             ));
         }
+        "modal-survey-settings" => {
+            let model = crate::surveys::settings::model(ctx).await?;
+            return Ok((
+                to_json(&blocks::survey::settings_modal(&model))?,
+                PreviewKind::Modal,
+            ));
+        }
+        "modal-people" => {
+            let model = crate::slack::people::model(ctx).await?;
+            return Ok((
+                to_json(&blocks::survey::people_modal(&model))?,
+                PreviewKind::Modal,
+            ));
+        }
         "modal-jira-connect" => {
             return Ok((to_json(&blocks::home::jira_connect())?, PreviewKind::Modal));
         }
@@ -200,6 +219,18 @@ pub async fn render(
             ));
         }
         _ => {}
+    }
+    let drawn = {
+        let mut conn = state
+            .db
+            .pool()
+            .acquire()
+            .await
+            .map_err(StoreError::from)?;
+        crate::surveys::preview(&mut conn, org.id, surface, state.clock.now()).await?
+    };
+    if let Some(s) = drawn {
+        return Ok((to_json(&s)?, PreviewKind::Message { ephemeral: false }));
     }
     let text = match surface {
         "metrics" => String::new(),

@@ -113,7 +113,7 @@ pub async fn match_people(state: &AppState, org_id: OrgId) -> Result<Matched, Li
     Ok(found)
 }
 
-async fn model(ctx: &Ctx) -> Result<blocks::survey::PeopleModel, StoreError> {
+pub(crate) async fn model(ctx: &Ctx) -> Result<blocks::survey::PeopleModel, StoreError> {
     let mut conn = ctx.state.db.pool().acquire().await?;
     let everyone = people::list(&mut conn, ctx.org.id).await?;
     let unmatched = people::without_slack(&mut conn, ctx.org.id).await?;

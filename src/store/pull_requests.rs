@@ -133,16 +133,26 @@ pub async fn upsert(
             and ($7 is null or exists (select 1 from person a where a.org_id = $1 and a.person_id = $7))
         on conflict (org_id, github_pr_id) do update set number = excluded.number, title = excluded.title,
             body = excluded.body, author_person_id = excluded.author_person_id,
-            author_login = excluded.author_login, state = excluded.state, is_draft = excluded.is_draft,
+            author_login = excluded.author_login,
+            state = case when excluded.merged_at is null and pull_request.merged_at is not null
+                then pull_request.state else excluded.state end,
+            is_draft = excluded.is_draft,
             head_ref = excluded.head_ref, base_ref = excluded.base_ref, labels = excluded.labels,
             additions = excluded.additions, deletions = excluded.deletions,
             changed_files = excluded.changed_files, commit_count = excluded.commit_count,
             opened_at = excluded.opened_at, ready_for_review_at = excluded.ready_for_review_at,
-            merged_at = excluded.merged_at, closed_at = excluded.closed_at,
+            -- A merge is final (a stale report processed after it keeps it).
+            merged_at = coalesce(excluded.merged_at, pull_request.merged_at),
+            closed_at = case when excluded.merged_at is null and pull_request.merged_at is not null
+                then pull_request.closed_at else excluded.closed_at end,
             github_updated_at = excluded.github_updated_at, ready_at = excluded.ready_at,
             first_commit_at = excluded.first_commit_at, first_review_at = excluded.first_review_at,
             coding_time = excluded.coding_time, pickup_time = excluded.pickup_time,
-            review_time = excluded.review_time, cycle_time = excluded.cycle_time, size = excluded.size,
+            review_time = case when excluded.merged_at is null and pull_request.merged_at is not null
+                then pull_request.review_time else excluded.review_time end,
+            cycle_time = case when excluded.merged_at is null and pull_request.merged_at is not null
+                then pull_request.cycle_time else excluded.cycle_time end,
+            size = excluded.size,
             is_revert = excluded.is_revert, is_hotfix = excluded.is_hotfix, ai_detected = excluded.ai_detected,
             ai_detection_rule = excluded.ai_detection_rule, updated_at = excluded.updated_at
         returning pull_request_id";

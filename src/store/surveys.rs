@@ -1355,3 +1355,12 @@ pub async fn export(conn: &mut AnyConnection, org: OrgId) -> StoreResult<Vec<Exp
         })
         .collect())
 }
+
+/// The newest survey of a kind in the org (previews show real data).
+pub async fn latest(conn: &mut AnyConnection, org: OrgId, kind: Kind) -> StoreResult<Option<Item>> {
+    let sql = match kind {
+        Kind::Author => author_items!("$2 = $3 order by s.pr_survey_id desc limit 1"),
+        Kind::Reviewer => reviewer_items!("$2 = $3 order by w.survey_review_id desc limit 1"),
+    };
+    Ok(items(conn, sql, org, 0, 0).await?.into_iter().next())
+}

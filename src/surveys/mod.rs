@@ -136,3 +136,128 @@ pub fn fallback(item: &Item) -> String {
         ),
     }
 }
+
+/// The survey surfaces `/preview` and `aimpact render` show, by slug:
+/// `(label, slug)`.
+pub const PREVIEWS: [(&str, &str); 8] = [
+    ("Author survey DM", "survey-author"),
+    ("Author survey DM, answered", "survey-author-answered"),
+    ("Reviewer survey DM", "survey-reviewer"),
+    ("Reviewer survey DM, answered (waiting for the author)", "survey-reviewer-answered"),
+    ("Reviewer survey DM with the reveal", "survey-reveal"),
+    ("Reveal posted in the thread", "survey-reveal-thread"),
+    ("Reminder posted in the thread", "survey-reminder"),
+    ("Survey closed after 7 days", "survey-closed"),
+];
+
+fn sample(kind: Kind, now: i64) -> Item {
+    Item {
+        kind,
+        id: 1,
+        survey: crate::store::surveys::SurveyId(1),
+        person: crate::domain::PersonId(1),
+        slack_user: Some("U0".into()),
+        time_zone: None,
+        opted_out: false,
+        status: SENT.into(),
+        channel: None,
+        ts: None,
+        send_after: Some(now),
+        sent_at: Some(now),
+        reminded_at: None,
+        expires_at: Some(now + schedule::OPEN_FOR),
+        answered_at: None,
+        pr: crate::store::surveys::PrSummary {
+            number: 123,
+            title: "Add retries to webhook intake".into(),
+            owner: "acme".into(),
+            repo: "api-gateway".into(),
+            size: 184,
+            cycle_time: Some(164_160),
+            author_name: "Alice Anderson".into(),
+            merged_at: Some(now),
+        },
+        ai_answer: None,
+        ai_tools: Vec::new(),
+        rating: None,
+        guess: None,
+        guess_correct: None,
+        revealed_at: None,
+    }
+}
+
+/// A survey surface for the preview, drawn from the org's newest survey of
+/// that kind (or a sample PR in an org without surveys). `None` for a slug
+/// that is not a survey surface.
+pub async fn preview(
+    conn: &mut sqlx::AnyConnection,
+    org: crate::domain::OrgId,
+    slug: &str,
+    now: i64,
+) -> Result<Option<Surface>, crate::store::StoreError> {
+    let kind = match slug {
+        "survey-author" | "survey-author-answered" | "survey-closed" => Kind::Author,
+        "survey-reviewer" | "survey-reviewer-answered" | "survey-reveal"
+        | "survey-reveal-thread" | "survey-reminder" => Kind::Reviewer,
+        _ => return Ok(None),
+    };
+    let stored = crate::store::surveys::latest(conn, org, kind).await?;
+    let base = stored.unwrap_or_else(|| sample(kind, now));
+    // Drawn as of the item's sending, whatever its state today.
+    let open = Item {
+        status: SENT.into(),
+        sent_at: Some(now),
+        expires_at: Some(now + schedule::OPEN_FOR),
+        ai_answer: None,
+        ai_tools: Vec::new(),
+        rating: None,
+        guess: None,
+        guess_correct: None,
+        revealed_at: None,
+        ..base.clone()
+    };
+    let answer = base.ai_answer.unwrap_or(AiAnswer::Some);
+    let reveal = Reveal {
+        author: base.pr.author_name.clone(),
+        answer: choice(answer),
+        guessed_ai: answer.is_ai_assisted(),
+        correct: true,
+        correct_30d: 7,
+        revealed_30d: 9,
+    };
+    let answered_review = Item {
+        status: ANSWERED.into(),
+        rating: Some(4),
+        guess: Some(answer.is_ai_assisted()),
+        ..open.clone()
+    };
+    Ok(Some(match slug {
+        "survey-author" | "survey-reviewer" => message(&open, now, None),
+        "survey-author-answered" => message(
+            &Item {
+                status: ANSWERED.into(),
+                ai_answer: Some(answer),
+                ai_tools: if base.ai_tools.is_empty() {
+                    vec!["Copilot".into()]
+                } else {
+                    base.ai_tools.clone()
+                },
+                ..open.clone()
+            },
+            now,
+            None,
+        ),
+        "survey-reviewer-answered" => message(&answered_review, now, None),
+        "survey-reveal" => message(&answered_review, now, Some(reveal)),
+        "survey-reveal-thread" => blocks::survey::reveal_message(&pr_line(&open), &reveal),
+        "survey-reminder" => blocks::survey::reminder_message(&pr_line(&open), &closes_text(&open)),
+        _ => message(
+            &Item {
+                status: EXPIRED.into(),
+                ..open
+            },
+            now,
+            None,
+        ),
+    }))
+}

@@ -9,7 +9,7 @@ use crate::slack::payload::Interaction;
 use crate::store::StoreError;
 use crate::store::surveys::{self, Settings};
 
-async fn model(ctx: &Ctx) -> Result<blocks::survey::SettingsModel, StoreError> {
+pub(crate) async fn model(ctx: &Ctx) -> Result<blocks::survey::SettingsModel, StoreError> {
     let mut conn = ctx.state.db.pool().acquire().await?;
     let settings = surveys::settings(&mut conn, ctx.org.id).await?;
     let repos = crate::store::repositories::list(&mut conn, ctx.org.id).await?;

@@ -206,10 +206,10 @@ async fn world(db: &TestDb) -> World {
     deliver_webhook(&app, "pull_request_review", "d-r3", &review(PR_NODE, 2, 13, "renovate[bot]", 503, "Bot")).await;
     let reviewed = eventually(PATIENCE, || async {
         let mut conn = app.state.db.pool().acquire().await.unwrap();
-        people::find_by_identity(&mut conn, org, Provider::Github, "502")
+        aimpact::store::webhooks::pending(&mut conn, org, 10)
             .await
             .unwrap()
-            .is_some()
+            .is_empty()
     })
     .await;
     assert!(reviewed, "review deliveries processed");
@@ -430,14 +430,33 @@ async fn merged_pr_to_dms_to_answers_to_reveal_to_app_home_exactly_once() {
         .collect();
     assert!(published, "App Home shows the detective's accuracy: {bodies:#?}");
 
-    // The export has every answer once.
-    let mut conn = w.app.state.db.pool().acquire().await.unwrap();
-    let rows = surveys::export(&mut conn, w.org).await.unwrap();
-    assert_eq!(rows.len(), 3);
-    assert_eq!(rows[0].ai_answer.as_deref(), Some("some"));
-    assert_eq!(rows.iter().filter(|r| r.guess_correct.is_some()).count(), 2);
-    drop(conn);
     w.app.stop().await;
+
+    // The export has every question once, as the CLI writes it.
+    let export = |format: &str| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_aimpact"))
+            .args(["export", "surveys", "--format", format])
+            .env_clear()
+            .env("DATABASE_URL", db.url.expose())
+            .output()
+            .unwrap()
+    };
+    let out = export("json");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let rows: Vec<Value> = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(rows.len(), 3, "{rows:#?}");
+    assert_eq!(rows[0]["kind"], "author");
+    assert_eq!(rows[0]["ai_answer"], "some");
+    assert_eq!(rows[0]["ai_tools"], "Claude Code");
+    let guesses: Vec<(Value, Value)> = rows[1..]
+        .iter()
+        .map(|r| (r["ai_guess"].clone(), r["guess_correct"].clone()))
+        .collect();
+    assert!(guesses.contains(&(json!(true), json!(true))) && guesses.contains(&(json!(false), json!(false))));
+    let csv = export("csv");
+    let text = String::from_utf8_lossy(&csv.stdout);
+    assert!(text.starts_with("kind,repository,number,merged_at,person,status"), "{text}");
+    assert_eq!(text.lines().count(), 4);
 }
 
 #[tokio::test]
