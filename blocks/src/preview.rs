@@ -1335,6 +1335,8 @@ fn push_escaped_char(out: &mut String, c: char) {
 /// Unicode for the shortcodes the app uses, and a few common ones.
 fn emoji(name: &str) -> Option<&'static str> {
     Some(match name {
+        "dart" => "\u{1F3AF}",
+        "no_bell" => "\u{1F515}",
         "tada" => "\u{1F389}",
         "white_check_mark" => "\u{2705}",
         "heavy_check_mark" => "\u{2714}\u{FE0F}",

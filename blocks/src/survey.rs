@@ -289,11 +289,7 @@ pub struct Reveal {
 
 impl Reveal {
     fn text(&self) -> String {
-        let guess = if self.guessed_ai {
-            "AI-assisted"
-        } else {
-            "no AI"
-        };
+        let guess = if self.guessed_ai { "AI helped" } else { "no AI" };
         let verdict = if self.correct {
             "correct :dart:"
         } else {

@@ -60,7 +60,12 @@ pub async fn match_people(state: &AppState, org_id: OrgId) -> Result<Matched, Li
         let mut conn = state.db.pool().acquire().await.map_err(StoreError::from)?;
         orgs::get(&mut conn, org_id).await?
     };
-    let slack = super::client::for_org(state, &org).await?;
+    let Some(slack) = crate::surveys::deliver::slack_or_skip(state, &org)
+        .await
+        .map_err(|e| ListenerError::Other(e.to_string()))?
+    else {
+        return Ok(Matched::default());
+    };
     let by_email: HashMap<String, (PersonId, bool)> = {
         let mut conn = state.db.pool().acquire().await.map_err(StoreError::from)?;
         people::emails(&mut conn, org_id)

@@ -63,6 +63,17 @@ pub async fn get(
     Ok(Some(keys.open_text(&sealed, &aad(org, name))?))
 }
 
+/// Whether a secret is stored (without decrypting it).
+pub async fn exists(conn: &mut AnyConnection, org: OrgId, name: &str) -> StoreResult<bool> {
+    const SQL: &str = "select count(*) from credential where org_id = $1 and name = $2";
+    let n: i64 = sqlx::query_scalar(SQL)
+        .bind(org.get())
+        .bind(name)
+        .fetch_one(conn)
+        .await?;
+    Ok(n > 0)
+}
+
 /// When a stored secret expires (rotating tokens), if it does.
 pub async fn expires_at(
     conn: &mut AnyConnection,

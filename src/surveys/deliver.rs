@@ -183,9 +183,9 @@ pub async fn deliver(state: &AppState, org_id: OrgId) -> Result<Report, DeliverE
     }
     let settings = surveys::settings(&mut conn, org_id).await?;
     drop(conn);
-    let slack = crate::slack::client::for_org(state, &org)
-        .await
-        .map_err(|e| DeliverError::Slack(e.to_string()))?;
+    let Some(slack) = slack_or_skip(state, &org).await? else {
+        return Ok(Report::default());
+    };
     let mut report = Report::default();
     loop {
         let now = state.clock.now();
@@ -239,6 +239,27 @@ pub async fn deliver(state: &AppState, org_id: OrgId) -> Result<Report, DeliverE
         }
     }
     Ok(report)
+}
+
+/// The org's Slack client; `None` (nothing to retry) when the workspace
+/// has no bot token: surveys wait in the queue until it is reinstalled.
+pub async fn slack_or_skip(
+    state: &AppState,
+    org: &orgs::Org,
+) -> Result<Option<OrgSlack>, DeliverError> {
+    let has_token = {
+        let mut conn = state.db.pool().acquire().await.map_err(StoreError::from)?;
+        crate::store::credentials::exists(&mut conn, org.id, crate::slack::install::BOT_TOKEN)
+            .await?
+    };
+    if !has_token {
+        tracing::info!(org_id = %org.id, "no Slack bot token; survey delivery waits for a reinstall");
+        return Ok(None);
+    }
+    crate::slack::client::for_org(state, org)
+        .await
+        .map(Some)
+        .map_err(|e| DeliverError::Slack(e.to_string()))
 }
 
 async fn send_lane(
