@@ -65,9 +65,9 @@ async fn post_message(State(limits): State<Shared>, body: axum::body::Bytes) -> 
     let survey = body["blocks"]
         .as_array()
         .and_then(|b| {
-            b.iter()
-                .filter_map(|b| b["block_id"].as_str())
-                .find(|id| id.starts_with("survey_author:") || id.starts_with("survey_review_rating:"))
+            b.iter().filter_map(|b| b["block_id"].as_str()).find(|id| {
+                id.starts_with("survey_author:") || id.starts_with("survey_review_rating:")
+            })
         })
         .unwrap_or("other")
         .to_string();
@@ -106,8 +106,16 @@ async fn seed(state: &aimpact::app::AppState, prs: usize) -> anyhow::Result<OrgI
     let mut who: Vec<PersonId> = Vec::new();
     for i in 0..PEOPLE {
         let p = people::create(&mut tx, org, &format!("Person {i}"), false).await?;
-        people::link_identity(&mut tx, org, p, Provider::Slack, &format!("U{i:04}"), None, LinkSource::Auto)
-            .await?;
+        people::link_identity(
+            &mut tx,
+            org,
+            p,
+            Provider::Slack,
+            &format!("U{i:04}"),
+            None,
+            LinkSource::Auto,
+        )
+        .await?;
         who.push(p);
     }
     let repo = repositories::upsert(
@@ -175,8 +183,15 @@ async fn seed(state: &aimpact::app::AppState, prs: usize) -> anyhow::Result<OrgI
     for pr in ids {
         aimpact::surveys::plan::on_merged(&mut tx, org, pr, merged, WEDNESDAY_10AM).await?;
     }
-    credentials::put(&mut tx, &state.keys, org, "slack_bot_token", &"xoxb-bench".to_string().into(), None)
-        .await?;
+    credentials::put(
+        &mut tx,
+        &state.keys,
+        org,
+        "slack_bot_token",
+        &"xoxb-bench".to_string().into(),
+        None,
+    )
+    .await?;
     tx.commit().await?;
     Ok(org)
 }
@@ -200,14 +215,18 @@ async fn main() -> anyhow::Result<()> {
 
     let dir = tempfile::tempdir()?;
     let vars: HashMap<&str, String> = HashMap::from([
-        ("DATABASE_URL", format!("sqlite://{}", dir.path().join("bench.db").display())),
+        (
+            "DATABASE_URL",
+            format!("sqlite://{}", dir.path().join("bench.db").display()),
+        ),
         ("AIMPACT_BIND", "127.0.0.1:0".into()),
         ("AIMPACT_DATA_DIR", dir.path().display().to_string()),
         ("SLACK_SIGNING_SECRET", "bench".into()),
         ("SLACK_API_URL", format!("http://{fake_addr}/api")),
         ("AIMPACT_LOG", "error".into()),
     ]);
-    let config = Config::from_lookup(&|k| vars.get(k).cloned()).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let config =
+        Config::from_lookup(&|k| vars.get(k).cloned()).map_err(|e| anyhow::anyhow!("{e}"))?;
     let app = App::build(
         config,
         RunOptions {
@@ -238,13 +257,13 @@ async fn main() -> anyhow::Result<()> {
     let (a, b) = (a?, b?);
     let took = started.elapsed();
 
-    let l = limits.lock().unwrap_or_else(|e| e.into_inner());
-    let delivered: usize = l.delivered.values().sum();
-    let duplicated: usize = l.delivered.values().map(|n| n.saturating_sub(1)).sum();
     let rows = {
         let mut conn = state.db.pool().acquire().await?;
         surveys::export(&mut conn, org).await?
     };
+    let l = limits.lock().unwrap_or_else(|e| e.into_inner());
+    let delivered: usize = l.delivered.values().sum();
+    let duplicated: usize = l.delivered.values().map(|n| n.saturating_sub(1)).sum();
     let sent_rows = rows.iter().filter(|r| r.status == "sent").count();
     let lost = expected.saturating_sub(l.delivered.len());
     // The least time the limits allow: the workspace budget, or the
@@ -254,8 +273,7 @@ async fn main() -> anyhow::Result<()> {
         *per_person.entry(r.person.as_str()).or_default() += 1;
     }
     let busiest = per_person.values().copied().max().unwrap_or(0);
-    let floor = (expected as f64 / per_second as f64)
-        .max(busiest.saturating_sub(1) as f64);
+    let floor = (expected as f64 / per_second as f64).max(busiest.saturating_sub(1) as f64);
     println!(
         "delivered {delivered} DMs to {} people in {:.1} s (workers: {} + {} sent, {} claims lost to the other)",
         per_person.len(),
@@ -270,9 +288,7 @@ async fn main() -> anyhow::Result<()> {
         took.as_secs_f64() / floor,
         l.refused
     );
-    println!(
-        "lost: {lost}, duplicated: {duplicated}, stored as sent: {sent_rows} of {expected}"
-    );
+    println!("lost: {lost}, duplicated: {duplicated}, stored as sent: {sent_rows} of {expected}");
     drop(l);
     app.shutdown_handle().trigger();
     if lost > 0 || duplicated > 0 || sent_rows != expected {

@@ -157,7 +157,7 @@ impl Tool {
     /// The name as authors pick it in the survey (the assistant list's).
     fn name(self) -> &'static str {
         match self {
-            Tool::Claude => "Claude",
+            Tool::Claude => "Claude Code",
             Tool::Copilot => "Copilot",
             Tool::Cursor => "Cursor",
             Tool::ChatGpt => "ChatGPT",

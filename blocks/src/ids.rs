@@ -36,7 +36,8 @@ pub mod action {
     /// Author survey: the optional tool picker (option value `"<survey id>:<tool>"`).
     pub const SURVEY_TOOL: &str = "survey_tool";
     /// Reviewer survey: quality 1–5 (value `"<review id>:<n>"`).
-    pub const SURVEY_RATING: [&str; 5] = ["rating_1", "rating_2", "rating_3", "rating_4", "rating_5"];
+    pub const SURVEY_RATING: [&str; 5] =
+        ["rating_1", "rating_2", "rating_3", "rating_4", "rating_5"];
     /// Reviewer survey: "Yes, I think so" (value `"<review id>:yes"`).
     pub const SURVEY_GUESS_YES: &str = "guess_yes";
     /// Reviewer survey: "No".

@@ -8,8 +8,8 @@
 
 use crate::ids::{action, callback, input};
 use crate::kit::{
-    ActionElement, Actions, InputElement, MultiStaticSelect, OptionObject, PlainText,
-    RadioButtons, SingleSelect, StaticSelect, UsersSelect,
+    ActionElement, Actions, InputElement, MultiStaticSelect, OptionObject, PlainText, RadioButtons,
+    SingleSelect, StaticSelect, UsersSelect,
 };
 use crate::limits::escape_and_truncate;
 use crate::{Block, Button, Surface};
@@ -123,7 +123,7 @@ fn thousands(n: i64) -> String {
     let digits = n.unsigned_abs().to_string();
     let mut out = String::new();
     for (i, ch) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(ch);
@@ -229,7 +229,8 @@ pub fn author_message(id: i64, pr: &PrLine, state: &AuthorState) -> Surface {
             )));
             if answer.is_ai() {
                 if !tools.is_empty() {
-                    let named: Vec<String> = tools.iter().map(|t| escape_and_truncate(t, 40)).collect();
+                    let named: Vec<String> =
+                        tools.iter().map(|t| escape_and_truncate(t, 40)).collect();
                     s.push(Block::context(&format!("Tools: {}", named.join(", "))));
                 }
                 if closes.is_some() && tools.len() < TOOLS.len() {
@@ -289,7 +290,11 @@ pub struct Reveal {
 
 impl Reveal {
     fn text(&self) -> String {
-        let guess = if self.guessed_ai { "AI helped" } else { "no AI" };
+        let guess = if self.guessed_ai {
+            "AI helped"
+        } else {
+            "no AI"
+        };
         let verdict = if self.correct {
             "correct :dart:"
         } else {
@@ -329,7 +334,11 @@ fn guess_buttons(id: i64) -> Block {
     Block::buttons(
         Some(format!("survey_review_guess:{id}")),
         vec![
-            Button::new(action::SURVEY_GUESS_YES, "Yes, I think so", format!("{id}:yes")),
+            Button::new(
+                action::SURVEY_GUESS_YES,
+                "Yes, I think so",
+                format!("{id}:yes"),
+            ),
             Button::new(action::SURVEY_GUESS_NO, "No", format!("{id}:no")),
         ],
     )
@@ -384,9 +393,9 @@ pub fn reviewer_message(id: i64, pr: &PrLine, state: &ReviewState) -> Surface {
     match (&state.closes, answered) {
         (None, false) => {
             s.extend(
-                [state.rating.map(|r| {
-                    Block::section(&format!(":white_check_mark: Quality: *{r}* of 5"))
-                })]
+                [state
+                    .rating
+                    .map(|r| Block::section(&format!(":white_check_mark: Quality: *{r}* of 5")))]
                 .into_iter()
                 .flatten(),
             );
@@ -615,10 +624,7 @@ pub fn settings_modal(model: &SettingsModel) -> Surface {
         "No DMs between 20:00 and 08:00 or at weekends in each person's Slack time zone; \
          they wait for the morning. Surveys close after 7 days. Anyone can opt out from any survey DM.",
     ));
-    match s
-        .clone()
-        .with_callback_id(callback::SURVEY_SETTINGS)
-    {
+    match s.clone().with_callback_id(callback::SURVEY_SETTINGS) {
         Ok(with_id) => with_id,
         Err(_) => s,
     }
@@ -866,7 +872,11 @@ mod tests {
             reachable: (12, 15),
         });
         crate::validate(&m.blocks(), SurfaceKind::Modal).unwrap();
-        assert!(serde_json::to_string(&m).unwrap().contains("\"initial_options\""));
+        assert!(
+            serde_json::to_string(&m)
+                .unwrap()
+                .contains("\"initial_options\"")
+        );
         let p = people_modal(&PeopleModel {
             people: vec![(1, "Ann".into(), false), (2, "Bob".into(), true)],
             unmatched: vec!["Bob".into()],

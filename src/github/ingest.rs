@@ -309,9 +309,7 @@ pub async fn ingest_seen(
     // A merge is final: a report older than it (GitHub delivers webhooks in
     // no particular order; a review delivery can be processed after the
     // merge's) never makes the PR open again.
-    let merged_at = facts
-        .merged_at
-        .or(old.as_ref().and_then(|o| o.merged_at));
+    let merged_at = facts.merged_at.or(old.as_ref().and_then(|o| o.merged_at));
     let (state, closed_at) = if facts.merged_at.is_none() && merged_at.is_some() {
         (
             "merged".to_string(),

@@ -647,7 +647,10 @@ async fn plan_surveys(
     let planned =
         crate::surveys::plan::on_merged(conn, org, pr, facts.merged_at.unwrap_or(now), now).await?;
     tracing::info!(org_id = %org, number = facts.number, ?planned, "surveys planned");
-    Ok(matches!(planned, crate::surveys::plan::Planned::Created { .. }))
+    Ok(matches!(
+        planned,
+        crate::surveys::plan::Planned::Created { .. }
+    ))
 }
 
 async fn installation_change(

@@ -100,7 +100,11 @@ pub async fn catalogue(state: &AppState, org: &Org) -> Result<Vec<Entry>, StoreE
         ),
         e("Modals", "Connect GitHub (token)", "modal-github-connect"),
         e("Modals", "Survey settings", "modal-survey-settings"),
-        e("Modals", "People (map GitHub people to Slack)", "modal-people"),
+        e(
+            "Modals",
+            "People (map GitHub people to Slack)",
+            "modal-people",
+        ),
         e("Modals", "Connect Jira", "modal-jira-connect"),
         e("Modals", "Report AI issue", "modal-report-ai-issue"),
     ]);
@@ -221,12 +225,7 @@ pub async fn render(
         _ => {}
     }
     let drawn = {
-        let mut conn = state
-            .db
-            .pool()
-            .acquire()
-            .await
-            .map_err(StoreError::from)?;
+        let mut conn = state.db.pool().acquire().await.map_err(StoreError::from)?;
         crate::surveys::preview(&mut conn, org.id, surface, state.clock.now()).await?
     };
     if let Some(s) = drawn {

@@ -317,7 +317,11 @@ impl OrgSlack {
             map.insert("channel".into(), json!(channel));
         }
         let answer = self
-            .post("chat.postMessage", &body, &per_channel("chat.postMessage", channel))
+            .post(
+                "chat.postMessage",
+                &body,
+                &per_channel("chat.postMessage", channel),
+            )
             .await?;
         let field = |k: &str| answer.get(k).and_then(Value::as_str).map(str::to_string);
         match (field("channel"), field("ts")) {

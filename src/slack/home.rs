@@ -145,7 +145,9 @@ fn divided(blocks: Vec<blocks::Block>) -> Vec<blocks::Block> {
     if blocks.is_empty() {
         return blocks;
     }
-    std::iter::once(blocks::Block::divider()).chain(blocks).collect()
+    std::iter::once(blocks::Block::divider())
+        .chain(blocks)
+        .collect()
 }
 
 /// The Jira line: what is synced, or what an admin must do.

@@ -85,7 +85,9 @@ pub async fn match_people(state: &AppState, org_id: OrgId) -> Result<Matched, Li
                 found.ignored += 1;
                 continue;
             }
-            if let Some(p) = people::find_by_identity(&mut tx, org_id, Provider::Slack, &m.id).await? {
+            if let Some(p) =
+                people::find_by_identity(&mut tx, org_id, Provider::Slack, &m.id).await?
+            {
                 people::set_time_zone(&mut tx, org_id, p.id, m.tz.as_deref()).await?;
                 found.known += 1;
                 continue;
@@ -159,7 +161,12 @@ pub async fn open(ctx: &Ctx, i: &Interaction) -> Result<(), ListenerError> {
     let view = blocks::survey::people_modal(&model(ctx).await?);
     let view = serde_json::to_value(view).map_err(|e| ListenerError::Other(e.to_string()))?;
     ctx.slack().await?.views_open(&trigger, &view).await?;
-    if let Err(e) = ctx.state.jobs.enqueue(MatchSlackPeople { org: ctx.org.id }).await {
+    if let Err(e) = ctx
+        .state
+        .jobs
+        .enqueue(MatchSlackPeople { org: ctx.org.id })
+        .await
+    {
         tracing::warn!(error = %e, "could not queue Slack people matching");
     }
     Ok(())
@@ -193,16 +200,28 @@ pub async fn save(ctx: Ctx, i: Interaction) -> ListenerResult {
             .and_then(|v| v.as_str())
             .map(str::to_string)
     };
-    let person = values(input::MAP_PERSON, input::MAP_PERSON_VALUE, "selected_option/value")
-        .and_then(|v| v.parse::<i64>().ok())
-        .map(PersonId);
+    let person = values(
+        input::MAP_PERSON,
+        input::MAP_PERSON_VALUE,
+        "selected_option/value",
+    )
+    .and_then(|v| v.parse::<i64>().ok())
+    .map(PersonId);
     let Some(person) = person else {
         return Ok(field_error(input::MAP_PERSON, "Choose a person."));
     };
-    let what = values(input::MAP_ACTION, input::MAP_ACTION_VALUE, "selected_option/value")
-        .unwrap_or_else(|| input::MAP.to_string());
-    let slack_user = values(input::MAP_SLACK_USER, input::MAP_SLACK_USER_VALUE, "selected_user")
-        .filter(|u| u.starts_with('U') || u.starts_with('W'));
+    let what = values(
+        input::MAP_ACTION,
+        input::MAP_ACTION_VALUE,
+        "selected_option/value",
+    )
+    .unwrap_or_else(|| input::MAP.to_string());
+    let slack_user = values(
+        input::MAP_SLACK_USER,
+        input::MAP_SLACK_USER_VALUE,
+        "selected_user",
+    )
+    .filter(|u| u.starts_with('U') || u.starts_with('W'));
     let mut tx = ctx.state.db.begin_write().await.map_err(StoreError::from)?;
     let done = match what.as_str() {
         input::EXCLUDE => people::set_excluded(&mut tx, ctx.org.id, person, true).await,
@@ -239,7 +258,12 @@ pub async fn save(ctx: Ctx, i: Interaction) -> ListenerResult {
     tx.commit().await.map_err(StoreError::from)?;
     tracing::info!(org_id = %ctx.org.id, action = %what, "person mapping changed by an admin");
     // The next run picks up the mapped person's time zone.
-    if let Err(e) = ctx.state.jobs.enqueue(MatchSlackPeople { org: ctx.org.id }).await {
+    if let Err(e) = ctx
+        .state
+        .jobs
+        .enqueue(MatchSlackPeople { org: ctx.org.id })
+        .await
+    {
         tracing::warn!(error = %e, "could not queue Slack people matching");
     }
     Ok(Ack::Empty)

@@ -371,7 +371,8 @@ pub async fn save_settings(
     org: OrgId,
     settings: &Settings,
 ) -> StoreResult<()> {
-    const SQL: &str = "insert into survey_setting (org_id, is_enabled, reminders_enabled, repository_filter,
+    const SQL: &str =
+        "insert into survey_setting (org_id, is_enabled, reminders_enabled, repository_filter,
             created_at, updated_at)
         values ($1, $2, $3, $4, $5, $5)
         on conflict (org_id) do update set is_enabled = excluded.is_enabled,
@@ -1116,7 +1117,9 @@ pub async fn answer_review(
     let why = explain(conn, org, Kind::Reviewer, id, person, now).await?;
     // A partly answered survey is still open: a repeated click is "already".
     Ok(match why {
-        Answered::Closed(item) if item.status == SENT && item.expires_at.is_some_and(|e| e > now) => {
+        Answered::Closed(item)
+            if item.status == SENT && item.expires_at.is_some_and(|e| e > now) =>
+        {
             Answered::Already(item)
         }
         other => other,
@@ -1153,7 +1156,8 @@ pub async fn accuracy(
     person: PersonId,
     since: i64,
 ) -> StoreResult<(i64, i64)> {
-    const SQL: &str = "select cast(coalesce(sum(guess_correct), 0) as bigint) as correct, count(*) as revealed
+    const SQL: &str =
+        "select cast(coalesce(sum(guess_correct), 0) as bigint) as correct, count(*) as revealed
         from survey_review where org_id = $1 and reviewer_person_id = $2 and revealed_at >= $3
             and guess_correct is not null";
     let row = sqlx::query(SQL)
@@ -1207,7 +1211,8 @@ pub async fn targets(
             p.repository_id
         from pull_request p join person pe on pe.org_id = p.org_id and pe.person_id = p.author_person_id
         where p.org_id = $1 and p.pull_request_id = $2";
-    const REVIEWERS: &str = "select pe.person_id, pe.slack_time_zone, pe.is_bot, pe.is_excluded, pe.survey_opt_out,
+    const REVIEWERS: &str =
+        "select pe.person_id, pe.slack_time_zone, pe.is_bot, pe.is_excluded, pe.survey_opt_out,
             (select min(i.external_id) from person_identity i where i.org_id = pe.org_id
                 and i.person_id = pe.person_id and i.provider = 'slack') as slack_user
         from person pe
@@ -1233,10 +1238,7 @@ pub async fn targets(
         .bind(pr.0)
         .fetch_all(conn)
         .await?;
-    let reviewers = rows
-        .iter()
-        .map(target_from_row)
-        .collect::<Result<_, _>>()?;
+    let reviewers = rows.iter().map(target_from_row).collect::<Result<_, _>>()?;
     Ok((author, reviewers, repo))
 }
 
@@ -1246,9 +1248,11 @@ pub async fn skip_unsent_for(
     org: OrgId,
     person: PersonId,
 ) -> StoreResult<u64> {
-    const AUTHOR: &str = "update pr_survey set status = 'skipped', failure = 'opted out', updated_at = $3
+    const AUTHOR: &str =
+        "update pr_survey set status = 'skipped', failure = 'opted out', updated_at = $3
         where org_id = $1 and author_person_id = $2 and status = 'pending'";
-    const REVIEWER: &str = "update survey_review set status = 'skipped', failure = 'opted out', updated_at = $3
+    const REVIEWER: &str =
+        "update survey_review set status = 'skipped', failure = 'opted out', updated_at = $3
         where org_id = $1 and reviewer_person_id = $2 and status = 'pending'";
     let mut n = 0;
     for sql in [AUTHOR, REVIEWER] {

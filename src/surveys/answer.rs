@@ -88,7 +88,13 @@ async fn tell(ctx: &Ctx, i: &Interaction, mrkdwn: &str) {
 async fn redraw(ctx: &Ctx, i: &Interaction, item: &Item) -> Result<(), ListenerError> {
     let now = ctx.state.clock.now();
     let reveal = {
-        let mut conn = ctx.state.db.pool().acquire().await.map_err(StoreError::from)?;
+        let mut conn = ctx
+            .state
+            .db
+            .pool()
+            .acquire()
+            .await
+            .map_err(StoreError::from)?;
         super::deliver::stored_reveal(&mut conn, ctx.org.id, item, now).await?
     };
     if let (Some(channel), Some(ts)) = (&item.channel, &item.ts) {
@@ -104,7 +110,11 @@ async fn redraw(ctx: &Ctx, i: &Interaction, item: &Item) -> Result<(), ListenerE
 
 /// Answers the refusals every survey click shares; `Some(item)` when the
 /// click changed something and the caller goes on.
-async fn settle(ctx: &Ctx, i: &Interaction, outcome: Answered) -> Result<Option<Item>, ListenerError> {
+async fn settle(
+    ctx: &Ctx,
+    i: &Interaction,
+    outcome: Answered,
+) -> Result<Option<Item>, ListenerError> {
     match outcome {
         Answered::Recorded(item) => Ok(Some(item)),
         Answered::NotFound => {
@@ -142,8 +152,22 @@ async fn author_answer(ctx: Ctx, i: Interaction) -> ListenerResult {
     };
     let now = ctx.state.clock.now();
     let outcome = {
-        let mut conn = ctx.state.db.pool().acquire().await.map_err(StoreError::from)?;
-        surveys::answer_author(&mut conn, ctx.org.id, id, me.id, super::answer_of(choice), now).await?
+        let mut conn = ctx
+            .state
+            .db
+            .pool()
+            .acquire()
+            .await
+            .map_err(StoreError::from)?;
+        surveys::answer_author(
+            &mut conn,
+            ctx.org.id,
+            id,
+            me.id,
+            super::answer_of(choice),
+            now,
+        )
+        .await?
     };
     let Some(item) = settle(&ctx, &i, outcome).await? else {
         return Ok(Ack::Empty);
@@ -173,7 +197,13 @@ async fn tool_picked(ctx: Ctx, i: Interaction) -> ListenerResult {
     };
     let now = ctx.state.clock.now();
     let outcome = {
-        let mut conn = ctx.state.db.pool().acquire().await.map_err(StoreError::from)?;
+        let mut conn = ctx
+            .state
+            .db
+            .pool()
+            .acquire()
+            .await
+            .map_err(StoreError::from)?;
         surveys::add_tool(&mut conn, ctx.org.id, id, me.id, &tool, now).await?
     };
     if let Some(item) = settle(&ctx, &i, outcome).await? {
@@ -202,7 +232,13 @@ async fn review_answer(ctx: Ctx, i: Interaction) -> ListenerResult {
     };
     let now = ctx.state.clock.now();
     let outcome = {
-        let mut conn = ctx.state.db.pool().acquire().await.map_err(StoreError::from)?;
+        let mut conn = ctx
+            .state
+            .db
+            .pool()
+            .acquire()
+            .await
+            .map_err(StoreError::from)?;
         surveys::answer_review(&mut conn, ctx.org.id, id, me.id, rating, guess, now).await?
     };
     let Some(item) = settle(&ctx, &i, outcome).await? else {
@@ -254,7 +290,13 @@ async fn opt_out(ctx: Ctx, i: Interaction) -> ListenerResult {
         });
     if let Some((kind, id)) = clicked {
         let item = {
-            let mut conn = ctx.state.db.pool().acquire().await.map_err(StoreError::from)?;
+            let mut conn = ctx
+                .state
+                .db
+                .pool()
+                .acquire()
+                .await
+                .map_err(StoreError::from)?;
             surveys::item(&mut conn, ctx.org.id, kind, id).await?
         };
         // Only the clicker's own message is redrawn.
@@ -297,7 +339,13 @@ async fn opt_in(ctx: Ctx, i: Interaction) -> ListenerResult {
         return Ok(Ack::Empty);
     };
     {
-        let mut conn = ctx.state.db.pool().acquire().await.map_err(StoreError::from)?;
+        let mut conn = ctx
+            .state
+            .db
+            .pool()
+            .acquire()
+            .await
+            .map_err(StoreError::from)?;
         people::set_survey_opt_out(&mut conn, ctx.org.id, me.id, false).await?;
     }
     crate::slack::home::publish(&ctx, &i.user_id).await?;

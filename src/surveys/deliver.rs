@@ -148,7 +148,10 @@ pub async fn post_patiently(
                 let wait = after
                     .unwrap_or(Duration::from_secs(1))
                     .max(Duration::from_millis(100));
-                tracing::debug!(wait_ms = wait.as_millis() as u64, "Slack rate limit; waiting");
+                tracing::debug!(
+                    wait_ms = wait.as_millis() as u64,
+                    "Slack rate limit; waiting"
+                );
                 tokio::time::sleep(wait).await;
             }
             other => return other,
@@ -375,7 +378,8 @@ async fn remind(
                 continue;
             }
         }
-        let surface = blocks::survey::reminder_message(&super::pr_line(&item), &super::closes_text(&item));
+        let surface =
+            blocks::survey::reminder_message(&super::pr_line(&item), &super::closes_text(&item));
         let mut body = super::body(&surface, &format!("Reminder: {}", super::fallback(&item)));
         if let Some(map) = body.as_object_mut() {
             map.insert("thread_ts".into(), serde_json::json!(ts));
@@ -489,9 +493,12 @@ pub async fn stored_reveal(
     item: &Item,
     now: i64,
 ) -> Result<Option<Reveal>, StoreError> {
-    let (Some(answer), Some(guess), Some(correct), Some(_)) =
-        (item.ai_answer, item.guess, item.guess_correct, item.revealed_at)
-    else {
+    let (Some(answer), Some(guess), Some(correct), Some(_)) = (
+        item.ai_answer,
+        item.guess,
+        item.guess_correct,
+        item.revealed_at,
+    ) else {
         return Ok(None);
     };
     if item.kind != Kind::Reviewer {

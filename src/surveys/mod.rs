@@ -20,7 +20,7 @@ pub mod schedule;
 pub mod settings;
 
 use blocks::Surface;
-use blocks::survey::{AiChoice, AuthorState, PrLine, ReviewState, Reveal};
+use blocks::survey::{AiChoice, AuthorState, PrLine, Reveal, ReviewState};
 
 use crate::store::surveys::{ANSWERED, AiAnswer, EXPIRED, Item, Kind, SENT};
 
@@ -63,7 +63,10 @@ pub fn closes_text(item: &Item) -> String {
     let at = item.expires_at.unwrap_or_default();
     let zone = schedule::zone(item.time_zone.as_deref());
     match chrono::DateTime::from_timestamp(at, 0) {
-        Some(t) => t.with_timezone(&zone).format("%a %-d %b, %H:%M").to_string(),
+        Some(t) => t
+            .with_timezone(&zone)
+            .format("%a %-d %b, %H:%M")
+            .to_string(),
         None => "7 days after sending".into(),
     }
 }
@@ -95,7 +98,8 @@ pub fn message(item: &Item, now: i64, reveal: Option<Reveal>) -> Surface {
             blocks::survey::author_message(item.id, &pr, &state)
         }
         Kind::Reviewer => {
-            let closes = (open || item.status == crate::store::surveys::PENDING
+            let closes = (open
+                || item.status == crate::store::surveys::PENDING
                 || item.status == crate::store::surveys::SENDING)
                 .then(|| closes_text(item));
             blocks::survey::reviewer_message(
@@ -143,7 +147,10 @@ pub const PREVIEWS: [(&str, &str); 8] = [
     ("Author survey DM", "survey-author"),
     ("Author survey DM, answered", "survey-author-answered"),
     ("Reviewer survey DM", "survey-reviewer"),
-    ("Reviewer survey DM, answered (waiting for the author)", "survey-reviewer-answered"),
+    (
+        "Reviewer survey DM, answered (waiting for the author)",
+        "survey-reviewer-answered",
+    ),
     ("Reviewer survey DM with the reveal", "survey-reveal"),
     ("Reveal posted in the thread", "survey-reveal-thread"),
     ("Reminder posted in the thread", "survey-reminder"),
@@ -197,8 +204,11 @@ pub async fn preview(
 ) -> Result<Option<Surface>, crate::store::StoreError> {
     let kind = match slug {
         "survey-author" | "survey-author-answered" | "survey-closed" => Kind::Author,
-        "survey-reviewer" | "survey-reviewer-answered" | "survey-reveal"
-        | "survey-reveal-thread" | "survey-reminder" => Kind::Reviewer,
+        "survey-reviewer"
+        | "survey-reviewer-answered"
+        | "survey-reveal"
+        | "survey-reveal-thread"
+        | "survey-reminder" => Kind::Reviewer,
         _ => return Ok(None),
     };
     let stored = crate::store::surveys::latest(conn, org, kind).await?;

@@ -14,7 +14,10 @@ pub(crate) async fn model(ctx: &Ctx) -> Result<blocks::survey::SettingsModel, St
     let settings = surveys::settings(&mut conn, ctx.org.id).await?;
     let repos = crate::store::repositories::list(&mut conn, ctx.org.id).await?;
     let everyone = crate::store::people::list(&mut conn, ctx.org.id).await?;
-    let humans: Vec<_> = everyone.iter().filter(|p| !p.is_bot && !p.is_excluded).collect();
+    let humans: Vec<_> = everyone
+        .iter()
+        .filter(|p| !p.is_bot && !p.is_excluded)
+        .collect();
     let mut reachable = 0;
     for p in &humans {
         if crate::store::people::has_identity(&mut conn, ctx.org.id, p.id, Provider::Slack).await? {
@@ -70,7 +73,13 @@ pub async fn save(ctx: Ctx, i: Interaction) -> ListenerResult {
             .and_then(|v| v.as_str())
             .map(|v| v == input::ON)
     };
-    let mut conn = ctx.state.db.pool().acquire().await.map_err(StoreError::from)?;
+    let mut conn = ctx
+        .state
+        .db
+        .pool()
+        .acquire()
+        .await
+        .map_err(StoreError::from)?;
     let current = surveys::settings(&mut conn, ctx.org.id).await?;
     let tracked: Vec<i64> = crate::store::repositories::list(&mut conn, ctx.org.id)
         .await?

@@ -290,14 +290,39 @@ async fn deliveries_for_an_unconnected_organisation_are_ignored() {
 async fn deliveries_processed_after_the_merge_never_reopen_the_pr() {
     let db = TestDb::new().await;
     let (app, org) = github_app(&db).await;
-    let merged = deliver(&app, "pull_request", "m-1", fixture("pull_request.closed.merged.json")).await;
+    let merged = deliver(
+        &app,
+        "pull_request",
+        "m-1",
+        fixture("pull_request.closed.merged.json"),
+    )
+    .await;
     assert_eq!(merged.status(), 202);
-    assert!(eventually(PATIENCE, || async { the_pr(&app, org).await.is_some_and(|p| p.merged_at.is_some()) }).await);
+    assert!(
+        eventually(PATIENCE, || async {
+            the_pr(&app, org)
+                .await
+                .is_some_and(|p| p.merged_at.is_some())
+        })
+        .await
+    );
     // GitHub delivers in no particular order: the "opened" delivery and a
     // review (the PR still open in both) arrive after the merge.
-    let opened = deliver(&app, "pull_request", "o-1", fixture("pull_request.opened.json")).await;
+    let opened = deliver(
+        &app,
+        "pull_request",
+        "o-1",
+        fixture("pull_request.opened.json"),
+    )
+    .await;
     assert_eq!(opened.status(), 202);
-    let review = deliver(&app, "pull_request_review", "r-1", fixture("pull_request_review.submitted.json")).await;
+    let review = deliver(
+        &app,
+        "pull_request_review",
+        "r-1",
+        fixture("pull_request_review.submitted.json"),
+    )
+    .await;
     assert_eq!(review.status(), 202);
     assert!(eventually(PATIENCE, || async { pending(&app, org).await == 0 }).await);
     let pr = the_pr(&app, org).await.unwrap();

@@ -21,6 +21,6 @@ mod preview;
 mod schema;
 mod secrets;
 mod slack;
-mod surveys;
 mod socket_mode;
+mod surveys;
 mod tenancy;

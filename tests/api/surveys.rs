@@ -109,7 +109,9 @@ async fn fake_slack() -> MockServer {
             .await;
     }
     Mock::given(path("/api/users.info"))
-        .respond_with(slack_ok(json!({"user": {"id": "U", "is_admin": false, "tz": "Europe/London"}})))
+        .respond_with(slack_ok(
+            json!({"user": {"id": "U", "is_admin": false, "tz": "Europe/London"}}),
+        ))
         .mount(&slack)
         .await;
     Mock::given(path("/api/users.list"))
@@ -190,20 +192,48 @@ async fn world(db: &TestDb) -> World {
     let mut settings = slack_settings(&slack);
     settings.push(("GITHUB_WEBHOOK_SECRET", SECRET.to_string()));
     // Charts by URL: App Home needs no file uploads.
-    settings.push(("AIMPACT_PUBLIC_URL", "https://aimpact.example.com".to_string()));
+    settings.push((
+        "AIMPACT_PUBLIC_URL",
+        "https://aimpact.example.com".to_string(),
+    ));
     let pairs: Vec<(&str, &str)> = settings.iter().map(|(k, v)| (*k, v.as_str())).collect();
     let app = spawn_app_with(db, &pairs, true).await;
     app.state.clock.set(WEDNESDAY_10AM);
     let org = install_org(&app, "T1", "UADMIN").await;
     {
         let mut conn = app.state.db.pool().acquire().await.unwrap();
-        integrations::upsert(&mut conn, org, "github", "connected", Some("Codertocat"), None)
-            .await
-            .unwrap();
+        integrations::upsert(
+            &mut conn,
+            org,
+            "github",
+            "connected",
+            Some("Codertocat"),
+            None,
+        )
+        .await
+        .unwrap();
     }
-    deliver_webhook(&app, "pull_request_review", "d-r1", &review(PR_NODE, 2, 11, "rita", 501, "User")).await;
-    deliver_webhook(&app, "pull_request_review", "d-r2", &review(PR_NODE, 2, 12, "rob", 502, "User")).await;
-    deliver_webhook(&app, "pull_request_review", "d-r3", &review(PR_NODE, 2, 13, "renovate[bot]", 503, "Bot")).await;
+    deliver_webhook(
+        &app,
+        "pull_request_review",
+        "d-r1",
+        &review(PR_NODE, 2, 11, "rita", 501, "User"),
+    )
+    .await;
+    deliver_webhook(
+        &app,
+        "pull_request_review",
+        "d-r2",
+        &review(PR_NODE, 2, 12, "rob", 502, "User"),
+    )
+    .await;
+    deliver_webhook(
+        &app,
+        "pull_request_review",
+        "d-r3",
+        &review(PR_NODE, 2, 13, "renovate[bot]", 503, "Bot"),
+    )
+    .await;
     let reviewed = eventually(PATIENCE, || async {
         let mut conn = app.state.db.pool().acquire().await.unwrap();
         aimpact::store::webhooks::pending(&mut conn, org, 10)
@@ -218,14 +248,32 @@ async fn world(db: &TestDb) -> World {
     let rev2 = github_person(&app, org, 502).await;
     {
         let mut conn = app.state.db.pool().acquire().await.unwrap();
-        assert!(people::add_email_if_free(&mut conn, org, author, "author@example.com").await.unwrap());
-        assert!(people::add_email_if_free(&mut conn, org, rev1, "rev1@example.com").await.unwrap());
-        assert!(people::add_email_if_free(&mut conn, org, rev2, "rev2@example.com").await.unwrap());
+        assert!(
+            people::add_email_if_free(&mut conn, org, author, "author@example.com")
+                .await
+                .unwrap()
+        );
+        assert!(
+            people::add_email_if_free(&mut conn, org, rev1, "rev1@example.com")
+                .await
+                .unwrap()
+        );
+        assert!(
+            people::add_email_if_free(&mut conn, org, rev2, "rev2@example.com")
+                .await
+                .unwrap()
+        );
     }
     // Rob's only Slack matches by email are a bot, a deactivated member
     // and a guest: the admin maps him by hand in the People modal.
-    let found = aimpact::slack::people::match_people(&app.state, org).await.unwrap();
-    assert_eq!((found.members, found.ignored, found.linked), (6, 3, 2), "{found:?}");
+    let found = aimpact::slack::people::match_people(&app.state, org)
+        .await
+        .unwrap();
+    assert_eq!(
+        (found.members, found.ignored, found.linked),
+        (6, 3, 2),
+        "{found:?}"
+    );
     let map = json!({
         "type": "view_submission", "team": {"id": "T1"}, "user": {"id": "UADMIN"},
         "view": {"id": "V1", "callback_id": "people_map", "state": {"values": {
@@ -238,12 +286,21 @@ async fn world(db: &TestDb) -> World {
     assert_eq!(answer.status(), 200);
     assert_eq!(answer.text().await.unwrap(), "", "the modal closes");
     // Matching again keeps the manual mapping.
-    aimpact::slack::people::match_people(&app.state, org).await.unwrap();
+    aimpact::slack::people::match_people(&app.state, org)
+        .await
+        .unwrap();
     {
         let mut conn = app.state.db.pool().acquire().await.unwrap();
-        let rob = people::find_by_identity(&mut conn, org, Provider::Slack, "UREV2").await.unwrap();
+        let rob = people::find_by_identity(&mut conn, org, Provider::Slack, "UREV2")
+            .await
+            .unwrap();
         assert_eq!(rob.map(|p| p.id), Some(rev2));
-        assert!(people::find_by_identity(&mut conn, org, Provider::Slack, "UBOT").await.unwrap().is_none());
+        assert!(
+            people::find_by_identity(&mut conn, org, Provider::Slack, "UBOT")
+                .await
+                .unwrap()
+                .is_none()
+        );
     }
     // The admin turns surveys on in the settings modal.
     let on = json!({
@@ -313,7 +370,10 @@ fn click(w: &World, user: &str, action_id: &str, value: &str) -> Value {
 
 async fn item(w: &World, kind: Kind, id: i64) -> surveys::Item {
     let mut conn = w.app.state.db.pool().acquire().await.unwrap();
-    surveys::item(&mut conn, w.org, kind, id).await.unwrap().unwrap()
+    surveys::item(&mut conn, w.org, kind, id)
+        .await
+        .unwrap()
+        .unwrap()
 }
 
 /// The ids of the author survey and the reviewers' surveys (rev1, rev2).
@@ -324,10 +384,20 @@ async fn survey_ids(w: &World) -> (i64, i64, i64) {
         .unwrap()
         .unwrap()
         .0;
-    let (survey, row) = surveys::find_by_pr(&mut conn, w.org, pr).await.unwrap().unwrap();
+    let (survey, row) = surveys::find_by_pr(&mut conn, w.org, pr)
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(row.author, Some(w.author));
     let reviews = surveys::reviews(&mut conn, w.org, survey).await.unwrap();
-    let of = |p: PersonId| reviews.iter().find(|(_, r)| r.reviewer == Some(p)).unwrap().0.0;
+    let of = |p: PersonId| {
+        reviews
+            .iter()
+            .find(|(_, r)| r.reviewer == Some(p))
+            .unwrap()
+            .0
+            .0
+    };
     assert_eq!(reviews.len(), 2, "bots are never asked");
     (survey.0, of(w.rev1), of(w.rev2))
 }
@@ -344,36 +414,83 @@ async fn merged_pr_to_dms_to_answers_to_reveal_to_app_home_exactly_once() {
     tokio::time::sleep(std::time::Duration::from_millis(500)).await;
     let sent_after = posts(&w.slack).await;
     assert_eq!(sent_after.len(), 3, "one DM per person: {sent_after:#?}");
-    let mut to: Vec<&str> = sent.iter().map(|p| p["channel"].as_str().unwrap()).collect();
+    let mut to: Vec<&str> = sent
+        .iter()
+        .map(|p| p["channel"].as_str().unwrap())
+        .collect();
     to.sort();
     assert_eq!(to, ["UAUTHOR", "UREV1", "UREV2"]);
     let (author_survey, r1, r2) = survey_ids(&w).await;
-    let author_dm = sent.iter().find(|p| p["channel"] == "UAUTHOR").unwrap().to_string();
-    assert!(author_dm.contains("Did AI help with this PR?"), "{author_dm}");
+    let author_dm = sent
+        .iter()
+        .find(|p| p["channel"] == "UAUTHOR")
+        .unwrap()
+        .to_string();
+    assert!(
+        author_dm.contains("Did AI help with this PR?"),
+        "{author_dm}"
+    );
     assert!(author_dm.contains(&format!("{author_survey}:some")));
     assert!(author_dm.contains("Stop survey DMs"));
-    let rev_dm = sent.iter().find(|p| p["channel"] == "UREV1").unwrap().to_string();
+    let rev_dm = sent
+        .iter()
+        .find(|p| p["channel"] == "UREV1")
+        .unwrap()
+        .to_string();
     assert!(rev_dm.contains(&format!("{r1}:5")) && rev_dm.contains(&format!("{r1}:yes")));
-    assert_eq!(item(&w, Kind::Author, author_survey).await.channel.as_deref(), Some("DAUTHOR"));
+    assert_eq!(
+        item(&w, Kind::Author, author_survey)
+            .await
+            .channel
+            .as_deref(),
+        Some("DAUTHOR")
+    );
 
     // Rob answers before the author: no reveal yet.
-    for (action, value) in [("rating_3", format!("{r2}:3")), ("guess_no", format!("{r2}:no"))] {
-        assert_eq!(slack_interaction(&w.app, &click(&w, "UREV2", action, &value)).await.status(), 200);
+    for (action, value) in [
+        ("rating_3", format!("{r2}:3")),
+        ("guess_no", format!("{r2}:no")),
+    ] {
+        assert_eq!(
+            slack_interaction(&w.app, &click(&w, "UREV2", action, &value))
+                .await
+                .status(),
+            200
+        );
     }
     let rob = item(&w, Kind::Reviewer, r2).await;
-    assert_eq!((rob.rating, rob.guess, rob.status.as_str()), (Some(3), Some(false), "answered"));
+    assert_eq!(
+        (rob.rating, rob.guess, rob.status.as_str()),
+        (Some(3), Some(false), "answered")
+    );
     assert!(rob.revealed_at.is_none());
 
     // The author answers "Some parts" — twice (a double click).
-    let some = click(&w, "UAUTHOR", "survey_author_some", &format!("{author_survey}:some"));
+    let some = click(
+        &w,
+        "UAUTHOR",
+        "survey_author_some",
+        &format!("{author_survey}:some"),
+    );
     assert_eq!(slack_interaction(&w.app, &some).await.status(), 200);
-    let most = click(&w, "UAUTHOR", "survey_author_most", &format!("{author_survey}:most"));
+    let most = click(
+        &w,
+        "UAUTHOR",
+        "survey_author_most",
+        &format!("{author_survey}:most"),
+    );
     assert_eq!(slack_interaction(&w.app, &most).await.status(), 200);
     let authored = item(&w, Kind::Author, author_survey).await;
-    assert_eq!(authored.ai_answer, Some(surveys::AiAnswer::Some), "the first answer is kept");
+    assert_eq!(
+        authored.ai_answer,
+        Some(surveys::AiAnswer::Some),
+        "the first answer is kept"
+    );
     let shown = updates(&w.slack).await;
     assert!(
-        shown.iter().any(|u| u["channel"] == "DAUTHOR" && u.to_string().contains("recorded: *Some parts*")),
+        shown
+            .iter()
+            .any(|u| u["channel"] == "DAUTHOR" && u.to_string().contains("recorded: *Some parts*")),
         "the author's message updates in place: {shown:#?}"
     );
     // A tool from the picker.
@@ -384,27 +501,44 @@ async fn merged_pr_to_dms_to_answers_to_reveal_to_app_home_exactly_once() {
             "selected_option": {"value": format!("{author_survey}:Claude Code")}}]
     });
     assert_eq!(slack_interaction(&w.app, &tool).await.status(), 200);
-    assert_eq!(item(&w, Kind::Author, author_survey).await.ai_tools, ["Claude Code"]);
+    assert_eq!(
+        item(&w, Kind::Author, author_survey).await.ai_tools,
+        ["Claude Code"]
+    );
 
     // Rob's reveal arrives in his thread: he guessed "no AI", wrongly.
     let revealed = eventually(PATIENCE, || async {
         posts(&w.slack).await.iter().any(|p| {
-            p["channel"] == "DREV2" && p.get("thread_ts").is_some() && p.to_string().contains("not this time")
+            p["channel"] == "DREV2"
+                && p.get("thread_ts").is_some()
+                && p.to_string().contains("not this time")
         })
     })
     .await;
     assert!(revealed, "reveal posted: {:#?}", posts(&w.slack).await);
-    assert_eq!(item(&w, Kind::Reviewer, r2).await.guess_correct, Some(false));
+    assert_eq!(
+        item(&w, Kind::Reviewer, r2).await.guess_correct,
+        Some(false)
+    );
 
     // Rita answers after the author: the reveal comes in place at once.
-    for (action, value) in [("rating_5", format!("{r1}:5")), ("guess_yes", format!("{r1}:yes"))] {
-        assert_eq!(slack_interaction(&w.app, &click(&w, "UREV1", action, &value)).await.status(), 200);
+    for (action, value) in [
+        ("rating_5", format!("{r1}:5")),
+        ("guess_yes", format!("{r1}:yes")),
+    ] {
+        assert_eq!(
+            slack_interaction(&w.app, &click(&w, "UREV1", action, &value))
+                .await
+                .status(),
+            200
+        );
     }
     let rita = item(&w, Kind::Reviewer, r1).await;
     assert_eq!((rita.guess_correct, rita.rating), (Some(true), Some(5)));
     let shown = updates(&w.slack).await;
     assert!(
-        shown.iter().any(|u| u["channel"] == "DREV1" && u.to_string().contains("correct :dart:")
+        shown.iter().any(|u| u["channel"] == "DREV1"
+            && u.to_string().contains("correct :dart:")
             && u.to_string().contains("*1 of 1* (100%)")),
         "{shown:#?}"
     );
@@ -414,7 +548,13 @@ async fn merged_pr_to_dms_to_answers_to_reveal_to_app_home_exactly_once() {
     assert_eq!(item(&w, Kind::Reviewer, r1).await.guess, Some(true));
 
     // Rita's App Home shows her detective record.
-    let home = slack_event(&w.app, "T1", "Ev-home", json!({"type": "app_home_opened", "user": "UREV1", "tab": "home"})).await;
+    let home = slack_event(
+        &w.app,
+        "T1",
+        "Ev-home",
+        json!({"type": "app_home_opened", "user": "UREV1", "tab": "home"}),
+    )
+    .await;
     assert_eq!(home.status(), 200);
     let published = eventually(PATIENCE, || async {
         calls(&w.slack, "views.publish").await.iter().any(|r| {
@@ -428,7 +568,10 @@ async fn merged_pr_to_dms_to_answers_to_reveal_to_app_home_exactly_once() {
         .iter()
         .map(|r| String::from_utf8_lossy(&r.body).to_string())
         .collect();
-    assert!(published, "App Home shows the detective's accuracy: {bodies:#?}");
+    assert!(
+        published,
+        "App Home shows the detective's accuracy: {bodies:#?}"
+    );
 
     w.app.stop().await;
 
@@ -442,7 +585,11 @@ async fn merged_pr_to_dms_to_answers_to_reveal_to_app_home_exactly_once() {
             .unwrap()
     };
     let out = export("json");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let rows: Vec<Value> = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(rows.len(), 3, "{rows:#?}");
     assert_eq!(rows[0]["kind"], "author");
@@ -452,10 +599,16 @@ async fn merged_pr_to_dms_to_answers_to_reveal_to_app_home_exactly_once() {
         .iter()
         .map(|r| (r["ai_guess"].clone(), r["guess_correct"].clone()))
         .collect();
-    assert!(guesses.contains(&(json!(true), json!(true))) && guesses.contains(&(json!(false), json!(false))));
+    assert!(
+        guesses.contains(&(json!(true), json!(true)))
+            && guesses.contains(&(json!(false), json!(false)))
+    );
     let csv = export("csv");
     let text = String::from_utf8_lossy(&csv.stdout);
-    assert!(text.starts_with("kind,repository,number,merged_at,person,status"), "{text}");
+    assert!(
+        text.starts_with("kind,repository,number,merged_at,person,status"),
+        "{text}"
+    );
     assert_eq!(text.lines().count(), 4);
 }
 
@@ -463,20 +616,36 @@ async fn merged_pr_to_dms_to_answers_to_reveal_to_app_home_exactly_once() {
 async fn hostile_and_stale_clicks_change_nothing_and_answer_politely() {
     let db = TestDb::new().await;
     let w = world(&db).await;
-    deliver_webhook(&w.app, "pull_request", "d-m1", &merged(PR_NODE, 2, WEDNESDAY_10AM - 60)).await;
+    deliver_webhook(
+        &w.app,
+        "pull_request",
+        "d-m1",
+        &merged(PR_NODE, 2, WEDNESDAY_10AM - 60),
+    )
+    .await;
     wait_posts(&w.slack, 3).await;
     let (author_survey, r1, _) = survey_ids(&w).await;
 
     // Another workspace clicking this org's survey id.
     let other = install_org(&w.app, "T2", "UOTHERADMIN").await;
     assert_ne!(other, w.org);
-    let mut foreign = click(&w, "UAUTHOR", "survey_author_most", &format!("{author_survey}:most"));
+    let mut foreign = click(
+        &w,
+        "UAUTHOR",
+        "survey_author_most",
+        &format!("{author_survey}:most"),
+    );
     foreign["team"]["id"] = json!("T2");
     assert_eq!(slack_interaction(&w.app, &foreign).await.status(), 200);
     // A forged id, a mangled value, and a reviewer answering the author's survey.
     let forged = click(&w, "UAUTHOR", "survey_author_most", "999999:most");
     let mangled = click(&w, "UAUTHOR", "survey_author_most", "DROP TABLE:most");
-    let not_theirs = click(&w, "UREV1", "survey_author_none", &format!("{author_survey}:none"));
+    let not_theirs = click(
+        &w,
+        "UREV1",
+        "survey_author_none",
+        &format!("{author_survey}:none"),
+    );
     let wrong_review = click(&w, "UAUTHOR", "rating_1", &format!("{r1}:1"));
     for c in [&forged, &mangled, &not_theirs, &wrong_review] {
         assert_eq!(slack_interaction(&w.app, c).await.status(), 200);
@@ -484,25 +653,53 @@ async fn hostile_and_stale_clicks_change_nothing_and_answer_politely() {
     assert_eq!(item(&w, Kind::Author, author_survey).await.ai_answer, None);
     assert_eq!(item(&w, Kind::Reviewer, r1).await.rating, None);
     let said = eventually(PATIENCE, || async { notes(&w.slack).await.len() >= 4 }).await;
-    let said = if said { notes(&w.slack).await } else { panic!("notes: {:#?}", notes(&w.slack).await) };
-    assert!(said.iter().any(|n| n.contains("sent to someone else")), "{said:#?}");
-    assert!(said.iter().any(|n| n.contains("doesn't exist")), "{said:#?}");
+    let said = if said {
+        notes(&w.slack).await
+    } else {
+        panic!("notes: {:#?}", notes(&w.slack).await)
+    };
+    assert!(
+        said.iter().any(|n| n.contains("sent to someone else")),
+        "{said:#?}"
+    );
+    assert!(
+        said.iter().any(|n| n.contains("doesn't exist")),
+        "{said:#?}"
+    );
     assert!(said.iter().all(|n| n.contains("\"ephemeral\"")));
 
     // A week later the surveys close; a late click is refused politely.
     w.app.state.clock.advance(8 * DAY);
-    aimpact::surveys::deliver::deliver(&w.app.state, w.org).await.unwrap();
+    aimpact::surveys::deliver::deliver(&w.app.state, w.org)
+        .await
+        .unwrap();
     let mut conn = w.app.state.db.pool().acquire().await.unwrap();
     let rows = surveys::export(&mut conn, w.org).await.unwrap();
     drop(conn);
     assert!(rows.iter().all(|r| r.status == "expired"), "{rows:#?}");
-    assert!(updates(&w.slack).await.iter().any(|u| u.to_string().contains("This survey closed")));
-    let late = click(&w, "UAUTHOR", "survey_author_some", &format!("{author_survey}:some"));
+    assert!(
+        updates(&w.slack)
+            .await
+            .iter()
+            .any(|u| u.to_string().contains("This survey closed"))
+    );
+    let late = click(
+        &w,
+        "UAUTHOR",
+        "survey_author_some",
+        &format!("{author_survey}:some"),
+    );
     assert_eq!(slack_interaction(&w.app, &late).await.status(), 200);
     let closed = item(&w, Kind::Author, author_survey).await;
-    assert_eq!((closed.ai_answer, closed.status.as_str()), (None, "expired"));
+    assert_eq!(
+        (closed.ai_answer, closed.status.as_str()),
+        (None, "expired")
+    );
     let said = eventually(PATIENCE, || async {
-        notes(&w.slack).await.iter().any(|n| n.contains("answers are no longer taken"))
+        notes(&w.slack)
+            .await
+            .iter()
+            .any(|n| n.contains("answers are no longer taken"))
     })
     .await;
     assert!(said, "{:#?}", notes(&w.slack).await);
@@ -516,7 +713,13 @@ async fn one_reminder_after_a_day_quiet_hours_wait_and_opting_out_stops_dms() {
     // Merged on Friday 21:00 London: quiet hours, nothing goes out until Monday 08:00.
     let friday_9pm = WEDNESDAY_10AM + 2 * DAY + 11 * 3_600;
     w.app.state.clock.set(friday_9pm);
-    deliver_webhook(&w.app, "pull_request", "d-m1", &merged(PR_NODE, 2, friday_9pm - 60)).await;
+    deliver_webhook(
+        &w.app,
+        "pull_request",
+        "d-m1",
+        &merged(PR_NODE, 2, friday_9pm - 60),
+    )
+    .await;
     let (author_survey, _, _) = {
         let planned = eventually(PATIENCE, || async {
             let mut conn = w.app.state.db.pool().acquire().await.unwrap();
@@ -534,13 +737,18 @@ async fn one_reminder_after_a_day_quiet_hours_wait_and_opting_out_stops_dms() {
                 .unwrap()
                 .unwrap()
                 .0;
-            surveys::find_by_pr(&mut conn, w.org, pr).await.unwrap().is_some()
+            surveys::find_by_pr(&mut conn, w.org, pr)
+                .await
+                .unwrap()
+                .is_some()
         })
         .await;
         assert!(ready);
         survey_ids(&w).await
     };
-    let report = aimpact::surveys::deliver::deliver(&w.app.state, w.org).await.unwrap();
+    let report = aimpact::surveys::deliver::deliver(&w.app.state, w.org)
+        .await
+        .unwrap();
     assert_eq!(report.sent, 0, "{report:?}");
     assert!(posts(&w.slack).await.is_empty());
     let waiting = item(&w, Kind::Author, author_survey).await;
@@ -549,12 +757,18 @@ async fn one_reminder_after_a_day_quiet_hours_wait_and_opting_out_stops_dms() {
     // Monday morning.
     w.app.state.clock.set(monday_8am + 60);
     // (The scheduler's tick may deliver too; what counts is what Slack got.)
-    aimpact::surveys::deliver::deliver(&w.app.state, w.org).await.unwrap();
+    aimpact::surveys::deliver::deliver(&w.app.state, w.org)
+        .await
+        .unwrap();
     assert_eq!(posts(&w.slack).await.len(), 3);
     // Tuesday 09:00: one reminder each, in the thread; never a second.
     w.app.state.clock.set(monday_8am + DAY + 3_600);
-    aimpact::surveys::deliver::deliver(&w.app.state, w.org).await.unwrap();
-    let report = aimpact::surveys::deliver::deliver(&w.app.state, w.org).await.unwrap();
+    aimpact::surveys::deliver::deliver(&w.app.state, w.org)
+        .await
+        .unwrap();
+    let report = aimpact::surveys::deliver::deliver(&w.app.state, w.org)
+        .await
+        .unwrap();
     assert_eq!(report.reminded, 0);
     let nudges: Vec<Value> = posts(&w.slack)
         .await
@@ -565,17 +779,44 @@ async fn one_reminder_after_a_day_quiet_hours_wait_and_opting_out_stops_dms() {
     assert!(nudges.iter().all(|p| p["thread_ts"].is_string()));
 
     // The author opts out from the DM; the next merged PR asks them nothing.
-    let stop = click(&w, "UAUTHOR", "survey_opt_out", &format!("author:{author_survey}"));
+    let stop = click(
+        &w,
+        "UAUTHOR",
+        "survey_opt_out",
+        &format!("author:{author_survey}"),
+    );
     assert_eq!(slack_interaction(&w.app, &stop).await.status(), 200);
     {
         let mut conn = w.app.state.db.pool().acquire().await.unwrap();
-        assert!(people::get(&mut conn, w.org, w.author).await.unwrap().survey_opt_out);
+        assert!(
+            people::get(&mut conn, w.org, w.author)
+                .await
+                .unwrap()
+                .survey_opt_out
+        );
     }
-    assert!(updates(&w.slack).await.iter().any(|u| u.to_string().contains("You won't get survey DMs")));
+    assert!(
+        updates(&w.slack)
+            .await
+            .iter()
+            .any(|u| u.to_string().contains("You won't get survey DMs"))
+    );
     let before = posts(&w.slack).await.len();
     let next = "PR_NODE_3";
-    deliver_webhook(&w.app, "pull_request_review", "d-r9", &review(next, 3, 21, "rita", 501, "User")).await;
-    deliver_webhook(&w.app, "pull_request", "d-m3", &merged(next, 3, w.app.state.clock.now() - 60)).await;
+    deliver_webhook(
+        &w.app,
+        "pull_request_review",
+        "d-r9",
+        &review(next, 3, 21, "rita", 501, "User"),
+    )
+    .await;
+    deliver_webhook(
+        &w.app,
+        "pull_request",
+        "d-m3",
+        &merged(next, 3, w.app.state.clock.now() - 60),
+    )
+    .await;
     let processed = eventually(PATIENCE, || async {
         let mut conn = w.app.state.db.pool().acquire().await.unwrap();
         aimpact::store::pull_requests::find_by_github_id(&mut conn, w.org, next)
@@ -586,7 +827,11 @@ async fn one_reminder_after_a_day_quiet_hours_wait_and_opting_out_stops_dms() {
     .await;
     assert!(processed);
     tokio::time::sleep(std::time::Duration::from_millis(500)).await;
-    assert_eq!(posts(&w.slack).await.len(), before, "an opted-out author is not asked");
+    assert_eq!(
+        posts(&w.slack).await.len(),
+        before,
+        "an opted-out author is not asked"
+    );
     w.app.stop().await;
 }
 
@@ -619,9 +864,16 @@ async fn racing_workers_and_rate_limits_lose_and_double_nobody() {
             .unwrap()
             .0;
         let now = w.app.state.clock.now();
-        let planned = aimpact::surveys::plan::on_merged(&mut conn, w.org, pr, now, now).await.unwrap();
-        assert_eq!(planned, aimpact::surveys::plan::Planned::Created { reviewers: 2 });
-        let again = aimpact::surveys::plan::on_merged(&mut conn, w.org, pr, now, now).await.unwrap();
+        let planned = aimpact::surveys::plan::on_merged(&mut conn, w.org, pr, now, now)
+            .await
+            .unwrap();
+        assert_eq!(
+            planned,
+            aimpact::surveys::plan::Planned::Created { reviewers: 2 }
+        );
+        let again = aimpact::surveys::plan::on_merged(&mut conn, w.org, pr, now, now)
+            .await
+            .unwrap();
         assert_eq!(again, aimpact::surveys::plan::Planned::Already);
     }
     let state = Arc::new(w.app.state.clone());
@@ -634,7 +886,10 @@ async fn racing_workers_and_rate_limits_lose_and_double_nobody() {
     let ok_posts: Vec<Value> = posts(&w.slack).await;
     // 2 refused with 429 and retried, 3 delivered.
     assert_eq!(ok_posts.len(), 5, "{ok_posts:#?}");
-    let mut channels: Vec<String> = ok_posts.iter().map(|p| p["channel"].as_str().unwrap().to_string()).collect();
+    let mut channels: Vec<String> = ok_posts
+        .iter()
+        .map(|p| p["channel"].as_str().unwrap().to_string())
+        .collect();
     channels.sort();
     channels.dedup();
     assert_eq!(channels.len(), 3);
