@@ -657,17 +657,19 @@ async fn the_daily_sync_is_claimed_once_a_day_per_connected_org() {
     };
     let rollups = aimpact::dashboard::rollups::TASK;
     let daily = aimpact::jobs::schedule::GITHUB_DAILY;
-    // The daily sync and the 5-minute rollups refresh.
-    assert_eq!(tick(now).await.unwrap(), 2);
+    let people = aimpact::slack::people::TASK;
+    // The daily sync, the 5-minute rollups refresh and the daily Slack
+    // people matching (no surveys are due: nothing is enqueued for them).
+    assert_eq!(tick(now).await.unwrap(), 3);
     assert_eq!(tick(now + 60).await.unwrap(), 0);
     // Only the rollups are due again before the day is over.
     assert_eq!(tick(now + 86_399).await.unwrap(), 1);
     assert_eq!((ran(daily).await, ran(rollups).await), (now, now + 86_399));
-    // A day after the first: the daily sync, not the rollups (run 1 s ago).
-    assert_eq!(tick(now + 86_400).await.unwrap(), 1);
+    // A day after the first: the daily sync and matching, not the rollups (run 1 s ago).
+    assert_eq!(tick(now + 86_400).await.unwrap(), 2);
     assert_eq!(
-        (ran(daily).await, ran(rollups).await),
-        (now + 86_400, now + 86_399)
+        (ran(daily).await, ran(rollups).await, ran(people).await),
+        (now + 86_400, now + 86_399, now + 86_400)
     );
     app.stop().await;
 }
