@@ -80,6 +80,33 @@ pub struct UserInfo {
 #[derive(Clone)]
 pub struct SlackApi {
     client: Arc<SlackHyperClient>,
+    pacer: Arc<Pacer>,
+}
+
+/// One message a second per channel (PLATFORM.md A4), for the whole
+/// process: each post reserves the channel's next free second and waits
+/// for it. slack-morphism's own throttle is not used for posting: it also
+/// counts refused (429) attempts and adds a growing penalty, which slowed
+/// a 3,000-DM fan-out to 1.7× the time the limits need.
+#[derive(Debug, Default)]
+struct Pacer {
+    next: std::sync::Mutex<std::collections::HashMap<String, tokio::time::Instant>>,
+}
+
+impl Pacer {
+    const EVERY: Duration = Duration::from_secs(1);
+
+    /// The instant this post may go out.
+    fn reserve(&self, key: &str) -> tokio::time::Instant {
+        let now = tokio::time::Instant::now();
+        let mut next = self.next.lock().unwrap_or_else(|e| e.into_inner());
+        if next.len() > 50_000 {
+            next.retain(|_, at| *at > now);
+        }
+        let slot = next.get(key).copied().filter(|at| *at > now).unwrap_or(now);
+        next.insert(key.to_string(), slot + Self::EVERY);
+        slot
+    }
 }
 
 impl std::fmt::Debug for SlackApi {
@@ -108,6 +135,7 @@ impl SlackApi {
             .with_slack_api_url(api_url.as_str().trim_end_matches('/'));
         Ok(Self {
             client: Arc::new(SlackClient::new(connector)),
+            pacer: Arc::default(),
         })
     }
 
@@ -152,6 +180,8 @@ impl SlackApi {
         OrgSlack {
             client: self.client.clone(),
             token: Self::token(token, Some(team_id)),
+            pacer: self.pacer.clone(),
+            team: team_id.to_string(),
         }
     }
 }
@@ -160,6 +190,8 @@ impl SlackApi {
 pub struct OrgSlack {
     client: Arc<SlackHyperClient>,
     token: SlackApiToken,
+    pacer: Arc<Pacer>,
+    team: String,
 }
 
 /// A Tier 4 method's own bucket (100+ a minute per workspace). Slack's
@@ -302,9 +334,9 @@ impl OrgSlack {
         Ok(file_id)
     }
 
-    /// `chat.postMessage`, throttled per channel (Slack's 1 message per
-    /// second rule is per channel), not per workspace as slack-morphism's
-    /// built-in limit would: survey DMs to many people go out in parallel.
+    /// `chat.postMessage`, paced per channel (Slack's 1 message per second
+    /// rule is per channel), not per workspace as slack-morphism's built-in
+    /// limit would: survey DMs to many people go out in parallel.
     /// A user id as `channel` posts in the app's DM with that user; the
     /// answer's `channel` is then the DM's id. Returns `(channel, ts)`.
     pub async fn post_message(
@@ -316,12 +348,14 @@ impl OrgSlack {
         if let Some(map) = body.as_object_mut() {
             map.insert("channel".into(), json!(channel));
         }
-        let answer = self
-            .post(
-                "chat.postMessage",
-                &body,
-                &per_channel("chat.postMessage", channel),
-            )
+        let slot = self.pacer.reserve(&format!("{}:{channel}", self.team));
+        tokio::time::sleep_until(slot).await;
+        // No slack-morphism rate parameters: a 429 is retried after its
+        // `Retry-After` only, and the caller decides what happens next.
+        let session = self.client.open_session(&self.token);
+        let answer: Value = session
+            .http_session_api
+            .http_post("chat.postMessage", &body, None)
             .await?;
         let field = |k: &str| answer.get(k).and_then(Value::as_str).map(str::to_string);
         match (field("channel"), field("ts")) {
@@ -454,5 +488,27 @@ impl Ctx {
     /// The org's Slack client with its (refreshed, decrypted) bot token.
     pub async fn slack(&self) -> Result<OrgSlack, ListenerError> {
         for_org(&self.state, &self.org).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn the_pacer_spaces_one_channel_by_a_second_and_leaves_others_free() {
+        let pacer = Pacer::default();
+        let now = tokio::time::Instant::now();
+        let first = pacer.reserve("T1:U1");
+        let second = pacer.reserve("T1:U1");
+        let third = pacer.reserve("T1:U1");
+        let other = pacer.reserve("T1:U2");
+        assert!(first <= now + Duration::from_millis(50));
+        assert_eq!(second - first, Pacer::EVERY);
+        assert_eq!(third - second, Pacer::EVERY);
+        assert!(
+            other <= now + Duration::from_millis(50),
+            "another channel waits for nobody"
+        );
     }
 }
