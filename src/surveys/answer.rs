@@ -56,9 +56,20 @@ fn from_home(i: &Interaction) -> bool {
     i.raw.pointer("/container/type").and_then(|t| t.as_str()) == Some("view")
 }
 
-async fn person(ctx: &Ctx, user: &str) -> Result<Option<Person>, StoreError> {
-    let mut conn = ctx.state.db.pool().acquire().await?;
-    people::find_by_identity(&mut conn, ctx.org.id, Provider::Slack, user).await
+async fn conn(ctx: &Ctx) -> Result<sqlx::pool::PoolConnection<sqlx::Any>, StoreError> {
+    Ok(ctx.state.db.pool().acquire().await?)
+}
+
+/// The person who clicked; `None` (and a note saying why) when their Slack
+/// account is not linked to a person.
+async fn clicker(ctx: &Ctx, i: &Interaction) -> Result<Option<Person>, ListenerError> {
+    let mut conn = conn(ctx).await?;
+    let me = people::find_by_identity(&mut conn, ctx.org.id, Provider::Slack, &i.user_id).await?;
+    drop(conn);
+    if me.is_none() {
+        tell(ctx, i, NOT_MATCHED).await;
+    }
+    Ok(me)
 }
 
 /// A note only the clicker sees, through the payload's `response_url`
@@ -88,13 +99,7 @@ async fn tell(ctx: &Ctx, i: &Interaction, mrkdwn: &str) {
 async fn redraw(ctx: &Ctx, i: &Interaction, item: &Item) -> Result<(), ListenerError> {
     let now = ctx.state.clock.now();
     let reveal = {
-        let mut conn = ctx
-            .state
-            .db
-            .pool()
-            .acquire()
-            .await
-            .map_err(StoreError::from)?;
+        let mut conn = conn(ctx).await?;
         super::deliver::stored_reveal(&mut conn, ctx.org.id, item, now).await?
     };
     if let (Some(channel), Some(ts)) = (&item.channel, &item.ts) {
@@ -146,19 +151,12 @@ async fn author_answer(ctx: Ctx, i: Interaction) -> ListenerResult {
         tell(&ctx, &i, UNKNOWN).await;
         return Ok(Ack::Empty);
     };
-    let Some(me) = person(&ctx, &i.user_id).await? else {
-        tell(&ctx, &i, NOT_MATCHED).await;
+    let Some(me) = clicker(&ctx, &i).await? else {
         return Ok(Ack::Empty);
     };
     let now = ctx.state.clock.now();
     let outcome = {
-        let mut conn = ctx
-            .state
-            .db
-            .pool()
-            .acquire()
-            .await
-            .map_err(StoreError::from)?;
+        let mut conn = conn(&ctx).await?;
         surveys::answer_author(
             &mut conn,
             ctx.org.id,
@@ -191,19 +189,12 @@ async fn tool_picked(ctx: Ctx, i: Interaction) -> ListenerResult {
         tell(&ctx, &i, UNKNOWN).await;
         return Ok(Ack::Empty);
     };
-    let Some(me) = person(&ctx, &i.user_id).await? else {
-        tell(&ctx, &i, NOT_MATCHED).await;
+    let Some(me) = clicker(&ctx, &i).await? else {
         return Ok(Ack::Empty);
     };
     let now = ctx.state.clock.now();
     let outcome = {
-        let mut conn = ctx
-            .state
-            .db
-            .pool()
-            .acquire()
-            .await
-            .map_err(StoreError::from)?;
+        let mut conn = conn(&ctx).await?;
         surveys::add_tool(&mut conn, ctx.org.id, id, me.id, &tool, now).await?
     };
     if let Some(item) = settle(&ctx, &i, outcome).await? {
@@ -226,19 +217,12 @@ async fn review_answer(ctx: Ctx, i: Interaction) -> ListenerResult {
         tell(&ctx, &i, UNKNOWN).await;
         return Ok(Ack::Empty);
     };
-    let Some(me) = person(&ctx, &i.user_id).await? else {
-        tell(&ctx, &i, NOT_MATCHED).await;
+    let Some(me) = clicker(&ctx, &i).await? else {
         return Ok(Ack::Empty);
     };
     let now = ctx.state.clock.now();
     let outcome = {
-        let mut conn = ctx
-            .state
-            .db
-            .pool()
-            .acquire()
-            .await
-            .map_err(StoreError::from)?;
+        let mut conn = conn(&ctx).await?;
         surveys::answer_review(&mut conn, ctx.org.id, id, me.id, rating, guess, now).await?
     };
     let Some(item) = settle(&ctx, &i, outcome).await? else {
@@ -264,8 +248,7 @@ async fn review_answer(ctx: Ctx, i: Interaction) -> ListenerResult {
 /// Turns the clicker's survey DMs off; their unsent surveys are skipped.
 /// From a survey message, that message says so.
 async fn opt_out(ctx: Ctx, i: Interaction) -> ListenerResult {
-    let Some(me) = person(&ctx, &i.user_id).await? else {
-        tell(&ctx, &i, NOT_MATCHED).await;
+    let Some(me) = clicker(&ctx, &i).await? else {
         return Ok(Ack::Empty);
     };
     {
@@ -290,13 +273,7 @@ async fn opt_out(ctx: Ctx, i: Interaction) -> ListenerResult {
         });
     if let Some((kind, id)) = clicked {
         let item = {
-            let mut conn = ctx
-                .state
-                .db
-                .pool()
-                .acquire()
-                .await
-                .map_err(StoreError::from)?;
+            let mut conn = conn(&ctx).await?;
             surveys::item(&mut conn, ctx.org.id, kind, id).await?
         };
         // Only the clicker's own message is redrawn.
@@ -334,18 +311,11 @@ async fn opt_out(ctx: Ctx, i: Interaction) -> ListenerResult {
 }
 
 async fn opt_in(ctx: Ctx, i: Interaction) -> ListenerResult {
-    let Some(me) = person(&ctx, &i.user_id).await? else {
-        tell(&ctx, &i, NOT_MATCHED).await;
+    let Some(me) = clicker(&ctx, &i).await? else {
         return Ok(Ack::Empty);
     };
     {
-        let mut conn = ctx
-            .state
-            .db
-            .pool()
-            .acquire()
-            .await
-            .map_err(StoreError::from)?;
+        let mut conn = conn(&ctx).await?;
         people::set_survey_opt_out(&mut conn, ctx.org.id, me.id, false).await?;
     }
     crate::slack::home::publish(&ctx, &i.user_id).await?;

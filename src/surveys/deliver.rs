@@ -353,6 +353,14 @@ async fn send_one(
     }
 }
 
+/// A message body posted as a reply in the thread of `ts`.
+fn in_thread(mut body: serde_json::Value, ts: &str) -> serde_json::Value {
+    if let Some(map) = body.as_object_mut() {
+        map.insert("thread_ts".into(), serde_json::json!(ts));
+    }
+    body
+}
+
 async fn remind(
     state: &AppState,
     slack: &OrgSlack,
@@ -380,10 +388,10 @@ async fn remind(
         }
         let surface =
             blocks::survey::reminder_message(&super::pr_line(&item), &super::closes_text(&item));
-        let mut body = super::body(&surface, &format!("Reminder: {}", super::fallback(&item)));
-        if let Some(map) = body.as_object_mut() {
-            map.insert("thread_ts".into(), serde_json::json!(ts));
-        }
+        let body = in_thread(
+            super::body(&surface, &format!("Reminder: {}", super::fallback(&item))),
+            ts,
+        );
         match post_patiently(slack, channel, &body).await {
             Ok(_) => n += 1,
             // At most once: a reminder is a nudge, not worth a second try.
@@ -474,10 +482,7 @@ pub async fn reveal(
         }
         if notify {
             let surface = blocks::survey::reveal_message(&super::pr_line(item), &reveal);
-            let mut body = super::body(&surface, "AI Detective reveal");
-            if let Some(map) = body.as_object_mut() {
-                map.insert("thread_ts".into(), serde_json::json!(ts));
-            }
+            let body = in_thread(super::body(&surface, "AI Detective reveal"), ts);
             if let Err(e) = post_patiently(slack, channel, &body).await {
                 tracing::warn!(error = %e, "reveal not posted in the thread");
             }
