@@ -864,6 +864,29 @@ async fn racing_workers_and_rate_limits_lose_and_double_nobody() {
             .unwrap()
             .0;
         let now = w.app.state.clock.now();
+        // Surveys limited to another repository ask nobody about this one.
+        let only_other = surveys::Settings {
+            enabled: true,
+            repositories: vec![i64::MAX],
+            ..surveys::Settings::default()
+        };
+        surveys::save_settings(&mut conn, w.org, &only_other)
+            .await
+            .unwrap();
+        let skipped = aimpact::surveys::plan::on_merged(&mut conn, w.org, pr, now, now)
+            .await
+            .unwrap();
+        assert_eq!(
+            skipped,
+            aimpact::surveys::plan::Planned::Skipped("repository not surveyed")
+        );
+        let all = surveys::Settings {
+            enabled: true,
+            ..surveys::Settings::default()
+        };
+        surveys::save_settings(&mut conn, w.org, &all)
+            .await
+            .unwrap();
         let planned = aimpact::surveys::plan::on_merged(&mut conn, w.org, pr, now, now)
             .await
             .unwrap();
