@@ -9,7 +9,7 @@ pub mod ai; // detected AI signals: which rule fired and why, one assistant list
 pub mod dashboard; // headline numbers of a period against the previous one, review load
 pub mod jira; // Jira issues: status-category cycle, story points/sprint fields, PR keys, velocity
 pub mod pr; // per-PR times, size, revert/hotfix flags, bots
-pub mod rollup;
+pub mod rollup; // weekly per-scope aggregates: the facts of a week in, one row per scope out
 pub mod stats; // bootstrap medians, Mann-Whitney U, verdicts, Cohen's kappa (AI comparisons)
 
 pub use aggregate::{MIN_SAMPLE, Summary, median, p75, p90, percentile_nearest_rank, summarise};

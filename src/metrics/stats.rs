@@ -237,7 +237,7 @@ pub fn mann_whitney(a: &[f64], b: &[f64]) -> Option<MannWhitney> {
     let u = u1.max(n1f * n2f - u1);
     let mu = n1f * n2f / 2.0;
     let var = n1f * n2f / 12.0 * ((nf + 1.0) - ties / (nf * (nf - 1.0)));
-    if !(var > 0.0) {
+    if var.is_nan() || var <= 0.0 {
         // Every value tied: no evidence of any difference.
         return Some(MannWhitney { u: u1, p: 1.0 });
     }
