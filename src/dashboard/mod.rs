@@ -6,6 +6,7 @@
 //! read, the pure metrics compute the numbers, chart specs are rendered and
 //! delivered, and `blocks::dashboard` lays it all out.
 
+pub mod ai;
 pub mod charts;
 pub mod rollups;
 
@@ -125,7 +126,7 @@ pub fn period(range: Range, now: i64) -> Result<Period, String> {
     }
 }
 
-fn range_words(range: Range) -> String {
+pub(crate) fn range_words(range: Range) -> String {
     match range {
         Range::LastDays(n) => format!("last {n} days"),
         Range::Between(a, b) => format!("{a} – {b}"),
@@ -147,6 +148,7 @@ enum Target {
     Repo(repositories::Repository),
     Person(PersonId, String),
     Jira,
+    Ai,
 }
 
 async fn person_teams(db: &Db, org: &Org, person: PersonId) -> Result<Vec<TeamId>, StoreError> {
@@ -250,11 +252,7 @@ pub async fn answer(
             }
         }
         View::Jira => Target::Jira,
-        View::Ai => {
-            return Ok(Answer::NotYet(
-                "AI impact (AI-assisted share, quality, AI vs non-AI)".into(),
-            ));
-        }
+        View::Ai => Target::Ai,
         View::Copilot => return Ok(Answer::NotYet("GitHub Copilot usage".into())),
         View::Leaderboard | View::LeaderboardOptOut(_) => {
             return Ok(Answer::NotYet("the weekly leaderboard".into()));
@@ -264,7 +262,7 @@ pub async fn answer(
     drop(conn);
     // The one visibility check, before any numbers are loaded.
     let subject = match &target {
-        Target::Org | Target::Repo(_) | Target::Jira => Subject::Org,
+        Target::Org | Target::Repo(_) | Target::Jira | Target::Ai => Subject::Org,
         Target::Team(t) => Subject::Team(t.id),
         Target::Person(p, _) => Subject::Person {
             person: *p,
@@ -282,6 +280,10 @@ pub async fn answer(
     let (scope, title) = match target {
         Target::Jira => {
             let d = jira_dashboard(db, org, viewer, asked.range, period, now, delivery).await?;
+            return Ok(Answer::Dashboard(Box::new(d)));
+        }
+        Target::Ai => {
+            let d = ai::dashboard(db, org, viewer, asked.range, period, now, delivery).await?;
             return Ok(Answer::Dashboard(Box::new(d)));
         }
         Target::Org => (Scope::Org, format!("Engineering overview · {range}")),

@@ -61,6 +61,7 @@ pub async fn catalogue(state: &AppState, org: &Org) -> Result<Vec<Entry>, StoreE
         e("App Home", "App Home as a developer", "home-developer"),
         e("/metrics", "/metrics (overview)", "metrics"),
         e("/metrics", "/metrics me", "metrics-me"),
+        e("/metrics", "/metrics ai", "metrics-ai"),
         e("/metrics", "/metrics jira", "metrics-jira"),
         e("/metrics", "/metrics 7d", "metrics-7d"),
         e("/metrics", "/metrics 90d", "metrics-90d"),

@@ -182,7 +182,8 @@ pub fn compare(prs: &[ImpactPr], metric: Metric, basis: Basis) -> Comparison {
             other.push(v);
         }
     }
-    let p = stats::mann_whitney(&ai, &other).map(|m| m.p);
+    let test = stats::mann_whitney(&ai, &other);
+    let p = test.map(|m| m.p);
     let (ai_est, other_est, relative, relative_ci) = if metric == Metric::RevertRate {
         let count = |v: &[f64]| v.iter().filter(|x| **x > 0.5).count();
         let a = rate_ci(count(&ai), ai.len());
@@ -211,7 +212,7 @@ pub fn compare(prs: &[ImpactPr], metric: Metric, basis: Basis) -> Comparison {
         relative,
         relative_ci,
         p,
-        verdict: stats::verdict(ai.len(), other.len(), p, relative),
+        verdict: stats::verdict(ai.len(), other.len(), test.as_ref()),
     }
 }
 

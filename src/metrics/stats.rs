@@ -201,6 +201,9 @@ pub struct MannWhitney {
     pub u: f64,
     /// Two-sided p-value.
     pub p: f64,
+    /// Which way the first group leans: its values tend to be higher
+    /// (`U` above `n1·n2/2`), lower, or neither (`None`).
+    pub first_higher: Option<bool>,
 }
 
 /// Two-sided Mann–Whitney U test of `a` against `b`: normal approximation
@@ -239,12 +242,25 @@ pub fn mann_whitney(a: &[f64], b: &[f64]) -> Option<MannWhitney> {
     let var = n1f * n2f / 12.0 * ((nf + 1.0) - ties / (nf * (nf - 1.0)));
     if var.is_nan() || var <= 0.0 {
         // Every value tied: no evidence of any difference.
-        return Some(MannWhitney { u: u1, p: 1.0 });
+        return Some(MannWhitney {
+            u: u1,
+            p: 1.0,
+            first_higher: None,
+        });
     }
     let z = (u - mu - 0.5) / var.sqrt();
     let normal = Normal::standard();
     let p = (2.0 * (1.0 - normal.cdf(z))).clamp(0.0, 1.0);
-    Some(MannWhitney { u: u1, p })
+    let first_higher = match u1.total_cmp(&mu) {
+        std::cmp::Ordering::Greater => Some(true),
+        std::cmp::Ordering::Less => Some(false),
+        std::cmp::Ordering::Equal => None,
+    };
+    Some(MannWhitney {
+        u: u1,
+        p,
+        first_higher,
+    })
 }
 
 /// What a comparison may say to people.
@@ -254,20 +270,22 @@ pub enum Verdict {
     NotEnoughData,
     /// Enough data, p ≥ 0.05.
     NoClearDifference,
-    /// The AI group's median is lower, p < 0.05.
+    /// The AI group's values tend to be lower, p < 0.05.
     Lower,
-    /// The AI group's median is higher, p < 0.05.
+    /// The AI group's values tend to be higher, p < 0.05.
     Higher,
 }
 
-/// METRICS.md's verdict rule.
-pub fn verdict(n_ai: usize, n_other: usize, p: Option<f64>, relative: Option<f64>) -> Verdict {
+/// METRICS.md's verdict rule; the direction is the test's (which group's
+/// values tend to be higher), so a significant test never reads "no clear
+/// difference" because two medians happen to be equal.
+pub fn verdict(n_ai: usize, n_other: usize, test: Option<&MannWhitney>) -> Verdict {
     if n_ai < MIN_GROUP || n_other < MIN_GROUP {
         return Verdict::NotEnoughData;
     }
-    match (p, relative) {
-        (Some(p), Some(d)) if p < ALPHA && d < 0.0 => Verdict::Lower,
-        (Some(p), Some(d)) if p < ALPHA && d > 0.0 => Verdict::Higher,
+    match test {
+        Some(t) if t.p < ALPHA && t.first_higher == Some(false) => Verdict::Lower,
+        Some(t) if t.p < ALPHA && t.first_higher == Some(true) => Verdict::Higher,
         _ => Verdict::NoClearDifference,
     }
 }
@@ -434,14 +452,21 @@ mod tests {
             d < 0.0 && lo <= d && d <= hi && hi < 0.0,
             "{d} ({lo}, {hi})"
         );
-        let p = mann_whitney(&fast, &slow).unwrap().p;
-        assert_eq!(verdict(60, 60, Some(p), Some(d)), Verdict::Lower);
-        assert_eq!(verdict(19, 60, Some(p), Some(d)), Verdict::NotEnoughData);
-        assert_eq!(
-            verdict(60, 60, Some(0.2), Some(d)),
-            Verdict::NoClearDifference
-        );
-        assert_eq!(verdict(60, 60, Some(0.01), Some(0.3)), Verdict::Higher);
-        assert_eq!(verdict(60, 60, None, None), Verdict::NoClearDifference);
+        let test = mann_whitney(&fast, &slow).unwrap();
+        assert_eq!(test.first_higher, Some(false));
+        assert_eq!(verdict(60, 60, Some(&test)), Verdict::Lower);
+        assert_eq!(verdict(19, 60, Some(&test)), Verdict::NotEnoughData);
+        let weak = MannWhitney { p: 0.2, ..test };
+        assert_eq!(verdict(60, 60, Some(&weak)), Verdict::NoClearDifference);
+        let up = mann_whitney(&slow, &fast).unwrap();
+        assert_eq!(verdict(60, 60, Some(&up)), Verdict::Higher);
+        assert_eq!(verdict(60, 60, None), Verdict::NoClearDifference);
+        // Equal medians, shifted tails: the test still decides the direction.
+        let mut a = vec![3.0; 19];
+        a.extend([1.0, 2.0]);
+        let mut b = vec![3.0; 19];
+        b.extend([4.0, 5.0]);
+        assert_eq!(median(&a), median(&b));
+        assert_eq!(mann_whitney(&a, &b).unwrap().first_higher, Some(false));
     }
 }

@@ -1368,3 +1368,79 @@ pub async fn latest(conn: &mut AnyConnection, org: OrgId, kind: Kind) -> StoreRe
     };
     Ok(items(conn, sql, org, 0, 0).await?.into_iter().next())
 }
+
+/// Every reviewer rating of PRs merged in `[from, to)`:
+/// `(pull request, rating 1–5, the author's answer)`.
+pub async fn period_ratings(
+    conn: &mut AnyConnection,
+    org: OrgId,
+    from: i64,
+    to: i64,
+) -> StoreResult<Vec<(i64, i64, Option<AiAnswer>)>> {
+    const SQL: &str = "select p.pull_request_id, w.quality_rating, s.ai_answer
+        from survey_review w
+        join pr_survey s on s.org_id = w.org_id and s.pr_survey_id = w.pr_survey_id
+        join pull_request p on p.org_id = s.org_id and p.pull_request_id = s.pull_request_id
+        where w.org_id = $1 and p.merged_at >= $2 and p.merged_at < $3
+            and w.quality_rating is not null
+        order by p.pull_request_id, w.survey_review_id";
+    let rows = sqlx::query(SQL)
+        .bind(org.get())
+        .bind(from)
+        .bind(to)
+        .fetch_all(conn)
+        .await?;
+    rows.iter()
+        .map(|r| {
+            let answer: Option<String> = r.try_get("ai_answer")?;
+            Ok((
+                r.try_get("pull_request_id")?,
+                r.try_get("quality_rating")?,
+                answer.as_deref().and_then(AiAnswer::parse),
+            ))
+        })
+        .collect::<Result<_, sqlx::Error>>()
+        .map_err(Into::into)
+}
+
+/// Survey activity of a period.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct PeriodStats {
+    /// Author surveys sent in the period.
+    pub asked: i64,
+    /// Of those, answered.
+    pub answered: i64,
+    /// Guesses revealed in the period.
+    pub revealed: i64,
+    /// Of those, correct.
+    pub correct: i64,
+}
+
+/// Response rate and detective record of `[from, to)`, org-wide.
+pub async fn period_stats(
+    conn: &mut AnyConnection,
+    org: OrgId,
+    from: i64,
+    to: i64,
+) -> StoreResult<PeriodStats> {
+    const SQL: &str = "select
+        (select count(*) from pr_survey where org_id = $1 and sent_at >= $2 and sent_at < $3) as asked,
+        (select count(*) from pr_survey where org_id = $1 and sent_at >= $2 and sent_at < $3
+            and ai_answer is not null) as answered,
+        (select count(*) from survey_review where org_id = $1 and revealed_at >= $2 and revealed_at < $3
+            and guess_correct is not null) as revealed,
+        (select count(*) from survey_review where org_id = $1 and revealed_at >= $2 and revealed_at < $3
+            and guess_correct = 1) as correct";
+    let r = sqlx::query(SQL)
+        .bind(org.get())
+        .bind(from)
+        .bind(to)
+        .fetch_one(conn)
+        .await?;
+    Ok(PeriodStats {
+        asked: r.try_get("asked")?,
+        answered: r.try_get("answered")?,
+        revealed: r.try_get("revealed")?,
+        correct: r.try_get("correct")?,
+    })
+}
