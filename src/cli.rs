@@ -155,6 +155,22 @@ enum ExportWhat {
         #[arg(long, value_enum)]
         format: Format,
     },
+    /// Every AI vs non-AI comparison of a period, on both signals: metric,
+    /// group sizes, medians with 95% bootstrap intervals, the relative
+    /// difference with its interval, the Mann–Whitney p-value and the verdict.
+    ///
+    /// Durations are seconds, size lines, revert rate a fraction, quality 1–5.
+    Ai {
+        /// Org to export: its id or Slack team id (default: the only org).
+        #[arg(long)]
+        org: Option<String>,
+        /// Period: `7d`, `30d`, `90d` or `2026-01-01..2026-03-31` (as `/metrics`).
+        #[arg(long, default_value = "30d")]
+        range: String,
+        /// Output format.
+        #[arg(long, value_enum)]
+        format: Format,
+    },
     /// Every Jira issue with its computed fields (cycle time, sprints, linked PRs).
     ///
     /// Instants are RFC 3339 UTC; durations are seconds.
@@ -259,6 +275,9 @@ pub async fn run(cli: Cli) -> ExitCode {
         Command::Export {
             what: ExportWhat::Surveys { org, format },
         } => export_surveys(&config, org.as_deref(), format).await,
+        Command::Export {
+            what: ExportWhat::Ai { org, range, format },
+        } => export_ai(&config, org.as_deref(), &range, format).await,
         Command::Keys {
             command: KeysCommand::Rotate,
         } => rotate_keys(&config).await,
@@ -552,6 +571,76 @@ async fn export_surveys(config: &Config, org: Option<&str>, format: Format) -> R
         .await
         .map_err(|e| e.to_string())?;
     drop(conn);
+    write_rows(&rows, format)?;
+    db.close().await;
+    Ok(())
+}
+
+/// One comparison as `aimpact export ai` writes it.
+#[derive(Debug, serde::Serialize)]
+struct AiRow {
+    basis: &'static str,
+    metric: &'static str,
+    n_ai: usize,
+    n_other: usize,
+    median_ai: Option<f64>,
+    ci_ai_low: Option<f64>,
+    ci_ai_high: Option<f64>,
+    median_other: Option<f64>,
+    ci_other_low: Option<f64>,
+    ci_other_high: Option<f64>,
+    relative_difference: Option<f64>,
+    relative_ci_low: Option<f64>,
+    relative_ci_high: Option<f64>,
+    p_value: Option<f64>,
+    verdict: String,
+}
+
+async fn export_ai(
+    config: &Config,
+    org: Option<&str>,
+    range: &str,
+    format: Format,
+) -> Result<(), String> {
+    let query = crate::slack::grammar::parse(range)
+        .map_err(|e| format!("--range: {e} Use 7d, 30d, 90d or 2026-01-01..2026-03-31."))?;
+    let period = crate::dashboard::period(query.range, crate::store::unix_now())
+        .map_err(|e| format!("--range: {e}"))?;
+    let (db, jobs) = app::connect_and_migrate(config)
+        .await
+        .map_err(|e| e.to_string())?;
+    jobs.close().await;
+    let org = pick_org(&db, org).await?;
+    let org = {
+        let mut conn = db.pool().acquire().await.map_err(|e| e.to_string())?;
+        crate::store::orgs::get(&mut conn, org)
+            .await
+            .map_err(|e| e.to_string())?
+    };
+    let facts = crate::dashboard::ai::facts(&db, &org, period)
+        .await
+        .map_err(|e| e.to_string())?;
+    let rows: Vec<AiRow> = facts
+        .comparisons
+        .iter()
+        .map(|c| AiRow {
+            basis: c.basis.label(),
+            metric: c.metric.name(),
+            n_ai: c.n_ai,
+            n_other: c.n_other,
+            median_ai: c.ai.map(|e| e.median),
+            ci_ai_low: c.ai.map(|e| e.ci.0),
+            ci_ai_high: c.ai.map(|e| e.ci.1),
+            median_other: c.other.map(|e| e.median),
+            ci_other_low: c.other.map(|e| e.ci.0),
+            ci_other_high: c.other.map(|e| e.ci.1),
+            relative_difference: c.relative,
+            relative_ci_low: c.relative_ci.map(|r| r.0),
+            relative_ci_high: c.relative_ci.map(|r| r.1),
+            p_value: c.p,
+            verdict: crate::dashboard::ai::sentence(c),
+        })
+        .collect();
     write_rows(&rows, format)?;
     db.close().await;
     Ok(())

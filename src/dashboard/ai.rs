@@ -142,18 +142,33 @@ pub fn sentence(c: &Comparison) -> String {
                 (Metric::Quality, true) => "were rated {} lower",
                 (Metric::Quality, false) => "were rated {} higher",
             };
+            let n = c.n_ai + c.n_other;
             let rel = c.relative.unwrap_or_default();
+            // The medians may not move with the test (equal medians,
+            // shifted tails): then say only which way values lean.
+            if rel == 0.0 || (rel < 0.0) != lower {
+                let lean = if lower { "lower" } else { "higher" };
+                let medians = if rel == 0.0 {
+                    "same median".to_string()
+                } else {
+                    format!("medians {} apart", pct(rel))
+                };
+                return format!(
+                    "AI-assisted PRs ({basis}): {} tends to be {lean} ({medians}; p = {:.2}), based on {n} PRs",
+                    label(c.metric).to_lowercase(),
+                    c.p.unwrap_or(1.0)
+                );
+            }
             let ci = c
                 .relative_ci
                 .map(|(lo, hi)| {
                     let (a, b) = if lower { (-hi, -lo) } else { (lo, hi) };
-                    format!(" (95% CI {:.0}–{:.0}%)", a * 100.0, b * 100.0)
+                    format!(" (95% CI {:.0}% to {:.0}%)", a * 100.0, b * 100.0)
                 })
                 .unwrap_or_default();
             format!(
-                "AI-assisted PRs ({basis}) {}{ci}, based on {} PRs",
-                what.replace("{}", &pct(rel)),
-                c.n_ai + c.n_other
+                "AI-assisted PRs ({basis}) {}{ci}, based on {n} PRs",
+                what.replace("{}", &pct(rel))
             )
         }
     }
