@@ -309,6 +309,31 @@ async fn main() -> anyhow::Result<()> {
         report(what, part);
     }
 
+    // 1b. AI impact: every comparison (6 metrics × 2 signals, bootstrap
+    // intervals and tests) over 90 days, data read included.
+    let org_row = {
+        let mut conn = state.db.pool().acquire().await?;
+        orgs::get(&mut conn, org).await?
+    };
+    let mut times = Vec::new();
+    let mut counted = 0;
+    for _ in 0..rounds {
+        let t = Instant::now();
+        let now = unix_now();
+        let period = aimpact::metrics::dashboard::Period {
+            from: now - 90 * DAY,
+            to: now,
+        };
+        let f = aimpact::dashboard::ai::facts(&state.db, &org_row, period).await?;
+        times.push(t.elapsed());
+        counted = f.prs.len();
+        std::hint::black_box(f.comparisons.len());
+    }
+    report(
+        &format!("AI impact, every comparison over 90 days ({counted} PRs), data read included"),
+        times,
+    );
+
     let stop = app.shutdown_handle();
     let server = tokio::spawn(app.run_until_stopped());
     let client = reqwest::Client::new();

@@ -422,3 +422,58 @@ async fn people_table(
         rows: rows.into_iter().map(|(_, n, v)| (n, v)).collect(),
     }))
 }
+
+/// The AI line of App Home: the org's AI-assisted share on both signals,
+/// the cycle-time verdict, and the viewer's own share.
+pub fn home_note(f: &AiFacts, person: Option<PersonId>) -> Option<String> {
+    if f.prs.is_empty() {
+        return None;
+    }
+    let (reported_ai, answered) = impact::share(&f.prs, Basis::SelfReported);
+    let (detected_ai, merged) = impact::share(&f.prs, Basis::Detected);
+    let mut parts = Vec::new();
+    parts.push(if answered == 0 {
+        "no survey answers yet".to_string()
+    } else {
+        format!(
+            "{:.0}% of {answered} answered PRs AI-assisted (self-reported)",
+            reported_ai as f64 * 100.0 / answered as f64
+        )
+    });
+    parts.push(format!(
+        "{:.0}% of {merged} detected",
+        detected_ai as f64 * 100.0 / merged as f64
+    ));
+    if let Some(c) = f
+        .comparisons
+        .iter()
+        .filter(|c| c.metric == Metric::Cycle)
+        .max_by_key(|c| {
+            (
+                matches!(c.verdict, Verdict::Lower | Verdict::Higher),
+                c.basis == Basis::SelfReported,
+            )
+        })
+    {
+        parts.push(format!("cycle time: {}", sentence(c)));
+    }
+    if let Some(me) = person {
+        let mine: Vec<bool> = f
+            .prs
+            .iter()
+            .filter(|p| p.author == Some(me.0))
+            .filter_map(|p| p.ai_reported)
+            .collect();
+        if !mine.is_empty() {
+            parts.push(format!(
+                "yours: {} of {} answered",
+                mine.iter().filter(|a| **a).count(),
+                mine.len()
+            ));
+        }
+    }
+    Some(format!(
+        "*:robot_face: AI impact* · {} · `/metrics ai` for quality, review time and the rest",
+        parts.join(" · ")
+    ))
+}

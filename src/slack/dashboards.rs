@@ -474,6 +474,14 @@ pub async fn home_dashboard(
     }
     d.teams = team_options(ctx, &viewer).await?;
     d.team = team.map_or("0".into(), |t| t.0.to_string());
+    if let Ok(period) = dash::period(state.range, unix_now()) {
+        let facts = dash::ai::facts(&ctx.state.db, &ctx.org, period)
+            .await
+            .map_err(|e| ListenerError::Other(e.to_string()))?;
+        if let Some(note) = dash::ai::home_note(&facts, viewer.person) {
+            d.notes.insert(0, note);
+        }
+    }
     Ok(Some(*d))
 }
 
