@@ -194,10 +194,15 @@ pub fn compare(prs: &[ImpactPr], metric: Metric, basis: Basis) -> Comparison {
         };
         (a, o, rel, None)
     } else {
-        let rel = stats::relative_difference_ci(&ai, &other);
+        let a = stats::Bootstrap::new(&ai, stats::SEED);
+        let o = stats::Bootstrap::new(&other, stats::SEED_OTHER);
+        let rel = a
+            .as_ref()
+            .zip(o.as_ref())
+            .and_then(|(a, o)| a.relative_to(o));
         (
-            stats::median_ci(&ai),
-            stats::median_ci(&other),
+            a.map(|b| b.estimate()),
+            o.map(|b| b.estimate()),
             rel.map(|r| r.0),
             rel.map(|r| r.1),
         )

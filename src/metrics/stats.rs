@@ -35,7 +35,7 @@ pub const MIN_GROUP: usize = 20;
 /// Significance level of the verdict.
 pub const ALPHA: f64 = 0.05;
 /// Groups up to this size are resampled value by value.
-pub const DIRECT_MAX: usize = 1_000;
+pub const DIRECT_MAX: usize = 100;
 
 /// The median of `values` (mean of the two middle values when even);
 /// `None` when empty or not finite.
@@ -140,21 +140,69 @@ pub struct MedianEstimate {
     pub ci: (f64, f64),
 }
 
+/// A group's values and the medians of its 2,000 resamples (in draw
+/// order, so two groups' resamples pair up for a difference).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Bootstrap {
+    sorted: Vec<f64>,
+    medians: Vec<f64>,
+}
+
+impl Bootstrap {
+    /// Resamples `values` (non-finite ones dropped) with a generator seeded
+    /// by `seed`; `None` when nothing is left.
+    pub fn new(values: &[f64], seed: u64) -> Option<Self> {
+        let mut sorted: Vec<f64> = values.iter().copied().filter(|x| x.is_finite()).collect();
+        if sorted.is_empty() {
+            return None;
+        }
+        sorted.sort_by(f64::total_cmp);
+        let mut rng = ChaCha8Rng::seed_from_u64(seed);
+        let medians = resampled_medians(&sorted, &mut rng);
+        Some(Self { sorted, medians })
+    }
+
+    /// The group's median with the 2.5th and 97.5th percentiles of the
+    /// resampled medians.
+    pub fn estimate(&self) -> MedianEstimate {
+        let mut m = self.medians.clone();
+        m.sort_by(f64::total_cmp);
+        MedianEstimate {
+            n: self.sorted.len(),
+            median: median_sorted(&self.sorted),
+            ci: (quantile_sorted(&m, 0.025), quantile_sorted(&m, 0.975)),
+        }
+    }
+
+    /// `(a − b) / b` of the medians, with the percentile interval of the
+    /// same over paired resamples; `None` without a usable interval.
+    pub fn relative_to(&self, b: &Bootstrap) -> Option<(f64, (f64, f64))> {
+        let point = relative_difference(median_sorted(&self.sorted), median_sorted(&b.sorted))?;
+        let mut d: Vec<f64> = self
+            .medians
+            .iter()
+            .zip(&b.medians)
+            .filter_map(|(x, y)| relative_difference(*x, *y))
+            .collect();
+        if d.len() < RESAMPLES / 2 {
+            // The other group's median is mostly zero: no usable interval.
+            return None;
+        }
+        d.sort_by(f64::total_cmp);
+        Some((
+            point,
+            (quantile_sorted(&d, 0.025), quantile_sorted(&d, 0.975)),
+        ))
+    }
+}
+
+/// The seed of the second group of a comparison: independent of the
+/// first's, so paired resamples are not coupled.
+pub const SEED_OTHER: u64 = SEED ^ 0x0F0F_0F0F;
+
 /// The median of `values` with its bootstrap interval; `None` when empty.
 pub fn median_ci(values: &[f64]) -> Option<MedianEstimate> {
-    let mut v: Vec<f64> = values.iter().copied().filter(|x| x.is_finite()).collect();
-    if v.is_empty() {
-        return None;
-    }
-    v.sort_by(f64::total_cmp);
-    let mut rng = ChaCha8Rng::seed_from_u64(SEED);
-    let mut m = resampled_medians(&v, &mut rng);
-    m.sort_by(f64::total_cmp);
-    Some(MedianEstimate {
-        n: v.len(),
-        median: median_sorted(&v),
-        ci: (quantile_sorted(&m, 0.025), quantile_sorted(&m, 0.975)),
-    })
+    Bootstrap::new(values, SEED).map(|b| b.estimate())
 }
 
 /// `(a − b) / b`: how much larger (positive) or smaller (negative) `a`'s
@@ -165,33 +213,9 @@ pub fn relative_difference(a: f64, b: f64) -> Option<f64> {
 }
 
 /// The relative difference of two groups' medians with its bootstrap
-/// interval (each group resampled on its own, same seed).
+/// interval (each group resampled on its own seed).
 pub fn relative_difference_ci(a: &[f64], b: &[f64]) -> Option<(f64, (f64, f64))> {
-    let mut a: Vec<f64> = a.iter().copied().filter(|x| x.is_finite()).collect();
-    let mut b: Vec<f64> = b.iter().copied().filter(|x| x.is_finite()).collect();
-    if a.is_empty() || b.is_empty() {
-        return None;
-    }
-    a.sort_by(f64::total_cmp);
-    b.sort_by(f64::total_cmp);
-    let point = relative_difference(median_sorted(&a), median_sorted(&b))?;
-    let mut rng = ChaCha8Rng::seed_from_u64(SEED);
-    let ma = resampled_medians(&a, &mut rng);
-    let mb = resampled_medians(&b, &mut rng);
-    let mut d: Vec<f64> = ma
-        .iter()
-        .zip(&mb)
-        .filter_map(|(x, y)| relative_difference(*x, *y))
-        .collect();
-    if d.len() < RESAMPLES / 2 {
-        // The other group's median is mostly zero: no usable interval.
-        return None;
-    }
-    d.sort_by(f64::total_cmp);
-    Some((
-        point,
-        (quantile_sorted(&d, 0.025), quantile_sorted(&d, 0.975)),
-    ))
+    Bootstrap::new(a, SEED)?.relative_to(&Bootstrap::new(b, SEED_OTHER)?)
 }
 
 /// A Mann–Whitney U test.

@@ -4,6 +4,7 @@
 
 #![allow(clippy::unwrap_used)]
 
+mod ai_impact;
 mod cli;
 mod dashboards;
 mod demo;
