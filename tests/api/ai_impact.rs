@@ -161,8 +161,7 @@ async fn ask_ai(app: &TestApp, slack: &MockServer, user: &str) -> String {
                 .await
                 .unwrap_or_default()
                 .into_iter()
-                .filter(|r| r.url.path() == format!("/respond/{user}"))
-                .next_back()
+                .rfind(|r| r.url.path() == format!("/respond/{user}"))
         };
         assert!(
             eventually(PATIENCE, || async { sent().await.is_some() }).await,
