@@ -213,7 +213,7 @@ pub async fn dashboard(
     now: i64,
     delivery: &Delivery<'_>,
 ) -> Result<Dashboard, DashboardError> {
-    let _ = (now, delivery);
+    let _ = now;
     let f = facts(db, org, period).await?;
     let mut d = Dashboard {
         title: format!("AI impact · {}", range_words(range)),
@@ -364,7 +364,130 @@ pub async fn dashboard(
     if let Some(t) = people_table(db, org, viewer, &f.prs).await? {
         d.tables.push(t);
     }
+    d.charts = super::charts::deliver_all(db, org.id, delivery, charts(&f)).await?;
     Ok(d)
+}
+
+/// AI vs non-AI cycle time (box plots), the weekly AI-assisted share on
+/// both signals, quality ratings of both groups, and size against cycle
+/// time coloured by the detected signal.
+pub fn charts(f: &AiFacts) -> Vec<::charts::Chart> {
+    use ::charts::{
+        BarChart, BarMode, BarSeries, BoxChart, BoxGroup, Chart, LineChart, ScatterChart,
+        ScatterSeries, Series, YUnit,
+    };
+    let cycles = |pick: &dyn Fn(&ImpactPr) -> bool| -> Vec<f64> {
+        f.prs
+            .iter()
+            .filter(|p| pick(p))
+            .filter_map(|p| p.cycle.map(|c| c as f64))
+            .collect()
+    };
+    let boxes = Chart::Box(BoxChart {
+        title: "Cycle time: AI-assisted vs other PRs".into(),
+        groups: vec![
+            BoxGroup {
+                name: "AI (self-reported)".into(),
+                values: cycles(&|p| p.ai_reported == Some(true)),
+            },
+            BoxGroup {
+                name: "No AI (self-reported)".into(),
+                values: cycles(&|p| p.ai_reported == Some(false)),
+            },
+            BoxGroup {
+                name: "AI detected".into(),
+                values: cycles(&|p| p.ai_detected),
+            },
+            BoxGroup {
+                name: "Not detected".into(),
+                values: cycles(&|p| !p.ai_detected),
+            },
+        ],
+        y_unit: YUnit::Duration,
+        y_label: "cycle time".into(),
+        ..BoxChart::default()
+    });
+    // Weekly share, each signal out of its own base.
+    let mut weeks: std::collections::BTreeMap<i64, [usize; 4]> = Default::default();
+    for p in &f.prs {
+        let w = weeks
+            .entry(crate::metrics::rollup::week_start(p.merged_at))
+            .or_default();
+        if let Some(ai) = p.ai_reported {
+            w[0] += usize::from(ai);
+            w[1] += 1;
+        }
+        w[2] += usize::from(p.ai_detected);
+        w[3] += 1;
+    }
+    let share = |k: usize, n: usize| (n > 0).then(|| k as f64 * 100.0 / n as f64);
+    let line = |name: &str, pick: fn(&[usize; 4]) -> (usize, usize)| Series {
+        name: name.into(),
+        points: weeks
+            .iter()
+            .filter_map(|(w, c)| {
+                let (k, n) = pick(c);
+                share(k, n).map(|s| (*w, s))
+            })
+            .collect(),
+        band: Vec::new(),
+    };
+    let trend = Chart::Line(LineChart {
+        title: "AI-assisted share of merged PRs per week".into(),
+        series: vec![
+            line("Self-reported (of answered)", |c| (c[0], c[1])),
+            line("Detected (of merged)", |c| (c[2], c[3])),
+        ],
+        y_unit: YUnit::Count,
+        y_label: "% of PRs".into(),
+        ..LineChart::default()
+    });
+    let q = impact::quality_distribution(&f.ratings);
+    let quality = Chart::Bar(BarChart {
+        title: "Quality ratings: AI-assisted vs other PRs (self-reported)".into(),
+        categories: (1..=5).map(|r| format!("{r}★")).collect(),
+        series: vec![
+            BarSeries {
+                name: "AI-assisted".into(),
+                values: q[0].iter().map(|n| *n as f64).collect(),
+            },
+            BarSeries {
+                name: "Other".into(),
+                values: q[1].iter().map(|n| *n as f64).collect(),
+            },
+        ],
+        mode: BarMode::Grouped,
+        y_unit: YUnit::Count,
+        y_label: "ratings".into(),
+        ..BarChart::default()
+    });
+    let points = |ai: bool| -> Vec<(f64, f64)> {
+        f.prs
+            .iter()
+            .filter(|p| p.ai_detected == ai)
+            .filter_map(|p| p.cycle.map(|c| (p.size as f64, c as f64)))
+            .collect()
+    };
+    let scatter = Chart::Scatter(ScatterChart {
+        title: "PR size vs cycle time".into(),
+        x_label: "PR size (lines changed)".into(),
+        y_label: "cycle time".into(),
+        x_unit: YUnit::Count,
+        y_unit: YUnit::Duration,
+        series: vec![
+            ScatterSeries {
+                name: "Not detected".into(),
+                points: points(false),
+            },
+            ScatterSeries {
+                name: "AI detected".into(),
+                points: points(true),
+            },
+        ],
+        log_x: true,
+        ..ScatterChart::default()
+    });
+    vec![boxes, trend, quality, scatter]
 }
 
 /// AI-assisted share per person, only for people the viewer may see by
