@@ -324,7 +324,7 @@ async fn main() -> anyhow::Result<()> {
             from: now - 90 * DAY,
             to: now,
         };
-        let f = aimpact::dashboard::ai::facts(&state.db, &org_row, period).await?;
+        let f = aimpact::dashboard::ai::facts(&state.db, &org_row, Scope::Org, period).await?;
         times.push(t.elapsed());
         counted = f.prs.len();
         std::hint::black_box(f.comparisons.len());

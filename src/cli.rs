@@ -617,7 +617,7 @@ async fn export_ai(
             .await
             .map_err(|e| e.to_string())?
     };
-    let facts = crate::dashboard::ai::facts(&db, &org, period)
+    let facts = crate::dashboard::ai::facts(&db, &org, crate::metrics::rollup::Scope::Org, period)
         .await
         .map_err(|e| e.to_string())?;
     let rows: Vec<AiRow> = facts

@@ -10,7 +10,7 @@ pub const COMMANDS: [(&str, &str); 9] = [
     ("/metrics team <name>", "one team's numbers"),
     ("/metrics repo <name>", "one repository's numbers"),
     (
-        "/metrics ai",
+        "/metrics ai [me | team <name>]",
         "AI impact: AI-assisted share, quality, AI vs non-AI",
     ),
     ("/metrics jira", "Jira: velocity, issue cycle time"),

@@ -9,7 +9,7 @@ use blocks::dashboard::{Dashboard, Empty, Table, format_count, format_duration};
 use blocks::limits::escape_mrkdwn;
 use blocks::{BetterWhen, Change, StatCard};
 
-use super::{DashboardError, Db, Delivery, Period, range_value, range_words, rollups};
+use super::{DashboardError, Db, Delivery, Period, range_value, rollups};
 use crate::domain::{PersonId, TeamId};
 use crate::metrics::impact::{self, Basis, Comparison, ImpactPr, Metric};
 use crate::metrics::rollup::Scope;
@@ -33,10 +33,14 @@ pub struct AiFacts {
 }
 
 /// Reads the period's PRs and ratings and computes every comparison.
-pub async fn facts(db: &Db, org: &Org, period: Period) -> Result<AiFacts, DashboardError> {
+pub async fn facts(
+    db: &Db,
+    org: &Org,
+    scope: Scope,
+    period: Period,
+) -> Result<AiFacts, DashboardError> {
     let mut conn = db.pool().acquire().await?;
-    let prs =
-        rollups::period_pr_facts(&mut conn, org.id, Scope::Org, period.from, period.to).await?;
+    let prs = rollups::period_pr_facts(&mut conn, org.id, scope, period.from, period.to).await?;
     let ratings = surveys::period_ratings(&mut conn, org.id, period.from, period.to).await?;
     let stats = surveys::period_stats(&mut conn, org.id, period.from, period.to).await?;
     drop(conn);
@@ -202,22 +206,31 @@ fn card(c: &Comparison) -> StatCard {
     card.with_hint(sentence(c))
 }
 
-/// The AI impact dashboard for the org over `period`.
-#[allow(clippy::too_many_arguments)]
+/// Which AI view: whose PRs, titled how, over which period.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Asked {
+    /// Org, team or person (visibility already checked).
+    pub scope: Scope,
+    /// Header.
+    pub title: String,
+    /// The range as asked.
+    pub range: Range,
+    /// Its period.
+    pub period: Period,
+}
+
+/// The AI impact dashboard of `asked`.
 pub async fn dashboard(
     db: &Db,
     org: &Org,
     viewer: &Viewer,
-    range: Range,
-    period: Period,
-    now: i64,
+    asked: Asked,
     delivery: &Delivery<'_>,
 ) -> Result<Dashboard, DashboardError> {
-    let _ = now;
-    let f = facts(db, org, period).await?;
+    let f = facts(db, org, asked.scope, asked.period).await?;
     let mut d = Dashboard {
-        title: format!("AI impact · {}", range_words(range)),
-        range: range_value(range),
+        title: asked.title.clone(),
+        range: range_value(asked.range),
         definition: "AI-assisted *self-reported* = the author answered \"some parts\" or \"mostly AI\" \
             (out of PRs with an answer); *detected* = a Co-authored-by trailer, agent branch, label or \
             account (out of all merged PRs). Each cell: median of AI-assisted vs other PRs; intervals \

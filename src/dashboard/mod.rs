@@ -20,7 +20,7 @@ use crate::domain::{PersonId, Provider, Role, TeamId};
 use crate::metrics::aggregate::Summary;
 use crate::metrics::dashboard::{Headline, Period, headline, median_change, review_load};
 use crate::metrics::rollup::{Scope, WEEK, WeekValues, week_start};
-use crate::slack::grammar::{Range, View};
+use crate::slack::grammar::{AiOf, Range, View};
 use crate::slack::roles::{Subject, Viewer, can_view};
 use crate::store::orgs::Org;
 use crate::store::{Db, StoreError, integrations, people, pull_requests, repositories, roles};
@@ -148,7 +148,6 @@ enum Target {
     Repo(repositories::Repository),
     Person(PersonId, String),
     Jira,
-    Ai,
 }
 
 async fn person_teams(db: &Db, org: &Org, person: PersonId) -> Result<Vec<TeamId>, StoreError> {
@@ -183,8 +182,16 @@ pub async fn answer(
         Ok(p) => p,
         Err(correction) => return Ok(Answer::Correction(correction)),
     };
+    // `/metrics ai [me | team <name>]`: the same subject as the plain view,
+    // the AI comparisons instead of the overview.
+    let (view, ai_view) = match &asked.view {
+        View::Ai(AiOf::Org) => (View::Overview, true),
+        View::Ai(AiOf::Me) => (View::Me, true),
+        View::Ai(AiOf::Team(name)) => (View::Team(name.clone()), true),
+        other => (other.clone(), false),
+    };
     let mut conn = db.pool().acquire().await?;
-    let target = match &asked.view {
+    let target = match &view {
         View::Overview => match team {
             Some(id) => match teams::list(&mut conn, org.id)
                 .await?
@@ -252,7 +259,8 @@ pub async fn answer(
             }
         }
         View::Jira => Target::Jira,
-        View::Ai => Target::Ai,
+        // Mapped to its subject's view above.
+        View::Ai(_) => Target::Org,
         View::Copilot => return Ok(Answer::NotYet("GitHub Copilot usage".into())),
         View::Leaderboard | View::LeaderboardOptOut(_) => {
             return Ok(Answer::NotYet("the weekly leaderboard".into()));
@@ -262,7 +270,7 @@ pub async fn answer(
     drop(conn);
     // The one visibility check, before any numbers are loaded.
     let subject = match &target {
-        Target::Org | Target::Repo(_) | Target::Jira | Target::Ai => Subject::Org,
+        Target::Org | Target::Repo(_) | Target::Jira => Subject::Org,
         Target::Team(t) => Subject::Team(t.id),
         Target::Person(p, _) => Subject::Person {
             person: *p,
@@ -277,13 +285,39 @@ pub async fn answer(
         ));
     }
     let range = range_words(asked.range);
+    if ai_view {
+        let (scope, title) = match &target {
+            Target::Team(t) => (
+                Scope::Team(t.id.0),
+                format!("AI impact · team {} · {range}", t.name),
+            ),
+            Target::Person(p, _) if viewer.person == Some(*p) => (
+                Scope::Person(p.0),
+                format!("AI impact · your PRs · {range}"),
+            ),
+            Target::Person(p, name) => {
+                (Scope::Person(p.0), format!("AI impact · {name} · {range}"))
+            }
+            _ => (Scope::Org, format!("AI impact · {range}")),
+        };
+        let d = ai::dashboard(
+            db,
+            org,
+            viewer,
+            ai::Asked {
+                scope,
+                title,
+                range: asked.range,
+                period,
+            },
+            delivery,
+        )
+        .await?;
+        return Ok(Answer::Dashboard(Box::new(d)));
+    }
     let (scope, title) = match target {
         Target::Jira => {
             let d = jira_dashboard(db, org, viewer, asked.range, period, now, delivery).await?;
-            return Ok(Answer::Dashboard(Box::new(d)));
-        }
-        Target::Ai => {
-            let d = ai::dashboard(db, org, viewer, asked.range, period, now, delivery).await?;
             return Ok(Answer::Dashboard(Box::new(d)));
         }
         Target::Org => (Scope::Org, format!("Engineering overview · {range}")),

@@ -28,7 +28,9 @@ pub fn question_text(view: &View, range: Range) -> String {
         View::Me => "me".into(),
         View::Team(t) => format!("team {t}"),
         View::Repo(r) => format!("repo {r}"),
-        View::Ai => "ai".into(),
+        View::Ai(crate::slack::grammar::AiOf::Org) => "ai".into(),
+        View::Ai(crate::slack::grammar::AiOf::Me) => "ai me".into(),
+        View::Ai(crate::slack::grammar::AiOf::Team(t)) => format!("ai team {t}"),
         View::Jira => "jira".into(),
         View::Copilot => "copilot".into(),
         View::Leaderboard => "leaderboard".into(),
@@ -475,9 +477,14 @@ pub async fn home_dashboard(
     d.teams = team_options(ctx, &viewer).await?;
     d.team = team.map_or("0".into(), |t| t.0.to_string());
     if let Ok(period) = dash::period(state.range, unix_now()) {
-        let facts = dash::ai::facts(&ctx.state.db, &ctx.org, period)
-            .await
-            .map_err(|e| ListenerError::Other(e.to_string()))?;
+        let facts = dash::ai::facts(
+            &ctx.state.db,
+            &ctx.org,
+            crate::metrics::rollup::Scope::Org,
+            period,
+        )
+        .await
+        .map_err(|e| ListenerError::Other(e.to_string()))?;
         if let Some(note) = dash::ai::home_note(&facts, viewer.person) {
             d.notes.insert(0, note);
         }

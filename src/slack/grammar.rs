@@ -40,8 +40,8 @@ pub enum View {
     Team(String),
     /// `/metrics repo <name>`.
     Repo(String),
-    /// `/metrics ai`.
-    Ai,
+    /// `/metrics ai`, `ai me`, `ai team <name>`.
+    Ai(AiOf),
     /// `/metrics jira`.
     Jira,
     /// `/metrics copilot`.
@@ -61,6 +61,17 @@ pub struct Query {
     pub view: View,
     /// The period.
     pub range: Range,
+}
+
+/// Whose PRs `/metrics ai` compares.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AiOf {
+    /// The whole org.
+    Org,
+    /// The asker's own PRs.
+    Me,
+    /// A team's PRs, by name.
+    Team(String),
 }
 
 /// Why input did not parse; shown above the help text, never as an error.
@@ -115,7 +126,18 @@ pub fn parse(text: &str) -> Result<Query, GrammarError> {
     let view = match keyword.as_deref() {
         None | Some("overview") => View::Overview,
         Some("me") => View::Me,
-        Some("ai") => View::Ai,
+        Some("ai") => match rest.next().map(str::to_lowercase).as_deref() {
+            None => View::Ai(AiOf::Org),
+            Some("me") => View::Ai(AiOf::Me),
+            Some("team") => {
+                let name: Vec<&str> = rest.by_ref().collect();
+                if name.is_empty() {
+                    return Err(GrammarError::MissingName("team"));
+                }
+                View::Ai(AiOf::Team(name.join(" ")))
+            }
+            Some(other) => return Err(GrammarError::Extra(other.to_string())),
+        },
         Some("jira") => View::Jira,
         Some("copilot") => View::Copilot,
         Some("help") | Some("?") => View::Help,
@@ -173,7 +195,14 @@ mod tests {
             q(View::Team("Platform Core".into()), Range::LastDays(90))
         );
         assert_eq!(parse("repo acme/api"), q(View::Repo("acme/api".into()), d));
-        assert_eq!(parse("ai"), q(View::Ai, d));
+        assert_eq!(parse("ai"), q(View::Ai(AiOf::Org), d));
+        assert_eq!(parse("ai me 7d"), q(View::Ai(AiOf::Me), Range::LastDays(7)));
+        assert_eq!(
+            parse("ai team Platform Core"),
+            q(View::Ai(AiOf::Team("Platform Core".into())), d)
+        );
+        assert_eq!(parse("ai team"), Err(GrammarError::MissingName("team")));
+        assert!(matches!(parse("ai wat"), Err(GrammarError::Extra(_))));
         assert_eq!(parse("jira 30d"), q(View::Jira, Range::LastDays(30)));
         assert_eq!(parse("copilot"), q(View::Copilot, d));
         assert_eq!(parse("leaderboard"), q(View::Leaderboard, d));

@@ -137,14 +137,14 @@ async fn app() -> (TestDb, TestApp, MockServer) {
 /// `/metrics ai` as `user`: the dashboard from the acknowledgement, or, when
 /// it took longer than Slack's window (a loaded CI machine), from the
 /// `response_url` delivery.
-async fn ask_ai(app: &TestApp, slack: &MockServer, user: &str) -> String {
-    let respond = format!("{}/respond/{user}", slack.uri());
+async fn ask_ai(app: &TestApp, slack: &MockServer, user: &str, text: &str) -> String {
+    let respond = format!("{}/respond/{user}-{}", slack.uri(), text.replace(' ', "-"));
     let r = slack_form(
         app,
         "/slack/commands",
         &[
             ("command", "/metrics"),
-            ("text", "ai"),
+            ("text", text),
             ("team_id", "T1"),
             ("user_id", user),
             ("channel_id", "C1"),
@@ -161,7 +161,7 @@ async fn ask_ai(app: &TestApp, slack: &MockServer, user: &str) -> String {
                 .await
                 .unwrap_or_default()
                 .into_iter()
-                .rfind(|r| r.url.path() == format!("/respond/{user}"))
+                .rfind(|r| respond.ends_with(r.url.path()))
         };
         assert!(
             eventually(PATIENCE, || async { sent().await.is_some() }).await,
@@ -185,7 +185,7 @@ fn assert_no_nonsense(text: &str) {
 async fn enough_data_gives_a_verdict_with_its_interval_and_sample() {
     let (_db, app, slack) = app().await;
     seed(&app, 30, 30).await;
-    let text = ask_ai(&app, &slack, "U_ADMIN").await;
+    let text = ask_ai(&app, &slack, "U_ADMIN", "ai").await;
     assert_no_nonsense(&text);
     assert!(text.contains("AI impact"), "{text}");
     assert!(
@@ -200,8 +200,20 @@ async fn enough_data_gives_a_verdict_with_its_interval_and_sample() {
     // Both signals agree on every PR.
     assert!(text.contains("Cohen's κ 1.00"), "{text}");
     // A developer sees the org's comparisons but only their own row.
-    let mine = ask_ai(&app, &slack, "U_ALICE").await;
+    let mine = ask_ai(&app, &slack, "U_ALICE", "ai").await;
     assert!(mine.contains("alice") && !mine.contains("bob"), "{mine}");
+    // `/metrics ai me`: Alice's own PRs, all AI-assisted: nothing to compare with.
+    let me = ask_ai(&app, &slack, "U_ALICE", "ai me 30d").await;
+    assert_no_nonsense(&me);
+    assert!(me.contains("AI impact · your PRs"), "{me}");
+    assert!(me.contains("*100%* of 30 answered PRs"), "{me}");
+    assert!(
+        me.contains("not enough data yet: 0 other PRs (self-reported), need 20"),
+        "{me}"
+    );
+    // A team that does not exist gets the usual correction.
+    let nope = ask_ai(&app, &slack, "U_ALICE", "ai team nosuch").await;
+    assert!(nope.contains("no team called"), "{nope}");
     app.stop().await;
 }
 
@@ -209,7 +221,7 @@ async fn enough_data_gives_a_verdict_with_its_interval_and_sample() {
 async fn small_samples_never_get_a_confident_verdict() {
     let (_db, app, slack) = app().await;
     seed(&app, 9, 30).await;
-    let text = ask_ai(&app, &slack, "U_ADMIN").await;
+    let text = ask_ai(&app, &slack, "U_ADMIN", "ai").await;
     assert_no_nonsense(&text);
     assert!(
         text.contains("not enough data yet: 9 AI-assisted PRs (self-reported), need 20"),
@@ -226,7 +238,7 @@ async fn small_samples_never_get_a_confident_verdict() {
 async fn no_ai_assisted_prs_says_so_never_nan() {
     let (_db, app, slack) = app().await;
     seed(&app, 0, 25).await;
-    let text = ask_ai(&app, &slack, "U_ADMIN").await;
+    let text = ask_ai(&app, &slack, "U_ADMIN", "ai").await;
     assert_no_nonsense(&text);
     assert!(text.contains("no AI-assisted PRs yet"), "{text}");
     app.stop().await;
