@@ -109,7 +109,11 @@ fn pct(x: f64) -> String {
 pub fn sentence(c: &Comparison) -> String {
     let basis = c.basis.label();
     if c.n_ai == 0 {
-        return format!("no AI-assisted PRs yet ({basis})");
+        return if c.metric == Metric::Quality {
+            format!("no quality ratings of AI-assisted PRs yet ({basis})")
+        } else {
+            format!("no AI-assisted PRs yet ({basis})")
+        };
     }
     match c.verdict {
         Verdict::NotEnoughData => {
@@ -559,39 +563,42 @@ async fn people_table(
     }))
 }
 
-/// The AI line of App Home: the org's AI-assisted share on both signals,
-/// the cycle-time verdict, and the viewer's own share.
+/// The AI section of App Home: the AI-assisted share on both signals, the
+/// verdicts people ask about first (cycle time, review time, quality; the
+/// signal with a verdict preferred, then self-reported), and the viewer's
+/// own answers.
 pub fn home_note(f: &AiFacts, person: Option<PersonId>) -> Option<String> {
     if f.prs.is_empty() {
         return None;
     }
     let (reported_ai, answered) = impact::share(&f.prs, Basis::SelfReported);
     let (detected_ai, merged) = impact::share(&f.prs, Basis::Detected);
-    let mut parts = Vec::new();
-    parts.push(if answered == 0 {
+    let reported = if answered == 0 {
         "no survey answers yet".to_string()
     } else {
         format!(
             "{:.0}% of {answered} answered PRs AI-assisted (self-reported)",
             reported_ai as f64 * 100.0 / answered as f64
         )
-    });
-    parts.push(format!(
-        "{:.0}% of {merged} detected",
+    };
+    let mut lines = vec![format!(
+        "*:robot_face: AI impact* · {reported} · {:.0}% of {merged} detected",
         detected_ai as f64 * 100.0 / merged as f64
-    ));
-    if let Some(c) = f
-        .comparisons
-        .iter()
-        .filter(|c| c.metric == Metric::Cycle)
-        .max_by_key(|c| {
-            (
-                matches!(c.verdict, Verdict::Lower | Verdict::Higher),
-                c.basis == Basis::SelfReported,
-            )
-        })
-    {
-        parts.push(format!("cycle time: {}", sentence(c)));
+    )];
+    for metric in [Metric::Cycle, Metric::Review, Metric::Quality] {
+        let best = f
+            .comparisons
+            .iter()
+            .filter(|c| c.metric == metric)
+            .max_by_key(|c| {
+                (
+                    matches!(c.verdict, Verdict::Lower | Verdict::Higher),
+                    c.basis == Basis::SelfReported,
+                )
+            });
+        if let Some(c) = best {
+            lines.push(format!("• {}: {}", label(metric), sentence(c)));
+        }
     }
     if let Some(me) = person {
         let mine: Vec<bool> = f
@@ -601,15 +608,59 @@ pub fn home_note(f: &AiFacts, person: Option<PersonId>) -> Option<String> {
             .filter_map(|p| p.ai_reported)
             .collect();
         if !mine.is_empty() {
-            parts.push(format!(
-                "yours: {} of {} answered",
+            lines.push(format!(
+                "• Your PRs: {} of {} answered were AI-assisted · `/metrics ai me`",
                 mine.iter().filter(|a| **a).count(),
                 mine.len()
             ));
         }
     }
-    Some(format!(
-        "*:robot_face: AI impact* · {} · `/metrics ai` for quality, review time and the rest",
-        parts.join(" · ")
-    ))
+    lines.push("`/metrics ai` for every comparison, the charts and how the signals agree".into());
+    Some(lines.join("\n"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn facts(prs: Vec<ImpactPr>) -> AiFacts {
+        AiFacts {
+            comparisons: impact::compare_all(&prs),
+            prs,
+            ratings: Vec::new(),
+            stats: surveys::PeriodStats::default(),
+        }
+    }
+
+    #[test]
+    fn the_home_section_leads_with_shares_and_verdicts_and_the_viewers_own() {
+        assert_eq!(home_note(&facts(Vec::new()), None), None);
+        let prs: Vec<ImpactPr> = (0..50)
+            .map(|i| ImpactPr {
+                id: i,
+                author: Some(i % 2),
+                cycle: Some(if i < 25 { 3_600 + i } else { 10_000 + i }),
+                review: Some(600),
+                size: 10,
+                ai_detected: i < 25,
+                ai_reported: Some(i < 25),
+                ..ImpactPr::default()
+            })
+            .collect();
+        let note = home_note(&facts(prs), Some(PersonId(0))).unwrap();
+        assert!(
+            note.starts_with("*:robot_face: AI impact* · 50% of 50 answered PRs"),
+            "{note}"
+        );
+        assert!(
+            note.contains("• Cycle time: AI-assisted PRs (self-reported) merged"),
+            "{note}"
+        );
+        assert!(
+            note.contains("• Quality rating: no quality ratings of AI-assisted PRs yet"),
+            "{note}"
+        );
+        assert!(note.contains("• Your PRs: 13 of 25 answered"), "{note}");
+        assert!(!note.contains("NaN"));
+    }
 }
