@@ -207,7 +207,14 @@ fn card(c: &Comparison) -> StatCard {
         };
         card = card.with_change(Change::new(rel * 100.0, better).compared_to("other PRs"));
     }
-    card.with_hint(sentence(c))
+    // The sentence, and the p-value wherever the sentence leaves it out.
+    let hint = match (c.verdict, c.p) {
+        (Verdict::Lower | Verdict::Higher, Some(p)) if !sentence(c).contains("p = ") => {
+            format!("{} · p = {p:.3}", sentence(c))
+        }
+        _ => sentence(c),
+    };
+    card.with_hint(hint)
 }
 
 /// Which AI view: whose PRs, titled how, over which period.
