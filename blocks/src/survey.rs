@@ -109,7 +109,7 @@ impl PrLine {
     fn facts(&self) -> String {
         let size = format!(
             "{} line{} changed",
-            thousands(self.size),
+            crate::dashboard::format_count(self.size),
             if self.size == 1 { "" } else { "s" }
         );
         match &self.cycle {
@@ -117,18 +117,6 @@ impl PrLine {
             None => size,
         }
     }
-}
-
-fn thousands(n: i64) -> String {
-    let digits = n.unsigned_abs().to_string();
-    let mut out = String::new();
-    for (i, ch) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(ch);
-    }
-    if n < 0 { format!("-{out}") } else { out }
 }
 
 /// Where an author's survey stands.

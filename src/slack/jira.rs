@@ -23,10 +23,6 @@ fn choice(p: &Project) -> RepoChoice {
     }
 }
 
-fn field_error(block: &str, message: &str) -> Ack {
-    Ack::Json(json!({ "response_action": "errors", "errors": { block: message } }))
-}
-
 fn value(i: &Interaction, block: &str, action: &str) -> String {
     i.raw
         .pointer(&format!("/view/state/values/{block}/{action}/value"))
@@ -130,7 +126,7 @@ pub async fn options(ctx: Ctx, i: Interaction) -> ListenerResult {
 /// projects import their history.
 pub async fn save(ctx: Ctx, i: Interaction) -> ListenerResult {
     if super::roles::resolve(&ctx, &i.user_id).await? != Role::Admin {
-        return Ok(field_error(
+        return Ok(Ack::field_error(
             input::PROJECTS_MODE,
             "Only an aimpact admin can choose projects.",
         ));
@@ -147,7 +143,7 @@ pub async fn save(ctx: Ctx, i: Interaction) -> ListenerResult {
     };
     let points = value(&i, input::JIRA_POINTS, input::JIRA_POINTS_VALUE);
     if chosen && picked.is_empty() {
-        return Ok(field_error(
+        return Ok(Ack::field_error(
             input::PROJECTS_PICK,
             "Choose at least one project, or sync all of them.",
         ));
@@ -157,7 +153,7 @@ pub async fn save(ctx: Ctx, i: Interaction) -> ListenerResult {
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || c == '_')
     {
-        return Ok(field_error(
+        return Ok(Ack::field_error(
             input::JIRA_POINTS,
             "Enter a field id such as customfield_10016.",
         ));
@@ -222,7 +218,7 @@ pub async fn save(ctx: Ctx, i: Interaction) -> ListenerResult {
 /// the modal waits; errors show under the field that needs fixing.
 pub async fn connect_submitted(ctx: Ctx, i: Interaction) -> ListenerResult {
     if super::roles::resolve(&ctx, &i.user_id).await? != Role::Admin {
-        return Ok(field_error(
+        return Ok(Ack::field_error(
             input::JIRA_TOKEN,
             "Only an aimpact admin can connect Jira.",
         ));
@@ -231,19 +227,19 @@ pub async fn connect_submitted(ctx: Ctx, i: Interaction) -> ListenerResult {
     let email = value(&i, input::JIRA_EMAIL, input::JIRA_EMAIL_VALUE);
     let token = value(&i, input::JIRA_TOKEN, input::JIRA_TOKEN_VALUE);
     let Some(site) = connect::site_url(&site_raw) else {
-        return Ok(field_error(
+        return Ok(Ack::field_error(
             input::JIRA_SITE,
             "Enter your Jira site, e.g. https://acme.atlassian.net",
         ));
     };
     if !email.is_empty() && !email.contains('@') {
-        return Ok(field_error(
+        return Ok(Ack::field_error(
             input::JIRA_EMAIL,
             "Enter the email of the account the token belongs to.",
         ));
     }
     if token.is_empty() {
-        return Ok(field_error(input::JIRA_TOKEN, "Paste a token."));
+        return Ok(Ack::field_error(input::JIRA_TOKEN, "Paste a token."));
     }
     let state = &ctx.state;
     let connected = connect::connect_token(
@@ -260,19 +256,19 @@ pub async fn connect_submitted(ctx: Ctx, i: Interaction) -> ListenerResult {
     match connected {
         Ok(_) => {}
         Err(ConnectError::Jira(JiraError::Unauthorized(_))) => {
-            return Ok(field_error(
+            return Ok(Ack::field_error(
                 input::JIRA_TOKEN,
                 "Jira refused this token: check the email and token belong together and the token is not expired.",
             ));
         }
         Err(ConnectError::Jira(JiraError::NotFound(_) | JiraError::Transport(_))) => {
-            return Ok(field_error(
+            return Ok(Ack::field_error(
                 input::JIRA_SITE,
                 "No Jira answered at this address.",
             ));
         }
         Err(ConnectError::Jira(e)) => {
-            return Ok(field_error(
+            return Ok(Ack::field_error(
                 input::JIRA_TOKEN,
                 &format!("Could not check the token: {e}"),
             ));

@@ -26,6 +26,12 @@ pub enum Ack {
 }
 
 impl Ack {
+    /// A modal submission refused with `message` under the input `block`
+    /// (`response_action: errors`); the modal stays open.
+    pub fn field_error(block: &str, message: &str) -> Self {
+        Ack::Json(json!({ "response_action": "errors", "errors": { block: message } }))
+    }
+
     /// An ephemeral message answer to a command, with a plain-text fallback
     /// for notifications.
     pub fn ephemeral(surface: &blocks::Surface, fallback: &str) -> Self {

@@ -178,18 +178,11 @@ pub async fn open_action(ctx: Ctx, i: Interaction) -> ListenerResult {
     Ok(Ack::Empty)
 }
 
-fn field_error(block: &str, message: &str) -> Ack {
-    Ack::Json(serde_json::json!({
-        "response_action": "errors",
-        "errors": { block: message }
-    }))
-}
-
 /// Saves the People modal: map, exclude or include one person.
 pub async fn save(ctx: Ctx, i: Interaction) -> ListenerResult {
     use blocks::ids::input;
     if super::roles::resolve(&ctx, &i.user_id).await? != Role::Admin {
-        return Ok(field_error(
+        return Ok(Ack::field_error(
             input::MAP_PERSON,
             "Only aimpact admins can map people.",
         ));
@@ -208,7 +201,7 @@ pub async fn save(ctx: Ctx, i: Interaction) -> ListenerResult {
     .and_then(|v| v.parse::<i64>().ok())
     .map(PersonId);
     let Some(person) = person else {
-        return Ok(field_error(input::MAP_PERSON, "Choose a person."));
+        return Ok(Ack::field_error(input::MAP_PERSON, "Choose a person."));
     };
     let what = values(
         input::MAP_ACTION,
@@ -228,7 +221,7 @@ pub async fn save(ctx: Ctx, i: Interaction) -> ListenerResult {
         input::INCLUDE => people::set_excluded(&mut tx, ctx.org.id, person, false).await,
         _ => {
             let Some(user) = slack_user.as_deref() else {
-                return Ok(field_error(
+                return Ok(Ack::field_error(
                     input::MAP_SLACK_USER,
                     "Choose the Slack user this person is.",
                 ));
@@ -239,7 +232,7 @@ pub async fn save(ctx: Ctx, i: Interaction) -> ListenerResult {
     match done {
         Ok(()) => {}
         Err(StoreError::NotFound) => {
-            return Ok(field_error(
+            return Ok(Ack::field_error(
                 input::MAP_PERSON,
                 "That person isn't in this workspace any more.",
             ));

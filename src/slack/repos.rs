@@ -71,10 +71,6 @@ pub async fn options(ctx: Ctx, i: Interaction) -> ListenerResult {
     Ok(Ack::Json(json!({ "options": options })))
 }
 
-fn field_error(block: &str, message: &str) -> Ack {
-    Ack::Json(json!({ "response_action": "errors", "errors": { block: message } }))
-}
-
 /// A chooser modal's submitted state: whether "only the chosen ones" is
 /// picked (over "all"), and the chosen ids. Shared by the repository and
 /// Jira project choosers.
@@ -109,7 +105,7 @@ pub(crate) fn selection(
 /// their data and stop syncing.
 pub async fn save(ctx: Ctx, i: Interaction) -> ListenerResult {
     if super::roles::resolve(&ctx, &i.user_id).await? != Role::Admin {
-        return Ok(field_error(
+        return Ok(Ack::field_error(
             input::REPOS_MODE,
             "Only an aimpact admin can choose repositories.",
         ));
@@ -125,7 +121,7 @@ pub async fn save(ctx: Ctx, i: Interaction) -> ListenerResult {
         input::REPOS_ALL
     };
     if chosen && picked.is_empty() {
-        return Ok(field_error(
+        return Ok(Ack::field_error(
             input::REPOS_PICK,
             "Choose at least one repository, or track all active ones.",
         ));

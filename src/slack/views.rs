@@ -32,10 +32,6 @@ fn value(i: &Interaction, block: &str, action: &str) -> String {
         .to_string()
 }
 
-fn field_error(block: &str, message: &str) -> Ack {
-    Ack::Json(serde_json::json!({ "response_action": "errors", "errors": { block: message } }))
-}
-
 /// "Connect GitHub": checks the organisation and token against GitHub while
 /// the modal waits (errors show under the field), then stores the token
 /// encrypted and starts discovery and the first sync in the background.
@@ -45,7 +41,7 @@ async fn github_connect(ctx: Ctx, i: Interaction) -> ListenerResult {
     use blocks::ids::input;
 
     if super::roles::resolve(&ctx, &i.user_id).await? != crate::domain::Role::Admin {
-        return Ok(field_error(
+        return Ok(Ack::field_error(
             input::GITHUB_TOKEN,
             "Only an aimpact admin can connect GitHub.",
         ));
@@ -53,13 +49,13 @@ async fn github_connect(ctx: Ctx, i: Interaction) -> ListenerResult {
     let login = value(&i, input::GITHUB_ORG, input::GITHUB_ORG_VALUE);
     let token = value(&i, input::GITHUB_TOKEN, input::GITHUB_TOKEN_VALUE);
     if login.is_empty() || !login.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
-        return Ok(field_error(
+        return Ok(Ack::field_error(
             input::GITHUB_ORG,
             "Enter the organisation's login, e.g. acme.",
         ));
     }
     if token.is_empty() {
-        return Ok(field_error(input::GITHUB_TOKEN, "Paste a token."));
+        return Ok(Ack::field_error(input::GITHUB_TOKEN, "Paste a token."));
     }
     let state = &ctx.state;
     let token = secrecy::SecretString::from(token);
@@ -76,25 +72,25 @@ async fn github_connect(ctx: Ctx, i: Interaction) -> ListenerResult {
     let client = match connected {
         Ok(client) => client,
         Err(ConnectError::Github(GithubError::NotFound(_))) => {
-            return Ok(field_error(
+            return Ok(Ack::field_error(
                 input::GITHUB_ORG,
                 &format!("GitHub has no organisation `{login}` that this token can see."),
             ));
         }
         Err(ConnectError::Github(GithubError::Unauthorized(_))) => {
-            return Ok(field_error(
+            return Ok(Ack::field_error(
                 input::GITHUB_TOKEN,
                 "GitHub refused this token: check it is complete and not expired.",
             ));
         }
         Err(ConnectError::Github(GithubError::Forbidden(_))) => {
-            return Ok(field_error(
+            return Ok(Ack::field_error(
                 input::GITHUB_TOKEN,
                 "This token cannot read the organisation: give it read access to members and repositories.",
             ));
         }
         Err(ConnectError::Github(e)) => {
-            return Ok(field_error(
+            return Ok(Ack::field_error(
                 input::GITHUB_TOKEN,
                 &format!("Could not check the token: {e}"),
             ));

@@ -61,10 +61,10 @@ pub async fn open_action(ctx: Ctx, i: Interaction) -> ListenerResult {
 /// Saves the modal.
 pub async fn save(ctx: Ctx, i: Interaction) -> ListenerResult {
     if crate::slack::roles::resolve(&ctx, &i.user_id).await? != Role::Admin {
-        return Ok(Ack::Json(serde_json::json!({
-            "response_action": "errors",
-            "errors": { input::SURVEYS_ENABLED: "Only aimpact admins can change survey settings." }
-        })));
+        return Ok(Ack::field_error(
+            input::SURVEYS_ENABLED,
+            "Only aimpact admins can change survey settings.",
+        ));
     }
     let values = i.raw.pointer("/view/state/values");
     let radio = |block: &str, action: &str| {
