@@ -51,6 +51,10 @@ pub mod action {
     pub const SURVEY_SETTINGS: &str = "survey_settings_open";
     /// Admin App Home: open the people mapping.
     pub const PEOPLE_MAP: &str = "people_map_open";
+    /// App Home: leave me out of the leaderboard.
+    pub const LEADERBOARD_OPT_OUT: &str = "leaderboard_opt_out";
+    /// App Home: rank me on the leaderboard again.
+    pub const LEADERBOARD_OPT_IN: &str = "leaderboard_opt_in";
     /// Every setup button, for listener registration.
     pub const SETUP: [&str; 6] = [
         SETUP_GITHUB,
@@ -84,6 +88,10 @@ pub mod callback {
     pub const SURVEY_SETTINGS: &str = "survey_settings";
     /// Modal mapping a GitHub person to a Slack user (or excluding them).
     pub const PEOPLE_MAP: &str = "people_map";
+    /// Modal with the org's leaderboard settings.
+    pub const LEADERBOARD_SETTINGS: &str = "leaderboard_settings";
+    /// Informational modal shown after saving with a private channel.
+    pub const LEADERBOARD_SAVED: &str = "leaderboard_saved";
 }
 
 /// `block_id`s and their inputs' `action_id`s in modals.
@@ -157,6 +165,30 @@ pub mod input {
     pub const MAP_ACTION: &str = "map_action";
     /// Its radio buttons.
     pub const MAP_ACTION_VALUE: &str = "map_action_value";
+    /// Leaderboard settings: on/off.
+    pub const LEADERBOARD_ENABLED: &str = "leaderboard_enabled";
+    /// Its radio buttons.
+    pub const LEADERBOARD_ENABLED_VALUE: &str = "leaderboard_enabled_value";
+    /// Leaderboard settings: the channel.
+    pub const LEADERBOARD_CHANNEL: &str = "leaderboard_channel";
+    /// Its conversations select.
+    pub const LEADERBOARD_CHANNEL_VALUE: &str = "leaderboard_channel_value";
+    /// Leaderboard settings: the day of the week.
+    pub const LEADERBOARD_DAY: &str = "leaderboard_day";
+    /// Its select (values `1` Monday … `7` Sunday).
+    pub const LEADERBOARD_DAY_VALUE: &str = "leaderboard_day_value";
+    /// Leaderboard settings: the local time.
+    pub const LEADERBOARD_TIME: &str = "leaderboard_time";
+    /// Its timepicker.
+    pub const LEADERBOARD_TIME_VALUE: &str = "leaderboard_time_value";
+    /// Leaderboard settings: the org's time zone.
+    pub const LEADERBOARD_ZONE: &str = "leaderboard_zone";
+    /// Its external select (and options-load id), IANA names as values.
+    pub const LEADERBOARD_ZONE_VALUE: &str = "leaderboard_zone_value";
+    /// Leaderboard settings: the categories shown.
+    pub const LEADERBOARD_CATEGORIES: &str = "leaderboard_categories";
+    /// Its checkboxes.
+    pub const LEADERBOARD_CATEGORIES_VALUE: &str = "leaderboard_categories_value";
     /// Radio value: on.
     pub const ON: &str = "on";
     /// Radio value: off.

@@ -520,6 +520,62 @@ pub struct UsersSelect {
     pub initial_user: Option<String>,
 }
 
+/// Slack's conversation picker: one channel (public or private) the
+/// person choosing can see.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConversationsSelect {
+    /// Stable id from `ids`.
+    pub action_id: String,
+    /// Grey text shown while nothing is chosen.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub placeholder: Option<PlainText>,
+    /// The conversation chosen at first (`C…`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub initial_conversation: Option<String>,
+    /// Which conversations are offered, e.g.
+    /// `{"include": ["public", "private"], "exclude_bot_users": true}`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub filter: Option<serde_json::Value>,
+}
+
+/// A single choice whose options load from the options URL as people type.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExternalSelect {
+    /// Stable id from `ids`; the options listener is registered under it.
+    pub action_id: String,
+    /// Grey text shown while nothing is chosen.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub placeholder: Option<PlainText>,
+    /// Characters typed before Slack asks for options.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_query_length: Option<u32>,
+    /// The option chosen at first.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub initial_option: Option<OptionObject>,
+}
+
+/// A group of checkboxes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Checkboxes {
+    /// Stable id from `ids`.
+    pub action_id: String,
+    /// At most [`crate::limits::CHECKBOX_OPTIONS_MAX`] options.
+    pub options: Vec<OptionObject>,
+    /// The options ticked at first (each one of `options`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub initial_options: Vec<OptionObject>,
+}
+
+/// A time of day picker (`HH:mm`, 24-hour).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Timepicker {
+    /// Stable id from `ids`.
+    pub action_id: String,
+    /// The time shown at first, `HH:mm`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub initial_time: Option<String>,
+}
+
 /// What an input block may hold, tagged with Slack's element `type`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type")]
@@ -542,6 +598,18 @@ pub enum InputElement {
     /// One workspace member.
     #[serde(rename = "users_select")]
     Users(UsersSelect),
+    /// One channel.
+    #[serde(rename = "conversations_select")]
+    Conversations(ConversationsSelect),
+    /// One, searched through the options URL.
+    #[serde(rename = "external_select")]
+    External(ExternalSelect),
+    /// Any of a few.
+    #[serde(rename = "checkboxes")]
+    Checkboxes(Checkboxes),
+    /// A time of day.
+    #[serde(rename = "timepicker")]
+    Time(Timepicker),
 }
 
 impl InputElement {
@@ -554,6 +622,10 @@ impl InputElement {
             InputElement::Radio(e) => &e.action_id,
             InputElement::Single(e) => &e.action_id,
             InputElement::Users(e) => &e.action_id,
+            InputElement::Conversations(e) => &e.action_id,
+            InputElement::External(e) => &e.action_id,
+            InputElement::Checkboxes(e) => &e.action_id,
+            InputElement::Time(e) => &e.action_id,
         }
     }
 }

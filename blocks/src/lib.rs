@@ -34,6 +34,9 @@ pub mod dashboard;
 /// PR survey DMs, the AI Detective reveal, survey settings and people mapping.
 pub mod survey;
 
+/// The weekly leaderboard post, its settings modal and the ranking opt-out.
+pub mod leaderboard;
+
 /// Checker that reports every way a block list would break Slack's limits.
 pub mod validate;
 

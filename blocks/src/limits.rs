@@ -329,6 +329,8 @@ pub const OPTION_VALUE_MAX: usize = 150;
 pub const SELECT_OPTIONS_MAX: usize = 100;
 /// Options in a radio group.
 pub const RADIO_OPTIONS_MAX: usize = 10;
+/// Options in a checkbox group.
+pub const CHECKBOX_OPTIONS_MAX: usize = 10;
 /// Characters in a select's placeholder.
 pub const PLACEHOLDER_MAX: usize = 150;
 

@@ -256,7 +256,16 @@ impl Checker {
                         e.options.iter().collect(),
                         crate::limits::SELECT_OPTIONS_MAX,
                     ),
-                    crate::kit::InputElement::Users(_) => (Vec::new(), usize::MAX),
+                    crate::kit::InputElement::Users(_)
+                    | crate::kit::InputElement::Conversations(_)
+                    | crate::kit::InputElement::Time(_) => (Vec::new(), usize::MAX),
+                    crate::kit::InputElement::External(e) => {
+                        (e.initial_option.iter().collect(), usize::MAX)
+                    }
+                    crate::kit::InputElement::Checkboxes(e) => (
+                        e.options.iter().collect(),
+                        crate::limits::CHECKBOX_OPTIONS_MAX,
+                    ),
                 };
                 if max != usize::MAX {
                     self.count(&format!("{path}.element.options"), options.len(), max);
