@@ -9,6 +9,7 @@ pub mod ai; // detected AI signals: which rule fired and why, one assistant list
 pub mod dashboard; // headline numbers of a period against the previous one, review load
 pub mod impact; // AI vs non-AI comparisons per metric and signal, shares, agreement
 pub mod jira; // Jira issues: status-category cycle, story points/sprint fields, PR keys, velocity
+pub mod leaderboard; // weekly rankings: minimums, shared ranks, opted-out people never named
 pub mod pr; // per-PR times, size, revert/hotfix flags, bots
 pub mod rollup; // weekly per-scope aggregates: the facts of a week in, one row per scope out
 pub mod stats; // bootstrap medians, Mann-Whitney U, verdicts, Cohen's kappa (AI comparisons)
