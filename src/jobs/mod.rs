@@ -271,6 +271,7 @@ pub fn monitor(pool: &JobsPool, ctx: Arc<JobContext>, settings: &WorkerSettings)
     use crate::github::job::SyncGithub;
     use crate::github::webhook::{self, ProcessDelivery};
     use crate::jira::job::SyncJira;
+    use crate::leaderboard::post::PostLeaderboard;
     use crate::slack::people::MatchSlackPeople;
     use crate::surveys::deliver::DeliverSurveys;
     match pool {
@@ -310,6 +311,12 @@ pub fn monitor(pool: &JobsPool, ctx: Arc<JobContext>, settings: &WorkerSettings)
                 sqlite_storage::<MatchSlackPeople>(pool),
                 MatchSlackPeople,
                 crate::slack::people::run
+            );
+            let monitor = register!(
+                monitor,
+                sqlite_storage::<PostLeaderboard>(pool),
+                PostLeaderboard,
+                crate::leaderboard::post::run
             );
             register!(
                 monitor,
@@ -354,6 +361,12 @@ pub fn monitor(pool: &JobsPool, ctx: Arc<JobContext>, settings: &WorkerSettings)
                 postgres_storage::<MatchSlackPeople>(pool),
                 MatchSlackPeople,
                 crate::slack::people::run
+            );
+            let monitor = register!(
+                monitor,
+                postgres_storage::<PostLeaderboard>(pool),
+                PostLeaderboard,
+                crate::leaderboard::post::run
             );
             register!(
                 monitor,

@@ -102,6 +102,10 @@ async fn setup_step(ctx: Ctx, i: Interaction) -> ListenerResult {
             crate::surveys::settings::open(&ctx, &i).await?;
             return Ok(Ack::Empty);
         }
+        SetupTopic::Leaderboard => {
+            crate::leaderboard::settings::open(&ctx, &i).await?;
+            return Ok(Ack::Empty);
+        }
         _ => {}
     }
     let surface = match topic {

@@ -384,6 +384,24 @@ impl OrgSlack {
         Ok(())
     }
 
+    /// `conversations.join` (Tier 3): the bot joins a public channel.
+    /// Returns the channel's name. Private channels answer
+    /// `method_not_supported_for_channel_type` (or `channel_not_found` when
+    /// the bot cannot see them): someone must `/invite` the app there.
+    pub async fn conversations_join(&self, channel: &str) -> Result<Option<String>, SlackApiError> {
+        let answer = self
+            .post(
+                "conversations.join",
+                &json!({ "channel": channel }),
+                &SLACK_TIER3_METHOD_CONFIG,
+            )
+            .await?;
+        Ok(answer
+            .pointer("/channel/name")
+            .and_then(Value::as_str)
+            .map(str::to_string))
+    }
+
     /// One page of `users.list` (Tier 2; 200 members a page) and the
     /// cursor of the next page, if any.
     pub async fn users_list(

@@ -124,6 +124,7 @@ impl Listeners {
         super::options::register(&mut l);
         super::shortcuts::register(&mut l);
         super::events::register(&mut l);
+        crate::leaderboard::settings::register(&mut l);
         l
     }
 

@@ -106,6 +106,15 @@ pub async fn with_connected(conn: &mut AnyConnection, kind: &str) -> StoreResult
     Ok(ids.into_iter().map(OrgId::from_db).collect())
 }
 
+/// Installed orgs with the weekly leaderboard switched on (scheduler).
+pub async fn with_leaderboard(conn: &mut AnyConnection) -> StoreResult<Vec<OrgId>> {
+    const SQL: &str = "select o.org_id from org o join leaderboard_setting l on l.org_id = o.org_id
+        where l.is_enabled = 1 and l.slack_channel_id is not null and o.uninstalled_at is null
+        order by o.org_id";
+    let ids: Vec<i64> = sqlx::query_scalar(SQL).fetch_all(conn).await?;
+    Ok(ids.into_iter().map(OrgId::from_db).collect())
+}
+
 /// The org whose Jira webhook token hashes to `token_hash`.
 pub async fn find_by_jira_webhook(
     conn: &mut AnyConnection,
