@@ -86,6 +86,8 @@ pub const DEVELOPER_SLACK: &str = "UDEMODEV";
 /// The org's time zone. Stored for when buckets follow it; people's
 /// working hours are generated in Berlin time (UTC+1, without DST).
 pub const TIME_ZONE: &str = "Europe/Berlin";
+/// The channel the demo's weekly leaderboard goes to.
+pub const DEMO_CHANNEL: &str = "C0DEMOWINS";
 /// The GitHub organisation.
 pub const GITHUB_ORG: &str = "acme";
 /// The Jira site.
@@ -2562,6 +2564,19 @@ pub async fn seed(db: &Db, now: i64, rng_seed: u64) -> Result<DemoOrg, DemoError
             enabled: true,
             ..surveys::Settings::default()
         },
+    )
+    .await?;
+    crate::store::leaderboard::save(
+        &mut tx,
+        org,
+        &crate::store::leaderboard::Settings {
+            enabled: true,
+            channel: Some(DEMO_CHANNEL.into()),
+            channel_name: Some("eng-wins".into()),
+            time_zone: TIME_ZONE.into(),
+            ..crate::store::leaderboard::Settings::default()
+        },
+        now,
     )
     .await?;
     tx.commit().await?;

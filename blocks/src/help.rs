@@ -15,7 +15,10 @@ pub const COMMANDS: [(&str, &str); 9] = [
     ),
     ("/metrics jira", "Jira: velocity, issue cycle time"),
     ("/metrics copilot", "GitHub Copilot usage"),
-    ("/metrics leaderboard", "this week's leaderboard so far"),
+    (
+        "/metrics leaderboard [optout | optin]",
+        "this week's leaderboard so far; leave or rejoin the rankings",
+    ),
     ("/metrics help", "this help"),
 ];
 

@@ -189,7 +189,7 @@ pub fn settings_modal(model: &SettingsModel) -> Surface {
                 "exclude_external_shared_channels": true
             })),
         }),
-        true,
+        false,
     ));
     let days: Vec<OptionObject> = DAYS
         .iter()

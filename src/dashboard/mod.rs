@@ -70,6 +70,9 @@ pub enum Answer {
     Correction(String),
     /// A view a later release adds; what it will show.
     NotYet(String),
+    /// A finished message (the leaderboard, an opt-out confirmation) and
+    /// its notification text.
+    Message(Box<blocks::Surface>, String),
 }
 
 /// Who is asking, from the stored roles and the person matched to their
@@ -262,8 +265,21 @@ pub async fn answer(
         // Mapped to its subject's view above.
         View::Ai(_) => Target::Org,
         View::Copilot => return Ok(Answer::NotYet("GitHub Copilot usage".into())),
-        View::Leaderboard | View::LeaderboardOptOut(_) => {
-            return Ok(Answer::NotYet("the weekly leaderboard".into()));
+        View::Leaderboard => {
+            drop(conn);
+            let surface = crate::leaderboard::so_far(db, org.id, now, delivery)
+                .await
+                .map_err(|e| match e {
+                    crate::leaderboard::BoardError::Store(e) => DashboardError::Store(e),
+                })?;
+            return Ok(Answer::Message(
+                Box::new(surface),
+                "The leaderboard this week so far".into(),
+            ));
+        }
+        View::LeaderboardOptOut(_) => {
+            // A change, not a view: `slack::dashboards` answers it first.
+            return Ok(Answer::Correction(String::new()));
         }
         View::Help => return Ok(Answer::Correction(String::new())),
     };

@@ -63,6 +63,7 @@ pub async fn catalogue(state: &AppState, org: &Org) -> Result<Vec<Entry>, StoreE
         e("/metrics", "/metrics me", "metrics-me"),
         e("/metrics", "/metrics ai", "metrics-ai"),
         e("/metrics", "/metrics jira", "metrics-jira"),
+        e("/metrics", "/metrics leaderboard (this week so far)", "metrics-leaderboard"),
         e("/metrics", "/metrics 7d", "metrics-7d"),
         e("/metrics", "/metrics 90d", "metrics-90d"),
         e("/metrics", "/metrics help", "metrics-help"),
@@ -101,6 +102,7 @@ pub async fn catalogue(state: &AppState, org: &Org) -> Result<Vec<Entry>, StoreE
         ),
         e("Modals", "Connect GitHub (token)", "modal-github-connect"),
         e("Modals", "Survey settings", "modal-survey-settings"),
+        e("Modals", "Leaderboard settings", "modal-leaderboard-settings"),
         e(
             "Modals",
             "People (map GitHub people to Slack)",
@@ -112,6 +114,16 @@ pub async fn catalogue(state: &AppState, org: &Org) -> Result<Vec<Entry>, StoreE
     for (label, slug) in crate::surveys::PREVIEWS {
         out.push(e("Surveys", label, slug));
     }
+    out.push(e(
+        "Leaderboard",
+        "Weekly leaderboard post (last week)",
+        "leaderboard-post",
+    ));
+    out.push(e(
+        "Leaderboard",
+        "Leaderboard saved with a private channel",
+        "leaderboard-private-channel",
+    ));
     Ok(out)
 }
 
@@ -205,6 +217,30 @@ pub async fn render(
             return Ok((
                 to_json(&blocks::survey::settings_modal(&model))?,
                 PreviewKind::Modal,
+            ));
+        }
+        "modal-leaderboard-settings" => {
+            let model = crate::leaderboard::settings::model(ctx, false)
+                .await
+                .map_err(|e| RenderError::Build(e.to_string()))?;
+            return Ok((
+                to_json(&blocks::leaderboard::settings_modal(&model))?,
+                PreviewKind::Modal,
+            ));
+        }
+        "leaderboard-private-channel" => {
+            return Ok((
+                to_json(&blocks::leaderboard::private_channel_saved("C0PRIVATE"))?,
+                PreviewKind::Modal,
+            ));
+        }
+        "leaderboard-post" => {
+            let board = crate::leaderboard::last_week(state, org.id, delivery)
+                .await
+                .map_err(|e| RenderError::Build(e.to_string()))?;
+            return Ok((
+                to_json(&blocks::leaderboard::board_message(&board))?,
+                PreviewKind::Message { ephemeral: false },
             ));
         }
         "modal-people" => {

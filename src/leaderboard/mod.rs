@@ -384,6 +384,17 @@ pub fn body(board: &Board) -> serde_json::Value {
     body
 }
 
+/// The stored settings; before an admin saved any, the defaults in the
+/// org's time zone.
+pub async fn effective_settings(db: &Db, org: OrgId) -> Result<Settings, BoardError> {
+    let mut conn = db.pool().acquire().await?;
+    let mut s = crate::store::leaderboard::settings(&mut conn, org).await?;
+    if !s.saved {
+        s.time_zone = crate::store::orgs::get(&mut conn, org).await?.time_zone;
+    }
+    Ok(s)
+}
+
 /// `/metrics leaderboard`: the current week so far, for the asker only.
 pub async fn so_far(
     db: &Db,
@@ -391,14 +402,7 @@ pub async fn so_far(
     now: i64,
     delivery: &Delivery<'_>,
 ) -> Result<blocks::Surface, BoardError> {
-    let settings = {
-        let mut conn = db.pool().acquire().await?;
-        let mut s = crate::store::leaderboard::settings(&mut conn, org).await?;
-        if !s.saved {
-            s.time_zone = crate::store::orgs::get(&mut conn, org).await?.time_zone;
-        }
-        s
-    };
+    let settings = effective_settings(db, org).await?;
     let w = when(&settings);
     let from = w.last_slot(now).at;
     let mut board = build(
@@ -424,6 +428,29 @@ pub async fn so_far(
     };
     board.footer.insert(0, footer);
     Ok(blocks::leaderboard::board_message(&board))
+}
+
+/// The board as it was (or would have been) posted at the latest slot
+/// before the app clock's now (previews and `aimpact render`).
+pub async fn last_week(
+    state: &crate::app::AppState,
+    org: OrgId,
+    delivery: &Delivery<'_>,
+) -> Result<Board, BoardError> {
+    let settings = effective_settings(&state.db, org).await?;
+    let w = when(&settings);
+    let slot = w.last_slot(state.clock.now());
+    let from = w.previous(&slot).at;
+    build(
+        &state.db,
+        org,
+        &settings,
+        "Weekly leaderboard",
+        from,
+        slot.at,
+        Some(delivery),
+    )
+    .await
 }
 
 fn escape(s: &str) -> String {

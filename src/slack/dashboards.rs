@@ -80,6 +80,7 @@ fn answer_message(answer: Answer, query: &Query) -> Value {
             &metrics_help(Some(&format!("{text} Here's what I understand:"))),
             "aimpact /metrics help",
         ),
+        Answer::Message(surface, fallback) => ephemeral(&surface, &fallback),
         Answer::NotYet(what) => ephemeral(
             &metrics_help(Some(&format!(
                 ":hourglass_flowing_sand: {} arrives in a coming release of aimpact. Meanwhile:",
@@ -168,6 +169,12 @@ pub async fn metrics(ctx: Ctx, cmd: Command) -> ListenerResult {
     let query = match grammar::parse(&cmd.text) {
         Ok(q) if q.view == View::Help => {
             return Ok(Ack::ephemeral(&metrics_help(None), "aimpact /metrics help"));
+        }
+        Ok(Query {
+            view: View::LeaderboardOptOut(out),
+            ..
+        }) => {
+            return crate::leaderboard::settings::opt_out_command(&ctx, &cmd.user_id, out).await;
         }
         Ok(q) => q,
         Err(e) => {

@@ -95,7 +95,51 @@ async fn checklist(ctx: &Ctx) -> Result<SetupChecklist, StoreError> {
             if settings.reminders { "on" } else { "off" }
         ));
     }
+    let board = crate::store::leaderboard::settings(&mut conn, ctx.org.id).await?;
+    let channel = match (&board.channel_name, &board.channel) {
+        (Some(name), _) => format!("#{name}"),
+        (None, Some(_)) => "a private channel".to_string(),
+        (None, None) => String::new(),
+    };
+    model.leaderboard = match (&board.problem, board.enabled) {
+        (Some(problem), _) => Step::Todo(format!(":warning: Paused. {problem}")),
+        (None, true) => Step::Done(format!(
+            "{} in {channel}",
+            crate::leaderboard::schedule_words(&board)
+        )),
+        (None, false) if board.saved => {
+            Step::Todo("switched off; a weekly post to a channel of your choice".into())
+        }
+        (None, false) => model.leaderboard,
+    };
     Ok(model)
+}
+
+/// The viewer's leaderboard line (when they are a person of the org):
+/// when it is posted, and the opt-out or opt-in button.
+pub async fn leaderboard_section(ctx: &Ctx, user: &str) -> Result<Vec<blocks::Block>, StoreError> {
+    let mut conn = ctx.state.db.pool().acquire().await?;
+    let Some(me) =
+        people::find_by_identity(&mut conn, ctx.org.id, crate::domain::Provider::Slack, user)
+            .await?
+    else {
+        return Ok(Vec::new());
+    };
+    let board = crate::store::leaderboard::settings(&mut conn, ctx.org.id).await?;
+    let schedule = (board.enabled && board.channel.is_some()).then(|| {
+        let place = match &board.channel_name {
+            Some(name) => format!(" in #{name}"),
+            None => String::new(),
+        };
+        format!(
+            "{}{place}",
+            crate::leaderboard::schedule_words(&board)
+        )
+    });
+    Ok(blocks::leaderboard::home_section(
+        me.rank_opt_out,
+        schedule.as_deref(),
+    ))
 }
 
 /// The viewer's survey section (pending surveys, detective record,
@@ -237,7 +281,8 @@ pub async fn home_view_as(
     delivery: &crate::dashboard::Delivery<'_>,
 ) -> Result<blocks::Surface, ListenerError> {
     let dashboard = super::dashboards::home_dashboard(ctx, user, role, state, delivery).await?;
-    let mine = survey_section(ctx, user).await?;
+    let mut mine = survey_section(ctx, user).await?;
+    mine.extend(leaderboard_section(ctx, user).await?);
     let view = match (role, dashboard) {
         (Role::Admin, Some(d)) => {
             let checklist = admin_setup(&checklist(ctx).await?).into_blocks();
