@@ -126,7 +126,7 @@ pub async fn answer_as(
         &viewer,
         &asked,
         None,
-        unix_now(),
+        ctx.state.clock.now(),
         delivery,
     )
     .await

@@ -17,6 +17,7 @@ mod helpers;
 mod install;
 mod jira;
 mod jobs;
+mod leaderboard;
 mod manifest;
 mod preview;
 mod schema;
