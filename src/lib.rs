@@ -15,8 +15,8 @@ pub mod domain; // small types parsed once: OrgId, Role, Provider
 pub mod github; // GitHub: client (rate limits), GraphQL sync, webhooks, ingest with metrics
 pub mod http; // axum router, health endpoints, cross-cutting layers
 pub mod jira; // Jira: connect (3LO or token), projects, people, issue sync, PR links
-pub mod leaderboard; // the weekly leaderboard: rankings, the post once per org and week, settings
 pub mod jobs; // durable apalis jobs on the same database
+pub mod leaderboard; // the weekly leaderboard: rankings, the post once per org and week, settings
 pub mod metrics; // pure: per-PR metrics, AI detection, aggregates (METRICS.md)
 pub mod signed_state; // signed, single-use, expiring state for browser round trips
 pub mod slack; // Slack: verified listeners, routing, Web API client, install, App Home

@@ -295,9 +295,7 @@ pub fn home_section(opted_out: bool, schedule: Option<&str>) -> Vec<Block> {
         )
     } else {
         Block::section_with_button(
-            &format!(
-                "*:trophy: Leaderboard* — {when}. You may be named in its top lists."
-            ),
+            &format!("*:trophy: Leaderboard* — {when}. You may be named in its top lists."),
             Button::new(action::LEADERBOARD_OPT_OUT, "Don't rank me", "home"),
         )
     }]
@@ -382,7 +380,10 @@ mod tests {
         crate::validate(&s.blocks(), crate::SurfaceKind::Message).unwrap();
         let json = serde_json::to_string(&s).unwrap();
         assert!(json.contains(":first_place_medal: *Rita &lt;script&gt;*"));
-        assert!(json.contains(":first_place_medal: *Rob*"), "ties share a rank");
+        assert!(
+            json.contains(":first_place_medal: *Rob*"),
+            "ties share a rank"
+        );
         assert!(json.contains(":third_place_medal: *Ann*"));
         assert!(json.contains("4. *Zed*"));
         assert!(json.contains("_No reviews this week._"));
@@ -422,7 +423,10 @@ mod tests {
             .find(|b| b["block_id"] == input::LEADERBOARD_CATEGORIES)
             .unwrap();
         assert_eq!(
-            boxes["element"]["initial_options"].as_array().unwrap().len(),
+            boxes["element"]["initial_options"]
+                .as_array()
+                .unwrap()
+                .len(),
             1
         );
     }

@@ -542,7 +542,14 @@ pub struct SettingsModel {
     pub reachable: (usize, usize),
 }
 
-pub(crate) fn on_off(block: &str, action_id: &str, label: &str, on: &str, off: &str, is_on: bool) -> Block {
+pub(crate) fn on_off(
+    block: &str,
+    action_id: &str,
+    label: &str,
+    on: &str,
+    off: &str,
+    is_on: bool,
+) -> Block {
     let yes = OptionObject::new(on, input::ON);
     let no = OptionObject::new(off, input::OFF);
     Block::input(

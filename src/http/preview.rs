@@ -63,7 +63,11 @@ pub async fn catalogue(state: &AppState, org: &Org) -> Result<Vec<Entry>, StoreE
         e("/metrics", "/metrics me", "metrics-me"),
         e("/metrics", "/metrics ai", "metrics-ai"),
         e("/metrics", "/metrics jira", "metrics-jira"),
-        e("/metrics", "/metrics leaderboard (this week so far)", "metrics-leaderboard"),
+        e(
+            "/metrics",
+            "/metrics leaderboard (this week so far)",
+            "metrics-leaderboard",
+        ),
         e("/metrics", "/metrics 7d", "metrics-7d"),
         e("/metrics", "/metrics 90d", "metrics-90d"),
         e("/metrics", "/metrics help", "metrics-help"),
@@ -102,7 +106,11 @@ pub async fn catalogue(state: &AppState, org: &Org) -> Result<Vec<Entry>, StoreE
         ),
         e("Modals", "Connect GitHub (token)", "modal-github-connect"),
         e("Modals", "Survey settings", "modal-survey-settings"),
-        e("Modals", "Leaderboard settings", "modal-leaderboard-settings"),
+        e(
+            "Modals",
+            "Leaderboard settings",
+            "modal-leaderboard-settings",
+        ),
         e(
             "Modals",
             "People (map GitHub people to Slack)",

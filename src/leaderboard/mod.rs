@@ -76,7 +76,11 @@ pub fn categories(s: &Settings) -> Vec<Category> {
 pub fn local_words(at: i64, zone: Tz) -> String {
     Utc.timestamp_opt(at, 0)
         .single()
-        .map(|t| t.with_timezone(&zone).format("%a %b %-d, %H:%M").to_string())
+        .map(|t| {
+            t.with_timezone(&zone)
+                .format("%a %b %-d, %H:%M")
+                .to_string()
+        })
         .unwrap_or_default()
 }
 
@@ -146,9 +150,8 @@ pub async fn load_week(
             .collect()
     };
     let cycles = cycles_of(rollups::pr_facts(&mut conn, org, Scope::Org, to - span, to).await?);
-    let cycles_before = cycles_of(
-        rollups::pr_facts(&mut conn, org, Scope::Org, to - 2 * span, to - span).await?,
-    );
+    let cycles_before =
+        cycles_of(rollups::pr_facts(&mut conn, org, Scope::Org, to - 2 * span, to - span).await?);
     let week_prs: Vec<PrFact> = rollups::pr_facts(&mut conn, org, Scope::Org, from, to)
         .await?
         .into_iter()

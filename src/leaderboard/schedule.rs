@@ -41,8 +41,9 @@ impl When {
     /// The slot of the local week starting on `monday`.
     pub fn slot_in(&self, monday: NaiveDate) -> Slot {
         let date = monday + Duration::days(i64::from(self.day.clamp(1, 7)) - 1);
-        let time = NaiveTime::from_hms_opt(self.minute.min(1439) / 60, self.minute.min(1439) % 60, 0)
-            .unwrap_or_default();
+        let time =
+            NaiveTime::from_hms_opt(self.minute.min(1439) / 60, self.minute.min(1439) % 60, 0)
+                .unwrap_or_default();
         let local = date.and_time(time);
         // Walk past a daylight-saving gap a minute at a time (gaps are at
         // most a few hours; 24 h bounds the loop for any zone).
@@ -170,7 +171,10 @@ mod tests {
         assert_eq!(w.due(slot - 60, 0), None);
         assert_eq!(w.due(slot, 0).map(|s| s.at), Some(slot));
         // 23:59 local the same day: still due (catch-up).
-        assert_eq!(w.due(unix("2026-11-28T04:59:00Z"), 0).map(|s| s.at), Some(slot));
+        assert_eq!(
+            w.due(unix("2026-11-28T04:59:00Z"), 0).map(|s| s.at),
+            Some(slot)
+        );
         // Saturday 00:00 local: skipped.
         assert_eq!(w.due(unix("2026-11-28T05:00:00Z"), 0), None);
         // Switched on after the slot: not due until next week.

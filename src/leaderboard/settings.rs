@@ -131,10 +131,7 @@ async fn zone_options(_ctx: Ctx, i: Interaction) -> ListenerResult {
 
 /// Zones whose name contains every word typed (spaces match `_`).
 pub fn matching_zones(typed: &str) -> Vec<Tz> {
-    let words: Vec<String> = typed
-        .split_whitespace()
-        .map(|w| w.to_lowercase())
-        .collect();
+    let words: Vec<String> = typed.split_whitespace().map(|w| w.to_lowercase()).collect();
     chrono_tz::TZ_VARIANTS
         .iter()
         .copied()
@@ -145,7 +142,12 @@ pub fn matching_zones(typed: &str) -> Vec<Tz> {
         .collect()
 }
 
-fn selected<'a>(values: Option<&'a Value>, block: &str, action: &str, field: &str) -> Option<&'a Value> {
+fn selected<'a>(
+    values: Option<&'a Value>,
+    block: &str,
+    action: &str,
+    field: &str,
+) -> Option<&'a Value> {
     values.and_then(|v| v.pointer(&format!("/{block}/{action}/{field}")))
 }
 
@@ -251,7 +253,8 @@ pub async fn save(ctx: Ctx, i: Interaction) -> ListenerResult {
         match ctx.slack().await?.conversations_join(c).await {
             Ok(name) => channel_name = name,
             Err(SlackApiError::Api(code))
-                if code == "method_not_supported_for_channel_type" || code == "channel_not_found" =>
+                if code == "method_not_supported_for_channel_type"
+                    || code == "channel_not_found" =>
             {
                 private = true;
             }
@@ -264,7 +267,9 @@ pub async fn save(ctx: Ctx, i: Interaction) -> ListenerResult {
             Err(e) => {
                 return Ok(Ack::field_error(
                     input::LEADERBOARD_CHANNEL,
-                    &format!("aimpact couldn't join that channel ({e}). Try again, or pick another one."),
+                    &format!(
+                        "aimpact couldn't join that channel ({e}). Try again, or pick another one."
+                    ),
                 ));
             }
         }

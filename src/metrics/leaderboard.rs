@@ -210,7 +210,16 @@ fn better(a: &Score, b: &Score) -> Ordering {
                 reviews: r2,
             },
         ) => m1.total_cmp(m2).then(r2.cmp(r1)),
-        (Score::Improved { before: b1, now: n1 }, Score::Improved { before: b2, now: n2 }) => {
+        (
+            Score::Improved {
+                before: b1,
+                now: n1,
+            },
+            Score::Improved {
+                before: b2,
+                now: n2,
+            },
+        ) => {
             // Smaller now/before is better: compare n1/b1 with n2/b2.
             (n1 * b2).total_cmp(&(n2 * b1))
         }
@@ -431,10 +440,7 @@ mod tests {
         let teams = rank(&week, Category::Adoption);
         assert_eq!(
             teams[0].score,
-            Score::Adoption {
-                ai: 4,
-                answered: 5
-            },
+            Score::Adoption { ai: 4, answered: 5 },
             "rita's answers still count"
         );
     }

@@ -131,10 +131,7 @@ pub async fn leaderboard_section(ctx: &Ctx, user: &str) -> Result<Vec<blocks::Bl
             Some(name) => format!(" in #{name}"),
             None => String::new(),
         };
-        format!(
-            "{}{place}",
-            crate::leaderboard::schedule_words(&board)
-        )
+        format!("{}{place}", crate::leaderboard::schedule_words(&board))
     });
     Ok(blocks::leaderboard::home_section(
         me.rank_opt_out,

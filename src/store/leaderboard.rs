@@ -79,12 +79,7 @@ pub async fn settings(conn: &mut AnyConnection, org: OrgId) -> StoreResult<Setti
 
 /// Saves the settings an admin submitted and clears any problem. Switching
 /// posting on (from off, or to another channel) starts it from `now`.
-pub async fn save(
-    conn: &mut AnyConnection,
-    org: OrgId,
-    s: &Settings,
-    now: i64,
-) -> StoreResult<()> {
+pub async fn save(conn: &mut AnyConnection, org: OrgId, s: &Settings, now: i64) -> StoreResult<()> {
     const SQL: &str = "insert into leaderboard_setting (org_id, is_enabled, slack_channel_id,
             channel_name, day_of_week, minute_of_day, time_zone, categories, problem,
             active_from, created_at, updated_at)

@@ -131,11 +131,7 @@ fn submission(team: &str, user: &str, channel: &str, day: u32, time: &str, zone:
 }
 
 async fn configure(app: &TestApp, team: &str, channel: &str, day: u32, time: &str, zone: &str) {
-    let r = slack_interaction(
-        app,
-        &submission(team, "UADMIN", channel, day, time, zone),
-    )
-    .await;
+    let r = slack_interaction(app, &submission(team, "UADMIN", channel, day, time, zone)).await;
     assert_eq!(r.status(), 200);
     assert_eq!(r.text().await.unwrap(), "", "the modal closes");
 }
@@ -286,9 +282,16 @@ async fn a_lost_job_or_a_dead_worker_is_picked_up_again_once() {
     // A scheduler claimed the week and died before enqueueing the job.
     {
         let mut conn = app.state.db.pool().acquire().await.unwrap();
-        let claim = store::claim_week(&mut conn, org, at("2026-11-23T00:00:00Z"), slot, "CWINS", slot)
-            .await
-            .unwrap();
+        let claim = store::claim_week(
+            &mut conn,
+            org,
+            at("2026-11-23T00:00:00Z"),
+            slot,
+            "CWINS",
+            slot,
+        )
+        .await
+        .unwrap();
         assert_eq!(claim, store::Claim::New);
     }
     // Within five minutes the job may still be on its way: no second job.
@@ -313,9 +316,17 @@ async fn a_lost_job_or_a_dead_worker_is_picked_up_again_once() {
                 .unwrap(),
             store::Claim::New
         );
-        assert!(store::claim_build(&mut conn, org, week, slot).await.unwrap());
+        assert!(
+            store::claim_build(&mut conn, org, week, slot)
+                .await
+                .unwrap()
+        );
     }
-    assert_eq!(tick(&app, slot + 6 * 60).await, 0, "the builder may be alive");
+    assert_eq!(
+        tick(&app, slot + 6 * 60).await,
+        0,
+        "the builder may be alive"
+    );
     assert_eq!(tick(&app, slot + 10 * 60).await, 1);
     settled(&app, org, 2).await;
     assert_eq!(tick(&app, slot + 20 * 60).await, 0);
@@ -530,7 +541,11 @@ async fn opted_out_people_are_never_named_but_count_in_team_totals() {
                     pull_request: Some(pr),
                     author: Some(author),
                     status: surveys::ANSWERED.into(),
-                    ai_answer: Some(if i < 5 { AiAnswer::Most } else { AiAnswer::None }),
+                    ai_answer: Some(if i < 5 {
+                        AiAnswer::Most
+                    } else {
+                        AiAnswer::None
+                    }),
                     answered_at: Some(merged),
                     ..SurveyRow::default()
                 },
@@ -620,12 +635,17 @@ async fn opted_out_people_are_never_named_but_count_in_team_totals() {
     assert!(!post.contains("Rita"), "opted out: {post}");
     assert!(!post.contains("Rob"), "opted out: {post}");
     // Team totals still count Rita's and Rob's answers: 5 of 6.
-    assert!(post.contains("*Platform* — 83% AI-assisted · 6 answered PRs"), "{post}");
-    assert!(post.contains("\"image_url\""), "the chart of the week: {post}");
-    let blocks: Vec<blocks::Block> = serde_json::from_value(
-        serde_json::from_str::<Value>(&post).unwrap()["blocks"].clone(),
-    )
-    .unwrap();
+    assert!(
+        post.contains("*Platform* — 83% AI-assisted · 6 answered PRs"),
+        "{post}"
+    );
+    assert!(
+        post.contains("\"image_url\""),
+        "the chart of the week: {post}"
+    );
+    let blocks: Vec<blocks::Block> =
+        serde_json::from_value(serde_json::from_str::<Value>(&post).unwrap()["blocks"].clone())
+            .unwrap();
     blocks::validate(&blocks, blocks::SurfaceKind::Message).unwrap();
 
     // Rob opts back in: the week so far names him (ephemeral, to him).
@@ -642,7 +662,12 @@ async fn opted_out_people_are_never_named_but_count_in_team_totals() {
         ],
     )
     .await;
-    assert!(r.text().await.unwrap().contains("named on the leaderboard again"));
+    assert!(
+        r.text()
+            .await
+            .unwrap()
+            .contains("named on the leaderboard again")
+    );
     let r = slack_form(
         &app,
         "/slack/commands",
@@ -659,7 +684,10 @@ async fn opted_out_people_are_never_named_but_count_in_team_totals() {
     assert_eq!(body["response_type"], "ephemeral");
     let text = body.to_string();
     assert!(text.contains("this week so far"), "{text}");
-    assert!(text.contains("Mon Nov 23, 10:00 – Thu Nov 26, 10:00 (UTC)"), "{text}");
+    assert!(
+        text.contains("Mon Nov 23, 10:00 – Thu Nov 26, 10:00 (UTC)"),
+        "{text}"
+    );
     assert!(text.contains("No reviews this week"), "{text}");
     app.stop().await;
 }
