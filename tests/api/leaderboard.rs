@@ -331,6 +331,28 @@ async fn a_lost_job_or_a_dead_worker_is_picked_up_again_once() {
     settled(&app, org, 2).await;
     assert_eq!(tick(&app, slot + 20 * 60).await, 0);
     assert_eq!(posts_to(&slack, "CWINS").await.len(), 2);
+
+    // A third week's job was queued but the app went down until Tuesday:
+    // when it finally runs, the day has passed and the week is skipped.
+    let slot = slot + 7 * DAY;
+    let week = at("2026-12-07T00:00:00Z");
+    {
+        let mut conn = app.state.db.pool().acquire().await.unwrap();
+        store::claim_week(&mut conn, org, week, slot, "CWINS", slot)
+            .await
+            .unwrap();
+    }
+    app.state.clock.set(slot + DAY);
+    let outcome = aimpact::leaderboard::post::post(&app.state, org, week)
+        .await
+        .unwrap();
+    assert!(
+        matches!(outcome, aimpact::leaderboard::post::Outcome::Skipped(_)),
+        "{outcome:?}"
+    );
+    assert_eq!(rows(&app, org).await[0].status, store::SKIPPED);
+    assert_eq!(tick(&app, slot + DAY + 600).await, 0);
+    assert_eq!(posts_to(&slack, "CWINS").await.len(), 2);
     app.stop().await;
 }
 
@@ -407,6 +429,20 @@ async fn a_channel_that_is_gone_pauses_posting_and_tells_admins_without_failing_
 async fn the_modal_joins_public_channels_explains_private_ones_and_refuses_bad_input() {
     let (_db, app, slack) = world().await;
     let org = install_org(&app, "T1", "UADMIN").await;
+    // Before anyone saved, the modal offers the installer's Slack time zone.
+    let r = slack_interaction(
+        &app,
+        &json!({
+            "type": "block_actions", "team": {"id": "T1"}, "user": {"id": "UADMIN"},
+            "trigger_id": "trig", "actions": [{"action_id": "setup_leaderboard", "value": "leaderboard", "type": "button"}]
+        }),
+    )
+    .await;
+    assert_eq!(r.status(), 200);
+    let opened = calls(&slack, "views.open").await;
+    let modal = String::from_utf8_lossy(&opened.last().expect("views.open").body).to_string();
+    assert!(modal.contains("leaderboard_settings"), "{modal}");
+    assert!(modal.contains("\"value\":\"America/New_York\""), "{modal}");
     // Archived: an error under the channel, nothing saved.
     let r = slack_interaction(
         &app,
