@@ -111,6 +111,50 @@ pub async fn run(job: PostLeaderboard, ctx: Data<Arc<JobContext>>) -> Result<(),
     Ok(())
 }
 
+/// Events that say the leaderboard channel can no longer take posts.
+pub const CHANNEL_EVENTS: [&str; 6] = [
+    "channel_archive",
+    "channel_deleted",
+    "channel_left",
+    "group_archive",
+    "group_deleted",
+    "group_left",
+];
+
+/// Pauses the org's leaderboard when `event` is about its channel (see
+/// [`CHANNEL_EVENTS`]); true when it was posting there until now.
+pub async fn pause_for_event(
+    db: &crate::store::Db,
+    org: OrgId,
+    event: &str,
+    channel: &str,
+    now: i64,
+) -> Result<bool, StoreError> {
+    let code = match event {
+        "channel_left" | "group_left" => "not_in_channel",
+        "channel_archive" | "group_archive" => "is_archived",
+        "channel_deleted" | "group_deleted" => "channel_not_found",
+        _ => return Ok(false),
+    };
+    let Some(problem) = channel_gone(code) else {
+        return Ok(false);
+    };
+    let mut conn = db.pool().acquire().await?;
+    let paused = store::pause(&mut conn, org, channel, problem, now).await?;
+    if paused {
+        audit::record(
+            &mut conn,
+            org,
+            "slack",
+            "leaderboard.paused",
+            Some(channel),
+            &serde_json::json!({ "slack_event": event }),
+        )
+        .await?;
+    }
+    Ok(paused)
+}
+
 /// Slack codes that mean the channel cannot take posts until an admin acts.
 fn channel_gone(code: &str) -> Option<&'static str> {
     match code {

@@ -29,6 +29,30 @@ pub fn register(l: &mut Listeners) {
     l.options(input::LEADERBOARD_ZONE_VALUE, zone_options);
     l.action(action::LEADERBOARD_OPT_OUT, opt_out_clicked);
     l.action(action::LEADERBOARD_OPT_IN, opt_in_clicked);
+    for event in super::post::CHANNEL_EVENTS {
+        l.event(event, channel_event);
+    }
+}
+
+/// The leaderboard channel was archived or deleted, or the app was removed
+/// from it: posting pauses now, and admins see why on App Home (rather than
+/// finding out when the next post fails).
+async fn channel_event(ctx: Ctx, event: crate::slack::payload::Event) -> ListenerResult {
+    let Some(channel) = event.event.get("channel").and_then(Value::as_str) else {
+        return Ok(Ack::Empty);
+    };
+    let paused = super::post::pause_for_event(
+        &ctx.state.db,
+        ctx.org.id,
+        &event.event_type,
+        channel,
+        ctx.state.clock.now(),
+    )
+    .await?;
+    if paused {
+        tracing::info!(org_id = %ctx.org.id, event = %event.event_type, "leaderboard channel gone; paused");
+    }
+    Ok(Ack::Empty)
 }
 
 /// "Europe/Berlin (UTC+01:00)" at `now`.

@@ -30,7 +30,7 @@ use crate::store::{StoreError, audit, credentials, orgs, roles, unix_now};
 
 /// Bot scopes the product needs; manifest.yml declares the same list (a
 /// test compares them) and says why each is needed.
-pub const BOT_SCOPES: [&str; 7] = [
+pub const BOT_SCOPES: [&str; 9] = [
     "commands",
     "chat:write",
     "im:write",
@@ -38,6 +38,8 @@ pub const BOT_SCOPES: [&str; 7] = [
     "users:read.email",
     "files:write",
     "channels:join",
+    "channels:read",
+    "groups:read",
 ];
 
 /// Stored credential names.

@@ -727,3 +727,52 @@ async fn opted_out_people_are_never_named_but_count_in_team_totals() {
     assert!(text.contains("No reviews this week"), "{text}");
     app.stop().await;
 }
+
+#[tokio::test]
+async fn slack_events_about_the_channel_pause_posting_at_once() {
+    let (_db, app, slack) = world().await;
+    let org = install_org(&app, "T1", "UADMIN").await;
+    let other = install_org(&app, "T2", "UADMIN").await;
+    app.state.clock.set(at("2026-11-20T12:00:00Z"));
+    configure(&app, "T1", "CWINS", 1, "10:00", "UTC").await;
+    configure(&app, "T2", "CWINS2", 1, "10:00", "UTC").await;
+    let enabled = |org: OrgId| {
+        let app = &app;
+        async move {
+            let mut conn = app.state.db.pool().acquire().await.unwrap();
+            store::settings(&mut conn, org).await.unwrap().enabled
+        }
+    };
+    // Another channel archived: nothing changes.
+    slack_event(
+        &app,
+        "T1",
+        "Ev1",
+        json!({"type": "channel_archive", "channel": "CELSEWHERE", "user": "U1"}),
+    )
+    .await;
+    // The app removed from T2's channel: T2 pauses, T1 carries on.
+    slack_event(
+        &app,
+        "T2",
+        "Ev2",
+        json!({"type": "channel_left", "channel": "CWINS2", "actor_id": "U1"}),
+    )
+    .await;
+    assert!(
+        eventually(PATIENCE, || async { !enabled(other).await }).await,
+        "paused on channel_left"
+    );
+    assert!(enabled(org).await);
+    let home = home_text(&app, &slack, "T2").await;
+    assert!(
+        home.contains("Paused") && home.contains("removed"),
+        "{home}"
+    );
+    // The next Monday only T1 posts.
+    assert_eq!(tick(&app, at("2026-11-23T10:00:00Z")).await, 1);
+    settled(&app, org, 1).await;
+    assert_eq!(posts_to(&slack, "CWINS").await.len(), 1);
+    assert!(posts_to(&slack, "CWINS2").await.is_empty());
+    app.stop().await;
+}
