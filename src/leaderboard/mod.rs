@@ -136,11 +136,14 @@ pub async fn load_week(
         .into_iter()
         .map(|g| (g.reviewer, g.correct))
         .collect();
-    let reviews = rollups::review_facts(&mut conn, org, Scope::Org, from, to)
-        .await?
-        .into_iter()
-        .map(|r| r.reviewer)
-        .collect();
+    // The dashboards' fast path: whole days unchanged since the last
+    // rollup run come packed; the rest from the PRs and reviews.
+    let reviews =
+        crate::dashboard::rollups::period_review_facts(&mut conn, org, Scope::Org, from, to)
+            .await?
+            .into_iter()
+            .map(|r| r.reviewer)
+            .collect();
     let pickups = crate::store::leaderboard::pickups(&mut conn, org, from, to).await?;
     let span = IMPROVED_WEEKS * 7 * DAY;
     let cycles_of = |prs: Vec<PrFact>| -> Vec<(i64, i64)> {
@@ -149,14 +152,26 @@ pub async fn load_week(
             .filter_map(|p| Some((p.author?, p.cycle?)))
             .collect()
     };
-    let cycles = cycles_of(rollups::pr_facts(&mut conn, org, Scope::Org, to - span, to).await?);
-    let cycles_before =
-        cycles_of(rollups::pr_facts(&mut conn, org, Scope::Org, to - 2 * span, to - span).await?);
-    let week_prs: Vec<PrFact> = rollups::pr_facts(&mut conn, org, Scope::Org, from, to)
-        .await?
-        .into_iter()
-        .filter(PrFact::counts)
-        .collect();
+    let cycles = cycles_of(
+        crate::dashboard::rollups::period_pr_facts(&mut conn, org, Scope::Org, to - span, to)
+            .await?,
+    );
+    let cycles_before = cycles_of(
+        crate::dashboard::rollups::period_pr_facts(
+            &mut conn,
+            org,
+            Scope::Org,
+            to - 2 * span,
+            to - span,
+        )
+        .await?,
+    );
+    let week_prs: Vec<PrFact> =
+        crate::dashboard::rollups::period_pr_facts(&mut conn, org, Scope::Org, from, to)
+            .await?
+            .into_iter()
+            .filter(PrFact::counts)
+            .collect();
     let answers = week_prs
         .iter()
         .filter_map(|p| Some((p.author?, p.ai_reported?)))

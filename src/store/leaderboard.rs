@@ -377,6 +377,8 @@ pub async fn pickups(
             and r.state in ('APPROVED', 'CHANGES_REQUESTED', 'COMMENTED')
             and (p.author_person_id is null or p.author_person_id <> r.reviewer_person_id)
             and r.submitted_at < $3
+            and r.pull_request_id in (select w.pull_request_id from pr_review w
+                where w.org_id = $1 and w.submitted_at >= $2 and w.submitted_at < $3)
         group by r.reviewer_person_id, r.pull_request_id, p.ready_at
         having min(r.submitted_at) >= $2";
     let rows = sqlx::query(SQL)

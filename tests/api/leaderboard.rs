@@ -613,6 +613,23 @@ async fn opted_out_people_are_never_named_but_count_in_team_totals() {
             }
         }
     }
+    // First reviews and their pickup (ready 5 h before the merge, reviewed
+    // 1 h before it): Rob 5, Ann 2, Rita 1, each 4 h; none outside the week.
+    {
+        let mut conn = app.state.db.pool().acquire().await.unwrap();
+        let mut got = store::pickups(&mut conn, org, week_start, week_start + 7 * DAY)
+            .await
+            .unwrap();
+        got.sort();
+        assert_eq!(got.len(), 8, "{got:?}");
+        assert!(got.iter().all(|(_, secs)| *secs == 4 * HOUR), "{got:?}");
+        assert!(
+            store::pickups(&mut conn, org, week_start + 7 * DAY, week_start + 14 * DAY)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+    }
     // Rob opts out with the command; Rita with the App Home button.
     let r = slack_form(
         &app,
