@@ -97,6 +97,17 @@ pub fn schedule_words(s: &Settings) -> String {
     )
 }
 
+/// When and where the board is posted: "Mondays at 10:00 (UTC) in
+/// #eng-wins" ("in a private channel" when Slack gave no name).
+pub fn where_words(s: &Settings) -> String {
+    let place = match (&s.channel_name, &s.channel) {
+        (Some(name), _) => format!(" in #{name}"),
+        (None, Some(_)) => " in a private channel".to_string(),
+        (None, None) => String::new(),
+    };
+    format!("{}{place}", schedule_words(s))
+}
+
 /// A week's facts, and the week's merged PRs (for the chart).
 pub async fn load_week(
     db: &Db,

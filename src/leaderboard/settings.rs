@@ -119,16 +119,11 @@ pub async fn model(ctx: &Ctx, ask_slack: bool) -> Result<SettingsModel, Listener
 
 /// Opens the modal (admins only); from the App Home checklist.
 pub async fn open(ctx: &Ctx, i: &Interaction) -> Result<(), ListenerError> {
-    if crate::slack::roles::resolve(ctx, &i.user_id).await? != Role::Admin {
+    let Some(trigger) = crate::slack::views::admin_trigger(ctx, i).await? else {
         return Ok(());
-    }
-    let trigger = i
-        .trigger_id
-        .clone()
-        .ok_or_else(|| ListenerError::Other("block action without trigger_id".into()))?;
-    let view = blocks::leaderboard::settings_modal(&model(ctx, true).await?);
-    let view = serde_json::to_value(view).map_err(|e| ListenerError::Other(e.to_string()))?;
-    ctx.slack().await?.views_open(&trigger, &view).await
+    };
+    let modal = blocks::leaderboard::settings_modal(&model(ctx, true).await?);
+    crate::slack::views::open(ctx, &trigger, &modal).await
 }
 
 /// Time zones matching what the admin typed ("berl", "new york", "utc").

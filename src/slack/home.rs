@@ -96,17 +96,9 @@ async fn checklist(ctx: &Ctx) -> Result<SetupChecklist, StoreError> {
         ));
     }
     let board = crate::store::leaderboard::settings(&mut conn, ctx.org.id).await?;
-    let channel = match (&board.channel_name, &board.channel) {
-        (Some(name), _) => format!("#{name}"),
-        (None, Some(_)) => "a private channel".to_string(),
-        (None, None) => String::new(),
-    };
     model.leaderboard = match (&board.problem, board.enabled) {
         (Some(problem), _) => Step::Todo(format!(":warning: Paused. {problem}")),
-        (None, true) => Step::Done(format!(
-            "{} in {channel}",
-            crate::leaderboard::schedule_words(&board)
-        )),
+        (None, true) => Step::Done(crate::leaderboard::where_words(&board)),
         (None, false) if board.saved => {
             Step::Todo("switched off; a weekly post to a channel of your choice".into())
         }
@@ -126,13 +118,8 @@ pub async fn leaderboard_section(ctx: &Ctx, user: &str) -> Result<Vec<blocks::Bl
         return Ok(Vec::new());
     };
     let board = crate::store::leaderboard::settings(&mut conn, ctx.org.id).await?;
-    let schedule = (board.enabled && board.channel.is_some()).then(|| {
-        let place = match &board.channel_name {
-            Some(name) => format!(" in #{name}"),
-            None => String::new(),
-        };
-        format!("{}{place}", crate::leaderboard::schedule_words(&board))
-    });
+    let schedule =
+        (board.enabled && board.channel.is_some()).then(|| crate::leaderboard::where_words(&board));
     Ok(blocks::leaderboard::home_section(
         me.rank_opt_out,
         schedule.as_deref(),

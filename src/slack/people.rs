@@ -151,16 +151,15 @@ pub(crate) async fn model(ctx: &Ctx) -> Result<blocks::survey::PeopleModel, Stor
 /// The People modal (admins): also starts a matching run so the next
 /// opening shows fresh matches.
 pub async fn open(ctx: &Ctx, i: &Interaction) -> Result<(), ListenerError> {
-    if super::roles::resolve(ctx, &i.user_id).await? != Role::Admin {
+    let Some(trigger) = super::views::admin_trigger(ctx, i).await? else {
         return Ok(());
-    }
-    let trigger = i
-        .trigger_id
-        .clone()
-        .ok_or_else(|| ListenerError::Other("block action without trigger_id".into()))?;
-    let view = blocks::survey::people_modal(&model(ctx).await?);
-    let view = serde_json::to_value(view).map_err(|e| ListenerError::Other(e.to_string()))?;
-    ctx.slack().await?.views_open(&trigger, &view).await?;
+    };
+    super::views::open(
+        ctx,
+        &trigger,
+        &blocks::survey::people_modal(&model(ctx).await?),
+    )
+    .await?;
     if let Err(e) = ctx
         .state
         .jobs

@@ -39,17 +39,11 @@ pub(crate) async fn model(ctx: &Ctx) -> Result<blocks::survey::SettingsModel, St
 
 /// Opens the modal (admins only).
 pub async fn open(ctx: &Ctx, i: &Interaction) -> Result<(), ListenerError> {
-    if crate::slack::roles::resolve(ctx, &i.user_id).await? != Role::Admin {
+    let Some(trigger) = crate::slack::views::admin_trigger(ctx, i).await? else {
         return Ok(());
-    }
-    let trigger = i
-        .trigger_id
-        .clone()
-        .ok_or_else(|| ListenerError::Other("block action without trigger_id".into()))?;
-    let view = blocks::survey::settings_modal(&model(ctx).await?);
-    let view = serde_json::to_value(view).map_err(|e| ListenerError::Other(e.to_string()))?;
-    ctx.slack().await?.views_open(&trigger, &view).await?;
-    Ok(())
+    };
+    let modal = blocks::survey::settings_modal(&model(ctx).await?);
+    crate::slack::views::open(ctx, &trigger, &modal).await
 }
 
 /// The App Home "Survey settings" button.

@@ -502,6 +502,22 @@ async fn the_modal_joins_public_channels_explains_private_ones_and_refuses_bad_i
     app.stop().await;
 }
 
+/// `/metrics <text>` typed by `user` in T1.
+async fn metrics(app: &TestApp, user: &str, text: &str) -> reqwest::Response {
+    slack_form(
+        app,
+        "/slack/commands",
+        &[
+            ("command", "/metrics"),
+            ("text", text),
+            ("team_id", "T1"),
+            ("user_id", user),
+            ("channel_id", "C1"),
+        ],
+    )
+    .await
+}
+
 async fn person(conn: &mut sqlx::AnyConnection, org: OrgId, name: &str, slack: &str) -> PersonId {
     let p = people::create(conn, org, name, false).await.unwrap();
     people::link_identity(conn, org, p, Provider::Slack, slack, None, LinkSource::Auto)
@@ -631,18 +647,7 @@ async fn opted_out_people_are_never_named_but_count_in_team_totals() {
         );
     }
     // Rob opts out with the command; Rita with the App Home button.
-    let r = slack_form(
-        &app,
-        "/slack/commands",
-        &[
-            ("command", "/metrics"),
-            ("text", "leaderboard optout"),
-            ("team_id", "T1"),
-            ("user_id", "UROB"),
-            ("channel_id", "C1"),
-        ],
-    )
-    .await;
+    let r = metrics(&app, "UROB", "leaderboard optout").await;
     let body = r.text().await.unwrap();
     assert!(body.contains("won't be named"), "{body}");
     let r = slack_interaction(
@@ -655,18 +660,7 @@ async fn opted_out_people_are_never_named_but_count_in_team_totals() {
     .await;
     assert_eq!(r.status(), 200);
     // Someone unmatched is told nothing of theirs is ranked.
-    let r = slack_form(
-        &app,
-        "/slack/commands",
-        &[
-            ("command", "/metrics"),
-            ("text", "leaderboard optout"),
-            ("team_id", "T1"),
-            ("user_id", "USTRANGER"),
-            ("channel_id", "C1"),
-        ],
-    )
-    .await;
+    let r = metrics(&app, "USTRANGER", "leaderboard optout").await;
     assert!(r.text().await.unwrap().contains("isn't matched"));
     let opted = eventually(PATIENCE, || async {
         let mut conn = app.state.db.pool().acquire().await.unwrap();
@@ -703,36 +697,14 @@ async fn opted_out_people_are_never_named_but_count_in_team_totals() {
 
     // Rob opts back in: the week so far names him (ephemeral, to him).
     app.state.clock.set(at("2026-11-23T10:00:00Z") + 3 * DAY);
-    let r = slack_form(
-        &app,
-        "/slack/commands",
-        &[
-            ("command", "/metrics"),
-            ("text", "leaderboard optin"),
-            ("team_id", "T1"),
-            ("user_id", "UROB"),
-            ("channel_id", "C1"),
-        ],
-    )
-    .await;
+    let r = metrics(&app, "UROB", "leaderboard optin").await;
     assert!(
         r.text()
             .await
             .unwrap()
             .contains("named on the leaderboard again")
     );
-    let r = slack_form(
-        &app,
-        "/slack/commands",
-        &[
-            ("command", "/metrics"),
-            ("text", "leaderboard"),
-            ("team_id", "T1"),
-            ("user_id", "UROB"),
-            ("channel_id", "C1"),
-        ],
-    )
-    .await;
+    let r = metrics(&app, "UROB", "leaderboard").await;
     let body: Value = r.json().await.unwrap();
     assert_eq!(body["response_type"], "ephemeral");
     let text = body.to_string();
