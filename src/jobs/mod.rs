@@ -117,8 +117,22 @@ fn sqlite_storage<J: Job>(pool: &SqlitePool) -> SqliteStorage<J> {
     SqliteStorage::new(pool).with_config(apalis_sqlite::Config::default().queue(J::QUEUE))
 }
 
+/// apalis-postgres 1.0 sometimes leaves an idle worker waiting for its next
+/// heartbeat before it fetches again, whatever the poll interval: with the
+/// default 30 s heartbeat a new job could wait half a minute (seen as survey
+/// DMs arriving 30 s late on PostgreSQL only). A 2 s heartbeat bounds that
+/// wait; 150 missed heartbeats keep the default 5 minutes before a silent
+/// worker's jobs are taken back.
+const PG_HEARTBEAT: Duration = Duration::from_secs(2);
+const PG_MISSED_HEARTBEATS: usize = 150;
+
 fn postgres_storage<J: Job>(pool: &PgPool) -> PostgresStorage<J> {
-    PostgresStorage::new(pool).with_config(apalis_postgres::Config::default().queue(J::QUEUE))
+    PostgresStorage::new(pool).with_config(
+        apalis_postgres::Config::default()
+            .queue(J::QUEUE)
+            .heartbeat_interval(PG_HEARTBEAT)
+            .missed_heartbeats(PG_MISSED_HEARTBEATS),
+    )
 }
 
 impl Jobs {

@@ -140,6 +140,10 @@ impl TestApp {
 
 /// Builds and starts the real app on `db`.
 pub async fn spawn_app_with(db: &TestDb, overrides: &[(&str, &str)], workers: bool) -> TestApp {
+    // `AIMPACT_TEST_LOG=debug cargo test …` shows the apps' logs.
+    if let Ok(filter) = std::env::var("AIMPACT_TEST_LOG") {
+        aimpact::telemetry::init(aimpact::config::LogFormat::Text, &filter);
+    }
     let config = test_config(db, overrides);
     let options = RunOptions {
         http: true,
