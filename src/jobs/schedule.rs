@@ -97,8 +97,8 @@ pub async fn tick(db: &Db, jobs: &Jobs, now: i64) -> Result<usize, ScheduleError
     }
     // Weekly leaderboards due now in each org's time zone. One org's
     // trouble is logged and never stops the others.
-    for org in orgs::with_leaderboard(&mut conn).await? {
-        match crate::leaderboard::post::schedule(&mut conn, jobs, org, now).await {
+    for (org, settings) in orgs::with_leaderboard(&mut conn).await? {
+        match crate::leaderboard::post::schedule(&mut conn, jobs, org, &settings, now).await {
             Ok(true) => queued += 1,
             Ok(false) => {}
             Err(e) => tracing::warn!(org_id = %org, error = %e, "leaderboard not scheduled"),

@@ -72,20 +72,20 @@ pub enum Outcome {
     Retry(String),
 }
 
-/// The scheduler's part for one org at `now`: enqueues the week's post
-/// when it is due and this call won the week's claim. True when a job
-/// was enqueued.
+/// The scheduler's part for one org with its `settings` at `now`:
+/// enqueues the week's post when it is due and this call won the week's
+/// claim. True when a job was enqueued.
 pub async fn schedule(
     conn: &mut sqlx::AnyConnection,
     jobs: &Jobs,
     org: OrgId,
+    settings: &store::Settings,
     now: i64,
 ) -> Result<bool, PostError> {
-    let settings = store::settings(conn, org).await?;
     let Some(channel) = settings.channel.as_deref().filter(|_| settings.enabled) else {
         return Ok(false);
     };
-    let Some(slot) = super::when(&settings).due(now, settings.active_from) else {
+    let Some(slot) = super::when(settings).due(now, settings.active_from) else {
         return Ok(false);
     };
     match store::claim_week(conn, org, slot.week, slot.at, channel, now).await? {

@@ -50,21 +50,28 @@ impl Default for Settings {
     }
 }
 
+/// The columns [`read_settings`] reads.
+pub(crate) const SETTINGS_COLUMNS: &str = "is_enabled, slack_channel_id, channel_name, day_of_week,
+    minute_of_day, time_zone, categories, problem, active_from";
+
 /// The org's settings (the defaults when never saved).
 pub async fn settings(conn: &mut AnyConnection, org: OrgId) -> StoreResult<Settings> {
-    const SQL: &str = "select is_enabled, slack_channel_id, channel_name, day_of_week,
-            minute_of_day, time_zone, categories, problem, active_from
-        from leaderboard_setting where org_id = $1";
-    let Some(row) = sqlx::query(SQL)
+    let sql = format!("select {SETTINGS_COLUMNS} from leaderboard_setting where org_id = $1");
+    let Some(row) = sqlx::query(sqlx::AssertSqlSafe(sql))
         .bind(org.get())
         .fetch_optional(conn)
         .await?
     else {
         return Ok(Settings::default());
     };
+    Ok(read_settings(&row)?)
+}
+
+/// A settings row (see [`SETTINGS_COLUMNS`]).
+pub(crate) fn read_settings(row: &sqlx::any::AnyRow) -> Result<Settings, sqlx::Error> {
     let categories: String = row.try_get("categories")?;
     Ok(Settings {
-        enabled: flag(&row, "is_enabled")?,
+        enabled: flag(row, "is_enabled")?,
         channel: row.try_get("slack_channel_id")?,
         channel_name: row.try_get("channel_name")?,
         day: u32::try_from(row.try_get::<i64, _>("day_of_week")?).unwrap_or(1),

@@ -106,13 +106,33 @@ pub async fn with_connected(conn: &mut AnyConnection, kind: &str) -> StoreResult
     Ok(ids.into_iter().map(OrgId::from_db).collect())
 }
 
-/// Installed orgs with the weekly leaderboard switched on (scheduler).
-pub async fn with_leaderboard(conn: &mut AnyConnection) -> StoreResult<Vec<OrgId>> {
-    const SQL: &str = "select o.org_id from org o join leaderboard_setting l on l.org_id = o.org_id
+/// Installed orgs with the weekly leaderboard switched on, with their
+/// settings, in one query (the scheduler reads them every minute).
+pub async fn with_leaderboard(
+    conn: &mut AnyConnection,
+) -> StoreResult<Vec<(OrgId, super::leaderboard::Settings)>> {
+    let sql = format!(
+        "select o.org_id, {} from org o join leaderboard_setting l on l.org_id = o.org_id
         where l.is_enabled = 1 and l.slack_channel_id is not null and o.uninstalled_at is null
-        order by o.org_id";
-    let ids: Vec<i64> = sqlx::query_scalar(SQL).fetch_all(conn).await?;
-    Ok(ids.into_iter().map(OrgId::from_db).collect())
+        order by o.org_id",
+        super::leaderboard::SETTINGS_COLUMNS
+            .split(',')
+            .map(|c| format!("l.{}", c.trim()))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .fetch_all(conn)
+        .await?;
+    rows.iter()
+        .map(|r| {
+            Ok((
+                OrgId::from_db(r.try_get("org_id")?),
+                super::leaderboard::read_settings(r)?,
+            ))
+        })
+        .collect::<Result<_, sqlx::Error>>()
+        .map_err(Into::into)
 }
 
 /// The org whose Jira webhook token hashes to `token_hash`.
