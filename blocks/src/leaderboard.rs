@@ -279,10 +279,12 @@ pub fn private_channel_saved(channel: &str) -> Surface {
     }
 }
 
-/// The App Home line about the viewer's place in the rankings.
-pub fn home_section(opted_out: bool, schedule: Option<&str>) -> Vec<Block> {
-    let when = match schedule {
-        Some(s) => format!("posted {}", escape_mrkdwn(s)),
+/// The App Home line about the viewer's place in the rankings; `status`
+/// says when it is posted ("posted Mondays at 10:00 (UTC) in #wins",
+/// "paused"), `None` when it is not set up.
+pub fn home_section(opted_out: bool, status: Option<&str>) -> Vec<Block> {
+    let when = match status {
+        Some(s) => escape_mrkdwn(s).into_owned(),
         None => "not posted to a channel yet".to_string(),
     };
     vec![if opted_out {
@@ -433,7 +435,9 @@ mod tests {
 
     #[test]
     fn home_offers_the_opposite_of_the_current_choice() {
-        let out = serde_json::to_string(&home_section(false, Some("Mondays 10:00"))).unwrap();
+        let out =
+            serde_json::to_string(&home_section(false, Some("posted Mondays 10:00"))).unwrap();
+        assert!(out.contains("posted Mondays 10:00"));
         assert!(out.contains(action::LEADERBOARD_OPT_OUT));
         let back = serde_json::to_string(&home_section(true, None)).unwrap();
         assert!(back.contains(action::LEADERBOARD_OPT_IN));

@@ -118,8 +118,12 @@ pub async fn leaderboard_section(ctx: &Ctx, user: &str) -> Result<Vec<blocks::Bl
         return Ok(Vec::new());
     };
     let board = crate::store::leaderboard::settings(&mut conn, ctx.org.id).await?;
-    let schedule =
-        (board.enabled && board.channel.is_some()).then(|| crate::leaderboard::where_words(&board));
+    let schedule = if board.problem.is_some() {
+        Some("paused until an admin picks its channel again".to_string())
+    } else {
+        (board.enabled && board.channel.is_some())
+            .then(|| format!("posted {}", crate::leaderboard::where_words(&board)))
+    };
     Ok(blocks::leaderboard::home_section(
         me.rank_opt_out,
         schedule.as_deref(),
