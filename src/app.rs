@@ -251,6 +251,9 @@ pub struct RunOptions {
     pub generate_key: bool,
     /// Worker tuning.
     pub worker_settings: WorkerSettings,
+    /// Run the minute tick with the workers (tests that drive the tick
+    /// themselves, at the times they choose, turn it off).
+    pub scheduler: bool,
 }
 
 impl Default for RunOptions {
@@ -260,6 +263,7 @@ impl Default for RunOptions {
             workers: true,
             generate_key: true,
             worker_settings: WorkerSettings::default(),
+            scheduler: true,
         }
     }
 }
@@ -526,12 +530,14 @@ impl App {
                 public_url: state.config.public_url.clone(),
                 app: state.clone(),
             });
-            tokio::spawn(jobs::schedule::run(
-                state.db.clone(),
-                state.jobs.clone(),
-                state.clock.clone(),
-                shutdown.subscribe(),
-            ));
+            if options.scheduler {
+                tokio::spawn(jobs::schedule::run(
+                    state.db.clone(),
+                    state.jobs.clone(),
+                    state.clock.clone(),
+                    shutdown.subscribe(),
+                ));
+            }
             let monitor =
                 jobs::monitor(&jobs_pool, ctx, &options.worker_settings).shutdown_timeout(grace);
             let stop = wait_for(shutdown.subscribe());

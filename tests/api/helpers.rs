@@ -140,6 +140,18 @@ impl TestApp {
 
 /// Builds and starts the real app on `db`.
 pub async fn spawn_app_with(db: &TestDb, overrides: &[(&str, &str)], workers: bool) -> TestApp {
+    spawn_app_scheduled(db, overrides, workers, true).await
+}
+
+/// [`spawn_app_with`], choosing whether the app runs its own minute tick
+/// (tests that call `jobs::schedule::tick` at chosen times turn it off, so
+/// a background tick at the same clock cannot race them).
+pub async fn spawn_app_scheduled(
+    db: &TestDb,
+    overrides: &[(&str, &str)],
+    workers: bool,
+    scheduler: bool,
+) -> TestApp {
     // `AIMPACT_TEST_LOG=debug cargo test …` shows the apps' logs.
     if let Ok(filter) = std::env::var("AIMPACT_TEST_LOG") {
         aimpact::telemetry::init(aimpact::config::LogFormat::Text, &filter);
@@ -150,6 +162,7 @@ pub async fn spawn_app_with(db: &TestDb, overrides: &[(&str, &str)], workers: bo
         workers,
         generate_key: true,
         worker_settings: fast_workers(),
+        scheduler,
     };
     let app = App::build(config, options).await.expect("app builds");
     let addr = app.addr().expect("bound");

@@ -109,7 +109,8 @@ async fn world() -> (TestDb, TestApp, MockServer) {
         "https://aimpact.example.com".to_string(),
     ));
     let pairs: Vec<(&str, &str)> = settings.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    let app = spawn_app_with(&db, &pairs, true).await;
+    // The tests are the scheduler: no background tick races theirs.
+    let app = spawn_app_scheduled(&db, &pairs, true, false).await;
     (db, app, slack)
 }
 
@@ -130,10 +131,28 @@ fn submission(team: &str, user: &str, channel: &str, day: u32, time: &str, zone:
     })
 }
 
-async fn configure(app: &TestApp, team: &str, channel: &str, day: u32, time: &str, zone: &str) {
+/// Saves the settings through the modal and waits for the App Home refresh
+/// the save starts, so later Home checks see only their own publish.
+async fn configure(
+    app: &TestApp,
+    slack: &MockServer,
+    team: &str,
+    channel: &str,
+    day: u32,
+    time: &str,
+    zone: &str,
+) {
+    let before = calls(slack, "views.publish").await.len();
     let r = slack_interaction(app, &submission(team, "UADMIN", channel, day, time, zone)).await;
     assert_eq!(r.status(), 200);
     assert_eq!(r.text().await.unwrap(), "", "the modal closes");
+    assert!(
+        eventually(PATIENCE, || async {
+            calls(slack, "views.publish").await.len() > before
+        })
+        .await,
+        "App Home refreshed after saving"
+    );
 }
 
 async fn tick(app: &TestApp, now: i64) -> usize {
@@ -181,8 +200,17 @@ async fn posts_at_local_time_in_two_zones_across_dst_never_twice_and_catches_up_
     // Saved on Monday 2026-10-12 at 14:00 UTC, after both orgs' slot that
     // day: switching on late does not post at once.
     app.state.clock.set(at("2026-10-12T14:00:00Z"));
-    configure(&app, "T1", "CBERLIN", 1, "10:00", "Europe/Berlin").await;
-    configure(&app, "T2", "CNEWYORK", 1, "09:00", "America/New_York").await;
+    configure(&app, &slack, "T1", "CBERLIN", 1, "10:00", "Europe/Berlin").await;
+    configure(
+        &app,
+        &slack,
+        "T2",
+        "CNEWYORK",
+        1,
+        "09:00",
+        "America/New_York",
+    )
+    .await;
     assert_eq!(tick(&app, at("2026-10-12T14:00:00Z")).await, 0);
     assert_eq!(tick(&app, at("2026-10-12T20:00:00Z")).await, 0);
     {
@@ -277,7 +305,7 @@ async fn a_lost_job_or_a_dead_worker_is_picked_up_again_once() {
     let (_db, app, slack) = world().await;
     let org = install_org(&app, "T1", "UADMIN").await;
     app.state.clock.set(at("2026-11-20T12:00:00Z"));
-    configure(&app, "T1", "CWINS", 1, "10:00", "UTC").await;
+    configure(&app, &slack, "T1", "CWINS", 1, "10:00", "UTC").await;
     let slot = at("2026-11-23T10:00:00Z");
     // A scheduler claimed the week and died before enqueueing the job.
     {
@@ -387,7 +415,7 @@ async fn a_channel_that_is_gone_pauses_posting_and_tells_admins_without_failing_
         ("T4", "CFINE"),
     ] {
         let org = install_org(&app, team, "UADMIN").await;
-        configure(&app, team, channel, 1, "10:00", "UTC").await;
+        configure(&app, &slack, team, channel, 1, "10:00", "UTC").await;
         orgs.push((team, channel, org));
     }
     let slot = at("2026-11-23T10:00:00Z");
@@ -418,7 +446,7 @@ async fn a_channel_that_is_gone_pauses_posting_and_tells_admins_without_failing_
     assert_eq!(posts_to(&slack, "CREMOVED").await.len(), 1);
 
     // The admin picks a channel again: the problem is gone, posting resumes.
-    configure(&app, "T1", "CNEW", 1, "10:00", "UTC").await;
+    configure(&app, &slack, "T1", "CNEW", 1, "10:00", "UTC").await;
     let home = home_text(&app, &slack, "T1").await;
     assert!(!home.contains("Paused"), "{home}");
     assert!(home.contains("#cnew"), "{home}");
@@ -480,7 +508,7 @@ async fn the_modal_joins_public_channels_explains_private_ones_and_refuses_bad_i
     );
     drop(conn);
     // Public: joined.
-    configure(&app, "T1", "CPUBLIC", 1, "10:00", "UTC").await;
+    configure(&app, &slack, "T1", "CPUBLIC", 1, "10:00", "UTC").await;
     let joins = calls(&slack, "conversations.join").await;
     assert!(
         joins
@@ -531,7 +559,7 @@ async fn opted_out_people_are_never_named_but_count_in_team_totals() {
     let (_db, app, slack) = world().await;
     let org = install_org(&app, "T1", "UADMIN").await;
     app.state.clock.set(at("2026-11-20T12:00:00Z"));
-    configure(&app, "T1", "CWINS", 1, "10:00", "UTC").await;
+    configure(&app, &slack, "T1", "CWINS", 1, "10:00", "UTC").await;
     // The week of the post: Mon 2026-11-16 10:00 → Mon 2026-11-23 10:00.
     let week_start = at("2026-11-16T10:00:00Z");
     {
@@ -723,8 +751,8 @@ async fn slack_events_about_the_channel_pause_posting_at_once() {
     let org = install_org(&app, "T1", "UADMIN").await;
     let other = install_org(&app, "T2", "UADMIN").await;
     app.state.clock.set(at("2026-11-20T12:00:00Z"));
-    configure(&app, "T1", "CWINS", 1, "10:00", "UTC").await;
-    configure(&app, "T2", "CWINS2", 1, "10:00", "UTC").await;
+    configure(&app, &slack, "T1", "CWINS", 1, "10:00", "UTC").await;
+    configure(&app, &slack, "T2", "CWINS2", 1, "10:00", "UTC").await;
     let enabled = |org: OrgId| {
         let app = &app;
         async move {
