@@ -267,11 +267,7 @@ pub async fn answer(
         View::Copilot => return Ok(Answer::NotYet("GitHub Copilot usage".into())),
         View::Leaderboard => {
             drop(conn);
-            let surface = crate::leaderboard::so_far(db, org.id, now, delivery)
-                .await
-                .map_err(|e| match e {
-                    crate::leaderboard::BoardError::Store(e) => DashboardError::Store(e),
-                })?;
+            let surface = crate::leaderboard::so_far(db, org.id, now, delivery).await?;
             return Ok(Answer::Message(
                 Box::new(surface),
                 "The leaderboard this week so far".into(),

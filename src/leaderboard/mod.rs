@@ -19,7 +19,7 @@ use chrono::{TimeZone, Utc};
 use chrono_tz::Tz;
 
 use self::schedule::When;
-use crate::dashboard::{ChartError, Delivery};
+use crate::dashboard::Delivery;
 use crate::domain::OrgId;
 use crate::metrics::leaderboard::{
     Category, IMPROVED_WEEKS, MIN_ANSWERS, MIN_CYCLES, MIN_GUESSES, MIN_PICKUPS, Person, Ranked,
@@ -31,20 +31,6 @@ use crate::store::{Db, StoreError, people, rollups, teams};
 
 const DAY: i64 = 86_400;
 
-/// Why a board could not be built.
-#[derive(Debug, thiserror::Error)]
-pub enum BoardError {
-    /// Storage.
-    #[error(transparent)]
-    Store(#[from] StoreError),
-}
-
-impl From<sqlx::Error> for BoardError {
-    fn from(e: sqlx::Error) -> Self {
-        BoardError::Store(e.into())
-    }
-}
-
 /// The stored schedule (UTC when the stored zone is not one this build knows).
 pub fn when(s: &Settings) -> When {
     When {
@@ -54,9 +40,9 @@ pub fn when(s: &Settings) -> When {
     }
 }
 
-/// An IANA zone, UTC when unknown.
+/// An IANA zone, UTC when unknown (the same rule as people's zones).
 pub fn zone(name: &str) -> Tz {
-    name.parse().unwrap_or(Tz::UTC)
+    crate::surveys::schedule::zone(Some(name))
 }
 
 /// The categories shown, in the board's order (all when none are chosen).
@@ -114,7 +100,7 @@ pub async fn load_week(
     org: OrgId,
     from: i64,
     to: i64,
-) -> Result<(Week, Vec<PrFact>), BoardError> {
+) -> Result<(Week, Vec<PrFact>), StoreError> {
     let mut conn = db.pool().acquire().await?;
     let everyone = people::list(&mut conn, org).await?;
     let people: Vec<Person> = everyone
@@ -350,7 +336,7 @@ pub async fn build(
     from: i64,
     to: i64,
     delivery: Option<&Delivery<'_>>,
-) -> Result<Board, BoardError> {
+) -> Result<Board, StoreError> {
     let zone = zone(&settings.time_zone);
     let (week, prs) = load_week(db, org, from, to).await?;
     let categories = categories(settings)
@@ -372,7 +358,7 @@ pub async fn build(
             match crate::dashboard::charts::deliver_all(db, org, delivery, vec![spec]).await {
                 Ok(mut images) => images.pop(),
                 Err(e) => {
-                    log_chart_error(org, &e);
+                    tracing::warn!(org_id = %org, error = %e, "leaderboard chart not delivered; posting without it");
                     None
                 }
             }
@@ -396,26 +382,9 @@ pub async fn build(
     })
 }
 
-fn log_chart_error(org: OrgId, e: &ChartError) {
-    tracing::warn!(org_id = %org, error = %e, "leaderboard chart not delivered; posting without it");
-}
-
-/// The message body Slack gets for a board.
-pub fn body(board: &Board) -> serde_json::Value {
-    let mut body = serde_json::to_value(blocks::leaderboard::board_message(board))
-        .unwrap_or_else(|_| serde_json::json!({}));
-    if let Some(map) = body.as_object_mut() {
-        map.insert(
-            "text".into(),
-            serde_json::json!(blocks::leaderboard::fallback(board)),
-        );
-    }
-    body
-}
-
 /// The stored settings; before an admin saved any, the defaults in the
 /// org's time zone.
-pub async fn effective_settings(db: &Db, org: OrgId) -> Result<Settings, BoardError> {
+pub async fn effective_settings(db: &Db, org: OrgId) -> Result<Settings, StoreError> {
     let mut conn = db.pool().acquire().await?;
     let mut s = crate::store::leaderboard::settings(&mut conn, org).await?;
     if !s.saved {
@@ -430,7 +399,7 @@ pub async fn so_far(
     org: OrgId,
     now: i64,
     delivery: &Delivery<'_>,
-) -> Result<blocks::Surface, BoardError> {
+) -> Result<blocks::Surface, StoreError> {
     let settings = effective_settings(db, org).await?;
     let w = when(&settings);
     let from = w.last_slot(now).at;
@@ -448,7 +417,7 @@ pub async fn so_far(
     let footer = if settings.enabled && settings.channel.is_some() {
         format!(
             "Only you can see this. The week's board is posted {}; next on {}.",
-            escape(&schedule_words(&settings)),
+            blocks::limits::escape_mrkdwn(&schedule_words(&settings)),
             local_words(next.at, w.zone)
         )
     } else {
@@ -465,7 +434,7 @@ pub async fn last_week(
     state: &crate::app::AppState,
     org: OrgId,
     delivery: &Delivery<'_>,
-) -> Result<Board, BoardError> {
+) -> Result<Board, StoreError> {
     let settings = effective_settings(&state.db, org).await?;
     let w = when(&settings);
     let slot = w.last_slot(state.clock.now());
@@ -480,10 +449,6 @@ pub async fn last_week(
         Some(delivery),
     )
     .await
-}
-
-fn escape(s: &str) -> String {
-    blocks::limits::escape_mrkdwn(s).into_owned()
 }
 
 #[cfg(test)]

@@ -47,9 +47,6 @@ pub enum PostError {
     /// Storage.
     #[error(transparent)]
     Store(#[from] StoreError),
-    /// The board.
-    #[error(transparent)]
-    Board(#[from] super::BoardError),
     /// Enqueueing.
     #[error("could not enqueue: {0}")]
     Enqueue(String),
@@ -136,19 +133,34 @@ pub async fn pause_for_event(
         "channel_deleted" | "group_deleted" => "channel_not_found",
         _ => return Ok(false),
     };
+    let mut conn = db.pool().acquire().await?;
+    let cause = serde_json::json!({ "slack_event": event });
+    pause(&mut conn, org, channel, code, &cause, now).await
+}
+
+/// Pauses the org's leaderboard on `channel` for the gone-channel Slack
+/// `code`, recording `cause` in the audit log; true when it was posting
+/// there until now.
+async fn pause(
+    conn: &mut sqlx::AnyConnection,
+    org: OrgId,
+    channel: &str,
+    code: &str,
+    cause: &serde_json::Value,
+    now: i64,
+) -> Result<bool, StoreError> {
     let Some(problem) = channel_gone(code) else {
         return Ok(false);
     };
-    let mut conn = db.pool().acquire().await?;
-    let paused = store::pause(&mut conn, org, channel, problem, now).await?;
+    let paused = store::pause(conn, org, channel, problem, now).await?;
     if paused {
         audit::record(
-            &mut conn,
+            conn,
             org,
             "slack",
             "leaderboard.paused",
             Some(channel),
-            &serde_json::json!({ "slack_event": event }),
+            cause,
         )
         .await?;
     }
@@ -208,19 +220,18 @@ pub async fn post(state: &AppState, org_id: OrgId, week: i64) -> Result<Outcome,
     let org = orgs::get(&mut conn, org_id).await?;
     let settings = store::settings(&mut conn, org_id).await?;
     let when: When = super::when(&settings);
-    let skip = |why: &str| why.to_string();
     let reason = if org.uninstalled_at.is_some() {
-        Some(skip("the app is uninstalled"))
+        Some("the app is uninstalled")
     } else if !settings.enabled || settings.channel.is_none() {
-        Some(skip("the leaderboard was switched off"))
+        Some("the leaderboard was switched off")
     } else if when.local_date(claimed_at) != when.local_date(row.due_at) {
-        Some(skip("the day of the post passed while aimpact was down"))
+        Some("the day of the post passed while aimpact was down")
     } else {
         None
     };
     if let Some(why) = reason {
-        store::set_status(&mut conn, org_id, week, SKIPPED, &why, claimed_at).await?;
-        return Ok(Outcome::Skipped(why));
+        store::set_status(&mut conn, org_id, week, SKIPPED, why, claimed_at).await?;
+        return Ok(Outcome::Skipped(why.to_string()));
     }
     drop(conn);
     let channel = settings.channel.clone().unwrap_or_default();
@@ -255,7 +266,10 @@ pub async fn post(state: &AppState, org_id: OrgId, week: i64) -> Result<Outcome,
         Some(&delivery),
     )
     .await?;
-    let message = super::body(&board);
+    let message = crate::surveys::body(
+        &blocks::leaderboard::board_message(&board),
+        &blocks::leaderboard::fallback(&board),
+    );
     let now = state.clock.now();
     {
         let mut conn = state.db.pool().acquire().await.map_err(StoreError::from)?;
@@ -272,20 +286,10 @@ pub async fn post(state: &AppState, org_id: OrgId, week: i64) -> Result<Outcome,
             store::mark_posted(&mut conn, org_id, week, &channel, &ts, now).await?;
             Ok(Outcome::Posted)
         }
-        Err(SlackApiError::Api(code)) if channel_gone(&code).is_some() => {
-            let problem = channel_gone(&code).unwrap_or_default();
+        Err(SlackApiError::Api(code)) if let Some(problem) = channel_gone(&code) => {
             store::set_status(&mut conn, org_id, week, FAILED, &code, now).await?;
-            if store::pause(&mut conn, org_id, &channel, problem, now).await? {
-                audit::record(
-                    &mut conn,
-                    org_id,
-                    "slack",
-                    "leaderboard.paused",
-                    Some(&channel),
-                    &serde_json::json!({ "slack_error": code }),
-                )
-                .await?;
-            }
+            let cause = serde_json::json!({ "slack_error": code });
+            pause(&mut conn, org_id, &channel, &code, &cause, now).await?;
             tracing::warn!(org_id = %org_id, code, "leaderboard channel unusable; paused");
             Ok(Outcome::Paused(problem.to_string()))
         }

@@ -69,30 +69,19 @@ pub fn zone_label(zone: Tz, now: i64) -> String {
 /// org's, or the installer's Slack time zone when `ask_slack` and the org
 /// has none yet.
 pub async fn model(ctx: &Ctx, ask_slack: bool) -> Result<SettingsModel, ListenerError> {
-    let mut settings = {
-        let mut conn = ctx
-            .state
-            .db
-            .pool()
-            .acquire()
-            .await
-            .map_err(StoreError::from)?;
-        store::settings(&mut conn, ctx.org.id).await?
-    };
-    if !settings.saved {
-        settings.time_zone = ctx.org.time_zone.clone();
-        if ask_slack
-            && settings.time_zone == "UTC"
-            && let Some(installer) = &ctx.org.installed_by_slack_user_id
-        {
-            match ctx.slack().await?.users_info(installer).await {
-                Ok(info) => {
-                    if let Some(tz) = info.tz.filter(|t| t.parse::<Tz>().is_ok()) {
-                        settings.time_zone = tz;
-                    }
+    let mut settings = super::effective_settings(&ctx.state.db, ctx.org.id).await?;
+    if !settings.saved
+        && ask_slack
+        && settings.time_zone == "UTC"
+        && let Some(installer) = &ctx.org.installed_by_slack_user_id
+    {
+        match ctx.slack().await?.users_info(installer).await {
+            Ok(info) => {
+                if let Some(tz) = info.tz.filter(|t| t.parse::<Tz>().is_ok()) {
+                    settings.time_zone = tz;
                 }
-                Err(e) => tracing::warn!(error = %e, "installer's time zone unknown; UTC it is"),
             }
+            Err(e) => tracing::warn!(error = %e, "installer's time zone unknown; UTC it is"),
         }
     }
     let now = ctx.state.clock.now();
@@ -127,13 +116,13 @@ pub async fn open(ctx: &Ctx, i: &Interaction) -> Result<(), ListenerError> {
 }
 
 /// Time zones matching what the admin typed ("berl", "new york", "utc").
-async fn zone_options(_ctx: Ctx, i: Interaction) -> ListenerResult {
+async fn zone_options(ctx: Ctx, i: Interaction) -> ListenerResult {
     let typed = i
         .action
         .as_ref()
         .and_then(|a| a.value.clone())
         .unwrap_or_default();
-    let now = crate::store::unix_now();
+    let now = ctx.state.clock.now();
     let options: Vec<Value> = matching_zones(&typed)
         .into_iter()
         .take(ZONE_OPTIONS_MAX)
