@@ -539,7 +539,7 @@ impl App {
                 ));
             }
             let monitor =
-                jobs::monitor(&jobs_pool, ctx, &options.worker_settings).shutdown_timeout(grace);
+                jobs::monitor(&state.jobs, ctx, &options.worker_settings).shutdown_timeout(grace);
             let stop = wait_for(shutdown.subscribe());
             tokio::spawn(async move {
                 monitor

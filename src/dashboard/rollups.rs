@@ -33,6 +33,7 @@ pub struct RefreshRollups {
 
 impl Job for RefreshRollups {
     const QUEUE: &'static str = "rollups.refresh";
+    const TIMEOUT: std::time::Duration = std::time::Duration::from_secs(15 * 60);
 }
 
 /// Runs [`refresh`] for the job.

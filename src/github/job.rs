@@ -25,6 +25,7 @@ pub struct SyncGithub {
 
 impl Job for SyncGithub {
     const QUEUE: &'static str = "github.sync";
+    const TIMEOUT: std::time::Duration = std::time::Duration::from_secs(2 * 3600);
 }
 
 /// Runs the sync; a restart resumes from each repository's checkpoint.

@@ -392,6 +392,7 @@ pub struct ProcessDelivery {
 
 impl Job for ProcessDelivery {
     const QUEUE: &'static str = "github.delivery";
+    const TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5 * 60);
 }
 
 /// Enqueues every stored, unprocessed GitHub delivery (after a crash

@@ -1,5 +1,6 @@
-//! `/healthz` (the process is up) and `/readyz` (the database answers and
-//! every migration is applied), for load balancers and orchestrators.
+//! `/healthz` (the process is up) and `/readyz` (the database answers,
+//! every migration is applied and, where this process runs job workers,
+//! every queue has a live worker), for load balancers and orchestrators.
 
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -21,6 +22,17 @@ async fn healthz() -> Json<serde_json::Value> {
 
 async fn readyz(State(state): State<AppState>) -> (StatusCode, Json<serde_json::Value>) {
     if state.db.is_ready().await {
+        let dead = state.jobs.dead_queues();
+        if !dead.is_empty() {
+            return (
+                StatusCode::SERVICE_UNAVAILABLE,
+                Json(json!({
+                    "status": "unavailable",
+                    "reason": "job queues without a live worker (restarting)",
+                    "queues": dead,
+                })),
+            );
+        }
         (StatusCode::OK, Json(json!({ "status": "ready" })))
     } else {
         (

@@ -27,6 +27,7 @@ pub struct SyncJira {
 
 impl Job for SyncJira {
     const QUEUE: &'static str = "jira.sync";
+    const TIMEOUT: std::time::Duration = std::time::Duration::from_secs(2 * 3600);
 }
 
 /// The Jira context of the job workers.

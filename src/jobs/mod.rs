@@ -8,13 +8,17 @@
 pub mod respond;
 pub mod schedule;
 
-use std::sync::Arc;
-use std::time::Duration;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use futures::channel::mpsc;
 
 use apalis::layers::WorkerBuilderExt;
 use apalis::layers::retry::RetryPolicy;
-use apalis::prelude::{Monitor, TaskSink, WorkerBuilder};
+use apalis::prelude::{Event, Monitor, TaskSink, WorkerBuilder, WorkerContext, WorkerError};
 use apalis_core::backend::ext::BackendExt;
+use apalis_core::backend::ext::poll_strategy::{IntervalStrategy, Strategy};
 use apalis_postgres::PostgresStorage;
 use apalis_sqlite::SqliteStorage;
 use serde::Serialize;
@@ -34,6 +38,9 @@ use crate::store::{Backend, DatabaseUrl, Db};
 pub trait Job: Serialize + DeserializeOwned + Clone + Send + Sync + Unpin + 'static {
     /// Queue name, e.g. `slack.respond`.
     const QUEUE: &'static str;
+    /// How long one run may take before it is cancelled (and retried like
+    /// a failure): no job holds a worker slot for ever.
+    const TIMEOUT: Duration;
 }
 
 /// Why a job could not be enqueued.
@@ -107,43 +114,162 @@ impl JobsPool {
     }
 }
 
-/// Enqueues jobs; cheap to clone into handlers.
+/// Enqueues jobs; cheap to clone into handlers. Clones share the wake-up
+/// registry and the workers' liveness, so a job enqueued in this process
+/// wakes this process's idle worker at once instead of at its next poll.
 #[derive(Clone, Debug)]
 pub struct Jobs {
     pool: JobsPool,
+    shared: Arc<Shared>,
 }
 
-fn sqlite_storage<J: Job>(pool: &SqlitePool) -> SqliteStorage<J> {
-    SqliteStorage::new(pool).with_config(apalis_sqlite::Config::default().queue(J::QUEUE))
+/// What every clone of one [`Jobs`] shares.
+#[derive(Debug, Default)]
+struct Shared {
+    /// Idle workers of this process by queue: a message wakes one to fetch.
+    wakers: Mutex<HashMap<&'static str, Vec<mpsc::Sender<()>>>>,
+    /// Worker liveness by queue (only filled where workers run).
+    live: Mutex<HashMap<&'static str, Liveness>>,
 }
 
-/// apalis-postgres 1.0 sometimes leaves an idle worker waiting for its next
+/// What this process knows of one queue's worker.
+#[derive(Debug, Clone, Copy)]
+struct Liveness {
+    /// Running (started and not ended) now.
+    running: bool,
+    /// Last start, heartbeat or finished job.
+    last_seen: Instant,
+    /// Times it was restarted after failing.
+    restarts: usize,
+}
+
+/// apalis 1.0 sometimes leaves an idle worker waiting for its next
 /// heartbeat before it fetches again, whatever the poll interval: with the
 /// default 30 s heartbeat a new job could wait half a minute (seen as survey
-/// DMs arriving 30 s late on PostgreSQL only). A 2 s heartbeat bounds that
-/// wait; 150 missed heartbeats keep the default 5 minutes before a silent
-/// worker's jobs are taken back.
-const PG_HEARTBEAT: Duration = Duration::from_secs(2);
-const PG_MISSED_HEARTBEATS: usize = 150;
+/// DMs arriving 30 s late). A 2 s heartbeat bounds that wait on both
+/// backends (in-process enqueues wake the worker at once anyway); 150
+/// missed heartbeats keep 5 minutes before a silent worker's jobs are taken
+/// back.
+const HEARTBEAT: Duration = Duration::from_secs(2);
+const MISSED_HEARTBEATS: usize = 150;
+
+fn sqlite_storage<J: Job>(pool: &SqlitePool) -> SqliteStorage<J> {
+    SqliteStorage::new(pool).with_config(
+        apalis_sqlite::Config::default()
+            .queue(J::QUEUE)
+            .heartbeat_interval(HEARTBEAT)
+            .missed_heartbeats(MISSED_HEARTBEATS),
+    )
+}
 
 fn postgres_storage<J: Job>(pool: &PgPool) -> PostgresStorage<J> {
     PostgresStorage::new(pool).with_config(
         apalis_postgres::Config::default()
             .queue(J::QUEUE)
-            .heartbeat_interval(PG_HEARTBEAT)
-            .missed_heartbeats(PG_MISSED_HEARTBEATS),
+            .heartbeat_interval(HEARTBEAT)
+            .missed_heartbeats(MISSED_HEARTBEATS),
     )
 }
+
+/// A queue whose worker has not been seen for this long is not live
+/// (it heartbeats every [`HEARTBEAT`]; a busy SQLite can delay one by its
+/// busy timeout).
+const LIVE_WITHIN: Duration = Duration::from_secs(60);
 
 impl Jobs {
     /// Wraps a connected pool.
     pub fn new(pool: JobsPool) -> Self {
-        Self { pool }
+        Self {
+            pool,
+            shared: Arc::default(),
+        }
     }
 
     /// The underlying pool.
     pub fn pool(&self) -> &JobsPool {
         &self.pool
+    }
+
+    /// Wakes this process's idle workers of `queue` (if any) to fetch now.
+    fn wake(&self, queue: &'static str) {
+        let Ok(mut wakers) = self.shared.wakers.lock() else {
+            return;
+        };
+        if let Some(list) = wakers.get_mut(queue) {
+            // A full channel already holds a wake-up; a closed one belongs
+            // to a worker that ended.
+            list.retain_mut(|tx| match tx.try_send(()) {
+                Ok(()) => true,
+                Err(e) => e.is_full(),
+            });
+        }
+    }
+
+    /// A wake-up stream for a new worker of `queue`.
+    fn wake_stream(&self, queue: &'static str) -> mpsc::Receiver<()> {
+        let (tx, rx) = mpsc::channel(1);
+        if let Ok(mut wakers) = self.shared.wakers.lock() {
+            wakers.entry(queue).or_default().push(tx);
+        }
+        rx
+    }
+
+    fn saw(&self, queue: &'static str, running: bool, restarted: bool) {
+        if let Ok(mut live) = self.shared.live.lock() {
+            let entry = live.entry(queue).or_insert(Liveness {
+                running,
+                last_seen: Instant::now(),
+                restarts: 0,
+            });
+            entry.running = running;
+            entry.last_seen = Instant::now();
+            if restarted {
+                entry.restarts += 1;
+            }
+        }
+    }
+
+    /// Queues of this process whose worker is not live (ended, or silent
+    /// for a minute); empty where no workers run.
+    pub fn dead_queues(&self) -> Vec<&'static str> {
+        let Ok(live) = self.shared.live.lock() else {
+            return Vec::new();
+        };
+        let mut dead: Vec<&'static str> = live
+            .iter()
+            .filter(|(_, l)| !l.running || l.last_seen.elapsed() > LIVE_WITHIN)
+            .map(|(q, _)| *q)
+            .collect();
+        dead.sort_unstable();
+        dead
+    }
+
+    /// How often each queue's worker was restarted after failing.
+    pub fn restarts(&self) -> Vec<(&'static str, usize)> {
+        let Ok(live) = self.shared.live.lock() else {
+            return Vec::new();
+        };
+        let mut out: Vec<_> = live.iter().map(|(q, l)| (*q, l.restarts)).collect();
+        out.sort_unstable();
+        out
+    }
+
+    /// Jobs of `queue` waiting to be started (new, or failed with retries
+    /// left), across every process.
+    pub async fn depth(&self, queue: &str) -> Result<i64, sqlx::Error> {
+        const SQLITE: &str = "select count(*) from Jobs where job_type = $1
+            and (status = 'Pending' or (status = 'Failed' and attempts < max_attempts))";
+        const POSTGRES: &str = "select count(*) from apalis.jobs where job_type = $1
+            and (status = 'Pending' or (status = 'Failed' and attempts < max_attempts))";
+        match &self.pool {
+            JobsPool::Sqlite(pool) => sqlx::query_scalar(SQLITE).bind(queue).fetch_one(pool).await,
+            JobsPool::Postgres(pool) => {
+                sqlx::query_scalar(POSTGRES)
+                    .bind(queue)
+                    .fetch_one(pool)
+                    .await
+            }
+        }
     }
 
     /// Writes a job to the queue; it is durable when this returns.
@@ -156,13 +282,16 @@ impl Jobs {
             JobsPool::Sqlite(pool) => sqlite_storage::<J>(pool)
                 .push(job)
                 .await
-                .map_err(|e| failed(e.to_string())),
+                .map_err(|e| failed(e.to_string()))?,
             JobsPool::Postgres(pool) => postgres_storage::<J>(pool)
                 .push(job)
                 .await
-                .map_err(|e| failed(e.to_string())),
+                .map_err(|e| failed(e.to_string()))?,
         }
+        self.wake(J::QUEUE);
+        Ok(())
     }
+
     /// Writes several jobs of one queue in one transaction; all are durable
     /// when this returns.
     pub async fn enqueue_all<J: Job>(&self, jobs: Vec<J>) -> Result<(), EnqueueError> {
@@ -177,12 +306,14 @@ impl Jobs {
             JobsPool::Sqlite(pool) => sqlite_storage::<J>(pool)
                 .push_bulk(jobs)
                 .await
-                .map_err(|e| failed(e.to_string())),
+                .map_err(|e| failed(e.to_string()))?,
             JobsPool::Postgres(pool) => postgres_storage::<J>(pool)
                 .push_bulk(jobs)
                 .await
-                .map_err(|e| failed(e.to_string())),
+                .map_err(|e| failed(e.to_string()))?,
         }
+        self.wake(J::QUEUE);
+        Ok(())
     }
 }
 
@@ -245,7 +376,20 @@ fn worker_name(queue: &str) -> String {
 }
 
 /// Builds the monitor that runs every job type's workers.
-pub fn monitor(pool: &JobsPool, ctx: Arc<JobContext>, settings: &WorkerSettings) -> Monitor {
+///
+/// Workers never end while the process runs: one that fails (a fetch or
+/// heartbeat the database refused, say SQLite's "database is locked") is
+/// restarted after a short back-off, and its liveness is what `/readyz`
+/// reports.
+pub fn monitor(jobs: &Jobs, ctx: Arc<JobContext>, settings: &WorkerSettings) -> Monitor {
+    use crate::dashboard::rollups::RefreshRollups;
+    use crate::github::job::SyncGithub;
+    use crate::github::webhook::{self, ProcessDelivery};
+    use crate::jira::job::SyncJira;
+    use crate::leaderboard::post::PostLeaderboard;
+    use crate::slack::people::MatchSlackPeople;
+    use crate::surveys::deliver::DeliverSurveys;
+
     let backoff = ExponentialBackoffMaker::new(
         settings.backoff_min,
         settings.backoff_max.max(settings.backoff_min),
@@ -253,7 +397,55 @@ pub fn monitor(pool: &JobsPool, ctx: Arc<JobContext>, settings: &WorkerSettings)
         HasherRng::default(),
     )
     .map(|mut maker| maker.make_backoff());
-    let monitor = Monitor::new();
+    let queues: Vec<&'static str> = vec![
+        respond::Respond::QUEUE,
+        ProcessDelivery::QUEUE,
+        SyncGithub::QUEUE,
+        SyncJira::QUEUE,
+        DeliverSurveys::QUEUE,
+        MatchSlackPeople::QUEUE,
+        PostLeaderboard::QUEUE,
+        RefreshRollups::QUEUE,
+    ];
+    for queue in &queues {
+        jobs.saw(queue, false, false);
+    }
+    let queue_of = {
+        let queues = queues.clone();
+        move |w: &WorkerContext| -> Option<&'static str> {
+            let name = w.name();
+            let prefix = name.split('@').next().unwrap_or(name);
+            queues.iter().copied().find(|q| *q == prefix)
+        }
+    };
+    let monitor = {
+        let seen = jobs.clone();
+        let event_queue = queue_of.clone();
+        let on_event = move |w: &WorkerContext, event: &Event| {
+            let Some(queue) = event_queue(w) else {
+                return;
+            };
+            match event {
+                Event::Stop | Event::Exit => seen.saw(queue, false, false),
+                _ => seen.saw(queue, true, false),
+            }
+        };
+        let restarted = jobs.clone();
+        let should_restart = move |w: &WorkerContext, error: &WorkerError| {
+            if w.is_shutting_down() {
+                return false;
+            }
+            let queue = queue_of(w).unwrap_or("?");
+            tracing::warn!(queue, restarts = w.restarts() + 1, error = %error, "job worker failed; restarting it");
+            if let Some(queue) = queue_of(w) {
+                restarted.saw(queue, false, true);
+            }
+            true
+        };
+        Monitor::new()
+            .on_event(on_event)
+            .should_restart(should_restart)
+    };
     let Ok(backoff) = backoff else {
         // Only reachable with a zero maximum, which config rules out.
         return monitor;
@@ -262,18 +454,32 @@ pub fn monitor(pool: &JobsPool, ctx: Arc<JobContext>, settings: &WorkerSettings)
     let concurrency = settings.concurrency.max(1);
 
     macro_rules! register {
-        ($monitor:expr, $storage:expr, $job:ty, $handler:path) => {{
-            // Poll on a short fixed interval: apalis's default lets an idle
-            // queue wait up to half a minute before noticing a new job.
-            let storage = $storage.poll_with_interval(POLL_EVERY);
+        ($monitor:expr, $storage:ident, $pool:expr, $job:ty, $handler:path) => {{
+            let pool = $pool.clone();
             let ctx = ctx.clone();
             let policy = policy.clone();
-            $monitor.register(move |_run| {
+            let jobs = jobs.clone();
+            $monitor.register(move |restarts| {
+                // Fetch when this process enqueues (at once), and every
+                // POLL_EVERY for jobs other processes enqueue.
+                let strategy = Strategy::new()
+                    .stream(jobs.wake_stream(<$job as Job>::QUEUE))
+                    .apply(IntervalStrategy::new(POLL_EVERY));
+                let delay = restart_delay(restarts);
+                let storage = $storage::<$job>(&pool)
+                    .poll_with_strategy(strategy)
+                    .before_start(move |_| async move {
+                        if !delay.is_zero() {
+                            tokio::time::sleep(delay).await;
+                        }
+                        Ok(())
+                    });
                 WorkerBuilder::new(worker_name(<$job as Job>::QUEUE))
-                    .backend(storage.clone())
+                    .backend(storage)
                     .data(ctx.clone())
                     .concurrency(concurrency)
                     .retry(policy.clone())
+                    .timeout(<$job as Job>::TIMEOUT)
                     .catch_panic()
                     .enable_tracing()
                     .build($handler)
@@ -281,113 +487,70 @@ pub fn monitor(pool: &JobsPool, ctx: Arc<JobContext>, settings: &WorkerSettings)
         }};
     }
 
-    use crate::dashboard::rollups::RefreshRollups;
-    use crate::github::job::SyncGithub;
-    use crate::github::webhook::{self, ProcessDelivery};
-    use crate::jira::job::SyncJira;
-    use crate::leaderboard::post::PostLeaderboard;
-    use crate::slack::people::MatchSlackPeople;
-    use crate::surveys::deliver::DeliverSurveys;
-    match pool {
-        JobsPool::Sqlite(pool) => {
-            let monitor = register!(
-                monitor,
-                sqlite_storage::<respond::Respond>(pool),
-                respond::Respond,
-                respond::run
-            );
-            let monitor = register!(
-                monitor,
-                sqlite_storage::<ProcessDelivery>(pool),
-                ProcessDelivery,
-                webhook::run
-            );
-            let monitor = register!(
-                monitor,
-                sqlite_storage::<SyncGithub>(pool),
-                SyncGithub,
-                crate::github::job::run
-            );
-            let monitor = register!(
-                monitor,
-                sqlite_storage::<SyncJira>(pool),
-                SyncJira,
-                crate::jira::job::run
-            );
-            let monitor = register!(
-                monitor,
-                sqlite_storage::<DeliverSurveys>(pool),
+    macro_rules! register_all {
+        ($monitor:expr, $storage:ident, $pool:expr) => {{
+            let m = register!($monitor, $storage, $pool, respond::Respond, respond::run);
+            let m = register!(m, $storage, $pool, ProcessDelivery, webhook::run);
+            let m = register!(m, $storage, $pool, SyncGithub, crate::github::job::run);
+            let m = register!(m, $storage, $pool, SyncJira, crate::jira::job::run);
+            let m = register!(
+                m,
+                $storage,
+                $pool,
                 DeliverSurveys,
                 crate::surveys::deliver::run
             );
-            let monitor = register!(
-                monitor,
-                sqlite_storage::<MatchSlackPeople>(pool),
+            let m = register!(
+                m,
+                $storage,
+                $pool,
                 MatchSlackPeople,
                 crate::slack::people::run
             );
-            let monitor = register!(
-                monitor,
-                sqlite_storage::<PostLeaderboard>(pool),
+            let m = register!(
+                m,
+                $storage,
+                $pool,
                 PostLeaderboard,
                 crate::leaderboard::post::run
             );
             register!(
-                monitor,
-                sqlite_storage::<RefreshRollups>(pool),
+                m,
+                $storage,
+                $pool,
                 RefreshRollups,
                 crate::dashboard::rollups::run
             )
-        }
-        JobsPool::Postgres(pool) => {
-            let monitor = register!(
-                monitor,
-                postgres_storage::<respond::Respond>(pool),
-                respond::Respond,
-                respond::run
-            );
-            let monitor = register!(
-                monitor,
-                postgres_storage::<ProcessDelivery>(pool),
-                ProcessDelivery,
-                webhook::run
-            );
-            let monitor = register!(
-                monitor,
-                postgres_storage::<SyncGithub>(pool),
-                SyncGithub,
-                crate::github::job::run
-            );
-            let monitor = register!(
-                monitor,
-                postgres_storage::<SyncJira>(pool),
-                SyncJira,
-                crate::jira::job::run
-            );
-            let monitor = register!(
-                monitor,
-                postgres_storage::<DeliverSurveys>(pool),
-                DeliverSurveys,
-                crate::surveys::deliver::run
-            );
-            let monitor = register!(
-                monitor,
-                postgres_storage::<MatchSlackPeople>(pool),
-                MatchSlackPeople,
-                crate::slack::people::run
-            );
-            let monitor = register!(
-                monitor,
-                postgres_storage::<PostLeaderboard>(pool),
-                PostLeaderboard,
-                crate::leaderboard::post::run
-            );
-            register!(
-                monitor,
-                postgres_storage::<RefreshRollups>(pool),
-                RefreshRollups,
-                crate::dashboard::rollups::run
-            )
-        }
+        }};
+    }
+
+    match jobs.pool() {
+        JobsPool::Sqlite(pool) => register_all!(monitor, sqlite_storage, pool),
+        JobsPool::Postgres(pool) => register_all!(monitor, postgres_storage, pool),
+    }
+}
+
+/// How long a restarted worker waits before it starts again: 0.5 s, then
+/// doubling to at most 10 s, so a database that is down is not hammered.
+fn restart_delay(restarts: usize) -> Duration {
+    if restarts == 0 {
+        return Duration::ZERO;
+    }
+    let exp = u32::try_from(restarts - 1).unwrap_or(u32::MAX).min(5);
+    (Duration::from_millis(500) * 2u32.pow(exp)).min(Duration::from_secs(10))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn restarts_back_off_to_ten_seconds() {
+        assert_eq!(restart_delay(0), Duration::ZERO);
+        assert_eq!(restart_delay(1), Duration::from_millis(500));
+        assert_eq!(restart_delay(2), Duration::from_secs(1));
+        assert_eq!(restart_delay(5), Duration::from_secs(8));
+        assert_eq!(restart_delay(6), Duration::from_secs(10));
+        assert_eq!(restart_delay(usize::MAX), Duration::from_secs(10));
     }
 }

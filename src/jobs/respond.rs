@@ -34,6 +34,7 @@ impl std::fmt::Debug for Respond {
 
 impl Job for Respond {
     const QUEUE: &'static str = "slack.respond";
+    const TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
 }
 
 /// Why a delivery failed.

@@ -39,6 +39,7 @@ pub struct PostLeaderboard {
 
 impl Job for PostLeaderboard {
     const QUEUE: &'static str = "leaderboard.post";
+    const TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5 * 60);
 }
 
 /// Why the scheduler or a job stopped early.

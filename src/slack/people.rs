@@ -28,6 +28,7 @@ pub struct MatchSlackPeople {
 
 impl Job for MatchSlackPeople {
     const QUEUE: &'static str = "slack.match_people";
+    const TIMEOUT: std::time::Duration = std::time::Duration::from_secs(15 * 60);
 }
 
 /// Scheduler key: matching runs daily per org.

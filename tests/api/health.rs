@@ -1,4 +1,4 @@
-use crate::helpers::{TestDb, spawn_app, spawn_app_with};
+use crate::helpers::{PATIENCE, TestDb, eventually, spawn_app, spawn_app_with};
 
 #[tokio::test]
 async fn healthz_and_readyz_answer_on_a_fresh_database() {
@@ -10,8 +10,12 @@ async fn healthz_and_readyz_answer_on_a_fresh_database() {
     let body: serde_json::Value = health.json().await.unwrap();
     assert_eq!(body["status"], "ok");
 
-    let ready = app.http.get(app.url("/readyz")).send().await.unwrap();
-    assert_eq!(ready.status(), 200);
+    // Ready once every queue's worker has started.
+    let ready = eventually(PATIENCE, || async {
+        matches!(app.http.get(app.url("/readyz")).send().await, Ok(r) if r.status() == 200)
+    })
+    .await;
+    assert!(ready, "readyz turns 200");
     app.stop().await;
 }
 

@@ -102,3 +102,162 @@ async fn a_refused_message_is_not_retried() {
     assert_eq!(hits(&slack).await, 1, "a 404 is final");
     app.stop().await;
 }
+
+/// Waits until `/readyz` says every queue has a live worker.
+async fn ready(app: &crate::helpers::TestApp) -> bool {
+    eventually(PATIENCE, || async {
+        matches!(app.http.get(app.url("/readyz")).send().await, Ok(r) if r.status() == 200)
+    })
+    .await
+}
+
+#[tokio::test]
+async fn an_idle_worker_starts_a_new_job_within_two_seconds_whoever_enqueues_it() {
+    let slack = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(200))
+        .mount(&slack)
+        .await;
+    let db = TestDb::new().await;
+    let app = spawn_app(&db).await;
+    // A second process that only serves the web: its enqueues cannot wake
+    // the first process's workers, which must notice them by polling.
+    let web_only = spawn_app_with(&db, &[], false).await;
+    assert!(ready(&app).await, "every queue has a live worker");
+
+    for round in 1..=4 {
+        // Idle past a heartbeat: the case that used to wait for the next one.
+        tokio::time::sleep(Duration::from_millis(2_500)).await;
+        let enqueuer = if round % 2 == 0 { &web_only } else { &app };
+        let started = std::time::Instant::now();
+        enqueuer
+            .state
+            .jobs
+            .enqueue(respond_to(&slack, &format!("round {round}")))
+            .await
+            .unwrap();
+        let ran = eventually(Duration::from_secs(2), || async {
+            hits(&slack).await == round
+        })
+        .await;
+        assert!(
+            ran,
+            "round {round}: job started within 2 s of its enqueue (waited {:?})",
+            started.elapsed()
+        );
+    }
+    web_only.stop().await;
+    app.stop().await;
+}
+
+/// Takes the database away from the app for `hold`: on SQLite another
+/// connection holds the write lock (the app's busy timeout is 5 s, so its
+/// workers' fetches and heartbeats fail with "database is locked"); on
+/// PostgreSQL every connection of the app is cut, again and again.
+async fn take_the_database_away(db: &TestDb, hold: Duration) {
+    use sqlx::Connection;
+    if db.url.is_sqlite() {
+        let mut conn = sqlx::SqliteConnection::connect(db.url.expose())
+            .await
+            .unwrap();
+        sqlx::query("begin immediate")
+            .execute(&mut conn)
+            .await
+            .unwrap();
+        tokio::time::sleep(hold).await;
+        sqlx::query("commit").execute(&mut conn).await.unwrap();
+    } else {
+        let mut conn = sqlx::PgConnection::connect(db.url.expose()).await.unwrap();
+        let until = std::time::Instant::now() + hold;
+        while std::time::Instant::now() < until {
+            sqlx::query(
+                "select pg_terminate_backend(pid) from pg_stat_activity
+                 where datname = current_database() and pid <> pg_backend_pid()",
+            )
+            .execute(&mut conn)
+            .await
+            .unwrap();
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    }
+}
+
+#[tokio::test]
+async fn every_queue_works_again_after_the_database_was_away_for_ten_seconds() {
+    use aimpact::dashboard::rollups::RefreshRollups;
+    use aimpact::github::job::SyncGithub;
+    use aimpact::github::webhook::ProcessDelivery;
+    use aimpact::jira::job::SyncJira;
+    use aimpact::jobs::Job;
+    use aimpact::leaderboard::post::PostLeaderboard;
+    use aimpact::slack::people::MatchSlackPeople;
+    use aimpact::surveys::deliver::DeliverSurveys;
+
+    let slack = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(200))
+        .mount(&slack)
+        .await;
+    let db = TestDb::new().await;
+    let app = spawn_app(&db).await;
+    assert!(ready(&app).await);
+
+    take_the_database_away(&db, Duration::from_secs(10)).await;
+
+    let restarts: usize = app.state.jobs.restarts().iter().map(|(_, n)| n).sum();
+    assert!(restarts > 0, "workers failed while the database was away");
+    assert!(ready(&app).await, "every queue has a live worker again");
+
+    // One job for every queue; each must be started (none left waiting).
+    let org = OrgId::from_db(424_242);
+    let jobs = &app.state.jobs;
+    jobs.enqueue(respond_to(&slack, "after the lock"))
+        .await
+        .unwrap();
+    jobs.enqueue(ProcessDelivery { org, delivery: 1 })
+        .await
+        .unwrap();
+    jobs.enqueue(SyncGithub {
+        org,
+        full: false,
+        discover: false,
+    })
+    .await
+    .unwrap();
+    jobs.enqueue(SyncJira {
+        org,
+        full: false,
+        discover: false,
+    })
+    .await
+    .unwrap();
+    jobs.enqueue(DeliverSurveys { org }).await.unwrap();
+    jobs.enqueue(MatchSlackPeople { org }).await.unwrap();
+    jobs.enqueue(PostLeaderboard { org, week: 0 })
+        .await
+        .unwrap();
+    jobs.enqueue(RefreshRollups { org, full: false })
+        .await
+        .unwrap();
+    for queue in [
+        aimpact::jobs::respond::Respond::QUEUE,
+        ProcessDelivery::QUEUE,
+        SyncGithub::QUEUE,
+        SyncJira::QUEUE,
+        DeliverSurveys::QUEUE,
+        MatchSlackPeople::QUEUE,
+        PostLeaderboard::QUEUE,
+        RefreshRollups::QUEUE,
+    ] {
+        let started = eventually(PATIENCE, || async {
+            jobs.depth(queue).await.is_ok_and(|n| n == 0)
+        })
+        .await;
+        assert!(started, "{queue}: its job was started after the lock");
+    }
+    assert!(
+        eventually(PATIENCE, || async { hits(&slack).await >= 1 }).await,
+        "the response job ran"
+    );
+    app.stop().await;
+}
