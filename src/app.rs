@@ -282,6 +282,8 @@ pub struct App {
     github_from_env: Option<crate::domain::OrgId>,
     /// The org connected to Jira from the environment, synced at start.
     jira_from_env: Option<crate::domain::OrgId>,
+    /// The single workspace of `SLACK_BOT_TOKEN`, matched at start.
+    slack_from_env: Option<crate::domain::OrgId>,
 }
 
 impl App {
@@ -387,6 +389,7 @@ impl App {
             key_source,
             github_from_env: github_connected,
             jira_from_env: jira_connected,
+            slack_from_env: single,
         })
     }
 
@@ -447,8 +450,14 @@ impl App {
             shutdown,
             github_from_env,
             jira_from_env,
+            slack_from_env,
             ..
         } = self;
+        if let Some(org) = slack_from_env {
+            // Whatever people exist already (GitHub members discovered at
+            // build) match now; later syncs ask again as identities arrive.
+            crate::slack::people::request_match(&state, org, "slack from the environment").await;
+        }
         if let Some(org) = jira_from_env {
             let job = crate::jira::job::SyncJira {
                 org,

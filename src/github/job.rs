@@ -55,6 +55,10 @@ pub async fn run(job: SyncGithub, ctx: Data<Arc<JobContext>>) -> Result<(), BoxD
                     emails = added,
                     "member profiles read"
                 );
+                if added > 0 {
+                    // Match on these emails while the PRs import.
+                    crate::slack::people::request_match(&ctx.app, job.org, "github members").await;
+                }
             }
             Err(e) => tracing::warn!(error = %e, "could not read member profiles"),
         }
@@ -71,5 +75,7 @@ pub async fn run(job: SyncGithub, ctx: Data<Arc<JobContext>>) -> Result<(), BoxD
     .await?;
     let emails = connect::emails_from_commits(&ctx.db, job.org).await?;
     tracing::info!(stored, emails, "GitHub sync finished");
+    // New people and emails can match Slack members now, not tomorrow.
+    crate::slack::people::request_match(&ctx.app, job.org, "github sync finished").await;
     Ok(())
 }

@@ -547,7 +547,7 @@ async fn process(
         serde_json::from_slice(payload).map_err(|_| DeliveryError::Shape(event.to_string()))?;
     let action = payload["action"].as_str().unwrap_or_default();
     let mut tx = ctx.db.begin_write().await.map_err(StoreError::from)?;
-    let mut surveys_planned = false;
+    let mut surveys_planned = None;
     match event {
         "pull_request" => {
             let mut facts =
@@ -621,37 +621,41 @@ async fn process(
         _ => {}
     }
     tx.commit().await.map_err(StoreError::from)?;
-    if surveys_planned {
+    if let Some(waiting) = surveys_planned {
         // Committed: deliver now rather than at the next minute's tick
         // (which would also pick them up if this enqueue is lost).
         let job = crate::surveys::deliver::DeliverSurveys { org };
         if let Err(e) = ctx.app.jobs.enqueue(job).await {
             tracing::warn!(error = %e, "could not queue survey delivery; the tick will");
         }
+        // People asked but not matched yet: Slack may know their email.
+        if let Err(e) = crate::slack::people::match_waiting(&ctx.app, org, &waiting).await {
+            tracing::warn!(error = %e, "could not look up unmatched people by email");
+        }
     }
     Ok(())
 }
 
-/// Plans the merged PR's surveys in the event's transaction; true when
-/// there is something to deliver.
+/// Plans the merged PR's surveys in the event's transaction; when there is
+/// something to deliver, who of those asked is not matched to Slack yet.
 async fn plan_surveys(
     ctx: &JobContext,
     conn: &mut sqlx::AnyConnection,
     org: OrgId,
     facts: &PrFacts,
-) -> Result<bool, StoreError> {
+) -> Result<Option<Vec<crate::domain::PersonId>>, StoreError> {
     let Some((pr, _)) = pull_requests::find_by_github_id(&mut *conn, org, &facts.node_id).await?
     else {
-        return Ok(false);
+        return Ok(None);
     };
     let now = ctx.app.clock.now();
     let planned =
         crate::surveys::plan::on_merged(conn, org, pr, facts.merged_at.unwrap_or(now), now).await?;
     tracing::info!(org_id = %org, number = facts.number, ?planned, "surveys planned");
-    Ok(matches!(
-        planned,
-        crate::surveys::plan::Planned::Created { .. }
-    ))
+    Ok(match planned {
+        crate::surveys::plan::Planned::Created { waiting, .. } => Some(waiting),
+        _ => None,
+    })
 }
 
 async fn installation_change(

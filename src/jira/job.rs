@@ -48,7 +48,11 @@ pub fn context(ctx: &JobContext) -> JiraContext {
 pub async fn run(job: SyncJira, ctx: Data<Arc<JobContext>>) -> Result<(), BoxDynError> {
     let jira = context(&ctx);
     match sync_once(&jira, &job).await {
-        Ok(()) => Ok(()),
+        Ok(()) => {
+            // Jira users bring emails that can match Slack members.
+            crate::slack::people::request_match(&ctx.app, job.org, "jira sync finished").await;
+            Ok(())
+        }
         Err(e) => {
             let message = e.to_string();
             // Credentials problems need an admin; outages fix themselves.

@@ -431,6 +431,29 @@ impl OrgSlack {
             .map(str::to_string);
         Ok((members, next))
     }
+
+    /// The member with this email (`users.lookupByEmail`, Tier 3); `None`
+    /// when Slack knows no one by it.
+    pub async fn users_lookup_by_email(
+        &self,
+        email: &str,
+    ) -> Result<Option<SlackMember>, SlackApiError> {
+        let session = self.client.open_session(&self.token);
+        let email = email.to_string();
+        let found: Result<Value, _> = session
+            .http_session_api
+            .http_get(
+                "users.lookupByEmail",
+                &vec![("email", Some(&email))],
+                Some(&SLACK_TIER3_METHOD_CONFIG),
+            )
+            .await;
+        match found.map_err(SlackApiError::from) {
+            Ok(answer) => Ok(answer.get("user").and_then(SlackMember::from_json)),
+            Err(SlackApiError::Api(code)) if code == "users_not_found" => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
 }
 
 /// A per-channel rate bucket of 1 call a second for `method`.
@@ -463,7 +486,9 @@ pub struct SlackMember {
 }
 
 impl SlackMember {
-    fn from_json(v: &Value) -> Option<Self> {
+    /// A member from Slack's user object (`users.list`, `users.info`,
+    /// `users.lookupByEmail`, the `team_join` and `user_change` events).
+    pub fn from_json(v: &Value) -> Option<Self> {
         let text = |p: &str| {
             v.pointer(p)
                 .and_then(Value::as_str)

@@ -1,4 +1,5 @@
-//! Event listeners: `app_home_opened`, `app_uninstalled`, `tokens_revoked`.
+//! Event listeners: `app_home_opened`, `app_uninstalled`, `tokens_revoked`,
+//! and `team_join` / `user_change` (people matching follows Slack).
 
 use super::listeners::{Ack, Ctx, ListenerError, ListenerResult, Listeners};
 use super::payload::Event;
@@ -10,12 +11,32 @@ pub const APP_HOME_OPENED: &str = "app_home_opened";
 pub const APP_UNINSTALLED: &str = "app_uninstalled";
 /// Tokens were revoked.
 pub const TOKENS_REVOKED: &str = "tokens_revoked";
+/// A member joined the workspace.
+pub const TEAM_JOIN: &str = "team_join";
+/// A member's profile changed (email, time zone, deactivation).
+pub const USER_CHANGE: &str = "user_change";
 
 /// Registers this module's listeners.
 pub fn register(l: &mut Listeners) {
     l.event(APP_HOME_OPENED, home_opened);
     l.event(APP_UNINSTALLED, uninstalled);
     l.event(TOKENS_REVOKED, tokens_revoked);
+    l.event(TEAM_JOIN, member_changed);
+    l.event(USER_CHANGE, member_changed);
+}
+
+/// Links the member to their person by email, as a matching run would.
+async fn member_changed(ctx: Ctx, event: Event) -> ListenerResult {
+    let Some(member) = event
+        .event
+        .get("user")
+        .and_then(crate::slack::client::SlackMember::from_json)
+    else {
+        tracing::warn!(event_type = %event.event_type, "member event without a user object; ignored");
+        return Ok(Ack::Empty);
+    };
+    super::people::match_member(&ctx.state, ctx.org.id, &member).await?;
+    Ok(Ack::Empty)
 }
 
 async fn home_opened(ctx: Ctx, event: Event) -> ListenerResult {

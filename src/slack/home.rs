@@ -83,6 +83,21 @@ async fn checklist(ctx: &Ctx) -> Result<SetupChecklist, StoreError> {
             Step::Todo(format!("{detail}; map the rest by hand"))
         };
     }
+    // Surveys that wait for a match are the admin's to unblock.
+    let waiting = surveys::waiting_for_match(&mut conn, ctx.org.id, ctx.state.clock.now()).await?;
+    if !waiting.is_empty() {
+        let surveys: i64 = waiting.iter().map(|(_, n)| n).sum();
+        let people = waiting.len();
+        let detail = match &model.people {
+            Step::Done(d) | Step::Todo(d) => d.clone(),
+        };
+        model.people = Step::Todo(format!(
+            ":hourglass_flowing_sand: {surveys} {} waiting: {people} {} not matched to Slack. \
+             Match them and the surveys go out at once.\n{detail}",
+            if surveys == 1 { "survey" } else { "surveys" },
+            if people == 1 { "person" } else { "people" },
+        ));
+    }
     let settings = surveys::settings(&mut conn, ctx.org.id).await?;
     if settings.enabled {
         model.surveys = Step::Done(format!(

@@ -344,6 +344,8 @@ async fn finish(
     .await?;
     tx.commit().await.map_err(StoreError::from)?;
     tracing::info!(org_id = %org.id, "slack workspace installed");
+    // People already known (a reinstall, GitHub connected first) match now.
+    super::people::request_match(state, org.id, "slack installed").await;
     Ok((team.id, team_name, extras.app_id.clone()))
 }
 

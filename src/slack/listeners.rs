@@ -273,8 +273,11 @@ pub async fn dispatch_interaction(state: &AppState, listeners: &Listeners, i: In
     run("interaction", &id, fut).await
 }
 
-/// Records an event once (Slack retries repeat `event_id`) and runs its
-/// listener in the background: events only need a prompt 200.
+/// Records an event (Slack retries repeat `event_id`) and runs its
+/// listener in the background: events only need a prompt 200. What is
+/// recorded as done is success: a retry of an event whose listener failed
+/// (or whose process stopped mid-way) runs again; a retry of one that
+/// succeeded, or is running now, is ignored.
 pub async fn dispatch_event(state: &AppState, listeners: &Listeners, event: Event) {
     // One lookup, uninstalled orgs included: app_uninstalled may arrive after
     // the org was marked, and its cleanup must still run. Only the Home tab
@@ -304,13 +307,14 @@ pub async fn dispatch_event(state: &AppState, listeners: &Listeners, event: Even
     let recorded = async {
         let mut conn = state.db.pool().acquire().await?;
         let payload = serde_json::to_vec(&event.event).unwrap_or_default();
-        webhooks::record(
+        webhooks::record_or_retry(
             &mut conn,
             org.id,
             "slack",
             &event.event_id,
             &event.event_type,
             &payload,
+            EVENT_STALE_SECS,
         )
         .await
     }
@@ -341,8 +345,16 @@ pub async fn dispatch_event(state: &AppState, listeners: &Listeners, event: Even
                 }
             }
             Err(e) => {
-                tracing::error!(event_type = %event_type, error = %e, "event listener failed")
+                tracing::error!(event_type = %event_type, error = %e, "event listener failed; a retry runs it again");
+                if let Ok(mut conn) = state.db.pool().acquire().await {
+                    let _ =
+                        webhooks::mark_failed(&mut conn, org_id, delivery, &e.to_string()).await;
+                }
             }
         }
     });
 }
+
+/// An event recorded this long ago without an outcome was lost with its
+/// process: Slack's retry runs it again.
+const EVENT_STALE_SECS: i64 = 60;

@@ -52,7 +52,165 @@ pub struct Matched {
 pub async fn run(job: MatchSlackPeople, ctx: Data<Arc<JobContext>>) -> Result<(), BoxDynError> {
     let found = match_people(&ctx.app, job.org).await?;
     tracing::info!(?found, "Slack people matched");
+    deliver_if_linked(&ctx.app, job.org, found.linked).await;
     Ok(())
+}
+
+/// Asks for a matching run: after anything that can create a match (GitHub
+/// members or emails discovered, Jira users, a Slack install). A lost
+/// enqueue only delays matching to the daily run, so it is logged, not
+/// returned.
+pub async fn request_match(state: &AppState, org: OrgId, why: &'static str) {
+    match state.jobs.enqueue(MatchSlackPeople { org }).await {
+        Ok(()) => tracing::debug!(org_id = %org, why, "Slack matching queued"),
+        Err(e) => tracing::warn!(org_id = %org, why, error = %e, "could not queue Slack matching"),
+    }
+}
+
+/// Surveys that waited for a match can go out once someone was linked.
+async fn deliver_if_linked(state: &AppState, org: OrgId, linked: usize) {
+    if linked == 0 {
+        return;
+    }
+    let job = crate::surveys::deliver::DeliverSurveys { org };
+    if let Err(e) = state.jobs.enqueue(job).await {
+        tracing::warn!(org_id = %org, error = %e, "could not queue survey delivery; the tick will");
+    }
+}
+
+/// What linking one member did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Linked {
+    /// Bot, deactivated or guest.
+    Ignored,
+    /// Already linked to someone.
+    Known,
+    /// Newly linked by email.
+    New,
+    /// Nobody unlinked has their email.
+    NoMatch,
+}
+
+/// Links `m` to the unlinked person with their email, never touching a
+/// person who already has a Slack account (a manual mapping survives).
+async fn link_member(
+    conn: &mut sqlx::AnyConnection,
+    org_id: OrgId,
+    m: &crate::slack::client::SlackMember,
+    by_email: &HashMap<String, (PersonId, bool)>,
+) -> Result<Linked, StoreError> {
+    if m.is_bot || m.deleted || m.is_guest {
+        return Ok(Linked::Ignored);
+    }
+    if let Some(p) = people::find_by_identity(&mut *conn, org_id, Provider::Slack, &m.id).await? {
+        people::set_time_zone(&mut *conn, org_id, p.id, m.tz.as_deref()).await?;
+        return Ok(Linked::Known);
+    }
+    let Some((person, linked)) = m.email.as_ref().and_then(|e| by_email.get(e)) else {
+        return Ok(Linked::NoMatch);
+    };
+    if *linked {
+        return Ok(Linked::NoMatch);
+    }
+    people::link_identity(
+        &mut *conn,
+        org_id,
+        *person,
+        Provider::Slack,
+        &m.id,
+        Some(&m.name),
+        LinkSource::Auto,
+    )
+    .await?;
+    people::set_time_zone(&mut *conn, org_id, *person, m.tz.as_deref()).await?;
+    Ok(Linked::New)
+}
+
+async fn emails_by_person(
+    state: &AppState,
+    org_id: OrgId,
+) -> Result<HashMap<String, (PersonId, bool)>, StoreError> {
+    let mut conn = state.db.pool().acquire().await?;
+    Ok(people::emails(&mut conn, org_id)
+        .await?
+        .into_iter()
+        .map(|(email, person, linked)| (email, (person, linked)))
+        .collect())
+}
+
+/// One member as a Slack event (`team_join`, `user_change`) describes
+/// them: linked by email like a matching run would, at once. True when
+/// they were newly linked (waiting surveys are then delivered).
+pub async fn match_member(
+    state: &AppState,
+    org_id: OrgId,
+    member: &crate::slack::client::SlackMember,
+) -> Result<bool, StoreError> {
+    let by_email = emails_by_person(state, org_id).await?;
+    let mut tx = state.db.begin_write().await?;
+    let linked = link_member(&mut tx, org_id, member, &by_email).await?;
+    tx.commit().await?;
+    let new = linked == Linked::New;
+    if new {
+        tracing::info!(org_id = %org_id, "a Slack member was matched as they joined or changed");
+        deliver_if_linked(state, org_id, 1).await;
+    }
+    Ok(new)
+}
+
+/// People whose surveys wait for a Slack match: each is looked up by
+/// their known emails (`users.lookupByEmail`) and linked when Slack knows
+/// them. Returns how many were linked; who stays unmatched is logged.
+pub async fn match_waiting(
+    state: &AppState,
+    org_id: OrgId,
+    waiting: &[PersonId],
+) -> Result<usize, ListenerError> {
+    if waiting.is_empty() {
+        return Ok(0);
+    }
+    let org = {
+        let mut conn = state.db.pool().acquire().await.map_err(StoreError::from)?;
+        orgs::get(&mut conn, org_id).await?
+    };
+    let Some(slack) = crate::surveys::deliver::slack_or_skip(state, &org)
+        .await
+        .map_err(|e| ListenerError::Other(e.to_string()))?
+    else {
+        return Ok(0);
+    };
+    let by_email = emails_by_person(state, org_id).await?;
+    let mut linked = 0;
+    for person in waiting {
+        let emails = {
+            let mut conn = state.db.pool().acquire().await.map_err(StoreError::from)?;
+            people::emails_of(&mut conn, org_id, *person).await?
+        };
+        let mut matched = false;
+        for email in &emails {
+            let Some(member) = slack.users_lookup_by_email(email).await? else {
+                continue;
+            };
+            let mut tx = state.db.begin_write().await.map_err(StoreError::from)?;
+            let done = link_member(&mut tx, org_id, &member, &by_email).await?;
+            tx.commit().await.map_err(StoreError::from)?;
+            if done == Linked::New {
+                linked += 1;
+                matched = true;
+                break;
+            }
+        }
+        if !matched {
+            tracing::info!(
+                org_id = %org_id,
+                person = person.0,
+                emails = emails.len(),
+                "survey waits: person not matched to Slack (no Slack member has their email); an admin can map them in the People modal"
+            );
+        }
+    }
+    deliver_if_linked(state, org_id, linked).await;
+    Ok(linked)
 }
 
 /// Pages through the workspace's members and links them by email.
@@ -67,14 +225,7 @@ pub async fn match_people(state: &AppState, org_id: OrgId) -> Result<Matched, Li
     else {
         return Ok(Matched::default());
     };
-    let by_email: HashMap<String, (PersonId, bool)> = {
-        let mut conn = state.db.pool().acquire().await.map_err(StoreError::from)?;
-        people::emails(&mut conn, org_id)
-            .await?
-            .into_iter()
-            .map(|(email, person, linked)| (email, (person, linked)))
-            .collect()
-    };
+    let by_email = emails_by_person(state, org_id).await?;
     let mut found = Matched::default();
     let mut cursor: Option<String> = None;
     loop {
@@ -82,35 +233,12 @@ pub async fn match_people(state: &AppState, org_id: OrgId) -> Result<Matched, Li
         let mut tx = state.db.begin_write().await.map_err(StoreError::from)?;
         for m in members {
             found.members += 1;
-            if m.is_bot || m.deleted || m.is_guest {
-                found.ignored += 1;
-                continue;
+            match link_member(&mut tx, org_id, &m, &by_email).await? {
+                Linked::Ignored => found.ignored += 1,
+                Linked::Known => found.known += 1,
+                Linked::New => found.linked += 1,
+                Linked::NoMatch => {}
             }
-            if let Some(p) =
-                people::find_by_identity(&mut tx, org_id, Provider::Slack, &m.id).await?
-            {
-                people::set_time_zone(&mut tx, org_id, p.id, m.tz.as_deref()).await?;
-                found.known += 1;
-                continue;
-            }
-            let Some((person, linked)) = m.email.as_ref().and_then(|e| by_email.get(e)) else {
-                continue;
-            };
-            if *linked {
-                continue;
-            }
-            people::link_identity(
-                &mut tx,
-                org_id,
-                *person,
-                Provider::Slack,
-                &m.id,
-                Some(&m.name),
-                LinkSource::Auto,
-            )
-            .await?;
-            people::set_time_zone(&mut tx, org_id, *person, m.tz.as_deref()).await?;
-            found.linked += 1;
         }
         tx.commit().await.map_err(StoreError::from)?;
         match next {

@@ -326,6 +326,21 @@ pub async fn set_time_zone(
     Ok(())
 }
 
+/// A person's known emails (lower-cased), oldest first.
+pub async fn emails_of(
+    conn: &mut AnyConnection,
+    org: OrgId,
+    person: PersonId,
+) -> StoreResult<Vec<String>> {
+    const SQL: &str = "select external_id from person_identity
+        where org_id = $1 and person_id = $2 and provider = 'email' order by person_identity_id";
+    Ok(sqlx::query_scalar(SQL)
+        .bind(org.get())
+        .bind(person.0)
+        .fetch_all(conn)
+        .await?)
+}
+
 /// `(email, person)` for every email identity in the org, and whether the
 /// person already has a Slack account linked.
 pub async fn emails(

@@ -615,7 +615,9 @@ pub async fn due_sends(
     let mut out = items(
         conn,
         author_items!(
-            "((s.status = 'pending' and s.send_after <= $2) or (s.status = 'sending' and s.claimed_at < $2 - 600))
+            "((s.status = 'pending' and s.send_after <= $2 and exists (select 1 from person_identity m
+                where m.org_id = s.org_id and m.person_id = s.author_person_id and m.provider = 'slack'))
+                or (s.status = 'sending' and s.claimed_at < $2 - 600))
             order by s.send_after, s.pr_survey_id limit $3"
         ),
         org,
@@ -627,7 +629,9 @@ pub async fn due_sends(
         items(
             conn,
             reviewer_items!(
-                "((w.status = 'pending' and w.send_after <= $2) or (w.status = 'sending' and w.claimed_at < $2 - 600))
+                "((w.status = 'pending' and w.send_after <= $2 and exists (select 1 from person_identity m
+                    where m.org_id = w.org_id and m.person_id = w.reviewer_person_id and m.provider = 'slack'))
+                    or (w.status = 'sending' and w.claimed_at < $2 - 600))
                 order by w.send_after, w.survey_review_id limit $3"
             ),
             org,
@@ -752,12 +756,16 @@ pub async fn open_for(
 /// Whether the delivery job has anything to do for the org at `now`.
 pub async fn has_due_work(conn: &mut AnyConnection, org: OrgId, now: i64) -> StoreResult<bool> {
     const SQL: &str = "select
-        (select count(*) from pr_survey where org_id = $1 and (
-            (status = 'pending' and send_after <= $2) or (status = 'sending' and claimed_at < $2 - 600)
+        (select count(*) from pr_survey s where org_id = $1 and (
+            (status = 'pending' and send_after <= $2 and exists (select 1 from person_identity m
+                where m.org_id = s.org_id and m.person_id = s.author_person_id and m.provider = 'slack'))
+            or (status = 'sending' and claimed_at < $2 - 600)
             or (status in ('pending', 'sent') and expires_at <= $2)
             or (status = 'sent' and reminded_at is null and sent_at <= $2 - 86400)))
-        + (select count(*) from survey_review where org_id = $1 and (
-            (status = 'pending' and send_after <= $2) or (status = 'sending' and claimed_at < $2 - 600)
+        + (select count(*) from survey_review w where org_id = $1 and (
+            (status = 'pending' and send_after <= $2 and exists (select 1 from person_identity m
+                where m.org_id = w.org_id and m.person_id = w.reviewer_person_id and m.provider = 'slack'))
+            or (status = 'sending' and claimed_at < $2 - 600)
             or (status in ('pending', 'sent') and expires_at <= $2)
             or (status = 'sent' and reminded_at is null and sent_at <= $2 - 86400)
             or (status = 'answered' and revealed_at is null)))";
@@ -767,6 +775,34 @@ pub async fn has_due_work(conn: &mut AnyConnection, org: OrgId, now: i64) -> Sto
         .fetch_one(conn)
         .await?;
     Ok(n > 0)
+}
+
+/// People with open surveys that wait for a Slack match (pending, not
+/// expired, and no Slack account linked), most waiting first.
+pub async fn waiting_for_match(
+    conn: &mut AnyConnection,
+    org: OrgId,
+    now: i64,
+) -> StoreResult<Vec<(PersonId, i64)>> {
+    const SQL: &str = "select person_id, count(*) as n from (
+            select author_person_id as person_id from pr_survey
+            where org_id = $1 and status = 'pending' and expires_at > $2
+            union all
+            select reviewer_person_id as person_id from survey_review
+            where org_id = $1 and status = 'pending' and expires_at > $2
+        ) w
+        where person_id is not null and not exists (select 1 from person_identity m
+            where m.org_id = $1 and m.person_id = w.person_id and m.provider = 'slack')
+        group by person_id order by n desc, person_id";
+    let rows = sqlx::query(SQL)
+        .bind(org.get())
+        .bind(now)
+        .fetch_all(conn)
+        .await?;
+    rows.iter()
+        .map(|r| Ok((PersonId(r.try_get("person_id")?), r.try_get("n")?)))
+        .collect::<Result<_, sqlx::Error>>()
+        .map_err(Into::into)
 }
 
 /// Takes a due survey for posting; false when another worker has it or

@@ -92,6 +92,41 @@ pub async fn record(
     Ok(id.map_or(Recorded::Duplicate, Recorded::New))
 }
 
+/// Records an event (Slack's `event_id`) to be processed, or takes back
+/// one recorded before that was never processed: its handler failed (it has
+/// an error), or it stopped without an outcome (a crash) more than
+/// `stale_secs` ago. Only an event processed already, or being processed
+/// right now, is a duplicate: success is what counts, not arrival.
+pub async fn record_or_retry(
+    conn: &mut AnyConnection,
+    org: OrgId,
+    source: &str,
+    delivery_id: &str,
+    event: &str,
+    payload: &[u8],
+    stale_secs: i64,
+) -> StoreResult<Recorded> {
+    if let Recorded::New(id) = record(&mut *conn, org, source, delivery_id, event, payload).await? {
+        return Ok(Recorded::New(id));
+    }
+    // Clearing the error and moving `received_at` is the claim: of two
+    // retries racing here, only one still matches.
+    const RETAKE: &str =
+        "update webhook_delivery set last_error = null, received_at = $4, updated_at = $4
+        where org_id = $1 and source = $2 and delivery_id = $3 and status <> 'processed'
+            and (last_error is not null or received_at < $4 - $5)
+        returning webhook_delivery_id";
+    let id: Option<i64> = sqlx::query_scalar(RETAKE)
+        .bind(org.get())
+        .bind(source)
+        .bind(delivery_id)
+        .bind(unix_now())
+        .bind(stale_secs)
+        .fetch_optional(conn)
+        .await?;
+    Ok(id.map_or(Recorded::Duplicate, Recorded::New))
+}
+
 /// Marks a delivery done.
 pub async fn mark_processed(conn: &mut AnyConnection, org: OrgId, id: i64) -> StoreResult<()> {
     const SQL: &str =

@@ -301,12 +301,16 @@ async fn send_one(
         if !surveys::claim(&mut conn, org, kind, item.id, now).await? {
             return Ok(Outcome::Taken);
         }
+        if item.slack_user.is_none() {
+            // Unmatched since it was due (a mapping removed): it waits for
+            // a match again instead of being dropped.
+            surveys::postpone(&mut conn, org, kind, item.id, now).await?;
+            return Ok(Outcome::Postponed);
+        }
         let skip = if !settings.enabled {
             Some("surveys turned off")
         } else if item.opted_out {
             Some("opted out")
-        } else if item.slack_user.is_none() {
-            Some("not matched to Slack")
         } else {
             None
         };

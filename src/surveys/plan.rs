@@ -2,9 +2,14 @@
 //! transaction that records the "PR merged" event: the unique survey per
 //! PR and per reviewer make a repeated event (or two racing workers) ask
 //! nobody twice.
+//!
+//! A person who may be asked but is not matched to Slack yet still gets
+//! their survey: it waits (it is not sent, nor given up) until they are
+//! matched or it would have expired, and App Home tells admins how many
+//! wait.
 
 use super::schedule::{OPEN_FOR, next_working_time};
-use crate::domain::{OrgId, PullRequestId};
+use crate::domain::{OrgId, PersonId, PullRequestId};
 use crate::store::StoreResult;
 use crate::store::surveys::{self, PENDING, SurveyReviewRow, SurveyRow, Target};
 
@@ -19,6 +24,9 @@ pub enum Planned {
     Created {
         /// Reviewer surveys.
         reviewers: usize,
+        /// People asked who are not matched to Slack yet (their surveys
+        /// wait for a match).
+        waiting: Vec<PersonId>,
     },
     /// The PR already had its surveys.
     Already,
@@ -26,8 +34,9 @@ pub enum Planned {
     Skipped(&'static str),
 }
 
-fn reachable(t: &Target) -> bool {
-    t.slack_user.is_some() && !t.is_bot && !t.is_excluded && !t.opted_out
+/// May be asked (once matched to Slack, if they are not yet).
+fn askable(t: &Target) -> bool {
+    !t.is_bot && !t.is_excluded && !t.opted_out
 }
 
 /// Plans the surveys of a PR merged at `merged_at`, seen at `now`.
@@ -57,8 +66,12 @@ pub async fn on_merged(
     };
     // The reveal needs the author's answer: without an author to ask,
     // reviewers are not asked either.
-    if !reachable(&author) {
+    if !askable(&author) {
         return Ok(Planned::Skipped("author cannot be asked"));
+    }
+    let mut waiting = Vec::new();
+    if author.slack_user.is_none() {
+        waiting.push(author.person);
     }
     let send_after = next_working_time(now, author.time_zone.as_deref());
     let row = SurveyRow {
@@ -73,7 +86,7 @@ pub async fn on_merged(
         return Ok(Planned::Already);
     };
     let mut asked = 0;
-    for r in reviewers.iter().filter(|r| reachable(r)) {
+    for r in reviewers.iter().filter(|r| askable(r)) {
         let send_after = next_working_time(now, r.time_zone.as_deref());
         let review = SurveyReviewRow {
             reviewer: Some(r.person),
@@ -87,7 +100,13 @@ pub async fn on_merged(
             .is_some()
         {
             asked += 1;
+            if r.slack_user.is_none() {
+                waiting.push(r.person);
+            }
         }
     }
-    Ok(Planned::Created { reviewers: asked })
+    Ok(Planned::Created {
+        reviewers: asked,
+        waiting,
+    })
 }

@@ -8,6 +8,7 @@ mod ai_impact;
 mod cli;
 mod dashboards;
 mod demo;
+mod first_use;
 mod github_app;
 mod github_connect;
 mod github_sync;

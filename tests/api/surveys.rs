@@ -892,7 +892,10 @@ async fn racing_workers_and_rate_limits_lose_and_double_nobody() {
             .unwrap();
         assert_eq!(
             planned,
-            aimpact::surveys::plan::Planned::Created { reviewers: 2 }
+            aimpact::surveys::plan::Planned::Created {
+                reviewers: 2,
+                waiting: vec![]
+            }
         );
         let again = aimpact::surveys::plan::on_merged(&mut conn, w.org, pr, now, now)
             .await
