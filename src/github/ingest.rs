@@ -244,7 +244,14 @@ pub async fn ingest_seen(
         Some(a) => Some(person_seen(&mut *conn, org, a, seen).await?),
         None => None,
     };
-    let existing = pull_requests::find_by_github_id(&mut *conn, org, &facts.node_id).await?;
+    let existing = pull_requests::find_by_facts(
+        &mut *conn,
+        org,
+        &facts.node_id,
+        &facts.repo.github_repo_id,
+        facts.number,
+    )
+    .await?;
     let (old_id, old) = match existing {
         Some((id, row)) => (Some(id), Some(row)),
         None => (None, None),

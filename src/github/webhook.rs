@@ -566,8 +566,14 @@ async fn process(
                 facts_from_payload(&payload).ok_or_else(|| DeliveryError::Shape(event.into()))?;
             // Review payloads carry a short PR without sizes: keep stored ones.
             if payload.pointer("/pull_request/additions").is_none()
-                && let Some((_, stored)) =
-                    pull_requests::find_by_github_id(&mut tx, org, &facts.node_id).await?
+                && let Some((_, stored)) = pull_requests::find_by_facts(
+                    &mut tx,
+                    org,
+                    &facts.node_id,
+                    &facts.repo.github_repo_id,
+                    facts.number,
+                )
+                .await?
             {
                 facts.additions = stored.additions;
                 facts.deletions = stored.deletions;
@@ -644,7 +650,14 @@ async fn plan_surveys(
     org: OrgId,
     facts: &PrFacts,
 ) -> Result<Option<Vec<crate::domain::PersonId>>, StoreError> {
-    let Some((pr, _)) = pull_requests::find_by_github_id(&mut *conn, org, &facts.node_id).await?
+    let Some((pr, _)) = pull_requests::find_by_facts(
+        &mut *conn,
+        org,
+        &facts.node_id,
+        &facts.repo.github_repo_id,
+        facts.number,
+    )
+    .await?
     else {
         return Ok(None);
     };

@@ -131,7 +131,8 @@ pub async fn upsert(
             $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32, $33, $34, $35, $35
         from repository r where r.org_id = $1 and r.repository_id = $2
             and ($7 is null or exists (select 1 from person a where a.org_id = $1 and a.person_id = $7))
-        on conflict (org_id, github_pr_id) do update set number = excluded.number, title = excluded.title,
+        on conflict (org_id, repository_id, number) do update set github_pr_id = excluded.github_pr_id,
+            title = excluded.title,
             body = excluded.body, author_person_id = excluded.author_person_id,
             author_login = excluded.author_login,
             state = case when excluded.merged_at is null and pull_request.merged_at is not null
@@ -280,6 +281,29 @@ pub async fn find_by_github_id(
     let row = sqlx::query(sqlx::AssertSqlSafe([SELECT, WHERE].concat()))
         .bind(org.get())
         .bind(github_pr_id)
+        .fetch_optional(conn)
+        .await?;
+    Ok(row.as_ref().map(from_row).transpose()?)
+}
+
+/// A PR by what stays stable: its repository (GitHub id) and number, or
+/// its node id. GitHub serves a PR under a legacy (`MDEx…`) and a next
+/// (`PR_…`) global id; whichever a report carries finds the same row.
+pub async fn find_by_facts(
+    conn: &mut AnyConnection,
+    org: OrgId,
+    node_id: &str,
+    github_repo_id: &str,
+    number: i64,
+) -> StoreResult<Option<(PullRequestId, PullRequestRow)>> {
+    const WHERE: &str = " where org_id = $1 and (github_pr_id = $2 or (number = $4 and repository_id =
+            (select r.repository_id from repository r where r.org_id = $1 and r.github_repo_id = $3)))
+        order by case when github_pr_id = $2 then 0 else 1 end limit 1";
+    let row = sqlx::query(sqlx::AssertSqlSafe([SELECT, WHERE].concat()))
+        .bind(org.get())
+        .bind(node_id)
+        .bind(github_repo_id)
+        .bind(number)
         .fetch_optional(conn)
         .await?;
     Ok(row.as_ref().map(from_row).transpose()?)

@@ -330,3 +330,65 @@ async fn deliveries_processed_after_the_merge_never_reopen_the_pr() {
     assert!(pr.merged_at.is_some() && pr.cycle_time.is_some());
     app.stop().await;
 }
+
+#[tokio::test]
+async fn a_pr_reported_under_its_other_global_id_updates_the_same_row() {
+    use aimpact::github::ingest;
+    use aimpact::github::webhook::facts_from_payload;
+
+    let db = TestDb::new().await;
+    let store = db.connect().await;
+    let mut conn = store.pool().acquire().await.unwrap();
+    let org = orgs::upsert_installation(&mut conn, "T1", "Acme", None)
+        .await
+        .unwrap()
+        .id;
+    let raw = std::fs::read(format!(
+        "{}/tests/fixtures/github/pull_request.opened.json",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap();
+    let payload: serde_json::Value = serde_json::from_slice(&raw).unwrap();
+    let legacy = facts_from_payload(&payload).unwrap();
+    assert!(legacy.node_id.starts_with("MDEx"), "{}", legacy.node_id);
+    ingest::ingest(&mut conn, org, &legacy, &[]).await.unwrap();
+
+    // The same PR (repository and number) under GitHub's next id format,
+    // merged meanwhile: it updates the row instead of failing for ever.
+    let mut next = legacy.clone();
+    next.node_id = "PR_kwDOCx5JWs4QpZ9x".into();
+    next.title = "Renamed".into();
+    next.state = "merged".into();
+    next.merged_at = Some(next.updated_at + 60);
+    next.closed_at = next.merged_at;
+    ingest::ingest(&mut conn, org, &next, &[]).await.unwrap();
+
+    let count: i64 = sqlx::query_scalar("select count(*) from pull_request where org_id = $1")
+        .bind(org.get())
+        .fetch_one(&mut *conn)
+        .await
+        .unwrap();
+    assert_eq!(count, 1, "one PR, not two");
+    let (_, row) = pull_requests::find_by_facts(
+        &mut conn,
+        org,
+        &legacy.node_id,
+        &legacy.repo.github_repo_id,
+        legacy.number,
+    )
+    .await
+    .unwrap()
+    .expect("found by repository and number under the old id");
+    assert_eq!(row.title, "Renamed");
+    assert_eq!(row.merged_at, next.merged_at);
+    // And a late report under the legacy id again changes the same row.
+    ingest::ingest(&mut conn, org, &legacy, &[]).await.unwrap();
+    let count: i64 = sqlx::query_scalar("select count(*) from pull_request where org_id = $1")
+        .bind(org.get())
+        .fetch_one(&mut *conn)
+        .await
+        .unwrap();
+    assert_eq!(count, 1);
+    drop(conn);
+    store.close().await;
+}
