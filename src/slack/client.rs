@@ -432,6 +432,69 @@ impl OrgSlack {
         Ok((members, next))
     }
 
+    /// The DM channel (`D…`) with `user` (`conversations.open`).
+    pub async fn open_dm(&self, user: &str) -> Result<String, SlackApiError> {
+        let session = self.client.open_session(&self.token);
+        let answer: Value = session
+            .http_session_api
+            .http_post(
+                "conversations.open",
+                &json!({ "users": user }),
+                Some(&SLACK_TIER3_METHOD_CONFIG),
+            )
+            .await?;
+        answer
+            .pointer("/channel/id")
+            .and_then(Value::as_str)
+            .map(str::to_string)
+            .ok_or_else(|| {
+                SlackApiError::Transport("conversations.open answered without a channel".into())
+            })
+    }
+
+    /// The `ts` of a message among `channel`'s latest 100 whose metadata
+    /// is `event_type` with `event_payload.key == value`
+    /// (`conversations.history`, Tier 3): whether a message we meant to
+    /// post is already there.
+    pub async fn find_by_metadata(
+        &self,
+        channel: &str,
+        event_type: &str,
+        key: &str,
+        value: &str,
+    ) -> Result<Option<String>, SlackApiError> {
+        let session = self.client.open_session(&self.token);
+        let channel = channel.to_string();
+        let limit = "100".to_string();
+        let all = "true".to_string();
+        let page: Value = session
+            .http_session_api
+            .http_get(
+                "conversations.history",
+                &vec![
+                    ("channel", Some(&channel)),
+                    ("limit", Some(&limit)),
+                    ("include_all_metadata", Some(&all)),
+                ],
+                Some(&SLACK_TIER3_METHOD_CONFIG),
+            )
+            .await?;
+        let found = page
+            .get("messages")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .find(|m| {
+                m.pointer("/metadata/event_type").and_then(Value::as_str) == Some(event_type)
+                    && m.pointer(&format!("/metadata/event_payload/{key}"))
+                        .and_then(Value::as_str)
+                        == Some(value)
+            })
+            .and_then(|m| m.get("ts").and_then(Value::as_str))
+            .map(str::to_string);
+        Ok(found)
+    }
+
     /// The member with this email (`users.lookupByEmail`, Tier 3); `None`
     /// when Slack knows no one by it.
     pub async fn users_lookup_by_email(

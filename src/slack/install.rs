@@ -30,10 +30,11 @@ use crate::store::{StoreError, audit, credentials, orgs, roles, unix_now};
 
 /// Bot scopes the product needs; manifest.yml declares the same list (a
 /// test compares them) and says why each is needed.
-pub const BOT_SCOPES: [&str; 9] = [
+pub const BOT_SCOPES: [&str; 10] = [
     "commands",
     "chat:write",
     "im:write",
+    "im:history",
     "users:read",
     "users:read.email",
     "files:write",

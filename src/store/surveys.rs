@@ -35,7 +35,7 @@ pub const SKIPPED: &str = "skipped";
 /// Slack refused the message for good (`failure` says why).
 pub const FAILED: &str = "failed";
 /// A claim older than this (a worker died mid-send) may be taken again.
-pub const CLAIM_STALE_SECS: i64 = 600;
+pub const CLAIM_STALE_SECS: i64 = 1_200;
 
 /// The author's answer (METRICS.md "AI signals → Self-reported").
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -617,7 +617,7 @@ pub async fn due_sends(
         author_items!(
             "((s.status = 'pending' and s.send_after <= $2 and exists (select 1 from person_identity m
                 where m.org_id = s.org_id and m.person_id = s.author_person_id and m.provider = 'slack'))
-                or (s.status = 'sending' and s.claimed_at < $2 - 600))
+                or (s.status = 'sending' and s.claimed_at < $2 - 1200))
             order by s.send_after, s.pr_survey_id limit $3"
         ),
         org,
@@ -631,7 +631,7 @@ pub async fn due_sends(
             reviewer_items!(
                 "((w.status = 'pending' and w.send_after <= $2 and exists (select 1 from person_identity m
                     where m.org_id = w.org_id and m.person_id = w.reviewer_person_id and m.provider = 'slack'))
-                    or (w.status = 'sending' and w.claimed_at < $2 - 600))
+                    or (w.status = 'sending' and w.claimed_at < $2 - 1200))
                 order by w.send_after, w.survey_review_id limit $3"
             ),
             org,
@@ -759,13 +759,13 @@ pub async fn has_due_work(conn: &mut AnyConnection, org: OrgId, now: i64) -> Sto
         (select count(*) from pr_survey s where org_id = $1 and (
             (status = 'pending' and send_after <= $2 and exists (select 1 from person_identity m
                 where m.org_id = s.org_id and m.person_id = s.author_person_id and m.provider = 'slack'))
-            or (status = 'sending' and claimed_at < $2 - 600)
+            or (status = 'sending' and claimed_at < $2 - 1200)
             or (status in ('pending', 'sent') and expires_at <= $2)
             or (status = 'sent' and reminded_at is null and sent_at <= $2 - 86400)))
         + (select count(*) from survey_review w where org_id = $1 and (
             (status = 'pending' and send_after <= $2 and exists (select 1 from person_identity m
                 where m.org_id = w.org_id and m.person_id = w.reviewer_person_id and m.provider = 'slack'))
-            or (status = 'sending' and claimed_at < $2 - 600)
+            or (status = 'sending' and claimed_at < $2 - 1200)
             or (status in ('pending', 'sent') and expires_at <= $2)
             or (status = 'sent' and reminded_at is null and sent_at <= $2 - 86400)
             or (status = 'answered' and revealed_at is null)))";
@@ -818,12 +818,12 @@ pub async fn claim(
         Kind::Author => {
             "update pr_survey set status = 'sending', claimed_at = $3, updated_at = $4
             where org_id = $1 and pr_survey_id = $2 and ((status = 'pending' and send_after <= $3)
-                or (status = 'sending' and claimed_at < $3 - 600))"
+                or (status = 'sending' and claimed_at < $3 - 1200))"
         }
         Kind::Reviewer => {
             "update survey_review set status = 'sending', claimed_at = $3, updated_at = $4
             where org_id = $1 and survey_review_id = $2 and ((status = 'pending' and send_after <= $3)
-                or (status = 'sending' and claimed_at < $3 - 600))"
+                or (status = 'sending' and claimed_at < $3 - 1200))"
         }
     };
     let done = sqlx::query(sql)

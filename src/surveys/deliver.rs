@@ -49,8 +49,13 @@ pub const TASK: &str = "surveys.deliver";
 /// People messaged at once.
 pub const LANES: usize = 512;
 /// How long one message may wait out Slack's rate limits before it is put
-/// back in the queue.
-const MAX_RATE_WAIT: Duration = Duration::from_secs(600);
+/// back in the queue: well inside a claim's life
+/// ([`surveys::CLAIM_STALE_SECS`]), so no other worker takes a claim whose
+/// owner is still waiting.
+const MAX_RATE_WAIT: Duration = Duration::from_secs(300);
+/// Survey DMs carry this message metadata (with `survey` = `kind:id`), so a
+/// send interrupted between posting and recording is found, not repeated.
+pub const METADATA_EVENT: &str = "aimpact_survey";
 /// A message Slack could not take is retried this much later.
 const RETRY_AFTER_SECS: i64 = 60;
 /// Reveals count guesses from this far back.
@@ -296,6 +301,9 @@ async fn send_one(
 ) -> Result<Outcome, StoreError> {
     let now = state.clock.now();
     let kind = item.kind;
+    // A claim taken over from a worker that stopped mid-send: it may have
+    // posted before it could record.
+    let reclaimed = item.status == surveys::SENDING;
     {
         let mut conn = state.db.pool().acquire().await?;
         if !surveys::claim(&mut conn, org, kind, item.id, now).await? {
@@ -325,13 +333,47 @@ async fn send_one(
         }
     }
     let user = item.slack_user.clone().unwrap_or_default();
+    let key = metadata_key(kind, item.id);
+    if reclaimed {
+        match already_posted(slack, &user, &key).await {
+            Ok(Some((channel, ts))) => {
+                tracing::info!(
+                    ?kind,
+                    "an interrupted survey send had posted; recorded, not repeated"
+                );
+                let posted = Posted {
+                    channel,
+                    ts,
+                    at: now,
+                    expires_at: now + OPEN_FOR,
+                };
+                let mut conn = state.db.pool().acquire().await?;
+                surveys::mark_sent(&mut conn, org, kind, item.id, &posted).await?;
+                return Ok(Outcome::Sent);
+            }
+            Ok(None) => {}
+            Err(e) => {
+                // Cannot tell whether it went out: wait rather than ask twice.
+                tracing::warn!(error = %e, ?kind, "could not check the DM for an interrupted send; retrying later");
+                let mut conn = state.db.pool().acquire().await?;
+                surveys::postpone(&mut conn, org, kind, item.id, now + RETRY_AFTER_SECS).await?;
+                return Ok(Outcome::Postponed);
+            }
+        }
+    }
     let shown = Item {
         status: SENT.into(),
         sent_at: Some(now),
         expires_at: Some(now + OPEN_FOR),
         ..item.clone()
     };
-    let message = super::body(&super::message(&shown, now, None), &super::fallback(&item));
+    let mut message = super::body(&super::message(&shown, now, None), &super::fallback(&item));
+    if let Some(map) = message.as_object_mut() {
+        map.insert(
+            "metadata".into(),
+            serde_json::json!({ "event_type": METADATA_EVENT, "event_payload": { "survey": key } }),
+        );
+    }
     let posted = post_patiently(slack, &user, &message).await;
     let mut conn = state.db.pool().acquire().await?;
     match posted {
@@ -356,6 +398,27 @@ async fn send_one(
             Ok(Outcome::Postponed)
         }
     }
+}
+
+/// The metadata value that names one survey message.
+fn metadata_key(kind: surveys::Kind, id: i64) -> String {
+    match kind {
+        surveys::Kind::Author => format!("author:{id}"),
+        surveys::Kind::Reviewer => format!("reviewer:{id}"),
+    }
+}
+
+/// The DM channel and ts of the survey message `key`, if it was posted.
+async fn already_posted(
+    slack: &OrgSlack,
+    user: &str,
+    key: &str,
+) -> Result<Option<(String, String)>, SlackApiError> {
+    let channel = slack.open_dm(user).await?;
+    let ts = slack
+        .find_by_metadata(&channel, METADATA_EVENT, "survey", key)
+        .await?;
+    Ok(ts.map(|ts| (channel, ts)))
 }
 
 /// A message body posted as a reply in the thread of `ts`.

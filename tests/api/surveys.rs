@@ -197,7 +197,9 @@ async fn world(db: &TestDb) -> World {
         "https://aimpact.example.com".to_string(),
     ));
     let pairs: Vec<(&str, &str)> = settings.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    let app = spawn_app_with(db, &pairs, true).await;
+    // No minute tick: these tests drive matching and delivery themselves
+    // (a background match would link people before the test's own run).
+    let app = spawn_app_scheduled(db, &pairs, true, false).await;
     app.state.clock.set(WEDNESDAY_10AM);
     let org = install_org(&app, "T1", "UADMIN").await;
     {
@@ -924,4 +926,121 @@ async fn racing_workers_and_rate_limits_lose_and_double_nobody() {
     assert!(rows.iter().all(|r| r.status == "sent"), "{rows:#?}");
     drop(conn);
     slack_world.app.stop().await;
+}
+
+/// `conversations.history` of the fake: the author's DM holds the survey
+/// message an interrupted worker posted (with its metadata); others hold
+/// nothing.
+struct History {
+    author_key: String,
+}
+
+impl wiremock::Respond for History {
+    fn respond(&self, request: &Request) -> ResponseTemplate {
+        let channel = request
+            .url
+            .query_pairs()
+            .find(|(k, _)| k == "channel")
+            .map(|(_, v)| v.to_string())
+            .unwrap_or_default();
+        let messages = if channel == "DAUTHOR" {
+            json!([
+                { "ts": "1700000000.000900", "text": "older" },
+                { "ts": "1700000000.000901", "text": "Did AI help?",
+                  "metadata": { "event_type": "aimpact_survey", "event_payload": { "survey": self.author_key } } }
+            ])
+        } else {
+            json!([])
+        };
+        slack_ok(json!({ "messages": messages, "has_more": false }))
+    }
+}
+
+#[tokio::test]
+async fn an_interrupted_send_is_found_in_the_dm_and_never_posted_twice() {
+    let db = TestDb::new().await;
+    let w = world(&db).await;
+    let now = w.app.state.clock.now();
+    {
+        let mut conn = w.app.state.db.pool().acquire().await.unwrap();
+        let pr = aimpact::store::pull_requests::find_by_github_id(&mut conn, w.org, PR_NODE)
+            .await
+            .unwrap()
+            .unwrap()
+            .0;
+        let planned = aimpact::surveys::plan::on_merged(&mut conn, w.org, pr, now, now)
+            .await
+            .unwrap();
+        assert!(matches!(
+            planned,
+            aimpact::surveys::plan::Planned::Created { reviewers: 2, .. }
+        ));
+    }
+    let (author, rev1, _) = survey_ids(&w).await;
+    // Two workers died mid-send long ago: the author's had posted (the
+    // message is in the DM), rita's had not.
+    let stale = now - 2 * surveys::CLAIM_STALE_SECS;
+    sqlx::query("update pr_survey set status = 'sending', claimed_at = $1 where pr_survey_id = $2")
+        .bind(stale)
+        .bind(author)
+        .execute(w.app.state.db.pool())
+        .await
+        .unwrap();
+    sqlx::query(
+        "update survey_review set status = 'sending', claimed_at = $1 where survey_review_id = $2",
+    )
+    .bind(stale)
+    .bind(rev1)
+    .execute(w.app.state.db.pool())
+    .await
+    .unwrap();
+    Mock::given(path("/api/conversations.open"))
+        .respond_with(OpenDm)
+        .mount(&w.slack)
+        .await;
+    Mock::given(path("/api/conversations.history"))
+        .respond_with(History {
+            author_key: format!("author:{author}"),
+        })
+        .mount(&w.slack)
+        .await;
+
+    aimpact::surveys::deliver::deliver(&w.app.state, w.org)
+        .await
+        .unwrap();
+    let sent = posts(&w.slack).await;
+    let to = |user: &str| sent.iter().filter(|p| p["channel"] == user).count();
+    assert_eq!(to("UAUTHOR"), 0, "the author's DM was there already");
+    assert_eq!(to("UREV1"), 1, "rita's interrupted send went out once");
+    assert_eq!(to("UREV2"), 1);
+    for p in &sent {
+        assert_eq!(p["metadata"]["event_type"], "aimpact_survey", "{p}");
+        assert!(
+            p["metadata"]["event_payload"]["survey"]
+                .as_str()
+                .is_some_and(|k| k.starts_with("reviewer:")),
+            "{p}"
+        );
+    }
+    let found = item(&w, Kind::Author, author).await;
+    assert_eq!(found.status, "sent");
+    assert_eq!(found.ts.as_deref(), Some("1700000000.000901"));
+    assert_eq!(found.channel.as_deref(), Some("DAUTHOR"));
+    // A second pass changes nothing.
+    aimpact::surveys::deliver::deliver(&w.app.state, w.org)
+        .await
+        .unwrap();
+    assert_eq!(posts(&w.slack).await.len(), 2);
+    w.app.stop().await;
+}
+
+/// `conversations.open`: the DM with `users` is `D` + the user's id tail.
+struct OpenDm;
+
+impl wiremock::Respond for OpenDm {
+    fn respond(&self, request: &Request) -> ResponseTemplate {
+        let body: Value = serde_json::from_slice(&request.body).unwrap_or_default();
+        let user = body["users"].as_str().unwrap_or("UX");
+        slack_ok(json!({ "channel": { "id": user.replacen('U', "D", 1) } }))
+    }
 }
