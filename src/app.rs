@@ -368,7 +368,7 @@ impl App {
             config: Arc::new(config),
             db,
             keys,
-            jobs: Jobs::new(jobs_pool.clone()),
+            jobs: Jobs::new(jobs_pool.clone()).with_retries(options.worker_settings.retries),
             http: outbound_http_client(),
             slack,
             listeners: Arc::new(crate::slack::listeners::Listeners::standard()),
@@ -464,7 +464,7 @@ impl App {
                 full: false,
                 discover: true,
             };
-            if let Err(e) = state.jobs.enqueue(job).await {
+            if let Err(e) = state.jobs.enqueue_single(&state.db, job).await {
                 tracing::warn!(error = %e, "could not enqueue the Jira sync");
             }
             jobs::schedule::mark_ran(&state.db, org, jobs::schedule::JIRA_DAILY)
@@ -481,7 +481,7 @@ impl App {
                 full: false,
                 discover: false,
             };
-            if let Err(e) = state.jobs.enqueue(job).await {
+            if let Err(e) = state.jobs.enqueue_single(&state.db, job).await {
                 tracing::warn!(error = %e, "could not enqueue the GitHub sync");
             }
             jobs::schedule::mark_ran(&state.db, org, jobs::schedule::GITHUB_DAILY)

@@ -40,6 +40,9 @@ pub struct SetupChecklist {
     pub leaderboard: Step,
     /// GitHub is connected, so a "Sync now" button makes sense.
     pub can_sync: bool,
+    /// What stopped working and needs an admin (a job that failed for
+    /// good, the Socket Mode link disabled), one line each, newest first.
+    pub problems: Vec<String>,
 }
 
 impl SetupChecklist {
@@ -54,6 +57,7 @@ impl SetupChecklist {
             surveys: Step::Todo("one-click AI questions when a PR merges".into()),
             leaderboard: Step::Todo("a weekly post to a channel of your choice".into()),
             can_sync: false,
+            problems: Vec::new(),
         }
     }
 }
@@ -85,6 +89,12 @@ pub fn admin_setup(model: &SetupChecklist) -> Surface {
     let done = 1 + steps.iter().filter(|s| s.is_done()).count();
     let mut s = Surface::home();
     s.push(Block::header(&format!("Set up aimpact · {done} of 7 done")));
+    for problem in &model.problems {
+        s.push(Block::section(&format!(
+            ":warning: *Needs attention* — {}",
+            escape_mrkdwn(problem)
+        )));
+    }
     let slack = match &model.installed_by {
         Some(user) => format!(":white_check_mark: *Slack* — installed by <@{user}>"),
         None => ":white_check_mark: *Slack* — installed".to_string(),

@@ -34,6 +34,9 @@ pub struct RefreshRollups {
 impl Job for RefreshRollups {
     const QUEUE: &'static str = "rollups.refresh";
     const TIMEOUT: std::time::Duration = std::time::Duration::from_secs(15 * 60);
+    fn org(&self) -> crate::domain::OrgId {
+        self.org
+    }
 }
 
 /// Runs [`refresh`] for the job.

@@ -26,6 +26,10 @@ pub struct SyncGithub {
 impl Job for SyncGithub {
     const QUEUE: &'static str = "github.sync";
     const TIMEOUT: std::time::Duration = std::time::Duration::from_secs(2 * 3600);
+    fn org(&self) -> crate::domain::OrgId {
+        self.org
+    }
+    const SINGLE: bool = true;
 }
 
 /// Runs the sync; a restart resumes from each repository's checkpoint.

@@ -68,7 +68,7 @@ pub async fn setup(State(state): State<AppState>, Query(q): Query<SetupParams>) 
         full: false,
         discover: true,
     };
-    if let Err(e) = state.jobs.enqueue(job).await {
+    if let Err(e) = state.jobs.enqueue_single(&state.db, job).await {
         tracing::warn!(error = %e, "could not enqueue the first GitHub sync");
     }
     crate::jobs::schedule::mark_ran(&state.db, linked.org, crate::jobs::schedule::GITHUB_DAILY)

@@ -393,6 +393,9 @@ pub struct ProcessDelivery {
 impl Job for ProcessDelivery {
     const QUEUE: &'static str = "github.delivery";
     const TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5 * 60);
+    fn org(&self) -> crate::domain::OrgId {
+        self.org
+    }
 }
 
 /// Enqueues every stored, unprocessed GitHub delivery (after a crash

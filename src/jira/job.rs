@@ -28,6 +28,10 @@ pub struct SyncJira {
 impl Job for SyncJira {
     const QUEUE: &'static str = "jira.sync";
     const TIMEOUT: std::time::Duration = std::time::Duration::from_secs(2 * 3600);
+    fn org(&self) -> crate::domain::OrgId {
+        self.org
+    }
+    const SINGLE: bool = true;
 }
 
 /// The Jira context of the job workers.

@@ -73,7 +73,7 @@ pub async fn callback(State(state): State<AppState>, Query(q): Query<CallbackPar
         full: false,
         discover: true,
     };
-    if let Err(e) = state.jobs.enqueue(job).await {
+    if let Err(e) = state.jobs.enqueue_single(&state.db, job).await {
         tracing::warn!(error = %e, "could not enqueue the first Jira sync");
     }
     crate::jobs::schedule::mark_ran(&state.db, linked.org, crate::jobs::schedule::JIRA_DAILY)

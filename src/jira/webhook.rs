@@ -198,7 +198,7 @@ pub async fn receive(
                     full: false,
                     discover: false,
                 };
-                if let Err(e) = state.jobs.enqueue(job).await {
+                if let Err(e) = state.jobs.enqueue_single(&state.db, job).await {
                     tracing::warn!(error = %e, "could not enqueue a webhook-triggered Jira sync");
                 }
             }

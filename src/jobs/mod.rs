@@ -16,7 +16,10 @@ use futures::channel::mpsc;
 
 use apalis::layers::WorkerBuilderExt;
 use apalis::layers::retry::RetryPolicy;
-use apalis::prelude::{Event, Monitor, TaskSink, WorkerBuilder, WorkerContext, WorkerError};
+use apalis::prelude::{
+    AbortError, Attempt, BoxDynError, Data, Event, Monitor, TaskId, TaskSink, WorkerBuilder,
+    WorkerContext, WorkerError,
+};
 use apalis_core::backend::ext::BackendExt;
 use apalis_core::backend::ext::poll_strategy::{IntervalStrategy, Strategy};
 use apalis_postgres::PostgresStorage;
@@ -41,6 +44,12 @@ pub trait Job: Serialize + DeserializeOwned + Clone + Send + Sync + Unpin + 'sta
     /// How long one run may take before it is cancelled (and retried like
     /// a failure): no job holds a worker slot for ever.
     const TIMEOUT: Duration;
+    /// The org the job works for (its failures are shown to that org's
+    /// admins).
+    fn org(&self) -> crate::domain::OrgId;
+    /// At most one run per org at a time (syncs): enqueue it with
+    /// [`Jobs::enqueue_single`]; a second request joins the run.
+    const SINGLE: bool = false;
 }
 
 /// Why a job could not be enqueued.
@@ -121,6 +130,10 @@ impl JobsPool {
 pub struct Jobs {
     pool: JobsPool,
     shared: Arc<Shared>,
+    /// Runs a job may have in all (the first and its retries): written with
+    /// each job, so the queue does not run a failing job beyond the retry
+    /// policy (apalis would otherwise fetch it again up to 25 times).
+    max_attempts: usize,
 }
 
 /// What every clone of one [`Jobs`] shares.
@@ -182,7 +195,21 @@ impl Jobs {
         Self {
             pool,
             shared: Arc::default(),
+            max_attempts: WorkerSettings::default().retries + 1,
         }
+    }
+
+    /// Jobs written from now on may run `retries` times after their first.
+    #[must_use]
+    pub fn with_retries(mut self, retries: usize) -> Self {
+        self.max_attempts = retries + 1;
+        self
+    }
+
+    fn task<J: Job>(&self, job: J) -> apalis_core::task::Task<J> {
+        apalis_core::task::builder::TaskBuilder::new(job)
+            .max_attempts(self.max_attempts)
+            .build()
     }
 
     /// The underlying pool.
@@ -280,16 +307,51 @@ impl Jobs {
         };
         match &self.pool {
             JobsPool::Sqlite(pool) => sqlite_storage::<J>(pool)
-                .push(job)
+                .push_task(self.task(job))
                 .await
                 .map_err(|e| failed(e.to_string()))?,
             JobsPool::Postgres(pool) => postgres_storage::<J>(pool)
-                .push(job)
+                .push_task(self.task(job))
                 .await
                 .map_err(|e| failed(e.to_string()))?,
         }
         self.wake(J::QUEUE);
         Ok(())
+    }
+
+    /// Enqueues a job that runs at most once per org at a time
+    /// ([`Job::SINGLE`]): `Ok(false)` when a run is queued or running
+    /// already, which this request joins (a running one goes once more
+    /// when it ends, so what was asked for is not lost).
+    pub async fn enqueue_single<J: Job>(
+        &self,
+        db: &crate::store::Db,
+        job: J,
+    ) -> Result<bool, EnqueueError> {
+        use crate::store::job_state;
+        let failed = |e: String| EnqueueError {
+            queue: J::QUEUE,
+            reason: e,
+        };
+        let org = job.org();
+        let mut conn = db
+            .pool()
+            .acquire()
+            .await
+            .map_err(|e| failed(e.to_string()))?;
+        let now = crate::store::unix_now();
+        if !job_state::request_run(&mut conn, org, J::QUEUE, now)
+            .await
+            .map_err(|e| failed(e.to_string()))?
+        {
+            tracing::info!(org_id = %org, queue = J::QUEUE, "a run is in progress; this request joins it");
+            return Ok(false);
+        }
+        if let Err(e) = self.enqueue(job).await {
+            let _ = job_state::unqueue(&mut conn, org, J::QUEUE).await;
+            return Err(e);
+        }
+        Ok(true)
     }
 
     /// Writes several jobs of one queue in one transaction; all are durable
@@ -302,13 +364,14 @@ impl Jobs {
             queue: J::QUEUE,
             reason: e,
         };
+        let tasks: Vec<_> = jobs.into_iter().map(|job| self.task(job)).collect();
         match &self.pool {
             JobsPool::Sqlite(pool) => sqlite_storage::<J>(pool)
-                .push_bulk(jobs)
+                .push_all(futures::stream::iter(tasks))
                 .await
                 .map_err(|e| failed(e.to_string()))?,
             JobsPool::Postgres(pool) => postgres_storage::<J>(pool)
-                .push_bulk(jobs)
+                .push_all(futures::stream::iter(tasks))
                 .await
                 .map_err(|e| failed(e.to_string()))?,
         }
@@ -451,6 +514,7 @@ pub fn monitor(jobs: &Jobs, ctx: Arc<JobContext>, settings: &WorkerSettings) -> 
         return monitor;
     };
     let policy = RetryPolicy::retries(settings.retries).with_backoff(backoff);
+    let retries = settings.retries;
     let concurrency = settings.concurrency.max(1);
 
     macro_rules! register {
@@ -479,10 +543,39 @@ pub fn monitor(jobs: &Jobs, ctx: Arc<JobContext>, settings: &WorkerSettings) -> 
                     .data(ctx.clone())
                     .concurrency(concurrency)
                     .retry(policy.clone())
-                    .timeout(<$job as Job>::TIMEOUT)
                     .catch_panic()
                     .enable_tracing()
-                    .build($handler)
+                    .build(
+                        move |job: $job, ctx: Data<Arc<JobContext>>, attempt: Attempt, task: TaskId| async move {
+                            let org = job.org();
+                            let lease = if <$job as Job>::SINGLE {
+                                match RunLease::take(&ctx.db, org, <$job as Job>::QUEUE, task.to_string()).await? {
+                                    Some(lease) => Some((lease, job.clone())),
+                                    None => return Ok(()),
+                                }
+                            } else {
+                                None
+                            };
+                            let run = $handler(job, ctx.clone());
+                            let result = match tokio::time::timeout(<$job as Job>::TIMEOUT, run).await {
+                                Ok(result) => result,
+                                Err(_) => Err(format!(
+                                    "did not finish within {} s",
+                                    <$job as Job>::TIMEOUT.as_secs()
+                                )
+                                .into()),
+                            };
+                            if let Some((lease, job)) = lease
+                                && lease.finish().await
+                                && let Err(e) = ctx.app.jobs.enqueue(job).await
+                            {
+                                tracing::warn!(org_id = %org, error = %e, "could not queue the run asked for meanwhile");
+                            }
+                            keep_outcome(&ctx.db, org, <$job as Job>::QUEUE, &result, attempt.current() > retries)
+                                .await;
+                            result
+                        },
+                    )
             })
         }};
     }
@@ -527,6 +620,113 @@ pub fn monitor(jobs: &Jobs, ctx: Arc<JobContext>, settings: &WorkerSettings) -> 
     match jobs.pool() {
         JobsPool::Sqlite(pool) => register_all!(monitor, sqlite_storage, pool),
         JobsPool::Postgres(pool) => register_all!(monitor, postgres_storage, pool),
+    }
+}
+
+/// A single-run job's hold on its org's run (see [`Job::SINGLE`]), kept
+/// alive while the job runs.
+struct RunLease {
+    db: crate::store::Db,
+    org: crate::domain::OrgId,
+    queue: &'static str,
+    holder: String,
+    keepalive: tokio::task::JoinHandle<()>,
+}
+
+impl RunLease {
+    /// Takes the run, or `None` when another task runs it (this job joins
+    /// it and ends).
+    async fn take(
+        db: &crate::store::Db,
+        org: crate::domain::OrgId,
+        queue: &'static str,
+        holder: String,
+    ) -> Result<Option<Self>, BoxDynError> {
+        use crate::store::job_state;
+        let mut conn = db.pool().acquire().await?;
+        let now = crate::store::unix_now();
+        if !job_state::start_run(&mut conn, org, queue, &holder, now).await? {
+            tracing::info!(org_id = %org, queue, "another run is in progress; joined it");
+            return Ok(None);
+        }
+        let keepalive = {
+            let (db, holder) = (db.clone(), holder.clone());
+            tokio::spawn(async move {
+                let mut every = tokio::time::interval(Duration::from_secs(60));
+                every.tick().await;
+                loop {
+                    every.tick().await;
+                    if let Ok(mut conn) = db.pool().acquire().await
+                        && let Err(e) = job_state::touch_run(&mut conn, org, queue, &holder).await
+                    {
+                        tracing::warn!(org_id = %org, queue, error = %e, "could not keep a run alive");
+                    }
+                }
+            })
+        };
+        Ok(Some(Self {
+            db: db.clone(),
+            org,
+            queue,
+            holder,
+            keepalive,
+        }))
+    }
+
+    /// Releases the run; true when a request joined it meanwhile and it
+    /// should run once more.
+    async fn finish(self) -> bool {
+        self.keepalive.abort();
+        let Ok(mut conn) = self.db.pool().acquire().await else {
+            return false;
+        };
+        crate::store::job_state::finish_run(&mut conn, self.org, self.queue, &self.holder)
+            .await
+            .unwrap_or_else(|e| {
+                tracing::warn!(org_id = %self.org, queue = self.queue, error = %e, "could not release a run");
+                false
+            })
+    }
+}
+
+impl Drop for RunLease {
+    fn drop(&mut self) {
+        // Cancelled mid-run: the keep-alive stops and the run goes silent,
+        // so a retry of the same task (same holder) or, later, anyone may
+        // take it.
+        self.keepalive.abort();
+    }
+}
+
+/// Keeps what admins are shown of a job kind's health: a failure that used
+/// up its retries (or that no retry can fix) is recorded for App Home; a
+/// success clears it. Bookkeeping trouble is logged, never the job's.
+async fn keep_outcome(
+    db: &crate::store::Db,
+    org: crate::domain::OrgId,
+    queue: &'static str,
+    result: &Result<(), BoxDynError>,
+    last_attempt: bool,
+) {
+    use crate::store::job_state;
+    let Ok(mut conn) = db.pool().acquire().await else {
+        return;
+    };
+    let kept = match result {
+        Ok(()) => job_state::clear_failure(&mut conn, org, queue).await,
+        Err(e) if last_attempt || e.downcast_ref::<AbortError>().is_some() => {
+            let error: String = e
+                .to_string()
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ");
+            tracing::warn!(org_id = %org, queue, error, "job failed for good; shown on App Home");
+            job_state::record_failure(&mut conn, org, queue, &error).await
+        }
+        Err(_) => Ok(()),
+    };
+    if let Err(e) = kept {
+        tracing::warn!(org_id = %org, queue, error = %e, "could not record a job's outcome");
     }
 }
 

@@ -35,6 +35,9 @@ impl std::fmt::Debug for Respond {
 impl Job for Respond {
     const QUEUE: &'static str = "slack.respond";
     const TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
+    fn org(&self) -> crate::domain::OrgId {
+        self.org
+    }
 }
 
 /// Why a delivery failed.

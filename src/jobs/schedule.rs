@@ -46,10 +46,13 @@ pub async fn tick(db: &Db, jobs: &Jobs, now: i64) -> Result<usize, ScheduleError
                 full: false,
                 discover: true,
             };
-            jobs.enqueue(job)
+            if jobs
+                .enqueue_single(db, job)
                 .await
-                .map_err(|e| ScheduleError::Enqueue(e.to_string()))?;
-            queued += 1;
+                .map_err(|e| ScheduleError::Enqueue(e.to_string()))?
+            {
+                queued += 1;
+            }
         }
     }
     for org in orgs::with_connected(&mut conn, "jira").await? {
@@ -59,10 +62,13 @@ pub async fn tick(db: &Db, jobs: &Jobs, now: i64) -> Result<usize, ScheduleError
                 full: false,
                 discover: true,
             };
-            jobs.enqueue(job)
+            if jobs
+                .enqueue_single(db, job)
                 .await
-                .map_err(|e| ScheduleError::Enqueue(e.to_string()))?;
-            queued += 1;
+                .map_err(|e| ScheduleError::Enqueue(e.to_string()))?
+            {
+                queued += 1;
+            }
         }
     }
     // Rollups of orgs with GitHub data, a few minutes behind the data.

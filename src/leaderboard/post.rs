@@ -40,6 +40,9 @@ pub struct PostLeaderboard {
 impl Job for PostLeaderboard {
     const QUEUE: &'static str = "leaderboard.post";
     const TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5 * 60);
+    fn org(&self) -> crate::domain::OrgId {
+        self.org
+    }
 }
 
 /// Why the scheduler or a job stopped early.

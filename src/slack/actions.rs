@@ -48,7 +48,7 @@ async fn sync_github(ctx: Ctx, i: Interaction) -> ListenerResult {
     };
     ctx.state
         .jobs
-        .enqueue(job)
+        .enqueue_single(&ctx.state.db, job)
         .await
         .map_err(|e| ListenerError::Other(e.to_string()))?;
     let jira = crate::jira::job::SyncJira {
@@ -58,7 +58,7 @@ async fn sync_github(ctx: Ctx, i: Interaction) -> ListenerResult {
     };
     ctx.state
         .jobs
-        .enqueue(jira)
+        .enqueue_single(&ctx.state.db, jira)
         .await
         .map_err(|e| ListenerError::Other(e.to_string()))?;
     tracing::info!(org_id = %ctx.org.id, "sync requested from App Home");

@@ -110,6 +110,16 @@ async fn checklist(ctx: &Ctx) -> Result<SetupChecklist, StoreError> {
             if settings.reminders { "on" } else { "off" }
         ));
     }
+    for failure in crate::store::job_state::failures(&mut conn, ctx.org.id).await? {
+        let when = chrono::DateTime::from_timestamp(failure.at, 0)
+            .map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string())
+            .unwrap_or_default();
+        model.problems.push(format!(
+            "{} stopped after its retries ({when}): {}. It is shown here until a later run succeeds.",
+            job_label(&failure.job),
+            failure.error
+        ));
+    }
     let board = crate::store::leaderboard::settings(&mut conn, ctx.org.id).await?;
     model.leaderboard = match (&board.problem, board.enabled) {
         (Some(problem), _) => Step::Todo(format!(":warning: Paused. {problem}")),
@@ -120,6 +130,21 @@ async fn checklist(ctx: &Ctx) -> Result<SetupChecklist, StoreError> {
         (None, false) => model.leaderboard,
     };
     Ok(model)
+}
+
+/// What admins call a job kind.
+fn job_label(queue: &str) -> &str {
+    match queue {
+        "github.sync" => "The GitHub sync",
+        "github.delivery" => "Processing a GitHub webhook",
+        "jira.sync" => "The Jira sync",
+        "surveys.deliver" => "Survey delivery",
+        "slack.match_people" => "Matching people to Slack",
+        "slack.respond" => "Answering a /metrics request",
+        "leaderboard.post" => "The weekly leaderboard post",
+        "rollups.refresh" => "Refreshing dashboard numbers",
+        other => other,
+    }
 }
 
 /// The viewer's leaderboard line (when they are a person of the org):

@@ -201,7 +201,7 @@ pub async fn save(ctx: Ctx, i: Interaction) -> ListenerResult {
         };
         ctx.state
             .jobs
-            .enqueue(job)
+            .enqueue_single(&ctx.state.db, job)
             .await
             .map_err(|e| ListenerError::Other(e.to_string()))?;
     }
@@ -283,7 +283,7 @@ pub async fn connect_submitted(ctx: Ctx, i: Interaction) -> ListenerResult {
     };
     state
         .jobs
-        .enqueue(job)
+        .enqueue_single(&state.db, job)
         .await
         .map_err(|e| ListenerError::Other(e.to_string()))?;
     crate::jobs::schedule::mark_ran(&state.db, org, crate::jobs::schedule::JIRA_DAILY)

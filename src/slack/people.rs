@@ -29,6 +29,9 @@ pub struct MatchSlackPeople {
 impl Job for MatchSlackPeople {
     const QUEUE: &'static str = "slack.match_people";
     const TIMEOUT: std::time::Duration = std::time::Duration::from_secs(15 * 60);
+    fn org(&self) -> crate::domain::OrgId {
+        self.org
+    }
 }
 
 /// Scheduler key: matching runs daily per org.

@@ -177,7 +177,7 @@ pub async fn save(ctx: Ctx, i: Interaction) -> ListenerResult {
         };
         ctx.state
             .jobs
-            .enqueue(job)
+            .enqueue_single(&ctx.state.db, job)
             .await
             .map_err(|e| ListenerError::Other(e.to_string()))?;
     }

@@ -148,7 +148,7 @@ async fn github_connect(ctx: Ctx, i: Interaction) -> ListenerResult {
         crate::jobs::schedule::mark_ran(&state.db, ctx.org.id, crate::jobs::schedule::GITHUB_DAILY)
             .await
             .unwrap_or_else(|e| tracing::warn!(error = %e, "could not record the first sync"));
-        if let Err(e) = state.jobs.enqueue(job).await {
+        if let Err(e) = state.jobs.enqueue_single(&state.db, job).await {
             tracing::warn!(error = %e, "could not enqueue the first GitHub sync");
         }
         if let Err(e) = super::home::publish(&ctx, &user).await {

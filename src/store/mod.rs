@@ -13,6 +13,7 @@ pub mod charts;
 pub mod credentials;
 pub mod integrations;
 pub mod jira;
+pub mod job_state; // one sync per org and integration at a time; job failures for App Home
 pub mod leaderboard; // weekly leaderboard settings, one post row per org and week, pickup facts
 pub mod orgs;
 pub mod people;

@@ -42,6 +42,9 @@ pub struct DeliverSurveys {
 impl Job for DeliverSurveys {
     const QUEUE: &'static str = "surveys.deliver";
     const TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30 * 60);
+    fn org(&self) -> crate::domain::OrgId {
+        self.org
+    }
 }
 
 /// Scheduler key: the tick runs delivery at most once a minute per org.

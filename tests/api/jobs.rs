@@ -261,3 +261,175 @@ async fn every_queue_works_again_after_the_database_was_away_for_ten_seconds() {
     );
     app.stop().await;
 }
+
+#[tokio::test]
+async fn a_second_sync_request_joins_the_one_queued_or_running_and_nothing_asked_is_lost() {
+    use aimpact::github::job::SyncGithub;
+    use aimpact::jobs::Job;
+    use aimpact::store::job_state;
+
+    let db = TestDb::new().await;
+    // Web only: what is queued stays queued.
+    let app = spawn_app_with(&db, &[], false).await;
+    let org = {
+        let mut conn = app.state.db.pool().acquire().await.unwrap();
+        aimpact::store::orgs::upsert_installation(&mut conn, "T1", "Acme", None)
+            .await
+            .unwrap()
+            .id
+    };
+    let sync = || SyncGithub {
+        org,
+        full: false,
+        discover: false,
+    };
+    let jobs = &app.state.jobs;
+    assert!(jobs.enqueue_single(&app.state.db, sync()).await.unwrap());
+    // "Sync now" again, and the daily run: both join the queued one.
+    assert!(!jobs.enqueue_single(&app.state.db, sync()).await.unwrap());
+    assert!(!jobs.enqueue_single(&app.state.db, sync()).await.unwrap());
+    assert_eq!(jobs.depth(SyncGithub::QUEUE).await.unwrap(), 1);
+
+    // While it runs, a request joins it and the run goes once more after.
+    let mut conn = app.state.db.pool().acquire().await.unwrap();
+    let now = aimpact::store::unix_now();
+    assert!(
+        job_state::start_run(&mut conn, org, SyncGithub::QUEUE, "task-a", now)
+            .await
+            .unwrap()
+    );
+    assert!(
+        !job_state::start_run(&mut conn, org, SyncGithub::QUEUE, "task-b", now)
+            .await
+            .unwrap(),
+        "a second task joins the running one"
+    );
+    assert!(
+        job_state::start_run(&mut conn, org, SyncGithub::QUEUE, "task-a", now)
+            .await
+            .unwrap(),
+        "a retry of the running task keeps its run"
+    );
+    drop(conn);
+    assert!(!jobs.enqueue_single(&app.state.db, sync()).await.unwrap());
+    let mut conn = app.state.db.pool().acquire().await.unwrap();
+    assert!(
+        job_state::finish_run(&mut conn, org, SyncGithub::QUEUE, "task-a")
+            .await
+            .unwrap(),
+        "the request that joined it runs once more"
+    );
+    assert!(
+        job_state::start_run(&mut conn, org, SyncGithub::QUEUE, "task-c", now)
+            .await
+            .unwrap()
+    );
+    assert!(
+        !job_state::finish_run(&mut conn, org, SyncGithub::QUEUE, "task-c")
+            .await
+            .unwrap(),
+        "nothing joined this one"
+    );
+    // A run that went silent (its process died) is taken over.
+    assert!(
+        job_state::start_run(&mut conn, org, SyncGithub::QUEUE, "task-d", now)
+            .await
+            .unwrap()
+    );
+    assert!(
+        job_state::start_run(
+            &mut conn,
+            org,
+            SyncGithub::QUEUE,
+            "task-e",
+            now + job_state::RUNNING_STALE_SECS + 1
+        )
+        .await
+        .unwrap()
+    );
+    drop(conn);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_job_that_used_up_its_retries_shows_on_the_admins_app_home_until_one_succeeds() {
+    let slack = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/commands/T1/123/abc"))
+        .respond_with(ResponseTemplate::new(503))
+        .with_priority(2)
+        .mount(&slack)
+        .await;
+    let db = TestDb::new().await;
+    let app = spawn_app(&db).await;
+    let org = crate::helpers::install_org(&app, "T1", "UADMIN").await;
+    let mut failing = respond_to(&slack, "never");
+    failing.org = org;
+    app.state.jobs.enqueue(failing).await.unwrap();
+    // fast_workers: 3 retries after the first attempt.
+    assert!(eventually(PATIENCE, || async { hits(&slack).await >= 4 }).await);
+    let failed = eventually(PATIENCE, || async {
+        let mut conn = app.state.db.pool().acquire().await.unwrap();
+        !aimpact::store::job_state::failures(&mut conn, org)
+            .await
+            .unwrap()
+            .is_empty()
+    })
+    .await;
+    assert!(failed, "the failure is kept");
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(
+        hits(&slack).await,
+        4,
+        "the first run and 3 retries, none beyond the policy"
+    );
+    let home = |app: &crate::helpers::TestApp| {
+        let state = app.state.clone();
+        async move {
+            let ctx = aimpact::slack::listeners::Ctx {
+                org: {
+                    let mut conn = state.db.pool().acquire().await.unwrap();
+                    aimpact::store::orgs::get(&mut conn, org).await.unwrap()
+                },
+                state,
+            };
+            let view = aimpact::slack::home::home_view(
+                &ctx,
+                "UADMIN",
+                aimpact::slack::dashboards::HomeState::default(),
+            )
+            .await
+            .unwrap();
+            serde_json::to_string(&view).unwrap()
+        }
+    };
+    let shown = home(&app).await;
+    assert!(
+        shown.contains("Needs attention")
+            && shown.contains("Answering a /metrics request stopped after its retries"),
+        "{shown}"
+    );
+    assert!(shown.contains("503"), "the last error is shown: {shown}");
+
+    // The next one of that kind succeeds: the notice goes.
+    Mock::given(method("POST"))
+        .and(path("/commands/T1/123/ok"))
+        .respond_with(ResponseTemplate::new(200))
+        .mount(&slack)
+        .await;
+    let mut fine = respond_to(&slack, "fine");
+    fine.org = org;
+    fine.response_url = format!("{}/commands/T1/123/ok", slack.uri());
+    app.state.jobs.enqueue(fine).await.unwrap();
+    let cleared = eventually(PATIENCE, || async {
+        let mut conn = app.state.db.pool().acquire().await.unwrap();
+        aimpact::store::job_state::failures(&mut conn, org)
+            .await
+            .unwrap()
+            .is_empty()
+    })
+    .await;
+    assert!(cleared, "a success clears it");
+    assert!(!home(&app).await.contains("Needs attention"));
+    app.stop().await;
+}
