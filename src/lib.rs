@@ -5,6 +5,7 @@
 //! pure computation → pure rendering → Slack (ARCHITECTURE.md).
 
 pub mod app; // build and run the service: pools, keys, listener, workers, shutdown
+pub mod bounds; // what outside APIs can make us do: paging loops (page limit, repeated cursor, empty page with more), response sizes
 pub mod cli; // the command line: serve, worker, migrate, keys
 pub mod clock; // the time "when" decisions read: system, or set by tests
 pub mod config; // every setting, from the environment, validated once

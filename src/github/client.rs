@@ -45,6 +45,9 @@ pub enum GithubError {
     /// Network or protocol trouble.
     #[error("GitHub could not be reached: {0}")]
     Transport(String),
+    /// A list that would not end.
+    #[error("GitHub paging: {0}")]
+    Paging(#[from] crate::bounds::PagingError),
 }
 
 /// The rate-limit budget GitHub reported with the last answer.
@@ -197,13 +200,13 @@ impl GithubClient {
         .map_err(|e| GithubError::Transport(e.to_string()))?;
         let status = response.status();
         let headers = response.headers().clone();
-        let bytes = response
-            .into_body()
-            .collect()
-            .await
-            .map_err(|e| GithubError::Transport(e.to_string()))?
-            .to_bytes()
-            .to_vec();
+        let bytes =
+            http_body_util::Limited::new(response.into_body(), crate::bounds::MAX_BODY_BYTES)
+                .collect()
+                .await
+                .map_err(|e| GithubError::Transport(e.to_string()))?
+                .to_bytes()
+                .to_vec();
         self.note_budget(&headers);
         Ok((status, headers, bytes))
     }

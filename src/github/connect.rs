@@ -51,17 +51,23 @@ pub struct Discovered {
     pub teams: usize,
 }
 
+/// 100 items a page: 100,000 repositories, members or teams.
+const MAX_REST_PAGES: usize = 1_000;
+
 async fn all_pages(
     client: &GithubClient,
     first: &str,
     what: &str,
 ) -> Result<Vec<Value>, GithubError> {
     let mut items = Vec::new();
+    let mut pages = crate::bounds::Pages::new("a GitHub list", MAX_REST_PAGES);
     let mut next = Some(first.to_string());
     while let Some(path) = next {
         let (page, following) = client.get(&path, what).await?;
-        items.extend(page.as_array().cloned().unwrap_or_default());
-        next = following;
+        let page = page.as_array().cloned().unwrap_or_default();
+        let more = pages.follow(page.len(), following.as_deref())?;
+        items.extend(page);
+        next = following.filter(|_| more);
     }
     Ok(items)
 }
@@ -387,6 +393,7 @@ pub async fn member_profiles(
     let mut query = MEMBERS_QUERY;
     let mut out = Vec::new();
     let mut after: Option<String> = None;
+    let mut pages = crate::bounds::Pages::new("the organisation's members", MAX_REST_PAGES);
     loop {
         let page = match client
             .graphql(query, serde_json::json!({ "org": login, "after": after }))
@@ -398,21 +405,25 @@ pub async fn member_profiles(
                 query = MEMBERS_QUERY_PLAIN;
                 out.clear();
                 after = None;
+                pages = crate::bounds::Pages::new("the organisation's members", MAX_REST_PAGES);
                 continue;
             }
             Err(e) => return Err(e),
         };
-        out.extend(profiles_of(&page));
+        let found = profiles_of(&page);
         let info = page.pointer("/organization/membersWithRole/pageInfo");
-        match info {
+        let next = match info {
             Some(i) if i["hasNextPage"].as_bool() == Some(true) => {
-                after = i["endCursor"].as_str().map(str::to_string);
-                if after.is_none() {
-                    break;
-                }
+                i["endCursor"].as_str().map(str::to_string)
             }
-            _ => break,
+            _ => None,
+        };
+        let more = pages.follow(found.len(), next.as_deref())?;
+        out.extend(found);
+        if !more {
+            break;
         }
+        after = next;
     }
     Ok(out)
 }

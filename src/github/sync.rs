@@ -462,6 +462,8 @@ pub async fn sync_repo(
     // with this page's query.
     let mut held: Option<Held> = None;
     let mut after = run.checkpoint.after.clone();
+    // 50 PRs a page: half a million PRs in one repository.
+    let mut pages = crate::bounds::Pages::new("a repository's pull requests", 10_000);
     loop {
         let riding: Vec<FollowUp> = match held.as_mut() {
             Some(h) => h.open.drain(..h.open.len().min(RIDE_ALONG)).collect(),
@@ -523,6 +525,14 @@ pub async fn sync_repo(
             .pointer("/pageInfo/endCursor")
             .and_then(Value::as_str)
             .map(str::to_string);
+        if has_next && !reached_end {
+            let next = after
+                .as_deref()
+                .ok_or_else(|| SyncError::Shape("hasNextPage without an endCursor".into()))?;
+            pages
+                .follow(nodes.len(), Some(next))
+                .map_err(GithubError::from)?;
+        }
         let fetched = Held {
             batch,
             open,

@@ -43,6 +43,9 @@ pub enum JiraError {
     /// Network trouble.
     #[error("Jira could not be reached: {0}")]
     Transport(String),
+    /// A list that would not end.
+    #[error("Jira paging: {0}")]
+    Paging(#[from] crate::bounds::PagingError),
 }
 
 /// Which Jira: Cloud has `/rest/api/3` and the token-paged search;
@@ -319,10 +322,9 @@ impl JiraClient {
             };
             let status = answer.status();
             let headers = answer.headers().clone();
-            let bytes = answer
-                .bytes()
+            let bytes = crate::bounds::read_capped(answer, crate::bounds::MAX_BODY_BYTES)
                 .await
-                .map_err(|e| JiraError::Transport(e.without_url().to_string()))?;
+                .map_err(|e| JiraError::Transport(e.to_string()))?;
             if status.is_success() {
                 if bytes.is_empty() {
                     return Ok(Value::Null);

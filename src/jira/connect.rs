@@ -192,10 +192,9 @@ async fn token_request(
         .await
         .map_err(|e| JiraError::Transport(e.without_url().to_string()))?;
     let status = answer.status();
-    let bytes = answer
-        .bytes()
+    let bytes = crate::bounds::read_capped(answer, crate::bounds::MAX_BODY_BYTES)
         .await
-        .map_err(|e| JiraError::Transport(e.without_url().to_string()))?;
+        .map_err(|e| JiraError::Transport(e.to_string()))?;
     if status.is_success() {
         return serde_json::from_slice(&bytes).map_err(|e| JiraError::Api {
             status: status.as_u16(),

@@ -77,6 +77,7 @@ pub async fn discover(client: &JiraClient, db: &Db, org: OrgId) -> Result<usize,
     match client.flavor() {
         Flavor::Cloud => {
             let mut start = 0;
+            let mut pages = crate::bounds::Pages::new("Jira's projects", 2_000);
             loop {
                 let page = client
                     .get(
@@ -87,8 +88,14 @@ pub async fn discover(client: &JiraClient, db: &Db, org: OrgId) -> Result<usize,
                     .await?;
                 let values = page["values"].as_array().cloned().unwrap_or_default();
                 start += values.len();
+                let n = values.len();
                 projects.extend(values);
-                if page["isLast"].as_bool() != Some(false) || start == 0 {
+                let next = start.to_string();
+                let more = page["isLast"].as_bool() == Some(false);
+                if !pages
+                    .follow(n, more.then_some(next.as_str()))
+                    .map_err(JiraError::from)?
+                {
                     break;
                 }
             }
@@ -263,6 +270,7 @@ async fn histories(
         return Ok(out);
     }
     let mut token: Option<String> = None;
+    let mut pages = crate::bounds::Pages::new("Jira's changelogs", 10_000);
     loop {
         let mut body = json!({ "issueIdsOrKeys": ids, "fieldIds": ["status"], "maxResults": 1000 });
         if let Some(t) = &token {
@@ -276,7 +284,11 @@ async fn histories(
                 "the changelogs",
             )
             .await?;
-        for log in page["issueChangeLogs"].as_array().into_iter().flatten() {
+        let logs = page["issueChangeLogs"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
+        for log in &logs {
             let Some(issue) = log["issueId"].as_str() else {
                 continue;
             };
@@ -284,7 +296,10 @@ async fn histories(
             rows.extend(transitions_of(&log["changeHistories"], statuses));
         }
         token = page["nextPageToken"].as_str().map(str::to_string);
-        if token.is_none() {
+        if !pages
+            .follow(logs.len(), token.as_deref())
+            .map_err(JiraError::from)?
+        {
             break;
         }
     }
@@ -445,6 +460,8 @@ async fn sync_project(
     }
     let mut people_seen: HashMap<String, PersonId> = HashMap::new();
     let mut start_at = 0u64;
+    // 100 issues a page: a million issues in one project.
+    let mut pages = crate::bounds::Pages::new("a Jira project's issues", 10_000);
     loop {
         let page = match client.flavor() {
             Flavor::Cloud => {
@@ -580,6 +597,11 @@ async fn sync_project(
                 (start_at < total && !issues.is_empty()).then(|| start_at.to_string())
             }
         };
+        // Before storing the cursor: a page that would not end is an error,
+        // not a checkpoint to resume from.
+        pages
+            .follow(issues.len(), token.as_deref())
+            .map_err(JiraError::from)?;
         let finished = token.is_none();
         let state = if finished {
             save("done", None, done, Some(run_started.to_string()))
@@ -616,6 +638,7 @@ async fn board_sprints(
             continue;
         };
         let mut start = 0;
+        let mut pages = crate::bounds::Pages::new("a Jira board's sprints", 2_000);
         loop {
             let page = client
                 .get(
@@ -647,7 +670,12 @@ async fn board_sprints(
             }
             tx.commit().await?;
             start += values.len();
-            if page["isLast"].as_bool() != Some(false) || values.is_empty() {
+            let next = start.to_string();
+            let more = page["isLast"].as_bool() == Some(false);
+            if !pages
+                .follow(values.len(), more.then_some(next.as_str()))
+                .map_err(JiraError::from)?
+            {
                 break;
             }
         }

@@ -231,8 +231,13 @@ pub async fn match_people(state: &AppState, org_id: OrgId) -> Result<Matched, Li
     let by_email = emails_by_person(state, org_id).await?;
     let mut found = Matched::default();
     let mut cursor: Option<String> = None;
+    // 200 members a page: a million members.
+    let mut pages = crate::bounds::Pages::new("Slack's member list", 5_000);
     loop {
         let (members, next) = slack.users_list(cursor.as_deref()).await?;
+        let more = pages
+            .follow(members.len(), next.as_deref())
+            .map_err(|e| ListenerError::Other(e.to_string()))?;
         let mut tx = state.db.begin_write().await.map_err(StoreError::from)?;
         for m in members {
             found.members += 1;
@@ -244,10 +249,10 @@ pub async fn match_people(state: &AppState, org_id: OrgId) -> Result<Matched, Li
             }
         }
         tx.commit().await.map_err(StoreError::from)?;
-        match next {
-            Some(c) => cursor = Some(c),
-            None => break,
+        if !more {
+            break;
         }
+        cursor = next;
     }
     Ok(found)
 }

@@ -665,8 +665,18 @@ async fn the_daily_sync_is_claimed_once_a_day_per_connected_org() {
     // Only the rollups are due again before the day is over.
     assert_eq!(tick(now + 86_399).await.unwrap(), 1);
     assert_eq!((ran(daily).await, ran(rollups).await), (now, now + 86_399));
-    // A day after the first: the daily sync and matching, not the rollups (run 1 s ago).
-    assert_eq!(tick(now + 86_400).await.unwrap(), 2);
+    // A day after the first: the daily sync is due and matching, not the
+    // rollups (run 1 s ago). No worker ran the first sync, which is still
+    // queued: the new one joins it instead of queuing a second.
+    assert_eq!(tick(now + 86_400).await.unwrap(), 1);
+    assert_eq!(
+        app.state
+            .jobs
+            .depth(<aimpact::github::job::SyncGithub as aimpact::jobs::Job>::QUEUE)
+            .await
+            .unwrap(),
+        1
+    );
     assert_eq!(
         (ran(daily).await, ran(rollups).await, ran(people).await),
         (now + 86_400, now + 86_399, now + 86_400)

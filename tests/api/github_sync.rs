@@ -550,3 +550,61 @@ async fn the_overflowing_lists_of_one_page_are_fetched_together_and_only_as_far_
     assert_eq!(count("select count(*) from pr_review").await, 3);
     assert_eq!(count("select count(*) from pr_commit").await, 2);
 }
+
+#[tokio::test]
+async fn a_list_that_never_ends_or_an_oversized_answer_fails_the_run_instead_of_holding_it() {
+    let github = MockServer::start().await;
+    let ok = |v: Value| ResponseTemplate::new(200).set_body_json(v);
+    let repo = json!({ "id": 11, "name": "api", "owner": { "login": "acme" }, "private": true,
+        "archived": false, "fork": false, "default_branch": "main" });
+    // Page 2 points at itself for ever.
+    let again = format!(
+        "<{}/orgs/acme/repos?per_page=100&type=all&page=2>; rel=\"next\"",
+        github.uri()
+    );
+    Mock::given(path("/orgs/acme/repos"))
+        .respond_with(ok(json!([repo])).insert_header("link", again.as_str()))
+        .mount(&github)
+        .await;
+    Mock::given(path("/orgs/acme"))
+        .respond_with(ok(json!({ "login": "acme", "id": 9 })))
+        .mount(&github)
+        .await;
+    // GraphQL answers with more than the body cap.
+    let huge = "x".repeat(aimpact::bounds::MAX_BODY_BYTES + 1);
+    Mock::given(method("POST"))
+        .and(path("/graphql"))
+        .respond_with(ResponseTemplate::new(200).set_body_string(huge))
+        .mount(&github)
+        .await;
+    let db = TestDb::new().await;
+    let org = new_org(&db).await;
+    let store = db.connect().await;
+    let (client, repo) = client_and_repo(&github);
+
+    let started = std::time::Instant::now();
+    let err = aimpact::github::connect::discover(&client, &store, org, "acme")
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("repeated a page cursor"), "{err}");
+    let calls = github.received_requests().await.unwrap().len();
+    assert!(calls <= 3, "stopped at the repeat, not after {calls} calls");
+
+    let err = sync::sync_repo(
+        &client,
+        &store,
+        org,
+        &repo,
+        Mode::Full { days: 30 },
+        &|_| {},
+    )
+    .await
+    .unwrap_err();
+    assert!(
+        err.to_string().to_lowercase().contains("length limit")
+            || err.to_string().contains("larger than"),
+        "{err}"
+    );
+    assert!(started.elapsed() < std::time::Duration::from_secs(30));
+    store.close().await;
+}
