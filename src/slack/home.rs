@@ -114,11 +114,15 @@ async fn checklist(ctx: &Ctx) -> Result<SetupChecklist, StoreError> {
         let when = chrono::DateTime::from_timestamp(failure.at, 0)
             .map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string())
             .unwrap_or_default();
-        model.problems.push(format!(
-            "{} stopped after its retries ({when}): {}. It is shown here until a later run succeeds.",
-            job_label(&failure.job),
-            failure.error
-        ));
+        model.problems.push(if failure.job == crate::slack::socket::PROBLEM {
+            format!("{} ({when}).", failure.error)
+        } else {
+            format!(
+                "{} stopped after its retries ({when}): {}. It is shown here until a later run succeeds.",
+                job_label(&failure.job),
+                failure.error
+            )
+        });
     }
     let board = crate::store::leaderboard::settings(&mut conn, ctx.org.id).await?;
     model.leaderboard = match (&board.problem, board.enabled) {
