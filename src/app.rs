@@ -299,6 +299,8 @@ impl App {
         };
         let (db, jobs_pool) = connect_and_migrate(&config).await?;
         verify_keys(&db, &keys).await?;
+        // Series are recorded from the first request and job on.
+        let _ = crate::telemetry::prometheus();
         let slack = crate::slack::client::SlackApi::new(&config.slack.api_url).map_err(|e| {
             StartError::Slack(format!(
                 "cannot set up HTTPS to Slack ({e}); install the system's CA certificates"

@@ -59,6 +59,7 @@ impl Pages {
     /// fetch the next page; `Ok(false)`: done.
     pub fn follow(&mut self, items: usize, next: Option<&str>) -> Result<bool, PagingError> {
         self.read += 1;
+        metrics::counter!(crate::telemetry::series::API_PAGES, "list" => self.what).increment(1);
         let Some(next) = next else {
             return Ok(false);
         };

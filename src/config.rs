@@ -58,6 +58,10 @@ pub struct Config {
     /// allowed when `AIMPACT_BIND` is a loopback address. `aimpact demo`
     /// turns it on.
     pub preview: bool,
+    /// `AIMPACT_METRICS_TOKEN`: the bearer token `GET /internal/metrics`
+    /// (Prometheus) asks for. Without it the endpoint answers only on a
+    /// loopback bind.
+    pub metrics_token: Option<SecretString>,
     /// Slack settings.
     pub slack: SlackSettings,
     /// GitHub settings.
@@ -413,6 +417,10 @@ impl Config {
                 ),
             );
         }
+        let metrics_token = r
+            .raw("AIMPACT_METRICS_TOKEN")
+            .filter(|t| !t.trim().is_empty())
+            .map(SecretString::from);
         let slack = read_slack(&mut r, public_url.is_some());
         let github = read_github(&mut r);
         let jira = read_jira(&mut r, public_url.is_some());
@@ -432,6 +440,7 @@ impl Config {
                 job_concurrency,
                 public_url,
                 preview,
+                metrics_token,
                 slack,
                 github,
                 jira,

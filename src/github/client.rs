@@ -197,8 +197,12 @@ impl GithubClient {
             http::Method::POST => self.crab._post(path, body).await,
             _ => self.crab._get(path).await,
         }
-        .map_err(|e| GithubError::Transport(e.to_string()))?;
+        .map_err(|e| {
+            crate::telemetry::outbound("github", "transport");
+            GithubError::Transport(e.to_string())
+        })?;
         let status = response.status();
+        crate::telemetry::outbound("github", status.as_str());
         let headers = response.headers().clone();
         let bytes =
             http_body_util::Limited::new(response.into_body(), crate::bounds::MAX_BODY_BYTES)

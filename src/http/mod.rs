@@ -4,6 +4,7 @@
 
 mod charts;
 mod health;
+mod ops;
 pub mod page;
 pub mod preview;
 
@@ -69,7 +70,9 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/charts/{org}/{file}", axum::routing::get(charts::serve))
         .merge(preview::router(&state))
+        .merge(ops::router())
         .fallback(not_found)
+        .layer(axum::middleware::from_fn(ops::record))
         .layer(layers)
         .with_state(state)
 }

@@ -318,9 +318,13 @@ impl JiraClient {
                     tokio::time::sleep(jitter(Duration::from_millis(250 << attempt))).await;
                     continue;
                 }
-                Err(e) => return Err(JiraError::Transport(e.without_url().to_string())),
+                Err(e) => {
+                    crate::telemetry::outbound("jira", "transport");
+                    return Err(JiraError::Transport(e.without_url().to_string()));
+                }
             };
             let status = answer.status();
+            crate::telemetry::outbound("jira", status.as_str());
             let headers = answer.headers().clone();
             let bytes = crate::bounds::read_capped(answer, crate::bounds::MAX_BODY_BYTES)
                 .await

@@ -35,6 +35,7 @@ use tower::util::rng::HasherRng;
 
 use crate::crypto::Keyring;
 use crate::store::{Backend, DatabaseUrl, Db};
+use crate::telemetry::series;
 
 /// A job payload with its own queue. The queue name is explicit (not the
 /// Rust type name) so renaming a type never strands queued jobs.
@@ -438,6 +439,27 @@ fn worker_name(queue: &str) -> String {
     )
 }
 
+/// Every queue, in the order workers are registered.
+pub fn queues() -> [&'static str; 8] {
+    use crate::dashboard::rollups::RefreshRollups;
+    use crate::github::job::SyncGithub;
+    use crate::github::webhook::ProcessDelivery;
+    use crate::jira::job::SyncJira;
+    use crate::leaderboard::post::PostLeaderboard;
+    use crate::slack::people::MatchSlackPeople;
+    use crate::surveys::deliver::DeliverSurveys;
+    [
+        respond::Respond::QUEUE,
+        ProcessDelivery::QUEUE,
+        SyncGithub::QUEUE,
+        SyncJira::QUEUE,
+        DeliverSurveys::QUEUE,
+        MatchSlackPeople::QUEUE,
+        PostLeaderboard::QUEUE,
+        RefreshRollups::QUEUE,
+    ]
+}
+
 /// Builds the monitor that runs every job type's workers.
 ///
 /// Workers never end while the process runs: one that fails (a fetch or
@@ -460,16 +482,7 @@ pub fn monitor(jobs: &Jobs, ctx: Arc<JobContext>, settings: &WorkerSettings) -> 
         HasherRng::default(),
     )
     .map(|mut maker| maker.make_backoff());
-    let queues: Vec<&'static str> = vec![
-        respond::Respond::QUEUE,
-        ProcessDelivery::QUEUE,
-        SyncGithub::QUEUE,
-        SyncJira::QUEUE,
-        DeliverSurveys::QUEUE,
-        MatchSlackPeople::QUEUE,
-        PostLeaderboard::QUEUE,
-        RefreshRollups::QUEUE,
-    ];
+    let queues: Vec<&'static str> = queues().to_vec();
     for queue in &queues {
         jobs.saw(queue, false, false);
     }
@@ -502,6 +515,7 @@ pub fn monitor(jobs: &Jobs, ctx: Arc<JobContext>, settings: &WorkerSettings) -> 
             tracing::warn!(queue, restarts = w.restarts() + 1, error = %error, "job worker failed; restarting it");
             if let Some(queue) = queue_of(w) {
                 restarted.saw(queue, false, true);
+                metrics::counter!(series::WORKER_RESTARTS, "queue" => queue).increment(1);
             }
             true
         };
@@ -548,10 +562,19 @@ pub fn monitor(jobs: &Jobs, ctx: Arc<JobContext>, settings: &WorkerSettings) -> 
                     .build(
                         move |job: $job, ctx: Data<Arc<JobContext>>, attempt: Attempt, task: TaskId| async move {
                             let org = job.org();
+                            let queue = <$job as Job>::QUEUE;
+                            if attempt.current() <= 1 {
+                                record_start(queue, &task);
+                            }
+                            let started = Instant::now();
                             let lease = if <$job as Job>::SINGLE {
-                                match RunLease::take(&ctx.db, org, <$job as Job>::QUEUE, task.to_string()).await? {
+                                match RunLease::take(&ctx.db, org, queue, task.to_string()).await? {
                                     Some(lease) => Some((lease, job.clone())),
-                                    None => return Ok(()),
+                                    None => {
+                                        metrics::counter!(series::JOBS, "queue" => queue, "outcome" => "joined")
+                                            .increment(1);
+                                        return Ok(());
+                                    }
                                 }
                             } else {
                                 None
@@ -571,8 +594,17 @@ pub fn monitor(jobs: &Jobs, ctx: Arc<JobContext>, settings: &WorkerSettings) -> 
                             {
                                 tracing::warn!(org_id = %org, error = %e, "could not queue the run asked for meanwhile");
                             }
-                            keep_outcome(&ctx.db, org, <$job as Job>::QUEUE, &result, attempt.current() > retries)
-                                .await;
+                            let last = attempt.current() > retries;
+                            metrics::histogram!(series::JOB_SECONDS, "queue" => queue)
+                                .record(started.elapsed().as_secs_f64());
+                            let outcome = match &result {
+                                Ok(()) => "ok",
+                                Err(e) if last || e.downcast_ref::<AbortError>().is_some() => "failed",
+                                Err(_) => "error",
+                            };
+                            metrics::counter!(series::JOBS, "queue" => queue, "outcome" => outcome)
+                                .increment(1);
+                            keep_outcome(&ctx.db, org, queue, &result, last).await;
                             result
                         },
                     )
@@ -696,6 +728,20 @@ impl Drop for RunLease {
         // take it.
         self.keepalive.abort();
     }
+}
+
+/// Enqueue → start of a job's first run: its ULID task id carries the
+/// millisecond it was written.
+fn record_start(queue: &'static str, task: &TaskId) {
+    let Ok(id) = task.to_string().parse::<ulid::Ulid>() else {
+        return;
+    };
+    let now_ms = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as u64)
+        .unwrap_or(0);
+    let waited = now_ms.saturating_sub(id.timestamp_ms());
+    metrics::histogram!(series::JOB_START_SECONDS, "queue" => queue).record(waited as f64 / 1e3);
 }
 
 /// Keeps what admins are shown of a job kind's health: a failure that used

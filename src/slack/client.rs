@@ -215,10 +215,13 @@ impl OrgSlack {
         limit: &SlackApiMethodRateControlConfig,
     ) -> Result<Value, SlackApiError> {
         let session = self.client.open_session(&self.token);
-        Ok(session
-            .http_session_api
-            .http_post(method, body, Some(limit))
-            .await?)
+        counted(
+            session
+                .http_session_api
+                .http_post(method, body, Some(limit))
+                .await
+                .map_err(SlackApiError::from),
+        )
     }
 
     /// `views.publish` for `user`'s Home tab.
@@ -246,15 +249,17 @@ impl OrgSlack {
     /// `users.info`: admin flags and time zone.
     pub async fn users_info(&self, user: &str) -> Result<UserInfo, ListenerError> {
         let session = self.client.open_session(&self.token);
-        let info: SlackApiUsersInfoResponse = session
-            .http_session_api
-            .http_get(
-                "users.info",
-                &vec![("user", Some(&user.to_string()))],
-                Some(&tier4("users.info")),
-            )
-            .await
-            .map_err(SlackApiError::from)?;
+        let info: SlackApiUsersInfoResponse = counted(
+            session
+                .http_session_api
+                .http_get(
+                    "users.info",
+                    &vec![("user", Some(&user.to_string()))],
+                    Some(&tier4("users.info")),
+                )
+                .await
+                .map_err(SlackApiError::from),
+        )?;
         let flags = &info.user.flags;
         Ok(UserInfo {
             is_admin: flags.is_admin.unwrap_or(false),
@@ -353,10 +358,13 @@ impl OrgSlack {
         // No slack-morphism rate parameters: a 429 is retried after its
         // `Retry-After` only, and the caller decides what happens next.
         let session = self.client.open_session(&self.token);
-        let answer: Value = session
-            .http_session_api
-            .http_post("chat.postMessage", &body, None)
-            .await?;
+        let answer: Value = counted(
+            session
+                .http_session_api
+                .http_post("chat.postMessage", &body, None)
+                .await
+                .map_err(SlackApiError::from),
+        )?;
         let field = |k: &str| answer.get(k).and_then(Value::as_str).map(str::to_string);
         match (field("channel"), field("ts")) {
             (Some(c), Some(ts)) => Ok((c, ts)),
@@ -411,14 +419,17 @@ impl OrgSlack {
         let session = self.client.open_session(&self.token);
         let limit = "200".to_string();
         let cursor = cursor.map(str::to_string);
-        let page: Value = session
-            .http_session_api
-            .http_get(
-                "users.list",
-                &vec![("limit", Some(&limit)), ("cursor", cursor.as_ref())],
-                Some(&SLACK_TIER2_METHOD_CONFIG),
-            )
-            .await?;
+        let page: Value = counted(
+            session
+                .http_session_api
+                .http_get(
+                    "users.list",
+                    &vec![("limit", Some(&limit)), ("cursor", cursor.as_ref())],
+                    Some(&SLACK_TIER2_METHOD_CONFIG),
+                )
+                .await
+                .map_err(SlackApiError::from),
+        )?;
         let members = page
             .get("members")
             .and_then(Value::as_array)
@@ -435,14 +446,17 @@ impl OrgSlack {
     /// The DM channel (`D…`) with `user` (`conversations.open`).
     pub async fn open_dm(&self, user: &str) -> Result<String, SlackApiError> {
         let session = self.client.open_session(&self.token);
-        let answer: Value = session
-            .http_session_api
-            .http_post(
-                "conversations.open",
-                &json!({ "users": user }),
-                Some(&SLACK_TIER3_METHOD_CONFIG),
-            )
-            .await?;
+        let answer: Value = counted(
+            session
+                .http_session_api
+                .http_post(
+                    "conversations.open",
+                    &json!({ "users": user }),
+                    Some(&SLACK_TIER3_METHOD_CONFIG),
+                )
+                .await
+                .map_err(SlackApiError::from),
+        )?;
         answer
             .pointer("/channel/id")
             .and_then(Value::as_str)
@@ -467,18 +481,21 @@ impl OrgSlack {
         let channel = channel.to_string();
         let limit = "100".to_string();
         let all = "true".to_string();
-        let page: Value = session
-            .http_session_api
-            .http_get(
-                "conversations.history",
-                &vec![
-                    ("channel", Some(&channel)),
-                    ("limit", Some(&limit)),
-                    ("include_all_metadata", Some(&all)),
-                ],
-                Some(&SLACK_TIER3_METHOD_CONFIG),
-            )
-            .await?;
+        let page: Value = counted(
+            session
+                .http_session_api
+                .http_get(
+                    "conversations.history",
+                    &vec![
+                        ("channel", Some(&channel)),
+                        ("limit", Some(&limit)),
+                        ("include_all_metadata", Some(&all)),
+                    ],
+                    Some(&SLACK_TIER3_METHOD_CONFIG),
+                )
+                .await
+                .map_err(SlackApiError::from),
+        )?;
         let found = page
             .get("messages")
             .and_then(Value::as_array)
@@ -511,12 +528,24 @@ impl OrgSlack {
                 Some(&SLACK_TIER3_METHOD_CONFIG),
             )
             .await;
-        match found.map_err(SlackApiError::from) {
+        match counted(found.map_err(SlackApiError::from)) {
             Ok(answer) => Ok(answer.get("user").and_then(SlackMember::from_json)),
             Err(SlackApiError::Api(code)) if code == "users_not_found" => Ok(None),
             Err(e) => Err(e),
         }
     }
+}
+
+/// Counts a Web API call for `/internal/metrics` by how it ended.
+fn counted<T>(result: Result<T, SlackApiError>) -> Result<T, SlackApiError> {
+    let status = match &result {
+        Ok(_) => "ok",
+        Err(SlackApiError::RateLimited(_)) => "429",
+        Err(SlackApiError::Api(_)) => "refused",
+        Err(SlackApiError::Transport(_)) => "transport",
+    };
+    crate::telemetry::outbound("slack", status);
+    result
 }
 
 /// A per-channel rate bucket of 1 call a second for `method`.

@@ -83,3 +83,75 @@ async fn a_stopped_app_no_longer_accepts_connections() {
     app.stop().await;
     assert!(http.get(url).send().await.is_err());
 }
+
+#[tokio::test]
+async fn operators_read_prometheus_series_on_loopback_or_with_the_token_only() {
+    use wiremock::matchers::method;
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+
+    let sink = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(200))
+        .mount(&sink)
+        .await;
+    let db = TestDb::new().await;
+    let app = spawn_app(&db).await;
+    let _ = app.http.get(app.url("/healthz")).send().await.unwrap();
+    app.state
+        .jobs
+        .enqueue(aimpact::jobs::respond::Respond {
+            org: aimpact::domain::OrgId::from_db(1),
+            response_url: format!("{}/r", sink.uri()),
+            message: serde_json::json!({ "text": "hi" }),
+        })
+        .await
+        .unwrap();
+    assert!(
+        eventually(PATIENCE, || async {
+            !sink
+                .received_requests()
+                .await
+                .unwrap_or_default()
+                .is_empty()
+        })
+        .await
+    );
+    let scraped = eventually(PATIENCE, || async {
+        let text = app
+            .http
+            .get(app.url("/internal/metrics"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        [
+            r#"aimpact_http_requests_total{route="/healthz",status="200"}"#,
+            r#"aimpact_job_queue_depth{queue="slack.respond"}"#,
+            r#"aimpact_job_start_latency_seconds_bucket{queue="slack.respond""#,
+            r#"aimpact_jobs_total{queue="slack.respond",outcome="ok"}"#,
+            r#"aimpact_job_duration_seconds_count{queue="slack.respond"}"#,
+        ]
+        .iter()
+        .all(|series| text.contains(series))
+    })
+    .await;
+    assert!(scraped, "the series are there on a loopback bind");
+    app.stop().await;
+
+    // With a token, it is asked for; on a public bind without one, the
+    // endpoint does not exist.
+    let guarded = spawn_app_with(&db, &[("AIMPACT_METRICS_TOKEN", "s3cret-scrape")], true).await;
+    let url = guarded.url("/internal/metrics");
+    assert_eq!(guarded.http.get(&url).send().await.unwrap().status(), 401);
+    let wrong = guarded.http.get(&url).bearer_auth("s3cret-scrapf");
+    assert_eq!(wrong.send().await.unwrap().status(), 401);
+    let right = guarded.http.get(&url).bearer_auth("s3cret-scrape");
+    assert_eq!(right.send().await.unwrap().status(), 200);
+    guarded.stop().await;
+    let public = spawn_app_with(&db, &[("AIMPACT_BIND", "0.0.0.0:0")], false).await;
+    let url = format!("http://127.0.0.1:{}/internal/metrics", public.addr.port());
+    assert_eq!(public.http.get(&url).send().await.unwrap().status(), 404);
+    public.stop().await;
+}
