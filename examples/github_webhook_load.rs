@@ -1,48 +1,63 @@
-//! Load check for GitHub webhook intake: the real app on a fresh SQLite
-//! file, signed `pull_request` deliveries with distinct delivery ids over
-//! loopback; each is stored and its job enqueued before the answer.
+//! Load check for GitHub webhook intake on a connected org: the real app
+//! (HTTP and job workers) on a fresh database, signed `pull_request`
+//! deliveries for a tracked repository with unique delivery ids, sent over
+//! loopback for a fixed time at 32 and then 128 connections, while the
+//! jobs those deliveries create are processed. Every delivery is stored
+//! (and its job enqueued) before its 202; the run checks that every
+//! acknowledged delivery is in the database.
 //!
-//! `cargo run --release --example github_webhook_load [-- DELIVERIES [CONCURRENCY]]`
+//! `cargo run --release --example github_webhook_load` (SQLite, a
+//! temporary file); `… -- postgres` (a new database on `TEST_DATABASE_URL`,
+//! default `postgres://postgres@127.0.0.1:5432/postgres`); a second
+//! argument sets the seconds per level (default 10).
 
 use std::collections::HashMap;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use aimpact::app::{App, RunOptions};
 use aimpact::config::Config;
 use aimpact::store::{integrations, orgs};
-use tokio::sync::Semaphore;
+use sqlx::Connection;
 
 const SECRET: &str = "load-test-webhook-secret";
+
+async fn database_url(dir: &std::path::Path, postgres: bool) -> anyhow::Result<String> {
+    if postgres {
+        let base = std::env::var("TEST_DATABASE_URL")
+            .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
+        let name = format!("aimpact_test_load_{:08x}", rand::random::<u32>());
+        let mut admin = sqlx::PgConnection::connect(&base).await?;
+        sqlx::query(sqlx::AssertSqlSafe(format!("create database {name}")))
+            .execute(&mut admin)
+            .await?;
+        let mut url = url::Url::parse(&base)?;
+        url.set_path(&name);
+        Ok(url.to_string())
+    } else {
+        Ok(format!("sqlite://{}", dir.join("load.db").display()))
+    }
+}
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let mut args = std::env::args().skip(1);
-    let deliveries: usize = args.next().and_then(|a| a.parse().ok()).unwrap_or(20_000);
-    let concurrency: usize = args.next().and_then(|a| a.parse().ok()).unwrap_or(50);
+    let postgres = args.next().as_deref() == Some("postgres");
+    let seconds: u64 = args.next().and_then(|a| a.parse().ok()).unwrap_or(10);
 
     let dir = tempfile::tempdir()?;
-    let db_path = dir.path().join("load.db");
     let vars: HashMap<&str, String> = HashMap::from([
-        ("DATABASE_URL", format!("sqlite://{}", db_path.display())),
+        ("DATABASE_URL", database_url(dir.path(), postgres).await?),
         ("AIMPACT_BIND", "127.0.0.1:0".into()),
         ("AIMPACT_DATA_DIR", dir.path().display().to_string()),
         ("GITHUB_WEBHOOK_SECRET", SECRET.into()),
-        ("AIMPACT_LOG", "warn".into()),
+        ("AIMPACT_LOG", "error".into()),
         ("AIMPACT_DB_MAX_CONNECTIONS", "16".into()),
     ]);
     let config =
         Config::from_lookup(&|k| vars.get(k).cloned()).map_err(|e| anyhow::anyhow!("{e}"))?;
-    // Intake only: workers would compete for the same two cores and the
-    // figure wanted is how fast deliveries become durable.
-    let app = App::build(
-        config,
-        RunOptions {
-            workers: false,
-            ..RunOptions::default()
-        },
-    )
-    .await?;
+    let app = App::build(config, RunOptions::default()).await?;
     let addr = app.addr().ok_or_else(|| anyhow::anyhow!("not bound"))?;
     {
         let mut conn = app.state().db.pool().acquire().await?;
@@ -59,7 +74,7 @@ async fn main() -> anyhow::Result<()> {
         )
         .await?;
     }
-    let db = app.state().db.clone();
+    let state = app.state().clone();
     let stop = app.shutdown_handle();
     let server = tokio::spawn(app.run_until_stopped());
 
@@ -69,57 +84,95 @@ async fn main() -> anyhow::Result<()> {
     ))?;
     let signature = aimpact::github::webhook::sign(SECRET, &body);
     let url = format!("http://{addr}/github/webhook");
-    let client = reqwest::Client::builder()
-        .pool_max_idle_per_host(concurrency)
-        .build()?;
-    let gate = Arc::new(Semaphore::new(concurrency));
-
-    for i in 0..concurrency {
-        send(&client, &url, &body, &signature, &format!("warm-{i}")).await?;
-    }
-    let started = Instant::now();
-    let mut tasks = Vec::with_capacity(deliveries);
-    for i in 0..deliveries {
-        let permit = gate.clone().acquire_owned().await?;
-        let (client, url, body, signature) =
-            (client.clone(), url.clone(), body.clone(), signature.clone());
-        tasks.push(tokio::spawn(async move {
-            let t = Instant::now();
-            let ok = send(&client, &url, &body, &signature, &format!("d-{i}"))
-                .await
-                .is_ok();
-            drop(permit);
-            (t.elapsed(), ok)
-        }));
-    }
-    let mut latencies = Vec::with_capacity(deliveries);
-    let mut failures = 0;
-    for task in tasks {
-        let (latency, ok) = task.await?;
-        latencies.push(latency);
-        failures += usize::from(!ok);
-    }
-    let total = started.elapsed();
-    latencies.sort();
-    let pct = |q: f64| {
-        latencies[((q * latencies.len() as f64).ceil() as usize).clamp(1, latencies.len()) - 1]
-    };
-    let stored: i64 = sqlx::query_scalar("select count(*) from webhook_delivery")
-        .fetch_one(db.pool())
-        .await?;
+    let backend = if postgres { "PostgreSQL" } else { "SQLite" };
     println!(
-        "POST /github/webhook (pull_request.opened), {deliveries} deliveries, {concurrency} concurrent, loopback, SQLite"
+        "POST /github/webhook (pull_request.opened for a tracked repository), {seconds} s per level, \
+         loopback, {backend}, job workers running"
     );
+    let mut sent_total = 0usize;
+    for concurrency in [32usize, 128] {
+        let client = reqwest::Client::builder()
+            .pool_max_idle_per_host(concurrency)
+            .build()?;
+        for i in 0..concurrency {
+            send(
+                &client,
+                &url,
+                &body,
+                &signature,
+                &format!("warm-{concurrency}-{i}"),
+            )
+            .await?;
+        }
+        sent_total += concurrency;
+        let running = Arc::new(AtomicBool::new(true));
+        let started = Instant::now();
+        let mut tasks = Vec::with_capacity(concurrency);
+        for c in 0..concurrency {
+            let (client, url, body, signature, running) = (
+                client.clone(),
+                url.clone(),
+                body.clone(),
+                signature.clone(),
+                running.clone(),
+            );
+            tasks.push(tokio::spawn(async move {
+                let mut latencies = Vec::new();
+                let mut failures = 0usize;
+                let mut n = 0usize;
+                while running.load(Ordering::Relaxed) {
+                    let t = Instant::now();
+                    let id = format!("d-{concurrency}-{c}-{n}");
+                    n += 1;
+                    match send(&client, &url, &body, &signature, &id).await {
+                        Ok(()) => latencies.push(t.elapsed()),
+                        Err(_) => failures += 1,
+                    }
+                }
+                (latencies, failures)
+            }));
+        }
+        tokio::time::sleep(Duration::from_secs(seconds)).await;
+        running.store(false, Ordering::Relaxed);
+        let mut latencies = Vec::new();
+        let mut failures = 0;
+        for task in tasks {
+            let (l, f) = task.await?;
+            latencies.extend(l);
+            failures += f;
+        }
+        let total = started.elapsed();
+        sent_total += latencies.len();
+        latencies.sort();
+        let pct = |q: f64| {
+            latencies[((q * latencies.len() as f64).ceil() as usize).clamp(1, latencies.len()) - 1]
+        };
+        println!(
+            "  {concurrency:>3} connections: {:.0} deliveries/s  p50 {:.1} ms  p99 {:.1} ms  max {:.1} ms  ({} acknowledged, {failures} failed)",
+            latencies.len() as f64 / total.as_secs_f64(),
+            ms(pct(0.50)),
+            ms(pct(0.99)),
+            ms(pct(1.0)),
+            latencies.len(),
+        );
+    }
+    let stored: i64 = sqlx::query_scalar("select count(*) from webhook_delivery")
+        .fetch_one(state.db.pool())
+        .await?;
+    let processed: i64 =
+        sqlx::query_scalar("select count(*) from webhook_delivery where status = 'processed'")
+            .fetch_one(state.db.pool())
+            .await?;
     println!(
-        "{:.0} deliveries/s  p50 {:.1} ms  p95 {:.1} ms  p99 {:.1} ms  max {:.1} ms  failures {failures}  stored {stored}",
-        deliveries as f64 / total.as_secs_f64(),
-        ms(pct(0.50)),
-        ms(pct(0.95)),
-        ms(pct(0.99)),
-        ms(pct(1.0)),
+        "  acknowledged {sent_total}, stored {stored} (every acknowledged delivery is stored: {}), processed meanwhile {processed}",
+        stored as usize >= sent_total
     );
     stop.trigger();
-    server.await??;
+    let _ = tokio::time::timeout(Duration::from_secs(15), server).await;
+    anyhow::ensure!(
+        stored as usize >= sent_total,
+        "an acknowledged delivery was lost"
+    );
     Ok(())
 }
 

@@ -216,8 +216,18 @@ pub struct Intake {
 #[derive(Debug, Default)]
 struct Queue {
     waiting: Vec<Arrival>,
-    /// A writer task is draining `waiting`.
-    writing: bool,
+    /// Writer tasks draining `waiting`.
+    writers: usize,
+}
+
+/// Writers draining the intake queue at once: SQLite has one writer, so
+/// one; PostgreSQL commits concurrent transactions together, so several
+/// batches in flight raise throughput (each commit waits for its WAL flush).
+fn max_writers(state: &AppState) -> usize {
+    match state.db.backend() {
+        crate::store::Backend::Sqlite => 1,
+        crate::store::Backend::Postgres => 4,
+    }
 }
 
 #[derive(Debug)]
@@ -261,7 +271,11 @@ impl Intake {
                 body,
                 done,
             });
-            !std::mem::replace(&mut queue.writing, true)
+            let start = queue.writers < max_writers(state);
+            if start {
+                queue.writers += 1;
+            }
+            start
         };
         if start_writer {
             // Spawned: a client hanging up on this request must not
@@ -272,11 +286,11 @@ impl Intake {
         answer.await.unwrap_or(Err(IntakeError::Lost))
     }
 
-    /// The next batch, or `None` (and no writer any more) when empty.
+    /// The next batch, or `None` (and one writer fewer) when empty.
     fn next_batch(&self) -> Option<Vec<Arrival>> {
         let mut queue = self.lock_queue();
         if queue.waiting.is_empty() {
-            queue.writing = false;
+            queue.writers = queue.writers.saturating_sub(1);
             return None;
         }
         let take = queue.waiting.len().min(MAX_BATCH);
@@ -323,7 +337,8 @@ async fn drain(state: &AppState) {
     impl Drop for Writing<'_> {
         fn drop(&mut self) {
             if std::thread::panicking() {
-                self.0.lock_queue().writing = false;
+                let mut queue = self.0.lock_queue();
+                queue.writers = queue.writers.saturating_sub(1);
             }
         }
     }
@@ -370,10 +385,14 @@ async fn write_batch(state: &AppState, batch: Vec<Arrival>) {
         })
         .collect();
     // The stored deliveries are the source of truth: if this enqueue is
-    // lost, the start-up sweep enqueues them again.
+    // lost, the start-up sweep enqueues them again. On SQLite the enqueue
+    // (the job queue's own pool) takes a write turn like every other
+    // writer of this process, so it queues instead of polling the lock.
+    let turn = state.db.write_turn().await;
     if let Err(e) = state.jobs.enqueue_all(jobs).await {
         tracing::error!(error = %e, "could not enqueue GitHub deliveries; the sweep will");
     }
+    drop(turn);
 
     for (a, r) in batch.into_iter().zip(outcomes) {
         // The caller may have hung up; its delivery is stored all the same.

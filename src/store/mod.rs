@@ -164,7 +164,45 @@ pub type StoreResult<T> = Result<T, StoreError>;
 pub struct Db {
     pool: AnyPool,
     backend: Backend,
+    /// SQLite has one writer: this process's writers take turns here, in
+    /// order, instead of polling SQLite's busy handler (whose sleeps of up
+    /// to 100 ms made the slowest writers wait far longer than the lock
+    /// was held).
+    turns: std::sync::Arc<tokio::sync::Mutex<()>>,
 }
+
+/// A write transaction ([`Db::begin_write`]); on SQLite it holds this
+/// process's write turn until it commits or is dropped.
+#[derive(Debug)]
+pub struct WriteTx {
+    tx: sqlx::Transaction<'static, sqlx::Any>,
+    _turn: Option<tokio::sync::OwnedMutexGuard<()>>,
+}
+
+impl WriteTx {
+    /// Commits, then gives the turn to the next writer.
+    pub async fn commit(self) -> Result<(), sqlx::Error> {
+        self.tx.commit().await
+    }
+}
+
+impl std::ops::Deref for WriteTx {
+    type Target = sqlx::Transaction<'static, sqlx::Any>;
+    fn deref(&self) -> &Self::Target {
+        &self.tx
+    }
+}
+
+impl std::ops::DerefMut for WriteTx {
+    fn deref_mut(&mut self) -> &mut Self::Target {
+        &mut self.tx
+    }
+}
+
+/// How long a writer waits for its turn before it goes ahead anyway (and
+/// SQLite's busy timeout applies as before): a turn is never held across
+/// another `begin_write` on purpose, but a bug doing so must not hang.
+const TURN_PATIENCE: Duration = Duration::from_secs(10);
 
 /// Seconds since the Unix epoch: how every instant is stored.
 pub fn unix_now() -> i64 {
@@ -215,7 +253,11 @@ impl Db {
             })
             .connect_with(options)
             .await?;
-        Ok(Self { pool, backend })
+        Ok(Self {
+            pool,
+            backend,
+            turns: std::sync::Arc::default(),
+        })
     }
 
     /// The pool, for acquiring connections and starting transactions.
@@ -232,10 +274,36 @@ impl Db {
     /// `BEGIN` (waiting through the busy timeout): a deferred transaction
     /// that reads first and then writes fails at once with "database is
     /// locked" when another connection wrote in between.
-    pub async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>, sqlx::Error> {
+    pub async fn begin_write(&self) -> Result<WriteTx, sqlx::Error> {
         match self.backend {
-            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await,
-            Backend::Postgres => self.pool.begin().await,
+            Backend::Sqlite => {
+                let turn = self.write_turn().await;
+                Ok(WriteTx {
+                    tx: self.pool.begin_with("BEGIN IMMEDIATE").await?,
+                    _turn: turn,
+                })
+            }
+            Backend::Postgres => Ok(WriteTx {
+                tx: self.pool.begin().await?,
+                _turn: None,
+            }),
+        }
+    }
+
+    /// This process's SQLite write turn (`None` on PostgreSQL, or when it
+    /// did not come within [`TURN_PATIENCE`]): held by writes that do not
+    /// go through [`Db::begin_write`], such as the job queue's, so they
+    /// queue with the rest instead of polling the busy handler.
+    pub async fn write_turn(&self) -> Option<tokio::sync::OwnedMutexGuard<()>> {
+        if self.backend != Backend::Sqlite {
+            return None;
+        }
+        match tokio::time::timeout(TURN_PATIENCE, self.turns.clone().lock_owned()).await {
+            Ok(turn) => Some(turn),
+            Err(_) => {
+                tracing::warn!("no SQLite write turn within 10 s; writing without one");
+                None
+            }
         }
     }
 
