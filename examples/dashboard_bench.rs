@@ -97,6 +97,9 @@ async fn main() -> anyhow::Result<()> {
     ]);
     let config =
         Config::from_lookup(&|k| vars.get(k).cloned()).map_err(|e| anyhow::anyhow!("{e}"))?;
+    // Warnings show, among them any write transaction that held the
+    // database for over 100 ms (the rollup refresh writes week by week).
+    aimpact::telemetry::init(aimpact::config::LogFormat::Text, "warn");
     let app = App::build(
         config,
         RunOptions {

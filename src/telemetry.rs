@@ -40,6 +40,9 @@ pub mod series {
     pub const WORKER_RESTARTS: &str = "aimpact_job_worker_restarts_total";
     /// Pages read from outside APIs, by list (counter).
     pub const API_PAGES: &str = "aimpact_api_pages_total";
+    /// How long write transactions hold the database (histogram, seconds;
+    /// on SQLite every other writer waits meanwhile).
+    pub const DB_WRITE_SECONDS: &str = "aimpact_db_write_seconds";
     /// Calls to Slack, GitHub and Jira by service and status (counter;
     /// `status="429"` counts rate limits).
     pub const OUTBOUND: &str = "aimpact_outbound_requests_total";

@@ -5,7 +5,7 @@ pub mod actions; // block action listeners (setup buttons)
 pub mod client; // Web API client: slack-morphism with rate control, per-org tokens
 pub mod commands; // slash command listeners (/metrics)
 pub mod dashboards; // /metrics answers, range/team pickers, share, the Home dashboard
-pub mod events; // event listeners (app_home_opened, app_uninstalled, tokens_revoked)
+pub mod events; // event listeners (app_home_opened, app_uninstalled, tokens_revoked, team_join, user_change)
 pub mod grammar; // the /metrics grammar
 pub mod home; // App Home views per role
 pub mod install; // OAuth v2 install, token refresh; single-workspace start-up
@@ -13,7 +13,7 @@ pub mod jira; // Jira connect modals and the project chooser
 pub mod listeners; // registry, dispatch, acks
 pub mod options; // options-load listeners
 pub mod payload; // typed Slack payloads
-pub mod people; // Slack people matching by email, the People modal
+pub mod people; // Slack people matching by email (runs as identities arrive; lookupByEmail for waiting surveys), the People modal
 pub mod repos; // the repository chooser
 pub mod roles; // roles and the one visibility check
 pub mod routes; // HTTP endpoints

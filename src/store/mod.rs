@@ -177,12 +177,26 @@ pub struct Db {
 pub struct WriteTx {
     tx: sqlx::Transaction<'static, sqlx::Any>,
     _turn: Option<tokio::sync::OwnedMutexGuard<()>>,
+    began: std::time::Instant,
 }
+
+/// A write transaction held longer than this is logged: on SQLite it keeps
+/// every other writer (the job queue's too) waiting.
+pub const LONG_WRITE: Duration = Duration::from_millis(100);
 
 impl WriteTx {
     /// Commits, then gives the turn to the next writer.
     pub async fn commit(self) -> Result<(), sqlx::Error> {
-        self.tx.commit().await
+        let done = self.tx.commit().await;
+        let held = self.began.elapsed();
+        metrics::histogram!(crate::telemetry::series::DB_WRITE_SECONDS).record(held.as_secs_f64());
+        if held > LONG_WRITE {
+            tracing::warn!(
+                held_ms = held.as_millis() as u64,
+                "a write transaction held the database for over 100 ms"
+            );
+        }
+        done
     }
 }
 
@@ -278,14 +292,17 @@ impl Db {
         match self.backend {
             Backend::Sqlite => {
                 let turn = self.write_turn().await;
+                let tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
                 Ok(WriteTx {
-                    tx: self.pool.begin_with("BEGIN IMMEDIATE").await?,
+                    tx,
                     _turn: turn,
+                    began: std::time::Instant::now(),
                 })
             }
             Backend::Postgres => Ok(WriteTx {
                 tx: self.pool.begin().await?,
                 _turn: None,
+                began: std::time::Instant::now(),
             }),
         }
     }
