@@ -342,6 +342,9 @@ async fn main() -> anyhow::Result<()> {
     let prs: u64 = args.next().and_then(|a| a.parse().ok()).unwrap_or(50_000);
     let overflow_every: u64 = args.next().and_then(|a| a.parse().ok()).unwrap_or(100);
     anyhow::ensure!(prs > 0, "the PR count must be positive");
+    // Warnings show, among them any page whose write held the database
+    // for over 100 ms.
+    aimpact::telemetry::init(aimpact::config::LogFormat::Text, "warn");
 
     let fake = Arc::new(FakeGithub::new(
         prs,

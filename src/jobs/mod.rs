@@ -579,15 +579,8 @@ pub fn monitor(jobs: &Jobs, ctx: Arc<JobContext>, settings: &WorkerSettings) -> 
                             } else {
                                 None
                             };
-                            let run = $handler(job, ctx.clone());
-                            let result = match tokio::time::timeout(<$job as Job>::TIMEOUT, run).await {
-                                Ok(result) => result,
-                                Err(_) => Err(format!(
-                                    "did not finish within {} s",
-                                    <$job as Job>::TIMEOUT.as_secs()
-                                )
-                                .into()),
-                            };
+                            let result =
+                                within(<$job as Job>::TIMEOUT, $handler(job, ctx.clone())).await;
                             if let Some((lease, job)) = lease
                                 && lease.finish().await
                                 && let Err(e) = ctx.app.jobs.enqueue(job).await
@@ -730,6 +723,18 @@ impl Drop for RunLease {
     }
 }
 
+/// Runs a job's handler within its kind's timeout; a run that takes
+/// longer is cancelled and fails (and is retried like any failure).
+async fn within<F>(limit: Duration, run: F) -> Result<(), BoxDynError>
+where
+    F: std::future::Future<Output = Result<(), BoxDynError>>,
+{
+    match tokio::time::timeout(limit, run).await {
+        Ok(result) => result,
+        Err(_) => Err(format!("did not finish within {} s", limit.as_secs_f64()).into()),
+    }
+}
+
 /// Enqueue → start of a job's first run: its ULID task id carries the
 /// millisecond it was written.
 fn record_start(queue: &'static str, task: &TaskId) {
@@ -789,6 +794,23 @@ fn restart_delay(restarts: usize) -> Duration {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test]
+    async fn a_run_past_its_timeout_is_cancelled_and_fails() {
+        let slow = async {
+            tokio::time::sleep(Duration::from_secs(30)).await;
+            Ok(())
+        };
+        let started = Instant::now();
+        let err = within(Duration::from_millis(50), slow).await.unwrap_err();
+        assert!(started.elapsed() < Duration::from_secs(5));
+        assert!(
+            err.to_string().contains("did not finish within 0.05 s"),
+            "{err}"
+        );
+        let quick = async { Ok(()) };
+        assert!(within(Duration::from_millis(50), quick).await.is_ok());
+    }
 
     #[test]
     fn restarts_back_off_to_ten_seconds() {

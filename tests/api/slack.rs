@@ -623,3 +623,79 @@ async fn the_admin_checklist_shows_github_and_the_import_progress() {
     assert!(view.contains("1,240 of ~5,000 PRs imported"));
     app.stop().await;
 }
+
+#[tokio::test]
+async fn a_retry_of_an_event_whose_listener_failed_runs_again_and_one_that_succeeded_does_not() {
+    let slack = MockServer::start().await;
+    // Slack is down for the first publish: the listener fails.
+    Mock::given(method("POST"))
+        .and(path("/api/views.publish"))
+        .respond_with(wiremock::ResponseTemplate::new(500))
+        .up_to_n_times(1)
+        .with_priority(1)
+        .mount(&slack)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/api/views.publish"))
+        .respond_with(slack_ok(json!({ "view": { "id": "V1" } })))
+        .with_priority(2)
+        .mount(&slack)
+        .await;
+    let db = TestDb::new().await;
+    let app = spawn_slack_app(&db, &slack, &[]).await;
+    let org = install_org(&app, "T1", "U_ADMIN").await;
+    let event = json!({ "type": "app_home_opened", "user": "U_ADMIN", "tab": "home" });
+    let failed_once = || async {
+        let error: Option<String> = sqlx::query_scalar(
+            "select last_error from webhook_delivery where org_id = $1 and delivery_id = 'EvRetry'",
+        )
+        .bind(org.get())
+        .fetch_optional(app.state.db.pool())
+        .await
+        .unwrap()
+        .flatten();
+        error.is_some()
+    };
+    let status: &str =
+        "select status from webhook_delivery where org_id = $1 and delivery_id = 'EvRetry'";
+
+    assert_eq!(
+        slack_event(&app, "T1", "EvRetry", event.clone())
+            .await
+            .status(),
+        200
+    );
+    assert!(
+        eventually(PATIENCE, failed_once).await,
+        "the failure is recorded"
+    );
+    assert_eq!(calls(&slack, "views.publish").await.len(), 1);
+
+    // Slack's retry of the failed event runs it again, and it succeeds.
+    assert_eq!(
+        slack_event(&app, "T1", "EvRetry", event.clone())
+            .await
+            .status(),
+        200
+    );
+    let processed = eventually(PATIENCE, || async {
+        let s: String = sqlx::query_scalar(status)
+            .bind(org.get())
+            .fetch_one(app.state.db.pool())
+            .await
+            .unwrap();
+        s == "processed"
+    })
+    .await;
+    assert!(processed, "the retry succeeded and is recorded");
+    assert_eq!(calls(&slack, "views.publish").await.len(), 2);
+
+    // A retry of the event that succeeded changes nothing.
+    assert_eq!(
+        slack_event(&app, "T1", "EvRetry", event).await.status(),
+        200
+    );
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(calls(&slack, "views.publish").await.len(), 2);
+    app.stop().await;
+}
