@@ -403,6 +403,9 @@ async fn main() -> anyhow::Result<()> {
         .and_then(|a| a.parse().ok())
         .unwrap_or(20_000);
     anyhow::ensure!(issues > 0, "the issue count must be positive");
+    // Warnings show, among them any write that held the database for over
+    // 100 ms.
+    aimpact::telemetry::init(aimpact::config::LogFormat::Text, "warn");
 
     let fake = Arc::new(FakeJira::new(issues, chrono::Utc::now().timestamp()));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;

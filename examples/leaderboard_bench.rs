@@ -65,7 +65,7 @@ async fn main() -> anyhow::Result<()> {
         )
         .bind(org.get())
         .bind(now - 60 * DAY)
-        .fetch_all(&mut *tx)
+        .fetch_all(&mut **tx)
         .await?;
         for (i, (pr, author, merged)) in rows.iter().enumerate() {
             surveys::create(

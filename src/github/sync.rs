@@ -562,6 +562,10 @@ pub async fn sync_repo(
     }
 }
 
+/// PRs written per transaction when a page is stored (a page of 100 PRs
+/// with their reviews and commits took 100–200 ms in one).
+const STORE_CHUNK: usize = 25;
+
 /// One repository's run: stores complete pages with their checkpoint.
 struct Run<'a> {
     db: &'a Db,
@@ -576,14 +580,24 @@ struct Run<'a> {
 }
 
 impl Run<'_> {
-    /// Stores a page and the checkpoint after it in one transaction, so a
-    /// crash loses at most the pages in flight and repeats nothing twice.
+    /// Stores a page, then the checkpoint after it with the page's last
+    /// PRs: a crash loses at most the pages in flight, whose PRs a resumed
+    /// run stores again (upserts, so nothing is counted twice). The page
+    /// is written in a few short transactions so that, on SQLite, no write
+    /// holds the database for long (the job queue writes too).
     async fn store(&mut self, page: Held) -> Result<Progress, SyncError> {
         self.checkpoint.after = page.after;
-        let mut tx = self.db.begin_write().await?;
         let mut seen = ingest::Seen::default();
-        for facts in &page.batch {
-            ingest::ingest_seen(&mut tx, self.org, facts, &[], &mut seen).await?;
+        let mut chunks = page.batch.chunks(STORE_CHUNK).peekable();
+        let mut tx = self.db.begin_write().await?;
+        while let Some(chunk) = chunks.next() {
+            for facts in chunk {
+                ingest::ingest_seen(&mut tx, self.org, facts, &[], &mut seen).await?;
+            }
+            if chunks.peek().is_some() {
+                tx.commit().await?;
+                tx = self.db.begin_write().await?;
+            }
         }
         self.done += page.batch.len() as i64;
         let state = SyncState {
