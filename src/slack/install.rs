@@ -327,11 +327,21 @@ async fn finish(
     let installer = extras.authed_user.as_ref().map(|u| u.id.clone());
     let team_name = team.name.clone().unwrap_or_else(|| team.id.clone());
 
+    let existed = {
+        let mut conn = state.db.pool().acquire().await.map_err(StoreError::from)?;
+        orgs::find_by_slack_team(&mut conn, &team.id)
+            .await?
+            .is_some()
+    };
     let mut tx = state.db.begin_write().await.map_err(StoreError::from)?;
     let org =
         orgs::upsert_installation(&mut tx, &team.id, &team_name, installer.as_deref()).await?;
     store_tokens(&mut tx, state, org.id, &token).await?;
-    if let Some(user) = &installer {
+    // The installer becomes an admin only by creating the org: any member
+    // allowed to install apps can reinstall, and must not come back as an
+    // admin who sees everyone's numbers (Slack's own admins and owners are
+    // admins anyway, checked below).
+    if !existed && let Some(user) = &installer {
         roles::set(&mut tx, org.id, user, Role::Admin, Some("install")).await?;
     }
     audit::record(
@@ -344,7 +354,33 @@ async fn finish(
     )
     .await?;
     tx.commit().await.map_err(StoreError::from)?;
-    tracing::info!(org_id = %org.id, "slack workspace installed");
+    tracing::info!(org_id = %org.id, reinstall = existed, "slack workspace installed");
+    if existed
+        && let Some(user) = &installer
+        && org.installed_by_slack_user_id.as_deref() != Some(user.as_str())
+    {
+        // A reinstall by someone else: an admin only if Slack says so.
+        let bot = SecretString::from(token.access_token().secret().to_string());
+        match state.slack.for_org(&bot, &team.id).users_info(user).await {
+            Ok(info) if info.is_admin || info.is_owner => {
+                let mut conn = state.db.pool().acquire().await.map_err(StoreError::from)?;
+                roles::set(
+                    &mut conn,
+                    org.id,
+                    user,
+                    Role::Admin,
+                    Some("slack:workspace_admin"),
+                )
+                .await?;
+            }
+            Ok(_) => {
+                tracing::info!(org_id = %org.id, "reinstalled by a member who is not a workspace admin; no admin role")
+            }
+            Err(e) => {
+                tracing::warn!(org_id = %org.id, error = %e, "could not ask Slack whether the reinstaller is an admin; no admin role")
+            }
+        }
+    }
     // People already known (a reinstall, GitHub connected first) match now.
     super::people::request_match(state, org.id, "slack installed").await;
     Ok((team.id, team_name, extras.app_id.clone()))

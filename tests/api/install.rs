@@ -273,3 +273,72 @@ async fn a_rotating_token_is_refreshed_before_use_and_the_new_pair_stored() {
     drop(conn);
     app.stop().await;
 }
+
+fn granted_to(user: &str) -> ResponseTemplate {
+    slack_ok(json!({
+        "access_token": "xoxb-installed-token", "token_type": "bot", "scope": "commands,chat:write",
+        "bot_user_id": "UBOT", "app_id": "A0APP", "team": { "id": "T5", "name": "Globex" },
+        "enterprise": null, "is_enterprise_install": false,
+        "authed_user": { "id": user }
+    }))
+}
+
+#[tokio::test]
+async fn reinstalling_makes_nobody_an_admin_unless_slack_says_they_are_one() {
+    let slack = MockServer::start().await;
+    for (code, user) in [
+        ("first", "U_FIRST"),
+        ("member", "U_MEMBER"),
+        ("boss", "U_BOSS"),
+    ] {
+        Mock::given(method("POST"))
+            .and(path("/api/oauth.v2.access"))
+            .and(body_string_contains(format!("code={code}")))
+            .respond_with(granted_to(user))
+            .mount(&slack)
+            .await;
+    }
+    for (user, admin) in [("U_MEMBER", false), ("U_BOSS", true)] {
+        Mock::given(path("/api/users.info"))
+            .and(wiremock::matchers::query_param("user", user))
+            .respond_with(slack_ok(json!({
+                "user": { "id": user, "team_id": "T5", "name": user, "is_admin": admin, "is_owner": false }
+            })))
+            .mount(&slack)
+            .await;
+    }
+    let db = TestDb::new().await;
+    let app = spawn_slack_app(&db, &slack, &distribution()).await;
+    for code in ["first", "member", "boss"] {
+        let (_, state, cookie) = begin(&app).await;
+        let (status, page) =
+            callback(&app, &format!("code={code}&state={state}"), Some(&cookie)).await;
+        assert_eq!(status, 200, "{page}");
+    }
+    let mut conn = app.state.db.pool().acquire().await.unwrap();
+    let org = orgs::find_by_slack_team(&mut conn, "T5")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(org.installed_by_slack_user_id.as_deref(), Some("U_FIRST"));
+    let role = |user: &'static str| {
+        let db = app.state.db.clone();
+        async move {
+            let mut conn = db.pool().acquire().await.unwrap();
+            roles::get(&mut conn, org.id, user).await.unwrap()
+        }
+    };
+    assert_eq!(role("U_FIRST").await, Role::Admin, "the org's creator");
+    assert_ne!(
+        role("U_MEMBER").await,
+        Role::Admin,
+        "a member who reinstalls does not become an admin"
+    );
+    assert_eq!(
+        role("U_BOSS").await,
+        Role::Admin,
+        "a Slack workspace admin does"
+    );
+    drop(conn);
+    app.stop().await;
+}
