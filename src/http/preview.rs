@@ -32,6 +32,44 @@ pub fn router(state: &AppState) -> Router<AppState> {
     Router::new()
         .route("/preview", axum::routing::get(index))
         .route("/preview/{surface}", axum::routing::get(show))
+        .route_layer(axum::middleware::from_fn(loopback_host_only))
+}
+
+/// The preview binds to loopback only, but a browser can still be made to
+/// send it requests for another name that resolves to 127.0.0.1 (DNS
+/// rebinding): a page on that name could then read every org's dashboards.
+/// Only loopback host names are answered.
+async fn loopback_host_only(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let host = request
+        .headers()
+        .get(axum::http::header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or("");
+    if is_loopback_host(host) {
+        next.run(request).await
+    } else {
+        (
+            StatusCode::MISDIRECTED_REQUEST,
+            "the preview answers only for localhost, 127.0.0.1 or [::1]\n",
+        )
+            .into_response()
+    }
+}
+
+/// `localhost`, `127.x.x.x` or `[::1]`, with or without a port.
+fn is_loopback_host(host: &str) -> bool {
+    let name = match host.strip_prefix('[') {
+        Some(rest) => rest.split(']').next().unwrap_or(""),
+        None => host.rsplit_once(':').map_or(host, |(name, _)| name),
+    };
+    if name.eq_ignore_ascii_case("localhost") {
+        return true;
+    }
+    name.parse::<std::net::IpAddr>()
+        .is_ok_and(|ip| ip.is_loopback())
 }
 
 /// One previewable surface.

@@ -147,3 +147,41 @@ async fn the_preview_is_off_unless_asked_for_and_only_on_loopback() {
         problems.0
     );
 }
+
+#[tokio::test]
+async fn the_preview_answers_only_for_loopback_host_names_not_a_rebound_domain() {
+    let db = TestDb::new().await;
+    let app = spawn_app_with(&db, &[("AIMPACT_PREVIEW", "1")], false).await;
+    let port = app.addr.port();
+    for host in [
+        "attacker.example",
+        "attacker.example:80",
+        "10.0.0.1",
+        "localhost.attacker.example",
+    ] {
+        let r = app
+            .http
+            .get(app.url("/preview"))
+            .header("host", host)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 421, "{host}");
+    }
+    for host in [
+        format!("localhost:{port}"),
+        format!("127.0.0.1:{port}"),
+        format!("[::1]:{port}"),
+        "LOCALHOST".to_string(),
+    ] {
+        let r = app
+            .http
+            .get(app.url("/preview"))
+            .header("host", &host)
+            .send()
+            .await
+            .unwrap();
+        assert_ne!(r.status(), 421, "{host}");
+    }
+    app.stop().await;
+}
