@@ -654,14 +654,42 @@ fn write_rows<T: serde::Serialize>(rows: &[T], format: Format) -> Result<(), Str
             serde_json::to_writer_pretty(stdout.lock(), rows).map_err(|e| e.to_string())?
         }
         Format::Csv => {
-            let mut w = csv::Writer::from_writer(stdout.lock());
+            let mut plain = csv::Writer::from_writer(Vec::new());
             for r in rows {
-                w.serialize(r).map_err(|e| e.to_string())?;
+                plain.serialize(r).map_err(|e| e.to_string())?;
+            }
+            let plain = plain.into_inner().map_err(|e| e.to_string())?;
+            // Cells are neutralised after serialising, so every column of
+            // every export gets it (PR titles, names, Jira summaries).
+            let mut read = csv::ReaderBuilder::new()
+                .has_headers(false)
+                .from_reader(plain.as_slice());
+            let mut w = csv::Writer::from_writer(stdout.lock());
+            for record in read.records() {
+                let record = record.map_err(|e| e.to_string())?;
+                w.write_record(
+                    record
+                        .iter()
+                        .map(|cell| spreadsheet_safe(cell).into_owned()),
+                )
+                .map_err(|e| e.to_string())?;
             }
             w.flush().map_err(|e| e.to_string())?;
         }
     }
     Ok(())
+}
+
+/// A CSV cell a spreadsheet will not run: text starting with `=`, `+`,
+/// `-`, `@`, a tab or a carriage return (a PR titled `=HYPERLINK(…)`)
+/// gets a leading `'`; numbers (`-12.5`) stay numbers.
+pub fn spreadsheet_safe(cell: &str) -> std::borrow::Cow<'_, str> {
+    let risky = cell.starts_with(['=', '+', '-', '@', '\t', '\r']);
+    if risky && cell.parse::<f64>().is_err() {
+        std::borrow::Cow::Owned(format!("'{cell}"))
+    } else {
+        std::borrow::Cow::Borrowed(cell)
+    }
 }
 
 /// `aimpact demo`: a fresh demo database, rollups computed, then `serve`

@@ -340,3 +340,68 @@ async fn keys_rotate_moves_every_secret_to_the_newest_key_and_is_safe_twice() {
     assert_eq!(stored.len(), 1);
     assert_eq!(stored[0].0, "new");
 }
+
+#[tokio::test]
+async fn csv_exports_never_hand_a_spreadsheet_a_formula() {
+    use aimpact::github::ingest;
+    use aimpact::github::webhook::facts_from_payload;
+
+    let db = TestDb::new().await;
+    let store = db.connect().await;
+    let mut conn = store.pool().acquire().await.unwrap();
+    let org = aimpact::store::orgs::upsert_installation(&mut conn, "T1", "Acme", None)
+        .await
+        .unwrap()
+        .id;
+    let raw = std::fs::read(format!(
+        "{}/tests/fixtures/github/pull_request.opened.json",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap();
+    let payload: serde_json::Value = serde_json::from_slice(&raw).unwrap();
+    let mut facts = facts_from_payload(&payload).unwrap();
+    facts.title = "=HYPERLINK(\"https://evil.example\",\"click\")".into();
+    ingest::ingest(&mut conn, org, &facts, &[]).await.unwrap();
+    drop(conn);
+    store.close().await;
+
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_aimpact"))
+        .args(["export", "prs", "--format", "csv"])
+        .env_clear()
+        .env("DATABASE_URL", db.url.expose())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    let mut rows = csv::Reader::from_reader(text.as_bytes());
+    let headers = rows.headers().unwrap().clone();
+    let title = headers.iter().position(|h| h == "title").unwrap();
+    let row = rows.records().next().unwrap().unwrap();
+    assert_eq!(
+        &row[title], "'=HYPERLINK(\"https://evil.example\",\"click\")",
+        "the formula is neutralised"
+    );
+    for cell in row.iter() {
+        assert!(
+            !cell.starts_with(['=', '+', '@', '\t', '\r'])
+                && (!cell.starts_with('-') || cell.parse::<f64>().is_ok()),
+            "no cell a spreadsheet would run: {cell:?}"
+        );
+    }
+    // JSON keeps the title as it is.
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_aimpact"))
+        .args(["export", "prs", "--format", "json"])
+        .env_clear()
+        .env("DATABASE_URL", db.url.expose())
+        .output()
+        .unwrap();
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        json[0]["title"],
+        "=HYPERLINK(\"https://evil.example\",\"click\")"
+    );
+}
