@@ -222,11 +222,16 @@ struct Queue {
 
 /// Writers draining the intake queue at once: SQLite has one writer, so
 /// one; PostgreSQL commits concurrent transactions together, so several
-/// batches in flight raise throughput (each commit waits for its WAL flush).
+/// batches in flight raise throughput (each commit waits for its WAL
+/// flush): up to 8, and never more than half the pool, which requests and
+/// jobs need too. Measured at 32 connections: 1 writer ~1,700/s, 4 ~2,300/s,
+/// 8 ~2,400/s (README).
 fn max_writers(state: &AppState) -> usize {
     match state.db.backend() {
         crate::store::Backend::Sqlite => 1,
-        crate::store::Backend::Postgres => 4,
+        crate::store::Backend::Postgres => {
+            (state.config.db_max_connections as usize / 2).clamp(1, 8)
+        }
     }
 }
 
