@@ -369,7 +369,7 @@ async fn finish(
                     org.id,
                     user,
                     Role::Admin,
-                    Some("slack:workspace_admin"),
+                    Some(super::roles::SLACK_ADMIN),
                 )
                 .await?;
             }

@@ -30,6 +30,33 @@ pub async fn set(
     Ok(())
 }
 
+/// Who granted a stored role: `slack:workspace_admin` for a role implied
+/// by Slack's admin flags (it follows Slack), else the granter.
+pub async fn granted_by(
+    conn: &mut AnyConnection,
+    org: OrgId,
+    slack_user_id: &str,
+) -> StoreResult<Option<String>> {
+    const SQL: &str = "select granted_by from org_role where org_id = $1 and slack_user_id = $2";
+    let by: Option<Option<String>> = sqlx::query_scalar(SQL)
+        .bind(org.get())
+        .bind(slack_user_id)
+        .fetch_optional(conn)
+        .await?;
+    Ok(by.flatten())
+}
+
+/// Removes a Slack user's stored role (they are a developer again).
+pub async fn remove(conn: &mut AnyConnection, org: OrgId, slack_user_id: &str) -> StoreResult<()> {
+    const SQL: &str = "delete from org_role where org_id = $1 and slack_user_id = $2";
+    sqlx::query(SQL)
+        .bind(org.get())
+        .bind(slack_user_id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
 /// A Slack user's stored role, `Developer` when none is stored.
 pub async fn get(conn: &mut AnyConnection, org: OrgId, slack_user_id: &str) -> StoreResult<Role> {
     const SQL: &str = "select role from org_role where org_id = $1 and slack_user_id = $2";

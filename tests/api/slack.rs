@@ -699,3 +699,74 @@ async fn a_retry_of_an_event_whose_listener_failed_runs_again_and_one_that_succe
     assert_eq!(calls(&slack, "views.publish").await.len(), 2);
     app.stop().await;
 }
+
+/// `users.info` whose admin flag the test flips.
+struct FlippingAdmin(std::sync::Arc<std::sync::atomic::AtomicBool>);
+
+impl wiremock::Respond for FlippingAdmin {
+    fn respond(&self, request: &wiremock::Request) -> wiremock::ResponseTemplate {
+        let user = request
+            .url
+            .query_pairs()
+            .find(|(k, _)| k == "user")
+            .map(|(_, v)| v.to_string())
+            .unwrap_or_default();
+        let admin = self.0.load(std::sync::atomic::Ordering::SeqCst);
+        slack_ok(
+            json!({ "user": { "id": user, "team_id": "T1", "name": user, "is_admin": admin, "is_owner": false } }),
+        )
+    }
+}
+
+#[tokio::test]
+async fn an_admin_role_slack_implied_goes_when_slack_demotes_them_and_the_installer_stays() {
+    use aimpact::domain::Role;
+    let slack = fake_slack().await;
+    let admin = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(true));
+    Mock::given(path("/api/users.info"))
+        .respond_with(FlippingAdmin(admin.clone()))
+        .mount(&slack)
+        .await;
+    let db = TestDb::new().await;
+    let app = spawn_slack_app(&db, &slack, &[]).await;
+    let org = install_org(&app, "T1", "U_INSTALLER").await;
+    let ctx = aimpact::slack::listeners::Ctx {
+        state: app.state.clone(),
+        org: {
+            let mut conn = app.state.db.pool().acquire().await.unwrap();
+            orgs::get(&mut conn, org).await.unwrap()
+        },
+    };
+    assert_eq!(
+        aimpact::slack::roles::resolve(&ctx, "U_BOSS")
+            .await
+            .unwrap(),
+        Role::Admin,
+        "a Slack workspace admin is an admin"
+    );
+    // Slack demotes them: the role they had because of it goes.
+    admin.store(false, std::sync::atomic::Ordering::SeqCst);
+    assert_eq!(
+        aimpact::slack::roles::resolve(&ctx, "U_BOSS")
+            .await
+            .unwrap(),
+        Role::Developer
+    );
+    let mut conn = app.state.db.pool().acquire().await.unwrap();
+    assert_eq!(
+        aimpact::store::roles::get(&mut conn, org, "U_BOSS")
+            .await
+            .unwrap(),
+        Role::Developer,
+        "no stored admin role is left behind"
+    );
+    drop(conn);
+    // The installer's role does not depend on Slack's flags.
+    assert_eq!(
+        aimpact::slack::roles::resolve(&ctx, "U_INSTALLER")
+            .await
+            .unwrap(),
+        Role::Admin
+    );
+    app.stop().await;
+}
