@@ -52,6 +52,17 @@ pub async fn issue(
     Ok(format!("{nonce}.{tag}"))
 }
 
+/// The nonce of a state whose tag verifies for this purpose (in constant
+/// time), without using it up: for binding it to a browser before the
+/// round trip.
+pub fn verify(secret: &SecretString, purpose: &str, state: &str) -> Option<String> {
+    let (nonce, tag) = state.split_once('.')?;
+    let tag = hex::decode(tag).ok()?;
+    mac(secret, purpose, nonce)
+        .and_then(|m| hmac::Mac::verify_slice(m, &tag).ok())
+        .map(|()| nonce.to_string())
+}
+
 /// The org and admin of a state: only when its tag verifies (in constant
 /// time), for this purpose, the first time and before it expires.
 pub async fn consume(

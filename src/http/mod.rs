@@ -65,6 +65,10 @@ pub fn router(state: AppState) -> Router {
             axum::routing::get(crate::jira::setup::callback),
         )
         .route(
+            "/jira/connect",
+            axum::routing::get(crate::jira::setup::start),
+        )
+        .route(
             "/jira/webhook/{token}",
             axum::routing::post(crate::jira::webhook::receive),
         )

@@ -133,8 +133,11 @@ fn redirect_uri(public_url: &url::Url) -> Option<url::Url> {
     public_url.join("jira/oauth/callback").ok()
 }
 
-/// Atlassian's consent page for this org and admin, with a signed,
-/// single-use state; `None` without an OAuth app configured.
+/// Where App Home's "Connect Jira" button leads for this org and admin:
+/// our own `/jira/connect` with a signed, single-use state. That route
+/// binds the state to the browser (a cookie) before sending it on to
+/// Atlassian, so a consent completed in another browser links nothing.
+/// `None` without an OAuth app configured.
 pub async fn authorize_url(
     db: &Db,
     settings: &JiraSettings,
@@ -142,7 +145,7 @@ pub async fn authorize_url(
     org: OrgId,
     slack_user: &str,
 ) -> Result<Option<url::Url>, ConnectError> {
-    let (Some(client_id), Some(secret), Some(public)) =
+    let (Some(_), Some(secret), Some(public)) =
         (&settings.client_id, &settings.client_secret, public_url)
     else {
         return Ok(None);
@@ -150,6 +153,35 @@ pub async fn authorize_url(
     let state =
         crate::signed_state::issue(db, secret, STATE_PURPOSE, org, slack_user, STATE_TTL_SECS)
             .await?;
+    let mut url = public
+        .join("jira/connect")
+        .map_err(|_| ConnectError::NotConfigured("AIMPACT_PUBLIC_URL does not make a URL"))?;
+    url.query_pairs_mut().append_pair("state", &state);
+    Ok(Some(url))
+}
+
+/// The browser cookie a Jira consent is bound to.
+pub const STATE_COOKIE: &str = "aimpact_jira_state";
+
+/// How long the consent may take.
+pub const CONSENT_TTL_SECS: i64 = STATE_TTL_SECS;
+
+/// The nonce of a well-formed state whose tag verifies (it is consumed
+/// later, at the callback).
+pub fn state_nonce(settings: &JiraSettings, state: &str) -> Option<String> {
+    let secret = settings.client_secret.as_ref()?;
+    crate::signed_state::verify(secret, STATE_PURPOSE, state)
+}
+
+/// Atlassian's consent page for a state `/jira/connect` bound.
+pub fn consent_url(
+    settings: &JiraSettings,
+    public_url: Option<&url::Url>,
+    state: &str,
+) -> Result<Option<url::Url>, ConnectError> {
+    let (Some(client_id), Some(public)) = (&settings.client_id, public_url) else {
+        return Ok(None);
+    };
     let mut url = settings
         .auth_url
         .join("authorize")
@@ -162,7 +194,7 @@ pub async fn authorize_url(
         .append_pair("client_id", client_id)
         .append_pair("scope", &SCOPES.join(" "))
         .append_pair("redirect_uri", &redirect)
-        .append_pair("state", &state)
+        .append_pair("state", state)
         .append_pair("response_type", "code")
         .append_pair("prompt", "consent");
     Ok(Some(url))

@@ -3,7 +3,7 @@
 
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
 use super::connect::{self, ConnectError};
@@ -19,8 +19,102 @@ pub struct CallbackParams {
     error: Option<String>,
 }
 
+/// Query of `/jira/connect`.
+#[derive(Debug, Deserialize)]
+pub struct StartParams {
+    state: Option<String>,
+}
+
+/// `GET /jira/connect`: where App Home's "Connect Jira" button leads. Binds
+/// the signed state to this browser with a cookie, then sends it on to
+/// Atlassian's consent page; the callback accepts the state only with
+/// that cookie, so a consent URL forwarded to someone else links nothing.
+pub async fn start(State(state): State<AppState>, Query(q): Query<StartParams>) -> Response {
+    let settings = &state.config.jira;
+    let bound = q
+        .state
+        .as_deref()
+        .and_then(|s| connect::state_nonce(settings, s).map(|nonce| (s, nonce)));
+    let Some((signed, nonce)) = bound else {
+        return page(
+            StatusCode::BAD_REQUEST,
+            "Jira is not connected",
+            "<p>This link is not valid. Start again from the Connect Jira button on aimpact's App Home in Slack.</p>",
+        );
+    };
+    let consent = match connect::consent_url(settings, state.config.public_url.as_ref(), signed) {
+        Ok(Some(url)) => url,
+        _ => {
+            return page(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "Jira is not connected",
+                "<p>Connecting Jira with Atlassian is not set up on this aimpact.</p>",
+            );
+        }
+    };
+    let secure = state
+        .config
+        .public_url
+        .as_ref()
+        .is_some_and(|u| u.scheme() == "https");
+    let cookie = format!(
+        "{}={nonce}; Path=/jira/oauth; Max-Age={}; HttpOnly; SameSite=Lax{}",
+        connect::STATE_COOKIE,
+        connect::CONSENT_TTL_SECS,
+        if secure { "; Secure" } else { "" }
+    );
+    (
+        [(axum::http::header::SET_COOKIE, cookie)],
+        axum::response::Redirect::to(consent.as_str()),
+    )
+        .into_response()
+}
+
+/// The state's nonce as the browser's cookie carries it.
+fn cookie_nonce(headers: &axum::http::HeaderMap) -> Option<String> {
+    headers
+        .get_all(axum::http::header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|kv| kv.trim().split_once('='))
+        .find(|(k, _)| *k == connect::STATE_COOKIE)
+        .map(|(_, v)| v.to_string())
+}
+
 /// The OAuth callback.
-pub async fn callback(State(state): State<AppState>, Query(q): Query<CallbackParams>) -> Response {
+pub async fn callback(
+    State(state): State<AppState>,
+    headers: axum::http::HeaderMap,
+    Query(q): Query<CallbackParams>,
+) -> Response {
+    // Bound to the browser that started the consent: Atlassian's page
+    // forwarded to someone else (say, a Jira admin of another company)
+    // comes back without the cookie and links nothing.
+    let nonce = q
+        .state
+        .as_deref()
+        .and_then(|s| s.split_once('.'))
+        .map(|(n, _)| n);
+    let cookie = cookie_nonce(&headers);
+    let same = match (nonce, cookie.as_deref()) {
+        (Some(n), Some(c)) => {
+            n.len() == c.len()
+                && n.bytes()
+                    .zip(c.bytes())
+                    .fold(0u8, |acc, (a, b)| acc | (a ^ b))
+                    == 0
+        }
+        _ => false,
+    };
+    if !same {
+        return page(
+            StatusCode::BAD_REQUEST,
+            "Jira is not connected",
+            "<p>This consent was not started in this browser. Open the Connect Jira button on \
+             aimpact's App Home in Slack and finish in the same browser; nothing was linked.</p>",
+        );
+    }
     if let Some(error) = q.error {
         let text = if error == "access_denied" {
             "You declined access, so Jira is not connected. Start again from aimpact's App Home whenever you like.".to_string()

@@ -659,28 +659,92 @@ async fn oauth_connects_a_site_and_rotates_refresh_tokens_without_ever_stranding
     .await
     .unwrap()
     .unwrap();
-    let q: std::collections::HashMap<String, String> = url.query_pairs().into_owned().collect();
+    // App Home's button leads to our own start route, which binds the
+    // consent to this browser (a cookie) and sends it on to Atlassian.
+    assert_eq!(url.path(), "/jira/connect");
+    let no_redirects = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let started = no_redirects
+        .get(app.url(&format!("/jira/connect?{}", url.query().unwrap())))
+        .send()
+        .await
+        .unwrap();
+    assert!(started.status().is_redirection(), "{}", started.status());
+    let cookie = started.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
+    assert!(cookie.starts_with("aimpact_jira_state="));
+    let consent = url::Url::parse(started.headers()["location"].to_str().unwrap()).unwrap();
+    let q: std::collections::HashMap<String, String> = consent.query_pairs().into_owned().collect();
     assert_eq!(q["audience"], "api.atlassian.com");
     assert_eq!(
         q["redirect_uri"],
         "https://aimpact.example/jira/oauth/callback"
     );
     assert!(q["scope"].contains("offline_access"));
-    let callback = |state: &str, code: &str| {
+    // A forged start link is refused before anything is set.
+    let forged = no_redirects
+        .get(app.url("/jira/connect?state=abc.00"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(forged.status(), 400);
+    let callback = |state: &str, code: &str, cookie: Option<&str>| {
         let url = app.url(&format!("/jira/oauth/callback?state={state}&code={code}"));
-        let http = app.http.clone();
-        async move { http.get(url).send().await.unwrap() }
+        let mut request = app.http.get(url);
+        if let Some(cookie) = cookie {
+            request = request.header("cookie", cookie);
+        }
+        async move { request.send().await.unwrap() }
     };
     let (nonce, _) = q["state"].split_once('.').unwrap();
     assert_eq!(
-        callback(&format!("{nonce}.00"), "the-code").await.status(),
+        callback(&format!("{nonce}.00"), "the-code", Some(&cookie))
+            .await
+            .status(),
         400
     );
-    let ok = callback(&q["state"], "the-code").await;
+    // The consent page forwarded to someone else (another browser, no
+    // cookie): nothing is linked, and the state is not used up.
+    let elsewhere = callback(&q["state"], "the-code", None).await;
+    assert_eq!(elsewhere.status(), 400);
+    assert!(
+        elsewhere
+            .text()
+            .await
+            .unwrap()
+            .contains("not started in this browser")
+    );
+    let other_cookie = format!("aimpact_jira_state={}", "0".repeat(nonce.len()));
+    assert_eq!(
+        callback(&q["state"], "the-code", Some(&other_cookie))
+            .await
+            .status(),
+        400
+    );
+    {
+        let mut conn = app.state.db.pool().acquire().await.unwrap();
+        assert!(
+            integrations::get(&mut conn, org, "jira")
+                .await
+                .unwrap()
+                .is_none(),
+            "nothing linked by the forwarded consent"
+        );
+    }
+    let ok = callback(&q["state"], "the-code", Some(&cookie)).await;
     let status = ok.status();
     assert_eq!(status, 200, "{}", ok.text().await.unwrap());
     assert_eq!(
-        callback(&q["state"], "the-code").await.status(),
+        callback(&q["state"], "the-code", Some(&cookie))
+            .await
+            .status(),
         400,
         "single use"
     );
