@@ -37,6 +37,8 @@ pub struct AppState {
     pub jira_budget: Arc<crate::jira::client::PointBudget>,
     /// The time survey and schedule decisions read (tests set it).
     pub clock: crate::clock::Clock,
+    /// Recent `/slack/install` starts by client address.
+    pub install_limiter: Arc<crate::slack::install::InstallLimiter>,
 }
 
 /// Why the service could not start: one line each, naming the setting to fix.
@@ -379,6 +381,7 @@ impl App {
                 config_points_per_hour,
             )),
             clock: crate::clock::Clock::system(),
+            install_limiter: Arc::default(),
         };
         let (shutdown, _) = watch::channel(false);
         Ok(Self {
@@ -421,6 +424,7 @@ impl App {
             intake: Arc::default(),
             jira_budget: Arc::new(crate::jira::client::PointBudget::new(points)),
             clock: crate::clock::Clock::system(),
+            install_limiter: Arc::default(),
         })
     }
 
@@ -504,9 +508,12 @@ impl App {
             let router = crate::http::router(state.clone());
             let stop = wait_for(shutdown.subscribe());
             tokio::spawn(async move {
-                axum::serve(listener, router)
-                    .with_graceful_shutdown(stop)
-                    .await
+                axum::serve(
+                    listener,
+                    router.into_make_service_with_connect_info::<SocketAddr>(),
+                )
+                .with_graceful_shutdown(stop)
+                .await
             })
         });
 

@@ -38,6 +38,9 @@ pub async fn mark_ran(db: &Db, org: OrgId, task: &str) -> Result<(), StoreError>
 /// One pass at `now`: enqueues what is due; returns how many jobs.
 pub async fn tick(db: &Db, jobs: &Jobs, now: i64) -> Result<usize, ScheduleError> {
     let mut conn = db.pool().acquire().await.map_err(StoreError::from)?;
+    // Expired states of abandoned installs and connects; a used one is kept
+    // a day past its expiry so a replay is still recognised.
+    orgs::prune_oauth_states(&mut conn, now - 86_400).await?;
     let mut queued = 0;
     for org in orgs::with_connected(&mut conn, "github").await? {
         if sync_state::claim_due(&mut conn, org, GITHUB_DAILY, DAY_SECS, now).await? {

@@ -186,8 +186,56 @@ fn error_page(e: &InstallError) -> Response {
     )
 }
 
+/// Install starts one client address may make in [`INSTALL_WINDOW`]: each
+/// writes a state row, so an unlimited `GET /slack/install` would let anyone
+/// fill the table.
+pub const INSTALL_STARTS: usize = 10;
+/// The window of [`INSTALL_STARTS`].
+pub const INSTALL_WINDOW: std::time::Duration = std::time::Duration::from_secs(600);
+
+/// Recent install starts by client address.
+#[derive(Debug, Default)]
+pub struct InstallLimiter {
+    recent: std::sync::Mutex<std::collections::HashMap<std::net::IpAddr, Vec<std::time::Instant>>>,
+}
+
+impl InstallLimiter {
+    /// Counts a start from `ip`; false when it made too many lately.
+    pub fn allow(&self, ip: std::net::IpAddr) -> bool {
+        let mut recent = self
+            .recent
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if recent.len() > 10_000 {
+            recent.retain(|_, starts| starts.iter().any(|t| t.elapsed() < INSTALL_WINDOW));
+        }
+        let starts = recent.entry(ip).or_default();
+        starts.retain(|t| t.elapsed() < INSTALL_WINDOW);
+        if starts.len() >= INSTALL_STARTS {
+            return false;
+        }
+        starts.push(std::time::Instant::now());
+        true
+    }
+}
+
 /// `GET /slack/install`.
-pub async fn install(State(state): State<AppState>) -> Response {
+pub async fn install(
+    State(state): State<AppState>,
+    extensions: axum::http::Extensions,
+) -> Response {
+    let client = extensions
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .map(|c| c.0.ip());
+    if let Some(ip) = client
+        && !state.install_limiter.allow(ip)
+    {
+        return page(
+            StatusCode::TOO_MANY_REQUESTS,
+            "Too many install attempts",
+            "<p>This address started the install too many times in the last ten minutes. Wait a few minutes and try again.</p>",
+        );
+    }
     match start(&state).await {
         Ok(response) => response,
         Err(e) => error_page(&e),

@@ -209,6 +209,17 @@ pub async fn create_oauth_state(
     Ok(())
 }
 
+/// Deletes OAuth states that expired before `before` (the scheduler's tick:
+/// states from abandoned installs must not pile up).
+pub async fn prune_oauth_states(conn: &mut AnyConnection, before: i64) -> StoreResult<u64> {
+    const SQL: &str = "delete from oauth_state where expires_at < $1";
+    Ok(sqlx::query(SQL)
+        .bind(before)
+        .execute(conn)
+        .await?
+        .rows_affected())
+}
+
 /// Uses up an OAuth `state`: true only the first time, before it expires,
 /// for the same purpose. Expired states are deleted on the way.
 pub async fn consume_oauth_state(

@@ -342,3 +342,44 @@ async fn reinstalling_makes_nobody_an_admin_unless_slack_says_they_are_one() {
     drop(conn);
     app.stop().await;
 }
+
+#[tokio::test]
+async fn install_starts_are_limited_per_address_and_abandoned_states_are_pruned() {
+    let slack = MockServer::start().await;
+    let db = TestDb::new().await;
+    let app = spawn_slack_app(&db, &slack, &distribution()).await;
+    let states = |db: aimpact::store::Db| async move {
+        let n: i64 = sqlx::query_scalar("select count(*) from oauth_state")
+            .fetch_one(db.pool())
+            .await
+            .unwrap();
+        n
+    };
+    for _ in 0..aimpact::slack::install::INSTALL_STARTS {
+        let r = no_redirects()
+            .get(app.url("/slack/install"))
+            .send()
+            .await
+            .unwrap();
+        assert!(r.status().is_redirection(), "{}", r.status());
+    }
+    let refused = no_redirects()
+        .get(app.url("/slack/install"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 429);
+    assert_eq!(
+        states(app.state.db.clone()).await,
+        aimpact::slack::install::INSTALL_STARTS as i64,
+        "a refused start writes no state"
+    );
+    // Abandoned states are deleted by the scheduler's tick once a day past
+    // their expiry.
+    let later = aimpact::store::unix_now() + 2 * 86_400;
+    aimpact::jobs::schedule::tick(&app.state.db, &app.state.jobs, later)
+        .await
+        .unwrap();
+    assert_eq!(states(app.state.db.clone()).await, 0);
+    app.stop().await;
+}
