@@ -78,20 +78,28 @@ pub enum AiOf {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum GrammarError {
     /// The first word is not a command.
-    #[error("I don't know `{0}`.")]
+    #[error("I don't know `{}`.", shown(.0))]
     UnknownCommand(String),
     /// `team` or `repo` without a name.
     #[error("`{0}` needs a name, e.g. `/metrics {0} platform`.")]
     MissingName(&'static str),
     /// A range that is not 7d/30d/90d or valid dates.
-    #[error("`{0}` is not a range: use `7d`, `30d`, `90d` or `2026-01-01..2026-03-31`.")]
+    #[error("`{}` is not a range: use `7d`, `30d`, `90d` or `2026-01-01..2026-03-31`.", shown(.0))]
     BadRange(String),
     /// `A..B` with A after B.
     #[error("`{0}..{1}` starts after it ends — try `{1}..{0}`.")]
     Backwards(NaiveDate, NaiveDate),
     /// Words left over.
-    #[error("I didn't understand `{0}`.")]
+    #[error("I didn't understand `{}`.", shown(.0))]
     Extra(String),
+}
+
+/// What the person typed, as it is shown back inside a code span: escaped
+/// for mrkdwn (`<!channel>` must not notify anyone, `<http://x|y>` must
+/// not become a link) and with backticks made inert so the span cannot be
+/// closed early.
+pub fn shown(typed: &str) -> String {
+    blocks::limits::escape_mrkdwn(typed).replace('`', "\u{2035}")
 }
 
 fn parse_range(word: &str) -> Option<Result<Range, GrammarError>> {
@@ -181,6 +189,36 @@ mod tests {
 
     fn q(view: View, range: Range) -> Result<Query, GrammarError> {
         Ok(Query { view, range })
+    }
+
+    #[test]
+    fn typed_text_is_echoed_inert() {
+        for typed in [
+            "<!channel>",
+            "<!here>",
+            "<@U123>",
+            "<http://x|y>",
+            "a&b",
+            "`x`",
+            "*b* _i_ ~s~",
+        ] {
+            let said = GrammarError::UnknownCommand(typed.to_string()).to_string();
+            assert!(
+                !said.contains('<') && !said.contains('>'),
+                "{typed}: {said}"
+            );
+            assert_eq!(said.matches('`').count(), 2, "one code span: {said}");
+        }
+        assert_eq!(
+            parse("<!channel>").unwrap_err().to_string(),
+            "I don't know `&lt;!channel&gt;`."
+        );
+        assert!(
+            parse("me <!here>")
+                .unwrap_err()
+                .to_string()
+                .contains("&lt;!here&gt;")
+        );
     }
 
     #[test]

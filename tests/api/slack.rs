@@ -770,3 +770,33 @@ async fn an_admin_role_slack_implied_goes_when_slack_demotes_them_and_the_instal
     );
     app.stop().await;
 }
+
+#[tokio::test]
+async fn metrics_with_a_mention_or_a_link_echoes_it_inert() {
+    let slack = fake_slack().await;
+    let db = TestDb::new().await;
+    let app = spawn_slack_app(&db, &slack, &[]).await;
+    install_org(&app, "T1", "U_ADMIN").await;
+    for typed in [
+        "<!channel>",
+        "me <!here>",
+        "<@U999>",
+        "<http://evil.example|docs>",
+    ] {
+        let answer = slack_form(&app, "/slack/commands", &metrics_fields(typed))
+            .await
+            .text()
+            .await
+            .unwrap();
+        for raw in [
+            "<!channel>",
+            "<!here>",
+            "<@U999>",
+            "<http://evil.example|docs>",
+        ] {
+            assert!(!answer.contains(raw), "{typed}: echoed {raw} raw: {answer}");
+        }
+        assert!(answer.contains("&lt;"), "{typed}: {answer}");
+    }
+    app.stop().await;
+}
