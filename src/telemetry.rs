@@ -42,7 +42,7 @@ pub mod series {
     pub const API_PAGES: &str = "aimpact_api_pages_total";
     /// How long write transactions hold the database (histogram, seconds;
     /// on SQLite every other writer waits meanwhile).
-    pub const DB_WRITE_SECONDS: &str = "aimpact_db_write_seconds";
+    pub const DB_WRITE_SECONDS: &str = crate::store::DB_WRITE_SECONDS;
     /// Calls to Slack, GitHub and Jira by service and status (counter;
     /// `status="429"` counts rate limits).
     pub const OUTBOUND: &str = "aimpact_outbound_requests_total";

@@ -29,16 +29,7 @@ fn allowed(state: &AppState, headers: &HeaderMap) -> Result<(), StatusCode> {
                 .and_then(|v| v.to_str().ok())
                 .and_then(|v| v.strip_prefix("Bearer "))
                 .unwrap_or("");
-            let expected = token.expose_secret().as_bytes();
-            // Constant time: the token is a secret.
-            let same = given.len() == expected.len()
-                && given
-                    .as_bytes()
-                    .iter()
-                    .zip(expected)
-                    .fold(0u8, |acc, (a, b)| acc | (a ^ b))
-                    == 0;
-            if same {
+            if super::same_secret(given.as_bytes(), token.expose_secret().as_bytes()) {
                 Ok(())
             } else {
                 Err(StatusCode::UNAUTHORIZED)

@@ -52,34 +52,18 @@ pub async fn start(State(state): State<AppState>, Query(q): Query<StartParams>) 
             );
         }
     };
-    let secure = state
-        .config
-        .public_url
-        .as_ref()
-        .is_some_and(|u| u.scheme() == "https");
-    let cookie = format!(
-        "{}={nonce}; Path=/jira/oauth; Max-Age={}; HttpOnly; SameSite=Lax{}",
+    let cookie = crate::http::state_cookie(
         connect::STATE_COOKIE,
+        &nonce,
+        "/jira/oauth",
         connect::CONSENT_TTL_SECS,
-        if secure { "; Secure" } else { "" }
+        state.config.public_url.as_ref(),
     );
     (
         [(axum::http::header::SET_COOKIE, cookie)],
         axum::response::Redirect::to(consent.as_str()),
     )
         .into_response()
-}
-
-/// The state's nonce as the browser's cookie carries it.
-fn cookie_nonce(headers: &axum::http::HeaderMap) -> Option<String> {
-    headers
-        .get_all(axum::http::header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|kv| kv.trim().split_once('='))
-        .find(|(k, _)| *k == connect::STATE_COOKIE)
-        .map(|(_, v)| v.to_string())
 }
 
 /// The OAuth callback.
@@ -96,15 +80,9 @@ pub async fn callback(
         .as_deref()
         .and_then(|s| s.split_once('.'))
         .map(|(n, _)| n);
-    let cookie = cookie_nonce(&headers);
+    let cookie = crate::http::cookie(&headers, connect::STATE_COOKIE);
     let same = match (nonce, cookie.as_deref()) {
-        (Some(n), Some(c)) => {
-            n.len() == c.len()
-                && n.bytes()
-                    .zip(c.bytes())
-                    .fold(0u8, |acc, (a, b)| acc | (a ^ b))
-                    == 0
-        }
+        (Some(n), Some(c)) => crate::http::same_secret(n.as_bytes(), c.as_bytes()),
         _ => false,
     };
     if !same {

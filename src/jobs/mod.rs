@@ -587,17 +587,10 @@ pub fn monitor(jobs: &Jobs, ctx: Arc<JobContext>, settings: &WorkerSettings) -> 
                             {
                                 tracing::warn!(org_id = %org, error = %e, "could not queue the run asked for meanwhile");
                             }
-                            let last = attempt.current() > retries;
                             metrics::histogram!(series::JOB_SECONDS, "queue" => queue)
                                 .record(started.elapsed().as_secs_f64());
-                            let outcome = match &result {
-                                Ok(()) => "ok",
-                                Err(e) if last || e.downcast_ref::<AbortError>().is_some() => "failed",
-                                Err(_) => "error",
-                            };
-                            metrics::counter!(series::JOBS, "queue" => queue, "outcome" => outcome)
-                                .increment(1);
-                            keep_outcome(&ctx.db, org, queue, &result, last).await;
+                            keep_outcome(&ctx.db, org, queue, &result, attempt.current() > retries)
+                                .await;
                             result
                         },
                     )
@@ -760,12 +753,20 @@ async fn keep_outcome(
     last_attempt: bool,
 ) {
     use crate::store::job_state;
+    let for_good =
+        matches!(result, Err(e) if last_attempt || e.downcast_ref::<AbortError>().is_some());
+    let outcome = match result {
+        Ok(()) => "ok",
+        Err(_) if for_good => "failed",
+        Err(_) => "error",
+    };
+    metrics::counter!(series::JOBS, "queue" => queue, "outcome" => outcome).increment(1);
     let Ok(mut conn) = db.pool().acquire().await else {
         return;
     };
     let kept = match result {
         Ok(()) => job_state::clear_failure(&mut conn, org, queue).await,
-        Err(e) if last_attempt || e.downcast_ref::<AbortError>().is_some() => {
+        Err(e) if for_good => {
             let error: String = e
                 .to_string()
                 .split_whitespace()

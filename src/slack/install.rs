@@ -272,14 +272,12 @@ async fn start(state: &AppState) -> Result<Response, InstallError> {
         .append_pair("scope", &BOT_SCOPES.join(","))
         .append_pair("redirect_uri", redirect.as_deref().unwrap_or_default())
         .append_pair("state", &signed);
-    let secure = state
-        .config
-        .public_url
-        .as_ref()
-        .is_some_and(|u| u.scheme() == "https");
-    let cookie = format!(
-        "{STATE_COOKIE}={nonce}; Path=/slack/oauth; Max-Age={STATE_TTL_SECS}; HttpOnly; SameSite=Lax{}",
-        if secure { "; Secure" } else { "" }
+    let cookie = crate::http::state_cookie(
+        STATE_COOKIE,
+        &nonce,
+        "/slack/oauth",
+        STATE_TTL_SECS,
+        state.config.public_url.as_ref(),
     );
     Ok(([(header::SET_COOKIE, cookie)], Redirect::to(url.as_str())).into_response())
 }
@@ -325,17 +323,6 @@ pub async fn callback(
     ([(header::SET_COOKIE, clear)], response).into_response()
 }
 
-fn cookie_nonce(headers: &HeaderMap) -> Option<String> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|kv| kv.trim().split_once('='))
-        .find(|(k, _)| *k == STATE_COOKIE)
-        .map(|(_, v)| v.to_string())
-}
-
 async fn finish(
     state: &AppState,
     headers: &HeaderMap,
@@ -353,7 +340,7 @@ async fn finish(
         .and_then(|s| check_state_signature(secret, s))
         .ok_or(InstallError::BadState)?;
     // Bound to the browser that started the install (login CSRF).
-    if cookie_nonce(headers).as_deref() != Some(nonce.as_str()) {
+    if crate::http::cookie(headers, STATE_COOKIE).as_deref() != Some(nonce.as_str()) {
         return Err(InstallError::BadState);
     }
     let mut conn = state.db.pool().acquire().await.map_err(StoreError::from)?;

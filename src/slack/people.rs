@@ -172,14 +172,7 @@ pub async fn match_waiting(
     if waiting.is_empty() {
         return Ok(0);
     }
-    let org = {
-        let mut conn = state.db.pool().acquire().await.map_err(StoreError::from)?;
-        orgs::get(&mut conn, org_id).await?
-    };
-    let Some(slack) = crate::surveys::deliver::slack_or_skip(state, &org)
-        .await
-        .map_err(|e| ListenerError::Other(e.to_string()))?
-    else {
+    let Some(slack) = org_slack(state, org_id).await? else {
         return Ok(0);
     };
     let by_email = emails_by_person(state, org_id).await?;
@@ -216,16 +209,23 @@ pub async fn match_waiting(
     Ok(linked)
 }
 
-/// Pages through the workspace's members and links them by email.
-pub async fn match_people(state: &AppState, org_id: OrgId) -> Result<Matched, ListenerError> {
+/// The org's Slack client; `None` while it has no bot token.
+async fn org_slack(
+    state: &AppState,
+    org_id: OrgId,
+) -> Result<Option<crate::slack::client::OrgSlack>, ListenerError> {
     let org = {
         let mut conn = state.db.pool().acquire().await.map_err(StoreError::from)?;
         orgs::get(&mut conn, org_id).await?
     };
-    let Some(slack) = crate::surveys::deliver::slack_or_skip(state, &org)
+    crate::surveys::deliver::slack_or_skip(state, &org)
         .await
-        .map_err(|e| ListenerError::Other(e.to_string()))?
-    else {
+        .map_err(|e| ListenerError::Other(e.to_string()))
+}
+
+/// Pages through the workspace's members and links them by email.
+pub async fn match_people(state: &AppState, org_id: OrgId) -> Result<Matched, ListenerError> {
+    let Some(slack) = org_slack(state, org_id).await? else {
         return Ok(Matched::default());
     };
     let by_email = emails_by_person(state, org_id).await?;

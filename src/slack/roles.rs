@@ -4,7 +4,7 @@
 
 use super::listeners::{Ctx, ListenerError};
 use crate::domain::{PersonId, Role, TeamId};
-use crate::store::roles;
+use crate::store::{StoreError, roles};
 
 /// How a role implied by Slack's admin/owner flags is marked when stored.
 pub const SLACK_ADMIN: &str = "slack:workspace_admin";
@@ -13,66 +13,40 @@ pub const SLACK_ADMIN: &str = "slack:workspace_admin";
 /// or Slack's own admin/owner flags. A stored admin role that Slack's flags
 /// implied follows Slack: it is dropped once Slack no longer says so.
 pub async fn resolve(ctx: &Ctx, slack_user_id: &str) -> Result<Role, ListenerError> {
-    let stored = {
-        let mut conn = ctx
-            .state
-            .db
-            .pool()
-            .acquire()
-            .await
-            .map_err(crate::store::StoreError::from)?;
-        roles::get(&mut conn, ctx.org.id, slack_user_id).await?
-    };
     if ctx.org.installed_by_slack_user_id.as_deref() == Some(slack_user_id) {
         return Ok(Role::Admin);
     }
+    let db = &ctx.state.db;
+    let (stored, granted_by) = {
+        let mut conn = db.pool().acquire().await.map_err(StoreError::from)?;
+        roles::get_granted(&mut conn, ctx.org.id, slack_user_id).await?
+    };
     if stored == Role::Admin {
-        let by = {
-            let mut conn = ctx
-                .state
-                .db
-                .pool()
-                .acquire()
-                .await
-                .map_err(crate::store::StoreError::from)?;
-            roles::granted_by(&mut conn, ctx.org.id, slack_user_id).await?
-        };
         // Granted in aimpact: it stays until an admin revokes it.
-        if by.as_deref() != Some(SLACK_ADMIN) {
+        if granted_by.as_deref() != Some(SLACK_ADMIN) {
             return Ok(Role::Admin);
         }
         // Implied by Slack: it follows Slack. If Slack cannot be asked
         // now, the stored role holds until it can.
         let still = match ctx.slack().await {
-            Ok(slack) => match slack.users_info(slack_user_id).await {
-                Ok(info) => Some(info.is_admin || info.is_owner),
-                Err(_) => None,
-            },
+            Ok(slack) => slack
+                .users_info(slack_user_id)
+                .await
+                .ok()
+                .map(|info| info.is_admin || info.is_owner),
             Err(_) => None,
         };
         if still != Some(false) {
             return Ok(Role::Admin);
         }
-        let mut conn = ctx
-            .state
-            .db
-            .pool()
-            .acquire()
-            .await
-            .map_err(crate::store::StoreError::from)?;
+        let mut conn = db.pool().acquire().await.map_err(StoreError::from)?;
         roles::remove(&mut conn, ctx.org.id, slack_user_id).await?;
         tracing::info!(org_id = %ctx.org.id, "a Slack admin was demoted in Slack; their aimpact admin role is gone");
         return Ok(Role::Developer);
     }
     let info = ctx.slack().await?.users_info(slack_user_id).await?;
     if info.is_admin || info.is_owner {
-        let mut conn = ctx
-            .state
-            .db
-            .pool()
-            .acquire()
-            .await
-            .map_err(crate::store::StoreError::from)?;
+        let mut conn = db.pool().acquire().await.map_err(StoreError::from)?;
         roles::set(
             &mut conn,
             ctx.org.id,

@@ -152,14 +152,26 @@ pub async fn record_failure(
 }
 
 /// A `job` of the org succeeded: its earlier failure is no longer shown.
+/// Called after every successful job, so it only reads unless there is a
+/// failure to clear (on SQLite a write, even one changing nothing, waits
+/// for the one writer).
 pub async fn clear_failure(conn: &mut AnyConnection, org: OrgId, job: &str) -> StoreResult<()> {
+    const FAILING: &str = "select count(*) from job_state
+        where org_id = $1 and job = $2 and failed_at is not null";
     const SQL: &str = "update job_state set last_error = null, failed_at = null
         where org_id = $1 and job = $2 and failed_at is not null";
-    sqlx::query(SQL)
+    let failing: i64 = sqlx::query_scalar(FAILING)
         .bind(org.get())
         .bind(job)
-        .execute(conn)
+        .fetch_one(&mut *conn)
         .await?;
+    if failing > 0 {
+        sqlx::query(SQL)
+            .bind(org.get())
+            .bind(job)
+            .execute(conn)
+            .await?;
+    }
     Ok(())
 }
 

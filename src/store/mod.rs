@@ -184,12 +184,16 @@ pub struct WriteTx {
 /// every other writer (the job queue's too) waiting.
 pub const LONG_WRITE: Duration = Duration::from_millis(100);
 
+/// The Prometheus histogram of how long write transactions hold the
+/// database (listed with the others in `telemetry::series`).
+pub const DB_WRITE_SECONDS: &str = "aimpact_db_write_seconds";
+
 impl WriteTx {
     /// Commits, then gives the turn to the next writer.
     pub async fn commit(self) -> Result<(), sqlx::Error> {
         let done = self.tx.commit().await;
         let held = self.began.elapsed();
-        metrics::histogram!(crate::telemetry::series::DB_WRITE_SECONDS).record(held.as_secs_f64());
+        metrics::histogram!(DB_WRITE_SECONDS).record(held.as_secs_f64());
         if held > LONG_WRITE {
             tracing::warn!(
                 held_ms = held.as_millis() as u64,

@@ -30,20 +30,25 @@ pub async fn set(
     Ok(())
 }
 
-/// Who granted a stored role: `slack:workspace_admin` for a role implied
-/// by Slack's admin flags (it follows Slack), else the granter.
-pub async fn granted_by(
+/// A Slack user's stored role (`Developer` when none is stored) and who
+/// granted it: `slack:workspace_admin` for a role implied by Slack's admin
+/// flags (it follows Slack), else the granter.
+pub async fn get_granted(
     conn: &mut AnyConnection,
     org: OrgId,
     slack_user_id: &str,
-) -> StoreResult<Option<String>> {
-    const SQL: &str = "select granted_by from org_role where org_id = $1 and slack_user_id = $2";
-    let by: Option<Option<String>> = sqlx::query_scalar(SQL)
+) -> StoreResult<(Role, Option<String>)> {
+    const SQL: &str =
+        "select role, granted_by from org_role where org_id = $1 and slack_user_id = $2";
+    let row: Option<(String, Option<String>)> = sqlx::query_as(SQL)
         .bind(org.get())
         .bind(slack_user_id)
         .fetch_optional(conn)
         .await?;
-    Ok(by.flatten())
+    Ok(match row {
+        Some((role, by)) => (Role::parse(&role), by),
+        None => (Role::Developer, None),
+    })
 }
 
 /// Removes a Slack user's stored role (they are a developer again).
@@ -59,13 +64,7 @@ pub async fn remove(conn: &mut AnyConnection, org: OrgId, slack_user_id: &str) -
 
 /// A Slack user's stored role, `Developer` when none is stored.
 pub async fn get(conn: &mut AnyConnection, org: OrgId, slack_user_id: &str) -> StoreResult<Role> {
-    const SQL: &str = "select role from org_role where org_id = $1 and slack_user_id = $2";
-    let role: Option<String> = sqlx::query_scalar(SQL)
-        .bind(org.get())
-        .bind(slack_user_id)
-        .fetch_optional(conn)
-        .await?;
-    Ok(role.as_deref().map(Role::parse).unwrap_or(Role::Developer))
+    Ok(get_granted(conn, org, slack_user_id).await?.0)
 }
 
 /// Teams `slack_user_id` leads.

@@ -8,7 +8,6 @@
 //! joins Slack only after the merge (the `team_join` event matches them
 //! and their DM follows).
 
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -99,21 +98,6 @@ impl wiremock::Respond for UsersInfo {
     }
 }
 
-/// `chat.postMessage`: the DM channel and a new ts.
-struct PostMessage(AtomicU64);
-
-impl wiremock::Respond for PostMessage {
-    fn respond(&self, request: &Request) -> ResponseTemplate {
-        let body: Value = serde_json::from_slice(&request.body).unwrap_or_default();
-        let channel = body["channel"]
-            .as_str()
-            .unwrap_or("X")
-            .replacen('U', "D", 1);
-        let ts = self.0.fetch_add(1, Ordering::SeqCst);
-        slack_ok(json!({ "channel": channel, "ts": format!("1700000000.{ts:06}") }))
-    }
-}
-
 async fn fake_slack(members: &Members) -> MockServer {
     let slack = MockServer::start().await;
     Mock::given(path("/api/auth.test"))
@@ -137,7 +121,7 @@ async fn fake_slack(members: &Members) -> MockServer {
         .await;
     Mock::given(method("POST"))
         .and(path("/api/chat.postMessage"))
-        .respond_with(PostMessage(AtomicU64::new(1)))
+        .respond_with(PostDm::default())
         .mount(&slack)
         .await;
     for m in ["chat.update", "views.publish", "views.open"] {

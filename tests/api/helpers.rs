@@ -332,3 +332,47 @@ pub async fn calls(slack: &wiremock::MockServer, method: &str) -> Vec<wiremock::
         .filter(|r| r.url.path() == path)
         .collect()
 }
+
+/// The DM channel Slack gives `user` in the fakes: `U123` → `D123`.
+pub fn dm_of(user: &str) -> String {
+    match user.strip_prefix('U') {
+        Some(rest) => format!("D{rest}"),
+        None => user.to_string(),
+    }
+}
+
+/// `chat.postMessage` as Slack answers a DM: the DM's channel and a new ts.
+pub struct PostDm {
+    next_ts: std::sync::atomic::AtomicU64,
+}
+
+impl Default for PostDm {
+    fn default() -> Self {
+        Self {
+            next_ts: std::sync::atomic::AtomicU64::new(1),
+        }
+    }
+}
+
+impl wiremock::Respond for PostDm {
+    fn respond(&self, request: &wiremock::Request) -> wiremock::ResponseTemplate {
+        let body: serde_json::Value = serde_json::from_slice(&request.body).unwrap_or_default();
+        let channel = dm_of(body["channel"].as_str().unwrap_or("X"));
+        let ts = self
+            .next_ts
+            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        slack_ok(serde_json::json!({ "channel": channel, "ts": format!("1700000000.{ts:06}") }))
+    }
+}
+
+/// `conversations.open`: the DM with `users`.
+pub struct OpenDm;
+
+impl wiremock::Respond for OpenDm {
+    fn respond(&self, request: &wiremock::Request) -> wiremock::ResponseTemplate {
+        let body: serde_json::Value = serde_json::from_slice(&request.body).unwrap_or_default();
+        slack_ok(
+            serde_json::json!({ "channel": { "id": dm_of(body["users"].as_str().unwrap_or("UX")) } }),
+        )
+    }
+}

@@ -3,7 +3,6 @@
 //! reveal, App Home, reminders, expiry, quiet hours and hostile clicks.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
 
 use aimpact::domain::{OrgId, PersonId, Provider};
 use aimpact::store::surveys::{self, Kind};
@@ -34,24 +33,6 @@ fn rfc3339(t: i64) -> String {
         .unwrap()
         .format("%Y-%m-%dT%H:%M:%SZ")
         .to_string()
-}
-
-/// `chat.postMessage` as Slack answers it: the DM's channel and a new ts.
-struct PostMessage {
-    next_ts: AtomicU64,
-}
-
-impl wiremock::Respond for PostMessage {
-    fn respond(&self, request: &Request) -> ResponseTemplate {
-        let body: Value = serde_json::from_slice(&request.body).unwrap_or_default();
-        let channel = body["channel"].as_str().unwrap_or("X").to_string();
-        let channel = match channel.strip_prefix('U') {
-            Some(rest) => format!("D{rest}"),
-            None => channel,
-        };
-        let ts = self.next_ts.fetch_add(1, Ordering::SeqCst);
-        slack_ok(json!({ "channel": channel, "ts": format!("1700000000.{ts:06}") }))
-    }
 }
 
 /// Slack members: the author, two reviewers (one matched by email, one to
@@ -97,9 +78,7 @@ async fn fake_slack() -> MockServer {
     let slack = MockServer::start().await;
     Mock::given(method("POST"))
         .and(path("/api/chat.postMessage"))
-        .respond_with(PostMessage {
-            next_ts: AtomicU64::new(1),
-        })
+        .respond_with(PostDm::default())
         .mount(&slack)
         .await;
     for m in ["chat.update", "views.publish", "views.open"] {
@@ -1032,15 +1011,4 @@ async fn an_interrupted_send_is_found_in_the_dm_and_never_posted_twice() {
         .unwrap();
     assert_eq!(posts(&w.slack).await.len(), 2);
     w.app.stop().await;
-}
-
-/// `conversations.open`: the DM with `users` is `D` + the user's id tail.
-struct OpenDm;
-
-impl wiremock::Respond for OpenDm {
-    fn respond(&self, request: &Request) -> ResponseTemplate {
-        let body: Value = serde_json::from_slice(&request.body).unwrap_or_default();
-        let user = body["users"].as_str().unwrap_or("UX");
-        slack_ok(json!({ "channel": { "id": user.replacen('U', "D", 1) } }))
-    }
 }
