@@ -177,10 +177,11 @@ async fn connect_github_from_env(
     let done = crate::github::connect::after_token_connect(
         &client,
         db,
-        &config.github,
-        config.public_url.as_ref(),
+        keys,
+        config,
         org,
         login,
+        crate::github::connect::HookSecret::Deployment,
     )
     .await
     .map_err(|e| github(e.to_string()))?;

@@ -145,6 +145,12 @@ pub struct GithubAppSettings {
     pub slug: String,
     /// `GITHUB_APP_PRIVATE_KEY`, parsed.
     pub key: octocrab::EncodingKey,
+    /// `GITHUB_APP_CLIENT_ID`: the App's OAuth client id. The setup asks
+    /// GitHub to authorise the person installing, so aimpact can check the
+    /// installation is theirs before linking it.
+    pub client_id: String,
+    /// `GITHUB_APP_CLIENT_SECRET`.
+    pub client_secret: SecretString,
 }
 
 impl fmt::Debug for GithubAppSettings {
@@ -153,6 +159,8 @@ impl fmt::Debug for GithubAppSettings {
             .field("id", &self.id)
             .field("slug", &self.slug)
             .field("key", &"[set]")
+            .field("client_id", &self.client_id)
+            .field("client_secret", &"[set]")
             .finish()
     }
 }
@@ -422,7 +430,7 @@ impl Config {
             .filter(|t| !t.trim().is_empty())
             .map(SecretString::from);
         let slack = read_slack(&mut r, public_url.is_some());
-        let github = read_github(&mut r);
+        let github = read_github(&mut r, public_url.is_some());
         let jira = read_jira(&mut r, public_url.is_some());
 
         match database_url {
@@ -522,7 +530,7 @@ fn read_slack(r: &mut Reader<'_>, has_public_url: bool) -> SlackSettings {
     }
 }
 
-fn read_github(r: &mut Reader<'_>) -> GithubSettings {
+fn read_github(r: &mut Reader<'_>, has_public_url: bool) -> GithubSettings {
     let token = r
         .raw("GITHUB_TOKEN")
         .map(|v| SecretString::from(v.trim().to_string()));
@@ -541,7 +549,7 @@ fn read_github(r: &mut Reader<'_>) -> GithubSettings {
         );
     }
     let sync_days = r.positive("GITHUB_SYNC_DAYS", 90, "a number of days such as 90") as u32;
-    let app = read_github_app(r);
+    let app = read_github_app(r, has_public_url);
     GithubSettings {
         app,
         web_url: url_setting(r, "GITHUB_WEB_URL", "https://github.com/", true),
@@ -631,10 +639,12 @@ fn read_jira(r: &mut Reader<'_>, has_public_url: bool) -> JiraSettings {
 }
 
 /// The App settings come as a set of three, with the webhook secret.
-fn read_github_app(r: &mut Reader<'_>) -> Option<GithubAppSettings> {
+fn read_github_app(r: &mut Reader<'_>, has_public_url: bool) -> Option<GithubAppSettings> {
     let id = r.raw("GITHUB_APP_ID");
     let key = r.raw("GITHUB_APP_PRIVATE_KEY");
     let slug = r.raw("GITHUB_APP_SLUG");
+    let client_id = r.raw("GITHUB_APP_CLIENT_ID");
+    let client_secret = r.raw("GITHUB_APP_CLIENT_SECRET");
     if id.is_none() && key.is_none() && slug.is_none() {
         return None;
     }
@@ -649,6 +659,24 @@ fn read_github_app(r: &mut Reader<'_>) -> Option<GithubAppSettings> {
                 "must be set with the other GITHUB_APP_* settings (see the App's settings page on GitHub)",
             );
         }
+    }
+    for (name, value) in [
+        ("GITHUB_APP_CLIENT_ID", &client_id),
+        ("GITHUB_APP_CLIENT_SECRET", &client_secret),
+    ] {
+        if value.is_none() {
+            r.problem(
+                name,
+                "must be set with GITHUB_APP_ID: the App's OAuth client id and secret (App settings → General), \
+                 so the setup can check that the person installing may access the installation",
+            );
+        }
+    }
+    if !has_public_url {
+        r.problem(
+            "AIMPACT_PUBLIC_URL",
+            "must be set with GITHUB_APP_ID: GitHub sends admins back to <AIMPACT_PUBLIC_URL>/github/setup",
+        );
     }
     if r.raw("GITHUB_WEBHOOK_SECRET").is_none() {
         r.problem(
@@ -709,6 +737,8 @@ fn read_github_app(r: &mut Reader<'_>) -> Option<GithubAppSettings> {
         id: id?,
         slug: slug?,
         key: key?,
+        client_id: client_id?.trim().to_string(),
+        client_secret: SecretString::from(client_secret?.trim().to_string()),
     })
 }
 
@@ -795,12 +825,17 @@ mod tests {
             ("GITHUB_APP_ID", "1234"),
             ("GITHUB_APP_SLUG", "aimpact"),
             ("GITHUB_APP_PRIVATE_KEY", key),
+            ("GITHUB_APP_CLIENT_ID", "Iv1.abc"),
+            ("GITHUB_APP_CLIENT_SECRET", "client-secret-value"),
             ("GITHUB_WEBHOOK_SECRET", "s"),
+            ("AIMPACT_PUBLIC_URL", "https://aimpact.example"),
         ])
         .unwrap();
         let app = ok.github.app.as_ref().unwrap();
         assert_eq!((app.id, app.slug.as_str()), (1234, "aimpact"));
+        assert_eq!(app.client_id, "Iv1.abc");
         assert!(!format!("{:?}", ok.github).contains("PRIVATE"));
+        assert!(!format!("{:?}", ok.github).contains("client-secret-value"));
         // PEM text with escaped newlines, as environments often carry it.
         let escaped = pem.trim().replace('\n', "\\n");
         assert!(
@@ -808,7 +843,10 @@ mod tests {
                 ("GITHUB_APP_ID", "1"),
                 ("GITHUB_APP_SLUG", "a"),
                 ("GITHUB_APP_PRIVATE_KEY", &escaped),
+                ("GITHUB_APP_CLIENT_ID", "Iv1.abc"),
+                ("GITHUB_APP_CLIENT_SECRET", "x"),
                 ("GITHUB_WEBHOOK_SECRET", "s"),
+                ("AIMPACT_PUBLIC_URL", "https://aimpact.example"),
             ])
             .is_ok()
         );
@@ -826,6 +864,9 @@ mod tests {
             "GITHUB_APP_SLUG: must be set",
             "GITHUB_APP_PRIVATE_KEY: is not an RSA private key",
             "GITHUB_WEBHOOK_SECRET: must be set with GITHUB_APP_ID",
+            "GITHUB_APP_CLIENT_ID: must be set with GITHUB_APP_ID",
+            "GITHUB_APP_CLIENT_SECRET: must be set with GITHUB_APP_ID",
+            "AIMPACT_PUBLIC_URL: must be set with GITHUB_APP_ID",
         ] {
             assert!(bad.contains(expected), "{expected} in {bad}");
         }

@@ -195,6 +195,7 @@ impl GithubClient {
     ) -> Result<(http::StatusCode, http::HeaderMap, Vec<u8>), GithubError> {
         let response = match method {
             http::Method::POST => self.crab._post(path, body).await,
+            http::Method::PATCH => self.crab._patch(path, body).await,
             _ => self.crab._get(path).await,
         }
         .map_err(|e| {
@@ -267,6 +268,16 @@ impl GithubClient {
     pub async fn post(&self, path: &str, body: &Value, what: &str) -> Result<Value, GithubError> {
         self.respect_budget().await;
         let (status, headers, bytes) = self.send(http::Method::POST, path, Some(body)).await?;
+        if !status.is_success() {
+            return Err(Self::refusal(status, &headers, &bytes, what));
+        }
+        Ok(serde_json::from_slice(&bytes).unwrap_or(Value::Null))
+    }
+
+    /// A REST PATCH (not retried).
+    pub async fn patch(&self, path: &str, body: &Value, what: &str) -> Result<Value, GithubError> {
+        self.respect_budget().await;
+        let (status, headers, bytes) = self.send(http::Method::PATCH, path, Some(body)).await?;
         if !status.is_success() {
             return Err(Self::refusal(status, &headers, &bytes, what));
         }

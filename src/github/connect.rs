@@ -32,6 +32,15 @@ pub enum ConnectError {
     /// This deployment lacks a setting the org's connection needs.
     #[error("{0}")]
     NotConfigured(&'static str),
+    /// The token's owner is not an active member of the organisation.
+    #[error(
+        "GitHub shows no active membership of `{0}` for this token: use a token of a member of \
+         that organisation (an owner's, so the webhook can be created)"
+    )]
+    NotMember(String),
+    /// Another workspace has this organisation connected.
+    #[error("`{0}` is already connected to another Slack workspace")]
+    Taken(String),
 }
 
 impl From<sqlx::Error> for ConnectError {
@@ -84,13 +93,28 @@ pub async fn connect_token(
     by: Option<&str>,
 ) -> Result<GithubClient, ConnectError> {
     let client = GithubClient::with_token(api_url, token)?;
-    client
+    // Any token can read a public organisation; only a member's token
+    // connects it.
+    let membership = client
         .get(
-            &format!("/orgs/{login}"),
-            &format!("organisation `{login}`"),
+            &format!("/user/memberships/orgs/{login}"),
+            &format!("your membership of `{login}`"),
         )
-        .await?;
+        .await;
+    match membership {
+        Ok((m, _)) if m["state"].as_str() == Some("active") => {}
+        Ok(_) => return Err(ConnectError::NotMember(login.to_string())),
+        Err(GithubError::NotFound(_) | GithubError::Forbidden(_)) => {
+            return Err(ConnectError::NotMember(login.to_string()));
+        }
+        Err(e) => return Err(e.into()),
+    }
     let mut tx = db.begin_write().await?;
+    if let Some(other) = crate::store::orgs::github_login_holder(&mut tx, login).await?
+        && other != org
+    {
+        return Err(ConnectError::Taken(login.to_string()));
+    }
     credentials::put(&mut tx, keys, org, TOKEN, token, None).await?;
     integrations::upsert(&mut tx, org, "github", "connected", Some(login), by).await?;
     integrations::merge_settings(
@@ -510,9 +534,45 @@ pub const WEBHOOK_EVENTS: [&str; 5] = [
     "organization",
 ];
 
+/// The stored credential holding an org's own webhook secret: in a
+/// multi-workspace deployment each organisation connected with a token has
+/// one, so no workspace's admin can sign deliveries for another's.
+pub const HOOK_SECRET: &str = "github_webhook_secret";
+
+/// The org's own webhook secret, made on first use (32 random bytes, hex).
+pub async fn own_hook_secret(
+    db: &Db,
+    keys: &Keyring,
+    org: OrgId,
+) -> Result<SecretString, ConnectError> {
+    let mut tx = db.begin_write().await?;
+    if let Some(secret) = credentials::get(&mut tx, keys, org, HOOK_SECRET).await? {
+        return Ok(secret);
+    }
+    use rand::RngCore;
+    let mut bytes = [0u8; 32];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    let secret = SecretString::from(hex::encode(bytes));
+    credentials::put(&mut tx, keys, org, HOOK_SECRET, &secret, None).await?;
+    tx.commit().await?;
+    Ok(secret)
+}
+
+fn hook_config(url: &url::Url, secret: &SecretString) -> Value {
+    use secrecy::ExposeSecret;
+    serde_json::json!({
+        "url": url.as_str(),
+        "content_type": "json",
+        "secret": secret.expose_secret(),
+        "insecure_ssl": "0",
+    })
+}
+
 /// Creates the organisation webhook pointing at `hook_url` unless one
 /// already does; records the outcome in the integration's settings so App
-/// Home can tell the admin what to do.
+/// Home can tell the admin what to do. With `rewrite_secret` (the org's own
+/// secret), a hook already there gets that secret, since the one it was
+/// made with may be another's.
 pub async fn ensure_org_webhook(
     client: &GithubClient,
     db: &Db,
@@ -520,6 +580,7 @@ pub async fn ensure_org_webhook(
     login: &str,
     hook_url: Option<&url::Url>,
     secret: Option<&SecretString>,
+    rewrite_secret: bool,
 ) -> Result<WebhookSetup, ConnectError> {
     let outcome = match (hook_url, secret) {
         (Some(url), Some(secret)) => {
@@ -529,42 +590,41 @@ pub async fn ensure_org_webhook(
                 "the organisation's webhooks",
             )
             .await;
-            match hooks {
-                Ok(hooks)
-                    if hooks.iter().any(|h| {
-                        h.pointer("/config/url").and_then(Value::as_str) == Some(url.as_str())
-                    }) =>
-                {
-                    WebhookSetup::Present
-                }
-                Ok(_) => {
-                    use secrecy::ExposeSecret;
-                    let body = serde_json::json!({
-                        "name": "web",
-                        "active": true,
-                        "events": WEBHOOK_EVENTS,
-                        "config": {
-                            "url": url.as_str(),
-                            "content_type": "json",
-                            "secret": secret.expose_secret(),
-                            "insecure_ssl": "0",
-                        },
-                    });
-                    match client
-                        .post(
-                            &format!("/orgs/{login}/hooks"),
-                            &body,
-                            "the organisation's webhooks",
+            let ours = |h: &&Value| {
+                h.pointer("/config/url").and_then(Value::as_str) == Some(url.as_str())
+            };
+            let created = match hooks {
+                Ok(hooks) => match hooks.iter().find(ours).and_then(|h| h["id"].as_i64()) {
+                    Some(id) if rewrite_secret => client
+                        .patch(
+                            &format!("/orgs/{login}/hooks/{id}/config"),
+                            &hook_config(url, secret),
+                            "the organisation's webhook",
                         )
                         .await
-                    {
-                        Ok(_) => WebhookSetup::Created,
-                        Err(GithubError::Forbidden(_) | GithubError::NotFound(_)) => {
-                            WebhookSetup::NotAllowed
-                        }
-                        Err(e) => return Err(e.into()),
+                        .map(|_| WebhookSetup::Present),
+                    Some(_) => Ok(WebhookSetup::Present),
+                    None => {
+                        let body = serde_json::json!({
+                            "name": "web",
+                            "active": true,
+                            "events": WEBHOOK_EVENTS,
+                            "config": hook_config(url, secret),
+                        });
+                        client
+                            .post(
+                                &format!("/orgs/{login}/hooks"),
+                                &body,
+                                "the organisation's webhooks",
+                            )
+                            .await
+                            .map(|_| WebhookSetup::Created)
                     }
-                }
+                },
+                Err(e) => Err(e),
+            };
+            match created {
+                Ok(outcome) => outcome,
                 Err(GithubError::Forbidden(_) | GithubError::NotFound(_)) => {
                     WebhookSetup::NotAllowed
                 }
@@ -589,15 +649,19 @@ pub const APP_STATE_PURPOSE: &str = "github_app_install";
 /// How long an install link stays valid.
 const APP_STATE_TTL_SECS: i64 = 3600;
 
-/// The App's install page with a signed, single-use state naming the org
-/// and the admin; `None` when this deployment has no GitHub App.
+/// Where App Home's "Connect GitHub" button leads for this org and admin:
+/// our own `/github/connect` with a signed, single-use state naming both.
+/// That route binds the state to the browser (a cookie) before sending it
+/// on to the App's install page. `None` when this deployment has no App.
 pub async fn app_install_url(
     db: &Db,
     github: &GithubSettings,
+    public_url: Option<&url::Url>,
     org: OrgId,
     slack_user: &str,
 ) -> Result<Option<url::Url>, ConnectError> {
-    let (Some(app), Some(secret)) = (&github.app, &github.webhook_secret) else {
+    let (Some(_), Some(secret), Some(public)) = (&github.app, &github.webhook_secret, public_url)
+    else {
         return Ok(None);
     };
     let state = crate::signed_state::issue(
@@ -609,12 +673,36 @@ pub async fn app_install_url(
         APP_STATE_TTL_SECS,
     )
     .await?;
+    let mut url = public
+        .join("github/connect")
+        .map_err(|_| ConnectError::NotConfigured("AIMPACT_PUBLIC_URL does not make a URL"))?;
+    url.query_pairs_mut().append_pair("state", &state);
+    Ok(Some(url))
+}
+
+/// The browser cookie an App setup is bound to.
+pub const STATE_COOKIE: &str = "aimpact_github_state";
+
+/// How long the install may take.
+pub const INSTALL_TTL_SECS: i64 = APP_STATE_TTL_SECS;
+
+/// The nonce of a well-formed state whose tag verifies (it is consumed
+/// later, at the setup callback).
+pub fn state_nonce(github: &GithubSettings, state: &str) -> Option<String> {
+    let secret = github.webhook_secret.as_ref()?;
+    crate::signed_state::verify(secret, APP_STATE_PURPOSE, state)
+}
+
+/// The App's install page for a state `/github/connect` bound; `None`
+/// without an App.
+pub fn install_page(github: &GithubSettings, state: &str) -> Option<url::Url> {
+    let app = github.app.as_ref()?;
     let mut url = github
         .web_url
         .join(&format!("apps/{}/installations/new", app.slug))
-        .map_err(|_| ConnectError::NotConfigured("GITHUB_APP_SLUG does not make a URL"))?;
-    url.query_pairs_mut().append_pair("state", &state);
-    Ok(Some(url))
+        .ok()?;
+    url.query_pairs_mut().append_pair("state", state);
+    Some(url)
 }
 
 /// Why the App's setup callback could not link an installation.
@@ -626,6 +714,21 @@ pub enum SetupError {
     /// The request lacks what GitHub sends.
     #[error("GitHub did not send {0}")]
     Missing(&'static str),
+    /// GitHub sent no authorization code: the App does not ask for user
+    /// authorization during installation.
+    #[error(
+        "GitHub did not say who installed the App. The App's settings need \"Request user \
+         authorization (OAuth) during installation\" turned on, with the callback URL \
+         <AIMPACT_PUBLIC_URL>/github/setup (README, GitHub App setup); nothing was linked"
+    )]
+    NoAuthorization,
+    /// The person who came back cannot access the installation.
+    #[error(
+        "your GitHub account cannot access this installation of the App, so it was not linked. \
+         Ask an owner of the GitHub organisation to open Connect GitHub on aimpact's App Home and \
+         finish the setup themselves"
+    )]
+    NotYours,
     /// The installation is linked to another Slack workspace.
     #[error("this GitHub installation is already connected to another Slack workspace")]
     Taken,
@@ -666,40 +769,138 @@ pub struct Linked {
     pub login: String,
 }
 
-/// The App's setup callback: checks the signed state, asks GitHub (as the
-/// App) for the installation and links it to the state's org.
+/// What GitHub's setup redirect carries.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SetupReturn<'a> {
+    /// Our signed state, passed through the install page.
+    pub state: Option<&'a str>,
+    /// The installation GitHub says was made or changed.
+    pub installation: Option<&'a str>,
+    /// The user authorization code ("Request user authorization during
+    /// installation").
+    pub code: Option<&'a str>,
+}
+
+/// Installations of the App listed for one user: 100 a page.
+const MAX_INSTALLATION_PAGES: usize = 100;
+
+/// Exchanges the user authorization code for a user access token
+/// (`POST {GITHUB_WEB_URL}/login/oauth/access_token`).
+async fn user_token(
+    http: &reqwest::Client,
+    github: &GithubSettings,
+    app: &crate::config::GithubAppSettings,
+    code: &str,
+) -> Result<SecretString, GithubError> {
+    use secrecy::ExposeSecret;
+    let url = github
+        .web_url
+        .join("login/oauth/access_token")
+        .map_err(|e| GithubError::Transport(e.to_string()))?;
+    let response = http
+        .post(url)
+        .header(reqwest::header::ACCEPT, "application/json")
+        .form(&[
+            ("client_id", app.client_id.as_str()),
+            ("client_secret", app.client_secret.expose_secret()),
+            ("code", code),
+        ])
+        .send()
+        .await
+        .map_err(|e| GithubError::Transport(e.without_url().to_string()))?;
+    let status = response.status();
+    let body = crate::bounds::read_capped(response, 64 * 1024)
+        .await
+        .map_err(|e| GithubError::Transport(e.to_string()))?;
+    let body: Value = serde_json::from_slice(&body).unwrap_or_default();
+    match body["access_token"].as_str() {
+        Some(token) if status.is_success() && !token.is_empty() => {
+            Ok(SecretString::from(token.to_string()))
+        }
+        // GitHub answers 200 with `error` for a bad or used code; its
+        // words are not shown (they come from outside), only which kind.
+        _ => Err(GithubError::Transport(format!(
+            "GitHub refused the authorization code (HTTP {}, {})",
+            status.as_u16(),
+            match body["error"].as_str() {
+                Some("bad_verification_code") => "the code is wrong or was used already",
+                Some("incorrect_client_credentials") => {
+                    "GITHUB_APP_CLIENT_ID or GITHUB_APP_CLIENT_SECRET is wrong"
+                }
+                Some("redirect_uri_mismatch") => "the App's callback URL does not match",
+                _ => "no access token",
+            }
+        ))),
+    }
+}
+
+/// The account login of `installation` when the user token can access it
+/// (`GET /user/installations`), else `None`.
+async fn users_installation(
+    github: &GithubSettings,
+    token: &SecretString,
+    installation: u64,
+) -> Result<Option<String>, GithubError> {
+    let client = GithubClient::with_token(&github.api_url, token)?;
+    let mut pages = crate::bounds::Pages::new("your installations", MAX_INSTALLATION_PAGES);
+    let mut next = Some("/user/installations?per_page=100".to_string());
+    while let Some(path) = next {
+        let (page, following) = client.get(&path, "your installations of the App").await?;
+        let list = page["installations"].as_array().cloned().unwrap_or_default();
+        if let Some(found) = list
+            .iter()
+            .find(|i| i["id"].as_u64() == Some(installation))
+        {
+            return Ok(found
+                .pointer("/account/login")
+                .and_then(Value::as_str)
+                .map(str::to_string));
+        }
+        let more = pages.follow(list.len(), following.as_deref())?;
+        next = following.filter(|_| more);
+    }
+    Ok(None)
+}
+
+/// The App's setup callback: checks the signed state, exchanges the user
+/// authorization code GitHub sent with it, and links the installation to
+/// the state's org only when `GET /user/installations` shows that the
+/// person who completed the setup can access it. The caller has checked
+/// that the state belongs to this browser.
 pub async fn link_installation(
     db: &Db,
+    http: &reqwest::Client,
     github: &GithubSettings,
-    state: Option<&str>,
-    installation: Option<&str>,
+    back: SetupReturn<'_>,
 ) -> Result<Linked, SetupError> {
     let (Some(app), Some(secret)) = (&github.app, &github.webhook_secret) else {
         return Err(SetupError::NoApp);
     };
-    let state = state.ok_or(SetupError::Missing("a state"))?;
-    let installation: u64 = installation
+    let state = back.state.ok_or(SetupError::Missing("a state"))?;
+    let installation: u64 = back
+        .installation
         .and_then(|i| i.trim().parse().ok())
         .ok_or(SetupError::Missing("an installation id"))?;
+    let code = back
+        .code
+        .filter(|c| !c.trim().is_empty())
+        .ok_or(SetupError::NoAuthorization)?;
     let (org, slack_user) = crate::signed_state::consume(db, secret, APP_STATE_PURPOSE, state)
         .await?
         .ok_or(SetupError::BadState)?;
-    let app_client = GithubClient::as_app(&github.api_url, app)?;
-    let (found, _) = app_client
-        .get(
-            &format!("/app/installations/{installation}"),
-            "this installation of the App",
-        )
-        .await?;
-    let login = found
-        .pointer("/account/login")
-        .and_then(Value::as_str)
-        .ok_or(SetupError::Missing("the installation's account"))?
-        .to_string();
+    let token = user_token(http, github, app, code).await?;
+    let login = users_installation(github, &token, installation)
+        .await?
+        .ok_or(SetupError::NotYours)?;
     let external = format!("{INSTALLATION_PREFIX}{installation}");
     let mut tx = db.begin_write().await?;
     if let Some(other) =
         crate::store::orgs::find_by_integration(&mut tx, "github", &external).await?
+        && other != org
+    {
+        return Err(SetupError::Taken);
+    }
+    if let Some(other) = crate::store::orgs::github_login_holder(&mut tx, &login).await?
         && other != org
     {
         return Err(SetupError::Taken);
@@ -746,16 +947,28 @@ pub struct Connected {
     pub webhook: WebhookSetup,
 }
 
+/// Which secret an organisation webhook made in token mode is signed with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HookSecret {
+    /// `GITHUB_WEBHOOK_SECRET` (a single-workspace deployment: the operator
+    /// is the only admin).
+    Deployment,
+    /// The org's own ([`HOOK_SECRET`]; multi-workspace deployments).
+    Own,
+}
+
 /// After a token connect: discovery, member profiles (best effort) and
 /// the organisation webhook pointing at `public_url`'s `/github/webhook`.
 pub async fn after_token_connect(
     client: &GithubClient,
     db: &Db,
-    github: &GithubSettings,
-    public_url: Option<&url::Url>,
+    keys: &Keyring,
+    config: &crate::config::Config,
     org: OrgId,
     login: &str,
+    hook_secret: HookSecret,
 ) -> Result<Connected, ConnectError> {
+    let (github, public_url) = (&config.github, config.public_url.as_ref());
     let found = discover(client, db, org, login).await?;
     match member_profiles(client, login).await {
         Ok(profiles) => {
@@ -764,13 +977,19 @@ pub async fn after_token_connect(
         Err(e) => tracing::warn!(error = %e, "could not read member profiles"),
     }
     let hook_url = public_url.and_then(|u| u.join("github/webhook").ok());
+    let secret = match hook_secret {
+        HookSecret::Own if hook_url.is_some() => Some(own_hook_secret(db, keys, org).await?),
+        HookSecret::Own => None,
+        HookSecret::Deployment => github.webhook_secret.clone(),
+    };
     let webhook = ensure_org_webhook(
         client,
         db,
         org,
         login,
         hook_url.as_ref(),
-        github.webhook_secret.as_ref(),
+        secret.as_ref(),
+        hook_secret == HookSecret::Own,
     )
     .await?;
     Ok(Connected { found, webhook })

@@ -1,10 +1,12 @@
-//! `GET /github/setup`: where GitHub sends the admin after installing the
-//! App. The signed state names the org; the installation is checked with
-//! GitHub (as the App) before it is linked.
+//! `GET /github/connect` and `GET /github/setup`: App Home's "Connect
+//! GitHub" button leads to the first, which binds the signed state to the
+//! browser and sends it to the App's install page; GitHub sends the admin
+//! back to the second with the installation and a user authorization
+//! code. The installation is linked only when that user can access it.
 
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
 use super::connect::{self, SetupError};
@@ -18,23 +20,96 @@ pub struct SetupParams {
     installation_id: Option<String>,
     setup_action: Option<String>,
     state: Option<String>,
+    code: Option<String>,
+}
+
+/// Query of `/github/connect`.
+#[derive(Debug, Deserialize)]
+pub struct StartParams {
+    state: Option<String>,
+}
+
+/// `GET /github/connect`: binds the signed state to this browser with a
+/// cookie, then sends it on to the App's install page; the setup callback
+/// accepts the state only with that cookie, so an install link sent to
+/// someone else links nothing.
+pub async fn start(State(state): State<AppState>, Query(q): Query<StartParams>) -> Response {
+    let github = &state.config.github;
+    let bound = q
+        .state
+        .as_deref()
+        .and_then(|s| connect::state_nonce(github, s).map(|nonce| (s, nonce)));
+    let Some((signed, nonce)) = bound else {
+        return page(
+            StatusCode::BAD_REQUEST,
+            "GitHub is not connected",
+            "<p>This link is not valid. Start again from the Connect GitHub button on aimpact's App Home in Slack.</p>",
+        );
+    };
+    let Some(install) = connect::install_page(github, signed) else {
+        return page(
+            StatusCode::NOT_FOUND,
+            "GitHub is not connected",
+            "<p>This aimpact has no GitHub App configured.</p>",
+        );
+    };
+    let cookie = crate::http::state_cookie(
+        connect::STATE_COOKIE,
+        &nonce,
+        "/github/setup",
+        connect::INSTALL_TTL_SECS,
+        state.config.public_url.as_ref(),
+    );
+    (
+        [(axum::http::header::SET_COOKIE, cookie)],
+        axum::response::Redirect::to(install.as_str()),
+    )
+        .into_response()
 }
 
 /// The setup callback.
-pub async fn setup(State(state): State<AppState>, Query(q): Query<SetupParams>) -> Response {
+pub async fn setup(
+    State(state): State<AppState>,
+    headers: axum::http::HeaderMap,
+    Query(q): Query<SetupParams>,
+) -> Response {
     if q.setup_action.as_deref() == Some("request") {
         return page(
             StatusCode::OK,
             "Waiting for approval",
             "<p>An owner of the GitHub organisation has to approve the aimpact App. Once they \
-             do, GitHub sends them here and aimpact starts importing.</p>",
+             have, open Connect GitHub on aimpact's App Home again and finish there.</p>",
+        );
+    }
+    // Bound to the browser that started the install: a link forwarded to
+    // someone else comes back without the cookie and links nothing.
+    let nonce = q
+        .state
+        .as_deref()
+        .and_then(|s| s.split_once('.'))
+        .map(|(n, _)| n);
+    let cookie = crate::http::cookie(&headers, connect::STATE_COOKIE);
+    let same = match (nonce, cookie.as_deref()) {
+        (Some(n), Some(c)) => crate::http::same_secret(n.as_bytes(), c.as_bytes()),
+        _ => false,
+    };
+    if !same {
+        return page(
+            StatusCode::BAD_REQUEST,
+            "GitHub is not connected",
+            "<p>This setup was not started in this browser. Open the Connect GitHub button on \
+             aimpact's App Home in Slack and finish in the same browser; nothing was linked.</p>",
         );
     }
     let linked = connect::link_installation(
         &state.db,
+        &state.http,
         &state.config.github,
-        q.state.as_deref(),
-        q.installation_id.as_deref(),
+        connect::SetupReturn {
+            state: q.state.as_deref(),
+            installation: q.installation_id.as_deref(),
+            code: q.code.as_deref(),
+        },
     )
     .await;
     let linked = match linked {

@@ -117,25 +117,70 @@ impl Routing {
 const ORG_CACHE_TTL: std::time::Duration = std::time::Duration::from_secs(5);
 const ORG_CACHE_MAX: usize = 10_000;
 
-/// Which org a delivery belongs to (see [`Routing::candidates`]).
-async fn org_of(state: &AppState, routing: &Routing) -> Result<Option<OrgId>, StoreError> {
+/// The org a delivery names and the secret its signature must verify
+/// with: an organisation connected in token mode that has its own webhook
+/// secret (multi-workspace deployments) verifies with that; App
+/// installations and everything else with `GITHUB_WEBHOOK_SECRET`.
+#[derive(Clone, Debug)]
+struct Tenant {
+    org: OrgId,
+    own_secret: Option<SecretString>,
+}
+
+/// Which linked org a delivery belongs to (see [`Routing::candidates`]).
+async fn tenant_of(state: &AppState, routing: &Routing) -> Result<Option<Tenant>, StoreError> {
     let candidates = routing.candidates();
-    if let Some(org) = state.intake.cached_org(&candidates) {
-        return Ok(Some(org));
+    if candidates.is_empty() {
+        return Ok(None);
+    }
+    if let Some(tenant) = state.intake.cached(&candidates) {
+        return Ok(Some(tenant));
     }
     let mut conn = state.db.pool().acquire().await?;
     for key in &candidates {
-        if let Some(org) = orgs::find_by_integration(&mut conn, "github", key).await? {
-            state.intake.remember_org(candidates, org);
-            return Ok(Some(org));
+        if let Some(org) = orgs::find_linked(&mut conn, "github", key).await? {
+            let own_secret = if key.starts_with(crate::github::connect::INSTALLATION_PREFIX) {
+                None
+            } else {
+                crate::store::credentials::get(
+                    &mut conn,
+                    &state.keys,
+                    org,
+                    crate::github::connect::HOOK_SECRET,
+                )
+                .await?
+            };
+            let tenant = Tenant { org, own_secret };
+            state.intake.remember(candidates, tenant.clone());
+            return Ok(Some(tenant));
         }
     }
     Ok(None)
 }
 
-/// The webhook endpoint.
+/// The webhook endpoint. The payload is read for whose it is before the
+/// signature is checked, because in a multi-workspace deployment each
+/// organisation's webhook has its own secret; nothing is stored or run
+/// before the signature verifies.
 pub async fn receive(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
-    let Some(secret) = state.config.github.webhook_secret.as_ref() else {
+    let routing: Option<Routing> = (body.trim_ascii_start().first() == Some(&b'{'))
+        .then(|| serde_json::from_slice(&body).ok())
+        .flatten();
+    let tenant = match &routing {
+        Some(routing) => match tenant_of(&state, routing).await {
+            Ok(tenant) => tenant,
+            Err(e) => {
+                tracing::error!(error = %e, "org lookup failed for a GitHub delivery");
+                return answer(StatusCode::SERVICE_UNAVAILABLE, "try again later");
+            }
+        },
+        None => None,
+    };
+    let secret = tenant
+        .as_ref()
+        .and_then(|t| t.own_secret.as_ref())
+        .or(state.config.github.webhook_secret.as_ref());
+    let Some(secret) = secret else {
         return answer(
             StatusCode::SERVICE_UNAVAILABLE,
             "GitHub webhooks are not configured here: set GITHUB_WEBHOOK_SECRET",
@@ -156,28 +201,24 @@ pub async fn receive(State(state): State<AppState>, headers: HeaderMap, body: By
     if !HANDLED.contains(&event) {
         return answer(StatusCode::ACCEPTED, "event ignored");
     }
-    if body.trim_ascii_start().first() != Some(&b'{') {
-        return answer(StatusCode::BAD_REQUEST, "payload is not a JSON object");
-    }
-    let routing: Routing = match serde_json::from_slice(&body) {
-        Ok(routing) => routing,
-        Err(e) => {
-            return answer(
-                StatusCode::BAD_REQUEST,
-                &format!("malformed JSON payload: {e}"),
-            );
+    if routing.is_none() {
+        if body.trim_ascii_start().first() != Some(&b'{') {
+            return answer(StatusCode::BAD_REQUEST, "payload is not a JSON object");
         }
-    };
+        let why = serde_json::from_slice::<Routing>(&body)
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        return answer(
+            StatusCode::BAD_REQUEST,
+            &format!("malformed JSON payload: {why}"),
+        );
+    }
     if event == "ping" {
         return answer(StatusCode::OK, "pong");
     }
-    let org = match org_of(&state, &routing).await {
-        Ok(Some(org)) => org,
-        Ok(None) => return answer(StatusCode::ACCEPTED, "no connected organisation; ignored"),
-        Err(e) => {
-            tracing::error!(error = %e, "org lookup failed for a GitHub delivery");
-            return answer(StatusCode::SERVICE_UNAVAILABLE, "try again later");
-        }
+    let Some(Tenant { org, .. }) = tenant else {
+        return answer(StatusCode::ACCEPTED, "no connected organisation; ignored");
     };
     // Compressed here, on the request's own task, so the one writer only
     // writes.
@@ -210,7 +251,7 @@ const MAX_BATCH: usize = 256;
 pub struct Intake {
     queue: std::sync::Mutex<Queue>,
     /// Orgs found for a payload's candidate keys, and when.
-    orgs: std::sync::Mutex<std::collections::HashMap<Vec<String>, (OrgId, std::time::Instant)>>,
+    orgs: std::sync::Mutex<std::collections::HashMap<Vec<String>, (Tenant, std::time::Instant)>>,
 }
 
 #[derive(Debug, Default)]
@@ -310,17 +351,17 @@ impl Intake {
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
-    fn cached_org(&self, candidates: &[String]) -> Option<OrgId> {
+    fn cached(&self, candidates: &[String]) -> Option<Tenant> {
         let orgs = self
             .orgs
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
         orgs.get(candidates)
             .filter(|(_, at)| at.elapsed() < ORG_CACHE_TTL)
-            .map(|&(org, _)| org)
+            .map(|(tenant, _)| tenant.clone())
     }
 
-    fn remember_org(&self, candidates: Vec<String>, org: OrgId) {
+    fn remember(&self, candidates: Vec<String>, tenant: Tenant) {
         let mut orgs = self
             .orgs
             .lock()
@@ -331,7 +372,7 @@ impl Intake {
                 orgs.clear();
             }
         }
-        orgs.insert(candidates, (org, std::time::Instant::now()));
+        orgs.insert(candidates, (tenant, std::time::Instant::now()));
     }
 }
 

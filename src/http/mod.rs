@@ -61,6 +61,10 @@ pub fn router(state: AppState) -> Router {
             axum::routing::get(crate::github::setup::setup),
         )
         .route(
+            "/github/connect",
+            axum::routing::get(crate::github::setup::start),
+        )
+        .route(
             "/jira/oauth/callback",
             axum::routing::get(crate::jira::setup::callback),
         )

@@ -113,6 +113,7 @@ async fn setup_step(ctx: Ctx, i: Interaction) -> ListenerResult {
             let url = crate::github::connect::app_install_url(
                 &ctx.state.db,
                 &ctx.state.config.github,
+                ctx.state.config.public_url.as_ref(),
                 ctx.org.id,
                 &i.user_id,
             )

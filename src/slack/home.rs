@@ -34,11 +34,29 @@ async fn checklist(ctx: &Ctx) -> Result<SetupChecklist, StoreError> {
             .as_ref()
             .and_then(|u| u.join("github/webhook").ok());
         match (github.setting("webhook").as_str(), hook) {
-            (Some("not_allowed"), Some(hook)) => detail.push_str(&format!(
-                "\nWebhooks: the token may not create them. An organisation owner can add {hook} \
-                 (content type JSON, secret GITHUB_WEBHOOK_SECRET; events: pull requests, reviews, \
-                 members) under Settings → Webhooks. Until then the daily sync keeps data fresh."
-            )),
+            (Some("not_allowed"), Some(hook)) => {
+                // The checklist is shown to admins only. Where this org's
+                // webhook has its own secret, they need it to add the hook.
+                let own = crate::store::credentials::get(
+                    &mut conn,
+                    &ctx.state.keys,
+                    ctx.org.id,
+                    crate::github::connect::HOOK_SECRET,
+                )
+                .await?;
+                let secret = match &own {
+                    Some(s) => {
+                        use secrecy::ExposeSecret;
+                        format!("`{}`", s.expose_secret())
+                    }
+                    None => "GITHUB_WEBHOOK_SECRET".to_string(),
+                };
+                detail.push_str(&format!(
+                    "\nWebhooks: the token may not create them. An organisation owner can add {hook} \
+                     (content type JSON, secret {secret}; events: pull requests, reviews, \
+                     members) under Settings → Webhooks. Until then the daily sync keeps data fresh."
+                ))
+            }
             (Some("not_configured"), _) => detail.push_str(
                 "\nWebhooks are off: the operator sets AIMPACT_PUBLIC_URL and GITHUB_WEBHOOK_SECRET. \
                  Until then the daily sync keeps data fresh.",

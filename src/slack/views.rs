@@ -96,11 +96,8 @@ async fn github_connect(ctx: Ctx, i: Interaction) -> ListenerResult {
     .await;
     let client = match connected {
         Ok(client) => client,
-        Err(ConnectError::Github(GithubError::NotFound(_))) => {
-            return Ok(Ack::field_error(
-                input::GITHUB_ORG,
-                &format!("GitHub has no organisation `{login}` that this token can see."),
-            ));
+        Err(e @ (ConnectError::NotMember(_) | ConnectError::Taken(_))) => {
+            return Ok(Ack::field_error(input::GITHUB_ORG, &format!("{}.", e)));
         }
         Err(ConnectError::Github(GithubError::Unauthorized(_))) => {
             return Ok(Ack::field_error(
@@ -128,10 +125,17 @@ async fn github_connect(ctx: Ctx, i: Interaction) -> ListenerResult {
         let done = connect::after_token_connect(
             &client,
             &state.db,
-            &state.config.github,
-            state.config.public_url.as_ref(),
+            &state.keys,
+            &state.config,
             ctx.org.id,
             &login,
+            // Each workspace's webhook gets its own secret where many
+            // workspaces share this deployment.
+            if state.config.slack.distribution() {
+                connect::HookSecret::Own
+            } else {
+                connect::HookSecret::Deployment
+            },
         )
         .await;
         match done {

@@ -309,6 +309,54 @@ pub async fn find_by_integration(
     Ok(id.map(OrgId::from_db))
 }
 
+/// The org whose *linked* `kind` integration has this outside id: how a
+/// webhook delivery finds its tenant. A disconnected or revoked link
+/// receives nothing.
+pub async fn find_linked(
+    conn: &mut AnyConnection,
+    kind: &str,
+    external_id: &str,
+) -> StoreResult<Option<OrgId>> {
+    // A live link, or a suspended App installation (so its `unsuspend`
+    // arrives).
+    const SQL: &str = "select org_id from integration where kind = $1
+        and lower(external_id) = lower($2) and status in ('connected', 'suspended')
+        order by org_id limit 1";
+    let id: Option<i64> = sqlx::query_scalar(SQL)
+        .bind(kind)
+        .bind(external_id)
+        .fetch_optional(conn)
+        .await?;
+    Ok(id.map(OrgId::from_db))
+}
+
+/// The org whose linked GitHub integration reads the organisation `login`,
+/// by token (its external id) or as an App installation (the login in its
+/// settings). One GitHub organisation belongs to one workspace.
+pub async fn github_login_holder(
+    conn: &mut AnyConnection,
+    login: &str,
+) -> StoreResult<Option<OrgId>> {
+    const SQL: &str = "select org_id, external_id, settings from integration
+        where kind = 'github' and status in ('connected', 'suspended') order by org_id";
+    let rows = sqlx::query(SQL).fetch_all(conn).await?;
+    for row in rows {
+        let external: Option<String> = row.try_get("external_id")?;
+        let settings: String = row.try_get("settings")?;
+        let named = serde_json::from_str::<serde_json::Value>(&settings)
+            .ok()
+            .and_then(|v| v["login"].as_str().map(str::to_string));
+        let holds = [external, named]
+            .into_iter()
+            .flatten()
+            .any(|l| l.eq_ignore_ascii_case(login));
+        if holds {
+            return Ok(Some(OrgId::from_db(row.try_get("org_id")?)));
+        }
+    }
+    Ok(None)
+}
+
 /// Deletes an org and everything it owns (every tenant table cascades
 /// from `org`). The big tables are emptied first, by their org index, so
 /// the cascade has little left to look for. For rebuilding the demo org.

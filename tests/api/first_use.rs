@@ -191,8 +191,10 @@ async fn fake_github() -> MockServer {
         .respond_with(Graphql)
         .mount(&github)
         .await;
-    Mock::given(path("/orgs/acme"))
-        .respond_with(ok(json!({ "login": "acme", "id": 9 })))
+    Mock::given(path("/user/memberships/orgs/acme"))
+        .respond_with(ok(
+            json!({ "state": "active", "role": "admin", "organization": { "login": "acme" } }),
+        ))
         .mount(&github)
         .await;
     Mock::given(path("/orgs/acme/repos"))

@@ -14,6 +14,8 @@ use wiremock::{Mock, MockServer, Request, ResponseTemplate};
 use crate::helpers::*;
 
 const SECRET: &str = "app-webhook-secret";
+const CLIENT_ID: &str = "Iv1.testclient";
+const CLIENT_SECRET: &str = "app-client-secret";
 const KEY: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
     "/tests/fixtures/github/test-app-key.pem"
@@ -52,8 +54,57 @@ async fn github_app_fake() -> MockServer {
         ))
         .mount(&github)
         .await;
-    Mock::given(path("/app/installations/7"))
-        .respond_with(ResponseTemplate::new(404).set_body_json(json!({ "message": "Not Found" })))
+    // The user authorization GitHub asks for during the install: a code
+    // per person, exchanged for a user token that lists the installations
+    // that person can access.
+    Mock::given(method("POST"))
+        .and(path("/login/oauth/access_token"))
+        .respond_with(|r: &Request| {
+            let form: std::collections::HashMap<String, String> =
+                url::form_urlencoded::parse(&r.body).into_owned().collect();
+            let token = match (
+                form.get("client_id").map(String::as_str),
+                form.get("client_secret").map(String::as_str),
+                form.get("code").map(String::as_str),
+            ) {
+                (Some(CLIENT_ID), Some(CLIENT_SECRET), Some("code-ada")) => Some("ghu_ada"),
+                (Some(CLIENT_ID), Some(CLIENT_SECRET), Some("code-mallory")) => {
+                    Some("ghu_mallory")
+                }
+                _ => None,
+            };
+            ResponseTemplate::new(200).set_body_json(match token {
+                Some(t) => json!({ "access_token": t, "token_type": "bearer", "scope": "" }),
+                None => json!({ "error": "bad_verification_code",
+                                "error_description": "<script>alert(1)</script>" }),
+            })
+        })
+        .mount(&github)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/user/installations"))
+        .respond_with(|r: &Request| {
+            let auth = r
+                .headers
+                .get("authorization")
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_default();
+            let installations = if auth.ends_with("ghu_ada") {
+                json!([
+                    { "id": 5, "account": { "login": "ada-personal" } },
+                    { "id": 42, "account": { "login": "acme", "type": "Organization" } },
+                    { "id": 7, "account": { "login": "gone" } }
+                ])
+            } else if auth.ends_with("ghu_mallory") {
+                json!([{ "id": 99, "account": { "login": "mallory-co" } }])
+            } else {
+                return ResponseTemplate::new(401).set_body_json(json!({ "message": "Bad credentials" }));
+            };
+            ResponseTemplate::new(200).set_body_json(json!({
+                "total_count": installations.as_array().unwrap().len(),
+                "installations": installations
+            }))
+        })
         .mount(&github)
         .await;
     Mock::given(method("POST"))
@@ -115,11 +166,14 @@ fn app_settings(slack: &MockServer, github: &MockServer) -> Vec<(&'static str, S
     let mut settings = slack_settings(slack);
     settings.extend([
         ("GITHUB_API_URL", github.uri()),
-        ("GITHUB_WEB_URL", "https://github.example/".to_string()),
+        ("GITHUB_WEB_URL", format!("{}/", github.uri())),
         ("GITHUB_APP_ID", "1234".to_string()),
         ("GITHUB_APP_SLUG", "aimpact-test".to_string()),
         ("GITHUB_APP_PRIVATE_KEY", KEY.to_string()),
+        ("GITHUB_APP_CLIENT_ID", CLIENT_ID.to_string()),
+        ("GITHUB_APP_CLIENT_SECRET", CLIENT_SECRET.to_string()),
         ("GITHUB_WEBHOOK_SECRET", SECRET.to_string()),
+        ("AIMPACT_PUBLIC_URL", "https://aimpact.example".to_string()),
     ]);
     settings
 }
@@ -129,6 +183,46 @@ fn block_action(action: &str) -> Value {
         "type": "block_actions", "team": { "id": "T1" }, "user": { "id": "U_ADMIN" }, "trigger_id": "t1",
         "actions": [{ "action_id": action, "value": "x" }]
     })
+}
+
+/// Opens App Home's link (`/github/connect?state=…`) as a browser would:
+/// returns the state on the App's install page and the cookie it set.
+async fn start_install(app: &TestApp, github: &MockServer, link: &url::Url) -> (String, String) {
+    let no_redirects = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let started = no_redirects
+        .get(app.url(&format!("/github/connect?{}", link.query().unwrap())))
+        .send()
+        .await
+        .unwrap();
+    assert!(started.status().is_redirection(), "{}", started.status());
+    let set = started.headers()["set-cookie"].to_str().unwrap().to_string();
+    assert!(set.contains("HttpOnly") && set.contains("Path=/github/setup"), "{set}");
+    let cookie = set.split(';').next().unwrap().to_string();
+    assert!(cookie.starts_with("aimpact_github_state="));
+    let install = url::Url::parse(started.headers()["location"].to_str().unwrap()).unwrap();
+    assert_eq!(
+        install.as_str().split('?').next().unwrap(),
+        format!("{}/apps/aimpact-test/installations/new", github.uri())
+    );
+    let state = install
+        .query_pairs()
+        .find(|(k, _)| k == "state")
+        .unwrap()
+        .1
+        .to_string();
+    (state, cookie)
+}
+
+/// GitHub sending the browser back to `/github/setup?{query}`.
+async fn setup(app: &TestApp, query: &str, cookie: Option<&str>) -> reqwest::Response {
+    let mut request = app.http.get(app.url(&format!("/github/setup?{query}")));
+    if let Some(cookie) = cookie {
+        request = request.header("cookie", cookie);
+    }
+    request.send().await.unwrap()
 }
 
 async fn last_opened_view(slack: &MockServer) -> Value {
@@ -159,41 +253,46 @@ async fn the_github_app_is_installed_through_a_signed_state_and_syncs_with_insta
         .unwrap()
         .to_string();
     let link = url::Url::parse(&link).unwrap();
+    // It leads to our own start route, which binds the install to this
+    // browser (a cookie) and sends it on to the App's install page.
     assert_eq!(
         link.as_str().split('?').next().unwrap(),
-        "https://github.example/apps/aimpact-test/installations/new"
+        "https://aimpact.example/github/connect"
     );
-    let state = link
-        .query_pairs()
-        .find(|(k, _)| k == "state")
-        .unwrap()
-        .1
-        .to_string();
+    let (state, cookie) = start_install(&app, &github, &link).await;
+    let cookie = Some(cookie.as_str());
 
-    let setup = |query: String| {
-        let app = &app;
-        async move {
-            app.http
-                .get(app.url(&format!("/github/setup?{query}")))
-                .send()
-                .await
-                .unwrap()
-        }
-    };
-    // A forged signature, a missing state or an unknown installation link nothing.
+    // A forged signature, a missing state or a setup without the user's
+    // authorization link nothing.
     let (nonce, _) = state.split_once('.').unwrap();
-    let forged = setup(format!(
-        "installation_id=42&setup_action=install&state={nonce}.{}",
-        "00".repeat(32)
-    ))
+    let forged_state = format!("{nonce}.{}", "00".repeat(32));
+    let forged = setup(
+        &app,
+        &format!("installation_id=42&setup_action=install&code=code-ada&state={forged_state}"),
+        cookie,
+    )
     .await;
     assert_eq!(forged.status(), 400);
     assert!(forged.text().await.unwrap().contains("not valid any more"));
     assert_eq!(
-        setup("installation_id=42&setup_action=install".into())
+        setup(&app, "installation_id=42&setup_action=install&code=code-ada", cookie)
             .await
             .status(),
         400
+    );
+    let unauthorized = setup(
+        &app,
+        &format!("installation_id=42&setup_action=install&state={state}"),
+        cookie,
+    )
+    .await;
+    assert_eq!(unauthorized.status(), 400);
+    assert!(
+        unauthorized
+            .text()
+            .await
+            .unwrap()
+            .contains("Request user authorization")
     );
     {
         let mut conn = app.state.db.pool().acquire().await.unwrap();
@@ -205,30 +304,31 @@ async fn the_github_app_is_installed_through_a_signed_state_and_syncs_with_insta
         );
     }
 
-    let ok = setup(format!(
-        "installation_id=42&setup_action=install&state={state}"
-    ))
+    let ok = setup(
+        &app,
+        &format!("installation_id=42&setup_action=install&code=code-ada&state={state}"),
+        cookie,
+    )
     .await;
     let status = ok.status();
     let text = ok.text().await.unwrap();
     assert_eq!(status, 200, "{text}");
     assert!(text.contains("<b>acme</b>"));
-    // The App asked GitHub about the installation with a JWT it signed.
-    let asked = github
-        .received_requests()
-        .await
-        .unwrap()
-        .into_iter()
-        .find(|r| r.url.path() == "/app/installations/42")
+    // The code was exchanged with the App's OAuth credentials, and the
+    // installation was found among the user's own.
+    let requests = github.received_requests().await.unwrap();
+    let listed = requests
+        .iter()
+        .find(|r| r.url.path() == "/user/installations")
         .unwrap();
-    let claims = jwt_claims(&asked).expect("a JWT");
-    assert_eq!(claims["iss"], json!(1234));
-    assert!(claims["exp"].as_i64().unwrap() - claims["iat"].as_i64().unwrap() <= 600);
+    assert_eq!(listed.headers["authorization"], "Bearer ghu_ada");
 
     // The state is single use.
-    let replay = setup(format!(
-        "installation_id=42&setup_action=install&state={state}"
-    ))
+    let replay = setup(
+        &app,
+        &format!("installation_id=42&setup_action=install&code=code-ada&state={state}"),
+        cookie,
+    )
     .await;
     assert_eq!(replay.status(), 400);
 
@@ -271,6 +371,14 @@ async fn the_github_app_is_installed_through_a_signed_state_and_syncs_with_insta
         minted >= 2,
         "a fresh token per expired one, minted {minted}"
     );
+    // Installation tokens are minted with a JWT the App signed.
+    let mint = requests
+        .iter()
+        .find(|r| r.url.path() == "/app/installations/42/access_tokens")
+        .unwrap();
+    let claims = jwt_claims(mint).expect("a JWT");
+    assert_eq!(claims["iss"], json!(1234));
+    assert!(claims["exp"].as_i64().unwrap() - claims["iat"].as_i64().unwrap() <= 600);
     let repos_call = requests
         .iter()
         .find(|r| r.url.path() == "/orgs/acme/repos")
@@ -334,69 +442,105 @@ async fn the_github_app_is_installed_through_a_signed_state_and_syncs_with_insta
 }
 
 #[tokio::test]
-async fn an_installation_already_linked_elsewhere_or_unknown_to_github_is_refused() {
+async fn an_installation_is_linked_only_for_someone_who_can_access_it_and_only_once() {
     let slack = slack_fake().await;
     let github = github_app_fake().await;
     let db = TestDb::new().await;
     let settings = app_settings(&slack, &github);
     let pairs: Vec<(&str, &str)> = settings.iter().map(|(k, v)| (*k, v.as_str())).collect();
     let app = spawn_app_with(&db, &pairs, false).await;
-    let first = install_org(&app, "T1", "U_ADMIN").await;
-    let second = install_org(&app, "T2", "U_OTHER").await;
-    let github_settings = &app.state.config.github;
-    let url_for = |org: OrgId, user: &'static str| {
+    let victim = install_org(&app, "T1", "U_ADMIN").await;
+    let attacker = install_org(&app, "T2", "U_OTHER").await;
+    let public = app.state.config.public_url.clone();
+    let link_for = |org: OrgId, user: &'static str| {
         let db = app.state.db.clone();
+        let github_settings = app.state.config.github.clone();
+        let public = public.clone();
         async move {
-            let url = connect::app_install_url(&db, github_settings, org, user)
+            connect::app_install_url(&db, &github_settings, public.as_ref(), org, user)
                 .await
                 .unwrap()
-                .unwrap();
-            url.query_pairs()
-                .find(|(k, _)| k == "state")
                 .unwrap()
-                .1
-                .to_string()
         }
     };
-    let linked = connect::link_installation(
-        &app.state.db,
-        github_settings,
-        Some(&url_for(first, "U_ADMIN").await),
-        Some("42"),
-    )
-    .await
-    .unwrap();
-    assert_eq!(linked.org, first);
-    let taken = connect::link_installation(
-        &app.state.db,
-        github_settings,
-        Some(&url_for(second, "U_OTHER").await),
-        Some("42"),
+    let linked_to = |org: OrgId| {
+        let db = app.state.db.clone();
+        async move {
+            let mut conn = db.pool().acquire().await.unwrap();
+            integrations::get(&mut conn, org, "github")
+                .await
+                .unwrap()
+                .and_then(|g| g.external_id)
+        }
+    };
+
+    // The attacker runs their own flow to the end, then swaps in the
+    // victim's installation id: GitHub does not list it for them.
+    let (state, cookie) = start_install(&app, &github, &link_for(attacker, "U_OTHER").await).await;
+    let swapped = setup(
+        &app,
+        &format!("installation_id=42&setup_action=install&code=code-mallory&state={state}"),
+        Some(&cookie),
     )
     .await;
+    assert_eq!(swapped.status(), 400);
     assert!(
-        matches!(taken, Err(connect::SetupError::Taken)),
-        "{taken:?}"
-    );
-    let unknown = app
-        .http
-        .get(app.url(&format!(
-            "/github/setup?installation_id=7&state={}",
-            url_for(second, "U_OTHER").await
-        )))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(unknown.status(), 502);
-    assert!(unknown.text().await.unwrap().contains("GitHub has no"));
-    let mut conn = app.state.db.pool().acquire().await.unwrap();
-    assert!(
-        integrations::get(&mut conn, second, "github")
+        swapped
+            .text()
             .await
             .unwrap()
-            .is_none()
+            .contains("cannot access this installation")
     );
-    drop(conn);
+    assert_eq!(linked_to(attacker).await, None);
+
+    // The GitHub install page with the attacker's state, completed in the
+    // victim's browser (no cookie from our start route): nothing linked.
+    let (state, _attackers_cookie) =
+        start_install(&app, &github, &link_for(attacker, "U_OTHER").await).await;
+    let phished = setup(
+        &app,
+        &format!("installation_id=42&setup_action=install&code=code-ada&state={state}"),
+        None,
+    )
+    .await;
+    assert_eq!(phished.status(), 400);
+    assert!(phished.text().await.unwrap().contains("not started in this browser"));
+    assert_eq!(linked_to(attacker).await, None);
+
+    // A code GitHub does not know: a clear page, GitHub's words not echoed.
+    let (state, cookie) = start_install(&app, &github, &link_for(attacker, "U_OTHER").await).await;
+    let bad_code = setup(
+        &app,
+        &format!("installation_id=42&setup_action=install&code=stolen&state={state}"),
+        Some(&cookie),
+    )
+    .await;
+    assert_eq!(bad_code.status(), 502);
+    let text = bad_code.text().await.unwrap();
+    assert!(text.contains("wrong or was used already"), "{text}");
+    assert!(!text.contains("script"), "{text}");
+
+    // The victim's own admin links it; the attacker cannot take it over
+    // afterwards, even with a member of that GitHub organisation's code.
+    let (state, cookie) = start_install(&app, &github, &link_for(victim, "U_ADMIN").await).await;
+    let ok = setup(
+        &app,
+        &format!("installation_id=42&setup_action=install&code=code-ada&state={state}"),
+        Some(&cookie),
+    )
+    .await;
+    assert_eq!(ok.status(), 200);
+    assert_eq!(linked_to(victim).await.as_deref(), Some("installation:42"));
+    let (state, cookie) = start_install(&app, &github, &link_for(attacker, "U_OTHER").await).await;
+    let taken = setup(
+        &app,
+        &format!("installation_id=42&setup_action=install&code=code-ada&state={state}"),
+        Some(&cookie),
+    )
+    .await;
+    assert_eq!(taken.status(), 400);
+    assert!(taken.text().await.unwrap().contains("another Slack workspace"));
+    assert_eq!(linked_to(attacker).await, None);
     app.stop().await;
 }
 
@@ -732,6 +876,7 @@ async fn in_token_mode_the_org_webhook_is_created_once_or_the_admin_is_told_how(
         "acme",
         Some(&hook),
         Some(&secret),
+        false,
     )
     .await
     .unwrap();
@@ -776,7 +921,8 @@ async fn in_token_mode_the_org_webhook_is_created_once_or_the_admin_is_told_how(
             org,
             "acme",
             Some(&hook),
-            Some(&secret)
+            Some(&secret),
+            false,
         )
         .await
         .unwrap(),
@@ -797,7 +943,8 @@ async fn in_token_mode_the_org_webhook_is_created_once_or_the_admin_is_told_how(
             org,
             "acme",
             Some(&hook),
-            Some(&secret)
+            Some(&secret),
+            false,
         )
         .await
         .unwrap(),
@@ -812,7 +959,7 @@ async fn in_token_mode_the_org_webhook_is_created_once_or_the_admin_is_told_how(
     drop(conn);
     // Without a public URL nothing is asked of GitHub.
     assert_eq!(
-        connect::ensure_org_webhook(&client, &app.state.db, org, "acme", None, Some(&secret))
+        connect::ensure_org_webhook(&client, &app.state.db, org, "acme", None, Some(&secret), false)
             .await
             .unwrap(),
         WebhookSetup::NotConfigured

@@ -164,8 +164,10 @@ async fn fake_github() -> (
         .mount(&github)
         .await;
     let ok = |v: Value| ResponseTemplate::new(200).set_body_json(v);
-    Mock::given(path("/orgs/acme"))
-        .respond_with(ok(json!({ "login": "acme", "id": 9 })))
+    Mock::given(path("/user/memberships/orgs/acme"))
+        .respond_with(ok(
+            json!({ "state": "active", "role": "admin", "organization": { "login": "acme" } }),
+        ))
         .mount(&github)
         .await;
     let repo = |id: i64, name: &str, archived: bool| json!({ "id": id, "name": name, "owner": { "login": "acme" }, "private": true, "archived": archived, "fork": false, "default_branch": "main" });
@@ -566,8 +568,10 @@ async fn a_list_that_never_ends_or_an_oversized_answer_fails_the_run_instead_of_
         .respond_with(ok(json!([repo])).insert_header("link", again.as_str()))
         .mount(&github)
         .await;
-    Mock::given(path("/orgs/acme"))
-        .respond_with(ok(json!({ "login": "acme", "id": 9 })))
+    Mock::given(path("/user/memberships/orgs/acme"))
+        .respond_with(ok(
+            json!({ "state": "active", "role": "admin", "organization": { "login": "acme" } }),
+        ))
         .mount(&github)
         .await;
     // GraphQL answers with more than the body cap.
