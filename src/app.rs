@@ -209,12 +209,13 @@ async fn connect_jira_from_env(
     let name = crate::jira::connect::connect_token(
         db,
         keys,
-        &outbound_http_client(),
+        &outbound_http_client(config.outbound_hosts),
         org,
         site,
         config.jira.email.as_deref(),
         token,
         None,
+        config.outbound_hosts,
     )
     .await
     .map_err(|e| StartError::Github(format!("JIRA_API_TOKEN: {e}")))?;
@@ -370,11 +371,11 @@ impl App {
 
         let config_points_per_hour = config.jira.points_per_hour;
         let state = AppState {
+            http: outbound_http_client(config.outbound_hosts),
             config: Arc::new(config),
             db,
             keys,
             jobs: Jobs::new(jobs_pool.clone()).with_retries(options.worker_settings.retries),
-            http: outbound_http_client(),
             slack,
             listeners: Arc::new(crate::slack::listeners::Listeners::standard()),
             intake: Arc::default(),
@@ -415,11 +416,11 @@ impl App {
             .map_err(|e| StartError::Slack(format!("cannot set up HTTPS to Slack ({e})")))?;
         let points = config.jira.points_per_hour;
         Ok(AppState {
+            http: outbound_http_client(config.outbound_hosts),
             config: Arc::new(config),
             db,
             keys,
             jobs: Jobs::new(jobs_pool),
-            http: outbound_http_client(),
             slack,
             listeners: Arc::new(crate::slack::listeners::Listeners::standard()),
             intake: Arc::default(),
@@ -598,15 +599,22 @@ impl App {
     }
 }
 
-/// Outbound HTTP for jobs: bounded time, no redirects to surprise hosts.
-pub fn outbound_http_client() -> reqwest::Client {
-    reqwest::Client::builder()
+/// Outbound HTTP for jobs: bounded time, no redirects to surprise hosts,
+/// and (unless `hosts` allows any) connections to public addresses only,
+/// checked as each connection is opened (`egress`).
+pub fn outbound_http_client(hosts: crate::egress::Hosts) -> reqwest::Client {
+    let builder = reqwest::Client::builder()
         .timeout(Duration::from_secs(15))
         .connect_timeout(Duration::from_secs(5))
         .redirect(reqwest::redirect::Policy::none())
-        .user_agent(concat!("aimpact/", env!("CARGO_PKG_VERSION")))
-        .build()
-        .unwrap_or_default()
+        .user_agent(concat!("aimpact/", env!("CARGO_PKG_VERSION")));
+    let builder = match hosts {
+        crate::egress::Hosts::Public => {
+            builder.dns_resolver(Arc::new(crate::egress::PublicResolver))
+        }
+        crate::egress::Hosts::Any => builder,
+    };
+    builder.build().unwrap_or_default()
 }
 
 async fn os_signal() {

@@ -499,10 +499,11 @@ async fn sync_jira(config: &Config, org: Option<&str>, full: bool) -> Result<(),
     let jira = crate::jira::connect::JiraContext {
         db: db.clone(),
         keys,
-        http: app::outbound_http_client(),
+        http: app::outbound_http_client(config.outbound_hosts),
         settings: config.jira.clone(),
         budget: budget.clone(),
         public_url: config.public_url.clone(),
+        hosts: config.outbound_hosts,
     };
     let Some(client) = crate::jira::connect::client_for(&jira, org)
         .await

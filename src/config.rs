@@ -58,6 +58,11 @@ pub struct Config {
     /// allowed when `AIMPACT_BIND` is a loopback address. `aimpact demo`
     /// turns it on.
     pub preview: bool,
+    /// `AIMPACT_ALLOW_PRIVATE_HOSTS`: lets outbound requests to hosts a
+    /// customer names (a Jira site) reach loopback and private addresses.
+    /// Off by default; tests and self-hosting next to an internal Jira
+    /// turn it on.
+    pub outbound_hosts: crate::egress::Hosts,
     /// `AIMPACT_METRICS_TOKEN`: the bearer token `GET /internal/metrics`
     /// (Prometheus) asks for. Without it the endpoint answers only on a
     /// loopback bind.
@@ -425,6 +430,21 @@ impl Config {
                 ),
             );
         }
+        let outbound_hosts = match r
+            .raw("AIMPACT_ALLOW_PRIVATE_HOSTS")
+            .as_deref()
+            .map(str::trim)
+        {
+            None | Some("" | "0" | "false" | "no" | "off") => crate::egress::Hosts::Public,
+            Some("1" | "true" | "yes" | "on") => crate::egress::Hosts::Any,
+            Some(other) => {
+                r.problem(
+                    "AIMPACT_ALLOW_PRIVATE_HOSTS",
+                    format!("`{other}` is not on or off; use 1 or 0"),
+                );
+                crate::egress::Hosts::Public
+            }
+        };
         let metrics_token = r
             .raw("AIMPACT_METRICS_TOKEN")
             .filter(|t| !t.trim().is_empty())
@@ -448,6 +468,7 @@ impl Config {
                 job_concurrency,
                 public_url,
                 preview,
+                outbound_hosts,
                 metrics_token,
                 slack,
                 github,

@@ -20,7 +20,8 @@ use crate::domain::OrgId;
 /// Why a Jira call failed; messages are fit for App Home.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum JiraError {
-    /// The credentials are wrong, expired or revoked.
+    /// The credentials are wrong, expired or revoked (with our own note of
+    /// what was refused).
     #[error("Jira refused the credentials ({0}); reconnect Jira from App Home")]
     Unauthorized(String),
     /// The account lacks access.
@@ -32,8 +33,9 @@ pub enum JiraError {
     /// A limit that outlasted our retries.
     #[error("Jira's rate limit was reached ({0}); the sync resumes by itself")]
     RateLimited(String),
-    /// Anything else Jira answered.
-    #[error("Jira answered {status}: {message}")]
+    /// Anything else Jira answered. Its own words (`message`) go to the
+    /// log, never to a person: they come from a host a customer named.
+    #[error("Jira answered {status}")]
     Api {
         /// HTTP status.
         status: u16,
@@ -46,6 +48,22 @@ pub enum JiraError {
     /// A list that would not end.
     #[error("Jira paging: {0}")]
     Paging(#[from] crate::bounds::PagingError),
+    /// The site is not on the public internet (`egress`).
+    #[error(transparent)]
+    NotPublic(#[from] crate::egress::NotPublic),
+}
+
+/// The transport error of `e`, or [`JiraError::NotPublic`] when the
+/// outbound resolver refused the address.
+fn transport(e: reqwest::Error) -> JiraError {
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(&e);
+    while let Some(err) = source {
+        if let Some(refused) = err.downcast_ref::<crate::egress::NotPublic>() {
+            return JiraError::NotPublic(refused.clone());
+        }
+        source = err.source();
+    }
+    JiraError::Transport(e.without_url().to_string())
 }
 
 /// Which Jira: Cloud has `/rest/api/3` and the token-paged search;
@@ -186,6 +204,11 @@ impl std::fmt::Debug for JiraClient {
     }
 }
 
+/// At most 200 characters of a remote message, for the log.
+fn shorten(message: &str) -> String {
+    message.chars().take(200).collect()
+}
+
 fn jitter(d: Duration) -> Duration {
     d.mul_f64(rand::thread_rng().gen_range(0.7..1.3))
 }
@@ -320,7 +343,7 @@ impl JiraClient {
                 }
                 Err(e) => {
                     crate::telemetry::outbound("jira", "transport");
-                    return Err(JiraError::Transport(e.without_url().to_string()));
+                    return Err(transport(e));
                 }
             };
             let status = answer.status();
@@ -360,7 +383,10 @@ impl JiraClient {
                     }
                     continue;
                 }
-                401 => return Err(JiraError::Unauthorized(message)),
+                401 => {
+                    tracing::debug!(message = %shorten(&message), "Jira refused the credentials");
+                    return Err(JiraError::Unauthorized(format!("HTTP 401 for {what}")));
+                }
                 403 => return Err(JiraError::Forbidden(what.to_string())),
                 404 => return Err(JiraError::NotFound(what.to_string())),
                 429 => {
@@ -408,6 +434,7 @@ impl JiraClient {
                     continue;
                 }
                 s => {
+                    tracing::warn!(status = s, message = %shorten(&message), what, "Jira refused a request");
                     return Err(JiraError::Api { status: s, message });
                 }
             }

@@ -87,7 +87,11 @@ pub async fn connect_token(
     email: Option<&str>,
     token: &SecretString,
     by: Option<&str>,
+    hosts: crate::egress::Hosts,
 ) -> Result<String, ConnectError> {
+    crate::egress::check(site, hosts)
+        .await
+        .map_err(JiraError::from)?;
     let (auth, flavor) = match email {
         Some(email) => (
             JiraAuth::Basic {
@@ -508,6 +512,8 @@ pub struct JiraContext {
     pub budget: Arc<PointBudget>,
     /// `AIMPACT_PUBLIC_URL`, where webhooks are delivered.
     pub public_url: Option<url::Url>,
+    /// Which hosts a site may be on (`AIMPACT_ALLOW_PRIVATE_HOSTS`).
+    pub hosts: crate::egress::Hosts,
 }
 
 /// The org's Jira client, `None` when Jira is not connected (or needs
@@ -558,6 +564,10 @@ pub async fn client_for(ctx: &JiraContext, org: OrgId) -> Result<Option<JiraClie
         }
         _ => {
             let Some(site) = site else { return Ok(None) };
+            // Checked again each time: the name may point elsewhere now.
+            crate::egress::check(&site, ctx.hosts)
+                .await
+                .map_err(JiraError::from)?;
             let Some(token) = credentials::get(&mut conn, &ctx.keys, org, API_TOKEN).await? else {
                 return Ok(None);
             };

@@ -43,6 +43,7 @@ pub fn context(ctx: &JobContext) -> JiraContext {
         settings: ctx.jira.clone(),
         budget: ctx.jira_budget.clone(),
         public_url: ctx.public_url.clone(),
+        hosts: ctx.app.config.outbound_hosts,
     }
 }
 

@@ -251,6 +251,7 @@ pub async fn connect_submitted(ctx: Ctx, i: Interaction) -> ListenerResult {
         (!email.is_empty()).then_some(email.as_str()),
         &secrecy::SecretString::from(token),
         Some(&i.user_id),
+        state.config.outbound_hosts,
     )
     .await;
     match connected {
@@ -260,6 +261,9 @@ pub async fn connect_submitted(ctx: Ctx, i: Interaction) -> ListenerResult {
                 input::JIRA_TOKEN,
                 "Jira refused this token: check the email and token belong together and the token is not expired.",
             ));
+        }
+        Err(ConnectError::Jira(e @ JiraError::NotPublic(_))) => {
+            return Ok(Ack::field_error(input::JIRA_SITE, &format!("{e}.")));
         }
         Err(ConnectError::Jira(JiraError::NotFound(_) | JiraError::Transport(_))) => {
             return Ok(Ack::field_error(

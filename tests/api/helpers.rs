@@ -95,6 +95,8 @@ pub fn test_config(db: &TestDb, overrides: &[(&str, &str)]) -> Config {
         ),
         ("AIMPACT_ENCRYPTION_KEYS".into(), key_entry("test1", 1)),
         ("AIMPACT_SHUTDOWN_TIMEOUT_SECS".into(), "5".into()),
+        // The fakes listen on loopback; the SSRF tests turn this off.
+        ("AIMPACT_ALLOW_PRIVATE_HOSTS".into(), "1".into()),
     ]);
     for (k, v) in overrides {
         vars.insert(k.to_string(), v.to_string());

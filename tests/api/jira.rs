@@ -443,6 +443,8 @@ async fn a_sync_that_fails_mid_way_resumes_from_its_page_and_the_incremental_run
     vars.push(("DATABASE_URL", db.url.expose()));
     let key = key_entry("test1", 1);
     vars.push(("AIMPACT_ENCRYPTION_KEYS", &key));
+    // The fake listens on loopback.
+    vars.push(("AIMPACT_ALLOW_PRIVATE_HOSTS", "1"));
 
     let sync = |vars: &[(&str, &str)]| {
         std::process::Command::new(env!("CARGO_BIN_EXE_aimpact"))
@@ -556,6 +558,7 @@ async fn a_burst_429_is_retried_after_retry_after_and_a_wrong_token_is_refused_a
         Some("bot@acme.example"),
         &SecretString::from("good".to_string()),
         Some("U1"),
+        app.state.config.outbound_hosts,
     )
     .await
     .unwrap();
@@ -576,6 +579,7 @@ async fn a_burst_429_is_retried_after_retry_after_and_a_wrong_token_is_refused_a
         Some("bot@acme.example"),
         &SecretString::from("wrong".to_string()),
         Some("U1"),
+        app.state.config.outbound_hosts,
     )
     .await;
     assert!(matches!(
@@ -1226,5 +1230,141 @@ async fn a_jira_outage_is_shown_to_admins_keeps_the_data_and_clears_when_jira_is
         })
         .await
     );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_jira_site_on_a_private_address_is_refused_before_anything_is_sent() {
+    let slack = MockServer::start().await;
+    for m in ["views.open", "views.publish"] {
+        Mock::given(path(format!("/api/{m}")))
+            .respond_with(slack_ok(json!({ "view": { "id": "V1" } })))
+            .mount(&slack)
+            .await;
+    }
+    // Something on loopback that would answer like Jira (an internal
+    // service, the cloud metadata endpoint …).
+    let internal = fake_jira(Search::default()).await;
+    let db = TestDb::new().await;
+    let mut settings = slack_settings(&slack);
+    settings.push(("AIMPACT_ALLOW_PRIVATE_HOSTS", "0".to_string()));
+    let pairs: Vec<(&str, &str)> = settings.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let app = spawn_app_with(&db, &pairs, true).await;
+    let org = install_org(&app, "T1", "U_ADMIN").await;
+    let port = internal.address().port();
+
+    let mut texts = Vec::new();
+    for site in [
+        internal.uri(),
+        format!("localhost:{port}"),
+        "http://169.254.169.254/".to_string(),
+        "http://[::1]:9/".to_string(),
+        "10.0.0.8".to_string(),
+    ] {
+        let refused: Value =
+            slack_interaction(&app, &jira_submission(&site, "bot@acme.example", "t"))
+                .await
+                .json()
+                .await
+                .unwrap();
+        let text = refused["errors"]["jira_site"]
+            .as_str()
+            .unwrap_or_else(|| panic!("{site}: {refused}"))
+            .to_string();
+        assert!(text.contains("is not a public address"), "{site}: {text}");
+        // The same words whatever is (or is not) listening there.
+        texts.push(text.replace(&site, "").split('`').nth(2).unwrap().to_string());
+    }
+    texts.dedup();
+    assert_eq!(texts.len(), 1, "{texts:?}");
+    assert!(internal.received_requests().await.unwrap().is_empty());
+    let mut conn = app.state.db.pool().acquire().await.unwrap();
+    assert!(
+        integrations::get(&mut conn, org, "jira")
+            .await
+            .unwrap()
+            .is_none()
+    );
+
+    // A site stored earlier (say while the name pointed elsewhere) is
+    // checked again whenever its client is made: the sync sends nothing.
+    integrations::upsert(&mut conn, org, "jira", "connected", Some(&internal.uri()), None)
+        .await
+        .unwrap();
+    integrations::merge_settings(
+        &mut conn,
+        org,
+        "jira",
+        &json!({ "mode": "token", "site_url": format!("{}/", internal.uri()), "email": "bot@acme.example" }),
+    )
+    .await
+    .unwrap();
+    credentials::put(
+        &mut conn,
+        &app.state.keys,
+        org,
+        connect::API_TOKEN,
+        &SecretString::from("t".to_string()),
+        None,
+    )
+    .await
+    .unwrap();
+    drop(conn);
+    let ctx = connect::JiraContext {
+        db: app.state.db.clone(),
+        keys: app.state.keys.clone(),
+        http: app.state.http.clone(),
+        settings: app.state.config.jira.clone(),
+        budget: Arc::new(aimpact::jira::client::PointBudget::new(65_000)),
+        public_url: None,
+        hosts: app.state.config.outbound_hosts,
+    };
+    let refused = connect::client_for(&ctx, org).await.unwrap_err();
+    assert!(refused.to_string().contains("is not a public address"), "{refused}");
+    // And the outbound client itself will not connect to a private name,
+    // whoever builds a request with it.
+    let direct = app
+        .state
+        .http
+        .get(format!("http://localhost:{port}/rest/api/3/myself"))
+        .send()
+        .await;
+    assert!(direct.is_err());
+    assert!(internal.received_requests().await.unwrap().is_empty());
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn what_a_jira_site_answers_is_not_shown_back_to_the_admin() {
+    let slack = MockServer::start().await;
+    for m in ["views.open", "views.publish"] {
+        Mock::given(path(format!("/api/{m}")))
+            .respond_with(slack_ok(json!({ "view": { "id": "V1" } })))
+            .mount(&slack)
+            .await;
+    }
+    let site = MockServer::start().await;
+    Mock::given(path("/rest/api/3/myself"))
+        .respond_with(ResponseTemplate::new(418).set_body_json(
+            json!({ "errorMessages": ["internal: db password is hunter2 <!channel>"] }),
+        ))
+        .mount(&site)
+        .await;
+    let db = TestDb::new().await;
+    let settings = slack_settings(&slack);
+    let pairs: Vec<(&str, &str)> = settings.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let app = spawn_app_with(&db, &pairs, false).await;
+    install_org(&app, "T1", "U_ADMIN").await;
+    let answer: Value = slack_interaction(
+        &app,
+        &jira_submission(&site.uri(), "bot@acme.example", "t"),
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    let text = answer["errors"]["jira_token"].as_str().unwrap();
+    assert!(text.contains("Jira answered 418"), "{text}");
+    assert!(!text.contains("hunter2") && !text.contains("<!channel>"), "{text}");
     app.stop().await;
 }
