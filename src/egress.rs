@@ -25,9 +25,7 @@ pub enum Hosts {
 /// is and whether anything listens there, so it reveals nothing of the
 /// network behind us.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error(
-    "`{0}` is not a public address; aimpact connects only to sites on the public internet"
-)]
+#[error("`{0}` is not a public address; aimpact connects only to sites on the public internet")]
 pub struct NotPublic(pub String);
 
 /// Whether `ip` is a public unicast address.

@@ -12,8 +12,8 @@ pub mod config; // every setting, from the environment, validated once
 pub mod crypto; // AES-256-GCM secret box with key ids and rotation
 pub mod dashboard; // /metrics answers and App Home dashboards: visibility, data, charts, blocks
 pub mod demo; // a synthetic, fully synced demo org (people, PRs, Jira, surveys) from a seed
-pub mod egress; // outbound connections to customer-named hosts: public addresses only, checked per connection
 pub mod domain; // small types parsed once: OrgId, Role, Provider
+pub mod egress; // outbound connections to customer-named hosts: public addresses only, checked per connection
 pub mod github; // GitHub: client (rate limits), GraphQL sync, webhooks, ingest with metrics
 pub mod http; // axum router, health endpoints, cross-cutting layers
 pub mod jira; // Jira: connect (3LO or token), projects, people, issue sync, PR links

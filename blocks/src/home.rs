@@ -99,7 +99,10 @@ pub fn admin_setup(model: &SetupChecklist) -> Surface {
         Some(user) => format!(":white_check_mark: *Slack* — installed by <@{user}>"),
         None => ":white_check_mark: *Slack* — installed".to_string(),
     };
-    s.push(Block::section(&slack));
+    s.push(Block::section_with_button(
+        &slack,
+        Button::new(action::ADMINS_OPEN, "Admins", "admins"),
+    ));
     s.push(step(
         "GitHub",
         &model.github,
@@ -630,7 +633,9 @@ mod tests {
             .iter()
             .filter_map(|b| b["accessory"]["action_id"].as_str())
             .collect();
-        assert_eq!(ids, action::SETUP);
+        let mut expected = vec![action::ADMINS_OPEN];
+        expected.extend(action::SETUP);
+        assert_eq!(ids, expected);
     }
 
     #[test]
@@ -687,5 +692,76 @@ mod tests {
         let view = developer_welcome("Acme");
         assert!(validate(&view.blocks(), SurfaceKind::Home).is_ok());
         assert!(serde_json::to_string(&view).unwrap().contains("*Acme*"));
+    }
+}
+
+/// Why someone is an aimpact admin.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AdminSource {
+    /// They installed aimpact.
+    Installer,
+    /// Slack says they are a workspace admin or owner; it follows Slack.
+    Slack,
+    /// Another admin added them (that admin's Slack id, when known).
+    Added(Option<String>),
+}
+
+/// The admins modal: who is an admin and why, and a form to add or
+/// remove one.
+pub fn admins_modal(admins: &[(String, AdminSource)]) -> Surface {
+    use crate::ids::{callback, input};
+    use crate::kit::{InputElement, OptionObject, PlainText, RadioButtons, UsersSelect};
+    let mut s = Surface::modal("Admins")
+        .with_submit("Save")
+        .with_close("Cancel");
+    let lines: Vec<String> = admins
+        .iter()
+        .take(50)
+        .map(|(user, source)| {
+            let why = match source {
+                AdminSource::Installer => "installed aimpact".to_string(),
+                AdminSource::Slack => "Slack workspace admin (follows Slack)".to_string(),
+                AdminSource::Added(Some(by)) => format!("added by <@{by}>"),
+                AdminSource::Added(None) => "added in aimpact".to_string(),
+            };
+            format!("• <@{user}> — {why}")
+        })
+        .collect();
+    let list = if lines.is_empty() {
+        "No one is an admin yet besides Slack's workspace admins.".to_string()
+    } else {
+        lines.join("\n")
+    };
+    s.push(Block::section(&format!(
+        "*Admins see everyone's numbers and change settings.*\n{list}"
+    )));
+    s.push(Block::input(
+        input::ADMIN_USER,
+        "Person",
+        InputElement::Users(UsersSelect {
+            action_id: input::ADMIN_USER_VALUE.to_string(),
+            placeholder: Some(PlainText::new("Choose a Slack user")),
+            initial_user: None,
+        }),
+        false,
+    ));
+    let grant = OptionObject::new("Make admin", input::GRANT);
+    s.push(Block::input(
+        input::ADMIN_ACTION,
+        "Action",
+        InputElement::Radio(RadioButtons {
+            action_id: input::ADMIN_ACTION_VALUE.to_string(),
+            initial_option: Some(grant.clone()),
+            options: vec![grant, OptionObject::new("Remove as admin", input::REVOKE)],
+        }),
+        false,
+    ));
+    s.push(Block::context(
+        "Slack's workspace admins and owners are aimpact admins for as long as Slack says so; \
+         change that in Slack. You cannot remove yourself.",
+    ));
+    match s.clone().with_callback_id(callback::ADMINS) {
+        Ok(with_id) => with_id,
+        Err(_) => s,
     }
 }

@@ -51,6 +51,8 @@ pub mod action {
     pub const SURVEY_SETTINGS: &str = "survey_settings_open";
     /// Admin App Home: open the people mapping.
     pub const PEOPLE_MAP: &str = "people_map_open";
+    /// Admin App Home: open the admins modal.
+    pub const ADMINS_OPEN: &str = "admins_open";
     /// App Home: leave me out of the leaderboard.
     pub const LEADERBOARD_OPT_OUT: &str = "leaderboard_opt_out";
     /// App Home: rank me on the leaderboard again.
@@ -90,6 +92,8 @@ pub mod callback {
     pub const PEOPLE_MAP: &str = "people_map";
     /// Modal with the org's leaderboard settings.
     pub const LEADERBOARD_SETTINGS: &str = "leaderboard_settings";
+    /// Modal listing aimpact's admins, adding or removing one.
+    pub const ADMINS: &str = "admins";
     /// Informational modal shown after saving with a private channel.
     pub const LEADERBOARD_SAVED: &str = "leaderboard_saved";
 }
@@ -199,4 +203,16 @@ pub mod input {
     pub const EXCLUDE: &str = "exclude";
     /// People modal: count in metrics again.
     pub const INCLUDE: &str = "include";
+    /// Admins modal: the Slack user.
+    pub const ADMIN_USER: &str = "admin_user";
+    /// Its users select.
+    pub const ADMIN_USER_VALUE: &str = "admin_user_value";
+    /// Admins modal: add or remove.
+    pub const ADMIN_ACTION: &str = "admin_action";
+    /// Its radio buttons.
+    pub const ADMIN_ACTION_VALUE: &str = "admin_action_value";
+    /// Admins modal: make admin.
+    pub const GRANT: &str = "grant";
+    /// Admins modal: remove as admin.
+    pub const REVOKE: &str = "revoke";
 }

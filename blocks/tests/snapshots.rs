@@ -151,6 +151,23 @@ fn github_app_install_modal() {
     insta::assert_json_snapshot!(view);
 }
 
+#[test]
+fn admins_modal() {
+    use blocks::home::AdminSource;
+    let view = blocks::home::admins_modal(&[
+        ("U_INSTALLER".into(), AdminSource::Installer),
+        ("U_SLACK".into(), AdminSource::Slack),
+        (
+            "U_ADDED".into(),
+            AdminSource::Added(Some("U_INSTALLER".into())),
+        ),
+    ]);
+    let json = serde_json::to_value(&view).unwrap();
+    let parsed: Vec<Block> = serde_json::from_value(json["blocks"].clone()).unwrap();
+    validate(&parsed, SurfaceKind::Modal).unwrap();
+    insta::assert_json_snapshot!(view);
+}
+
 fn team_dashboard(people: usize) -> blocks::dashboard::Dashboard {
     use blocks::dashboard::{Dashboard, Table};
     let period = "previous 30 days";

@@ -590,9 +590,8 @@ pub async fn ensure_org_webhook(
                 "the organisation's webhooks",
             )
             .await;
-            let ours = |h: &&Value| {
-                h.pointer("/config/url").and_then(Value::as_str) == Some(url.as_str())
-            };
+            let ours =
+                |h: &&Value| h.pointer("/config/url").and_then(Value::as_str) == Some(url.as_str());
             let created = match hooks {
                 Ok(hooks) => match hooks.iter().find(ours).and_then(|h| h["id"].as_i64()) {
                     Some(id) if rewrite_secret => client
@@ -846,11 +845,11 @@ async fn users_installation(
     let mut next = Some("/user/installations?per_page=100".to_string());
     while let Some(path) = next {
         let (page, following) = client.get(&path, "your installations of the App").await?;
-        let list = page["installations"].as_array().cloned().unwrap_or_default();
-        if let Some(found) = list
-            .iter()
-            .find(|i| i["id"].as_u64() == Some(installation))
-        {
+        let list = page["installations"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
+        if let Some(found) = list.iter().find(|i| i["id"].as_u64() == Some(installation)) {
             return Ok(found
                 .pointer("/account/login")
                 .and_then(Value::as_str)

@@ -176,10 +176,11 @@ pub async fn receive(State(state): State<AppState>, headers: HeaderMap, body: By
         },
         None => None,
     };
-    let secret = tenant
-        .as_ref()
-        .and_then(|t| t.own_secret.as_ref())
-        .or(state.config.github.webhook_secret.as_ref());
+    let secret = tenant.as_ref().and_then(|t| t.own_secret.as_ref()).or(state
+        .config
+        .github
+        .webhook_secret
+        .as_ref());
     let Some(secret) = secret else {
         return answer(
             StatusCode::SERVICE_UNAVAILABLE,

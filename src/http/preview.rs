@@ -154,6 +154,7 @@ pub async fn catalogue(state: &AppState, org: &Org) -> Result<Vec<Entry>, StoreE
             "People (map GitHub people to Slack)",
             "modal-people",
         ),
+        e("Modals", "Admins (add or remove)", "modal-admins"),
         e("Modals", "Connect Jira", "modal-jira-connect"),
         e("Modals", "Report AI issue", "modal-report-ai-issue"),
     ]);
@@ -293,6 +294,13 @@ pub async fn render(
             let model = crate::slack::people::model(ctx).await?;
             return Ok((
                 to_json(&blocks::survey::people_modal(&model))?,
+                PreviewKind::Modal,
+            ));
+        }
+        "modal-admins" => {
+            let admins = crate::slack::admins::listed(ctx).await?;
+            return Ok((
+                to_json(&blocks::home::admins_modal(&admins))?,
                 PreviewKind::Modal,
             ));
         }

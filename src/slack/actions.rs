@@ -27,6 +27,7 @@ pub fn register(l: &mut Listeners) {
         crate::surveys::settings::open_action,
     );
     l.action(blocks::ids::action::PEOPLE_MAP, super::people::open_action);
+    l.action(blocks::ids::action::ADMINS_OPEN, super::admins::open_action);
     // A link button: Slack opens the URL and also sends the click.
     for link in [
         blocks::ids::action::GITHUB_APP_INSTALL,

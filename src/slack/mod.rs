@@ -2,6 +2,7 @@
 //! id, the Web API client, installs, roles and App Home.
 
 pub mod actions; // block action listeners (setup buttons)
+pub mod admins; // the admins modal: add or remove aimpact admins
 pub mod client; // Web API client: slack-morphism with rate control, per-org tokens
 pub mod commands; // slash command listeners (/metrics)
 pub mod dashboards; // /metrics answers, range/team pickers, share, the Home dashboard

@@ -21,6 +21,7 @@ pub fn register(l: &mut Listeners) {
         crate::surveys::settings::save,
     );
     l.view(blocks::ids::callback::PEOPLE_MAP, super::people::save);
+    l.view(blocks::ids::callback::ADMINS, super::admins::save);
 }
 
 /// The `trigger_id` to open an admin's modal with; `None` (nothing to do)

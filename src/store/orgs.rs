@@ -176,6 +176,19 @@ pub async fn mark_uninstalled(conn: &mut AnyConnection, org: OrgId) -> StoreResu
     Ok(())
 }
 
+/// Takes the installer's admin role away: the org no longer names an
+/// installer (an admin removed them).
+pub async fn clear_installer(conn: &mut AnyConnection, org: OrgId) -> StoreResult<()> {
+    const SQL: &str =
+        "update org set installed_by_slack_user_id = null, updated_at = $2 where org_id = $1";
+    sqlx::query(SQL)
+        .bind(org.get())
+        .bind(unix_now())
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
 /// Sets the org's IANA time zone (validated by the caller).
 pub async fn set_time_zone(conn: &mut AnyConnection, org: OrgId, tz: &str) -> StoreResult<()> {
     const SQL: &str = "update org set time_zone = $2, updated_at = $3 where org_id = $1";

@@ -62,6 +62,16 @@ pub async fn remove(conn: &mut AnyConnection, org: OrgId, slack_user_id: &str) -
     Ok(())
 }
 
+/// Stored admins and who granted each, oldest first.
+pub async fn admins(
+    conn: &mut AnyConnection,
+    org: OrgId,
+) -> StoreResult<Vec<(String, Option<String>)>> {
+    const SQL: &str = "select slack_user_id, granted_by from org_role
+        where org_id = $1 and role = 'admin' order by created_at, slack_user_id";
+    Ok(sqlx::query_as(SQL).bind(org.get()).fetch_all(conn).await?)
+}
+
 /// A Slack user's stored role, `Developer` when none is stored.
 pub async fn get(conn: &mut AnyConnection, org: OrgId, slack_user_id: &str) -> StoreResult<Role> {
     Ok(get_granted(conn, org, slack_user_id).await?.0)

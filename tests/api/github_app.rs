@@ -68,9 +68,7 @@ async fn github_app_fake() -> MockServer {
                 form.get("code").map(String::as_str),
             ) {
                 (Some(CLIENT_ID), Some(CLIENT_SECRET), Some("code-ada")) => Some("ghu_ada"),
-                (Some(CLIENT_ID), Some(CLIENT_SECRET), Some("code-mallory")) => {
-                    Some("ghu_mallory")
-                }
+                (Some(CLIENT_ID), Some(CLIENT_SECRET), Some("code-mallory")) => Some("ghu_mallory"),
                 _ => None,
             };
             ResponseTemplate::new(200).set_body_json(match token {
@@ -98,7 +96,8 @@ async fn github_app_fake() -> MockServer {
             } else if auth.ends_with("ghu_mallory") {
                 json!([{ "id": 99, "account": { "login": "mallory-co" } }])
             } else {
-                return ResponseTemplate::new(401).set_body_json(json!({ "message": "Bad credentials" }));
+                return ResponseTemplate::new(401)
+                    .set_body_json(json!({ "message": "Bad credentials" }));
             };
             ResponseTemplate::new(200).set_body_json(json!({
                 "total_count": installations.as_array().unwrap().len(),
@@ -198,8 +197,14 @@ async fn start_install(app: &TestApp, github: &MockServer, link: &url::Url) -> (
         .await
         .unwrap();
     assert!(started.status().is_redirection(), "{}", started.status());
-    let set = started.headers()["set-cookie"].to_str().unwrap().to_string();
-    assert!(set.contains("HttpOnly") && set.contains("Path=/github/setup"), "{set}");
+    let set = started.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        set.contains("HttpOnly") && set.contains("Path=/github/setup"),
+        "{set}"
+    );
     let cookie = set.split(';').next().unwrap().to_string();
     assert!(cookie.starts_with("aimpact_github_state="));
     let install = url::Url::parse(started.headers()["location"].to_str().unwrap()).unwrap();
@@ -275,9 +280,13 @@ async fn the_github_app_is_installed_through_a_signed_state_and_syncs_with_insta
     assert_eq!(forged.status(), 400);
     assert!(forged.text().await.unwrap().contains("not valid any more"));
     assert_eq!(
-        setup(&app, "installation_id=42&setup_action=install&code=code-ada", cookie)
-            .await
-            .status(),
+        setup(
+            &app,
+            "installation_id=42&setup_action=install&code=code-ada",
+            cookie
+        )
+        .await
+        .status(),
         400
     );
     let unauthorized = setup(
@@ -504,7 +513,13 @@ async fn an_installation_is_linked_only_for_someone_who_can_access_it_and_only_o
     )
     .await;
     assert_eq!(phished.status(), 400);
-    assert!(phished.text().await.unwrap().contains("not started in this browser"));
+    assert!(
+        phished
+            .text()
+            .await
+            .unwrap()
+            .contains("not started in this browser")
+    );
     assert_eq!(linked_to(attacker).await, None);
 
     // A code GitHub does not know: a clear page, GitHub's words not echoed.
@@ -539,7 +554,13 @@ async fn an_installation_is_linked_only_for_someone_who_can_access_it_and_only_o
     )
     .await;
     assert_eq!(taken.status(), 400);
-    assert!(taken.text().await.unwrap().contains("another Slack workspace"));
+    assert!(
+        taken
+            .text()
+            .await
+            .unwrap()
+            .contains("another Slack workspace")
+    );
     assert_eq!(linked_to(attacker).await, None);
     app.stop().await;
 }
@@ -959,9 +980,17 @@ async fn in_token_mode_the_org_webhook_is_created_once_or_the_admin_is_told_how(
     drop(conn);
     // Without a public URL nothing is asked of GitHub.
     assert_eq!(
-        connect::ensure_org_webhook(&client, &app.state.db, org, "acme", None, Some(&secret), false)
-            .await
-            .unwrap(),
+        connect::ensure_org_webhook(
+            &client,
+            &app.state.db,
+            org,
+            "acme",
+            None,
+            Some(&secret),
+            false
+        )
+        .await
+        .unwrap(),
         WebhookSetup::NotConfigured
     );
     app.stop().await;

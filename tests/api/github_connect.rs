@@ -333,11 +333,14 @@ async fn in_token_mode_one_workspace_cannot_claim_or_feed_another_workspaces_org
 
     // Another workspace, even with a member's token, cannot take the same
     // organisation.
-    let taken: Value = slack_interaction(&app, &submission_from("T2", "U_OTHER", "acme", "ghp_member2"))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let taken: Value = slack_interaction(
+        &app,
+        &submission_from("T2", "U_OTHER", "acme", "ghp_member2"),
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
     assert!(
         taken["errors"]["github_org"]
             .as_str()
@@ -350,8 +353,18 @@ async fn in_token_mode_one_workspace_cannot_claim_or_feed_another_workspaces_org
     // Deliveries for acme verify with acme's own secret only: the shared
     // one (which an admin adding a hook by hand used to be told) is refused.
     let body = delivery_for("acme");
-    assert_eq!(deliver(&app, "d-shared", "deployment-secret", &body).await.status(), 401);
-    assert_eq!(deliver(&app, "d-own", own.expose_secret(), &body).await.status(), 202);
+    assert_eq!(
+        deliver(&app, "d-shared", "deployment-secret", &body)
+            .await
+            .status(),
+        401
+    );
+    assert_eq!(
+        deliver(&app, "d-own", own.expose_secret(), &body)
+            .await
+            .status(),
+        202
+    );
     let stored = |org: aimpact::domain::OrgId| {
         let db = app.state.db.clone();
         async move {
@@ -380,7 +393,12 @@ async fn in_token_mode_one_workspace_cannot_claim_or_feed_another_workspaces_org
     // has not seen this delivery's names.)
     let late = deliver(&app, "d-late", "deployment-secret", &delivery_for("Acme")).await;
     assert_eq!(late.status(), 202);
-    assert!(late.text().await.unwrap().contains("no connected organisation"));
+    assert!(
+        late.text()
+            .await
+            .unwrap()
+            .contains("no connected organisation")
+    );
     assert_eq!(stored(owner).await, 1);
     assert_eq!(stored(other).await, 0);
     app.stop().await;

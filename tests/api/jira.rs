@@ -1273,7 +1273,13 @@ async fn a_jira_site_on_a_private_address_is_refused_before_anything_is_sent() {
             .to_string();
         assert!(text.contains("is not a public address"), "{site}: {text}");
         // The same words whatever is (or is not) listening there.
-        texts.push(text.replace(&site, "").split('`').nth(2).unwrap().to_string());
+        texts.push(
+            text.replace(&site, "")
+                .split('`')
+                .nth(2)
+                .unwrap()
+                .to_string(),
+        );
     }
     texts.dedup();
     assert_eq!(texts.len(), 1, "{texts:?}");
@@ -1288,9 +1294,16 @@ async fn a_jira_site_on_a_private_address_is_refused_before_anything_is_sent() {
 
     // A site stored earlier (say while the name pointed elsewhere) is
     // checked again whenever its client is made: the sync sends nothing.
-    integrations::upsert(&mut conn, org, "jira", "connected", Some(&internal.uri()), None)
-        .await
-        .unwrap();
+    integrations::upsert(
+        &mut conn,
+        org,
+        "jira",
+        "connected",
+        Some(&internal.uri()),
+        None,
+    )
+    .await
+    .unwrap();
     integrations::merge_settings(
         &mut conn,
         org,
@@ -1320,7 +1333,10 @@ async fn a_jira_site_on_a_private_address_is_refused_before_anything_is_sent() {
         hosts: app.state.config.outbound_hosts,
     };
     let refused = connect::client_for(&ctx, org).await.unwrap_err();
-    assert!(refused.to_string().contains("is not a public address"), "{refused}");
+    assert!(
+        refused.to_string().contains("is not a public address"),
+        "{refused}"
+    );
     // And the outbound client itself will not connect to a private name,
     // whoever builds a request with it.
     let direct = app
@@ -1355,16 +1371,17 @@ async fn what_a_jira_site_answers_is_not_shown_back_to_the_admin() {
     let pairs: Vec<(&str, &str)> = settings.iter().map(|(k, v)| (*k, v.as_str())).collect();
     let app = spawn_app_with(&db, &pairs, false).await;
     install_org(&app, "T1", "U_ADMIN").await;
-    let answer: Value = slack_interaction(
-        &app,
-        &jira_submission(&site.uri(), "bot@acme.example", "t"),
-    )
-    .await
-    .json()
-    .await
-    .unwrap();
+    let answer: Value =
+        slack_interaction(&app, &jira_submission(&site.uri(), "bot@acme.example", "t"))
+            .await
+            .json()
+            .await
+            .unwrap();
     let text = answer["errors"]["jira_token"].as_str().unwrap();
     assert!(text.contains("Jira answered 418"), "{text}");
-    assert!(!text.contains("hunter2") && !text.contains("<!channel>"), "{text}");
+    assert!(
+        !text.contains("hunter2") && !text.contains("<!channel>"),
+        "{text}"
+    );
     app.stop().await;
 }

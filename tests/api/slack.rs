@@ -800,3 +800,127 @@ async fn metrics_with_a_mention_or_a_link_echoes_it_inert() {
     }
     app.stop().await;
 }
+
+fn admins_submission(by: &str, user: &str, action: &str) -> Value {
+    json!({
+        "type": "view_submission", "team": { "id": "T1" }, "user": { "id": by }, "trigger_id": "t",
+        "view": { "id": "V9", "callback_id": "admins", "state": { "values": {
+            "admin_user": { "admin_user_value": { "type": "users_select", "selected_user": user } },
+            "admin_action": { "admin_action_value": { "type": "radio_buttons", "selected_option": { "value": action } } }
+        } } }
+    })
+}
+
+#[tokio::test]
+async fn admins_added_in_aimpact_and_the_installer_can_be_removed_by_another_admin() {
+    use aimpact::domain::Role;
+    let slack = fake_slack().await;
+    for (user, admin) in [
+        ("U_INSTALLER", false),
+        ("U_ADDED", false),
+        ("U_DEV", false),
+        ("U_SLACKADMIN", true),
+    ] {
+        users_info(&slack, user, admin).await;
+    }
+    let db = TestDb::new().await;
+    let app = spawn_slack_app(&db, &slack, &[]).await;
+    let org = install_org(&app, "T1", "U_INSTALLER").await;
+    let role_of = |user: &'static str| {
+        let state = app.state.clone();
+        async move {
+            let ctx = aimpact::slack::listeners::Ctx {
+                org: {
+                    let mut conn = state.db.pool().acquire().await.unwrap();
+                    orgs::get(&mut conn, org).await.unwrap()
+                },
+                state,
+            };
+            aimpact::slack::roles::resolve(&ctx, user).await.unwrap()
+        }
+    };
+    let submit = |by: &'static str, user: &'static str, action: &'static str| {
+        let app = &app;
+        async move {
+            let r = slack_interaction(app, &admins_submission(by, user, action)).await;
+            assert_eq!(r.status(), 200);
+            let text = r.text().await.unwrap();
+            if text.is_empty() {
+                Value::Null
+            } else {
+                serde_json::from_str::<Value>(&text).unwrap()["errors"]["admin_user"].clone()
+            }
+        }
+    };
+
+    // A developer cannot make themselves an admin.
+    let refused = submit("U_DEV", "U_DEV", "grant").await;
+    assert!(
+        refused.as_str().unwrap().contains("Only aimpact admins"),
+        "{refused}"
+    );
+    assert_eq!(role_of("U_DEV").await, Role::Developer);
+
+    // The installer opens the modal from App Home and adds an admin.
+    slack_interaction(&app, &json!({
+        "type": "block_actions", "team": { "id": "T1" }, "user": { "id": "U_INSTALLER" }, "trigger_id": "t1",
+        "actions": [{ "action_id": "admins_open", "value": "admins" }]
+    }))
+    .await;
+    assert!(
+        eventually(PATIENCE, || async {
+            calls(&slack, "views.open").await.iter().any(|c| {
+                serde_json::from_slice::<Value>(&c.body).unwrap()["view"]["callback_id"] == "admins"
+            })
+        })
+        .await
+    );
+    let added = submit("U_INSTALLER", "U_ADDED", "grant").await;
+    assert!(added.is_null(), "{added}");
+    assert_eq!(role_of("U_ADDED").await, Role::Admin);
+    // A Slack workspace admin is listed as following Slack and cannot be
+    // removed here.
+    assert_eq!(role_of("U_SLACKADMIN").await, Role::Admin);
+    let slack_admin = submit("U_ADDED", "U_SLACKADMIN", "revoke").await;
+    assert!(
+        slack_admin
+            .as_str()
+            .unwrap()
+            .contains("aimpact follows Slack"),
+        "{slack_admin}"
+    );
+    assert_eq!(role_of("U_SLACKADMIN").await, Role::Admin);
+    // Nobody removes themselves.
+    let themselves = submit("U_ADDED", "U_ADDED", "revoke").await;
+    assert!(
+        themselves
+            .as_str()
+            .unwrap()
+            .contains("cannot remove yourself")
+    );
+
+    // The added admin removes the installer, who is a developer from now on
+    // and can no longer change anything.
+    assert!(submit("U_ADDED", "U_INSTALLER", "revoke").await.is_null());
+    assert_eq!(role_of("U_INSTALLER").await, Role::Developer);
+    let late = submit("U_INSTALLER", "U_ADDED", "revoke").await;
+    assert!(
+        late.as_str().unwrap().contains("Only aimpact admins"),
+        "{late}"
+    );
+    assert_eq!(role_of("U_ADDED").await, Role::Admin);
+    // And removing a developer says so.
+    let not_admin = submit("U_ADDED", "U_DEV", "revoke").await;
+    assert!(not_admin.as_str().unwrap().contains("not an aimpact admin"));
+    let mut conn = app.state.db.pool().acquire().await.unwrap();
+    let audited: i64 = sqlx::query_scalar(
+        "select count(*) from audit_log where org_id = $1 and action in ('role.granted', 'role.revoked')",
+    )
+    .bind(org.get())
+    .fetch_one(&mut *conn)
+    .await
+    .unwrap();
+    assert_eq!(audited, 2);
+    drop(conn);
+    app.stop().await;
+}
