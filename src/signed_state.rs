@@ -63,6 +63,21 @@ pub fn verify(secret: &SecretString, purpose: &str, state: &str) -> Option<Strin
         .map(|()| nonce.to_string())
 }
 
+/// The org and admin of a state that verifies and is still usable, without
+/// using it up (a page that asks before going on).
+pub async fn peek(
+    db: &Db,
+    secret: &SecretString,
+    purpose: &str,
+    state: &str,
+) -> Result<Option<(OrgId, String)>, StoreError> {
+    let Some(nonce) = verify(secret, purpose, state) else {
+        return Ok(None);
+    };
+    let mut conn = db.pool().acquire().await?;
+    orgs::peek_org_state(&mut conn, &hash(&nonce), purpose).await
+}
+
 /// The org and admin of a state: only when its tag verifies (in constant
 /// time), for this purpose, the first time and before it expires.
 pub async fn consume(

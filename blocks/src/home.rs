@@ -9,9 +9,11 @@ use crate::surface::Surface;
 /// One checklist step.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Step {
-    /// Done, with a short detail ("acme, 4 repositories").
+    /// Done, with a short detail ("acme, 4 repositories"), in mrkdwn:
+    /// user text in it is escaped by whoever composed it.
     Done(String),
-    /// Not done yet, with what it brings ("optional: story points, sprints").
+    /// Not done yet, with what it brings ("optional: story points,
+    /// sprints"), in mrkdwn like [`Step::Done`].
     Todo(String),
 }
 
@@ -62,14 +64,16 @@ impl SetupChecklist {
     }
 }
 
+/// A step's detail is mrkdwn the caller composed (a progress bar in a code
+/// span, an emoji); any user or third-party text in it was escaped with
+/// [`escape_mrkdwn`] where it was put in.
 fn step(label: &str, state: &Step, button: Button) -> Block {
     match state {
-        Step::Done(detail) => Block::section_with_button(
-            &format!(":white_check_mark: *{label}* — {}", escape_mrkdwn(detail)),
-            button,
-        ),
+        Step::Done(detail) => {
+            Block::section_with_button(&format!(":white_check_mark: *{label}* — {detail}"), button)
+        }
         Step::Todo(hint) => Block::section_with_button(
-            &format!(":white_large_square: *{label}* — {}", escape_mrkdwn(hint)),
+            &format!(":white_large_square: *{label}* — {hint}"),
             button.primary(),
         ),
     }
@@ -639,12 +643,20 @@ mod tests {
     }
 
     #[test]
-    fn done_steps_show_their_detail_escaped() {
+    fn done_steps_show_their_detail_as_composed() {
         let mut model = SetupChecklist::fresh(None);
-        model.github = Step::Done("acme <corp> & co".into());
+        model.github = Step::Done(format!(
+            "connected to {}\n{}",
+            escape_mrkdwn("acme <corp> & co"),
+            progress_line(3, Some(10), "PRs imported")
+        ));
         let json = serde_json::to_string(&admin_setup(&model)).unwrap();
         assert!(json.contains("2 of 7 done"));
         assert!(json.contains("acme &lt;corp&gt; &amp; co"));
+        assert!(
+            json.contains("`▓▓▓░░░░░░░` 3 of ~10 PRs imported"),
+            "{json}"
+        );
     }
 
     #[test]

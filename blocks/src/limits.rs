@@ -162,14 +162,20 @@ pub fn truncate(s: &str, max: usize) -> Cow<'_, str> {
     Cow::Owned(with_ellipsis(&s[..cut]))
 }
 
-/// Escapes `&`, `<` and `>` the way Slack requires, so user-supplied text (PR
-/// titles, repo names) shows literally instead of becoming a link, mention or
-/// broken entity.
+/// The one escaper for user and third-party text (PR titles, names,
+/// repository names, report texts, what someone typed) that goes into
+/// mrkdwn: it shows literally and can neither notify (`<!channel>`,
+/// `<@U…>`), link (`<http://x|y>`) nor format.
+///
+/// `&`, `<` and `>` become Slack's entities. Slack has no escape for its
+/// formatting marks, so `*`, `_`, `~` and backticks become look-alikes that
+/// do not format (`∗`, `ˍ`, `∼`, `‵`): a title like `*WIP*` or `fix_a_b`
+/// reads the same and is neither bold nor italic.
 ///
 /// Apply it exactly once, to raw user text only; text we compose ourselves
-/// (links like `<url|label>`) must not pass through it.
+/// (links like `<url|label>`, our own `*bold*`) must not pass through it.
 pub fn escape_mrkdwn(s: &str) -> Cow<'_, str> {
-    if !s.contains(['&', '<', '>']) {
+    if !s.contains(['&', '<', '>', '*', '_', '~', '`']) {
         return Cow::Borrowed(s);
     }
     let mut out = String::with_capacity(s.len() + 8);
@@ -182,12 +188,16 @@ pub fn escape_mrkdwn(s: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
-/// Slack's entity for a char that must be escaped in mrkdwn, if any.
+/// What a char that must not reach mrkdwn as it is becomes, if anything.
 fn escaped(c: char) -> Option<&'static str> {
     match c {
         '&' => Some("&amp;"),
         '<' => Some("&lt;"),
         '>' => Some("&gt;"),
+        '*' => Some("\u{2217}"),
+        '_' => Some("\u{02CD}"),
+        '~' => Some("\u{223C}"),
+        '`' => Some("\u{2035}"),
         _ => None,
     }
 }
@@ -198,7 +208,7 @@ fn escaped(c: char) -> Option<&'static str> {
 /// Because the cut happens on the raw text, an entity such as `&amp;` is
 /// either kept whole or dropped whole — never left as a dangling `&am`.
 pub fn escape_and_truncate(s: &str, max: usize) -> String {
-    let escaped_len = |c: char| escaped(c).map_or(1, str::len);
+    let escaped_len = |c: char| escaped(c).map_or(1, |e| e.chars().count());
     let total: usize = s.chars().map(escaped_len).sum();
     if total <= max {
         return escape_mrkdwn(s).into_owned();
@@ -380,6 +390,28 @@ mod tests {
     fn truncate_trims_space_before_ellipsis() {
         assert_eq!(truncate("ab   cdef", 5), "ab…");
         assert_eq!(truncate("     x", 3), "…");
+    }
+
+    #[test]
+    fn escaped_text_can_neither_notify_link_nor_format() {
+        let hostile = "<!channel> <@U0ADMIN> <http://x|y> & *bold* _it_ ~no~ `code`";
+        let out = escape_mrkdwn(hostile);
+        for live in ['<', '>', '*', '_', '~', '`'] {
+            assert!(!out.contains(live), "{live} left in {out}");
+        }
+        assert!(
+            !out.replace("&amp;", "")
+                .replace("&lt;", "")
+                .replace("&gt;", "")
+                .contains('&')
+        );
+        assert_eq!(
+            out,
+            "&lt;!channel&gt; &lt;@U0ADMIN&gt; &lt;http://x|y&gt; &amp; \u{2217}bold\u{2217} \
+             \u{02CD}it\u{02CD} \u{223C}no\u{223C} \u{2035}code\u{2035}"
+        );
+        // Look-alikes count as one character each when truncating.
+        assert_eq!(escape_and_truncate("a_b", 3), "a\u{02CD}b");
     }
 
     #[test]

@@ -61,7 +61,35 @@ fn card() -> impl Strategy<Value = StatCard> {
         })
 }
 
+/// Reverses [`escape_mrkdwn`] (for text without the look-alikes).
+fn unescape(s: &str) -> String {
+    s.replace('\u{2217}', "*")
+        .replace('\u{02CD}', "_")
+        .replace('\u{223C}', "~")
+        .replace('\u{2035}', "`")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&")
+}
+
 proptest! {
+    #[test]
+    fn escaped_text_can_neither_notify_link_nor_format_and_reads_back(
+        s in prop_oneof![
+            text(),
+            "(<!channel>|<!here>|<@U0ADMIN>|<#C1>|<http://x\\|y>|&amp;|&|\\*|_|~|`|a| ){0,30}",
+        ]
+    ) {
+        let out = escape_mrkdwn(&s);
+        for live in ['<', '>', '*', '_', '~', '`'] {
+            prop_assert!(!out.contains(live), "{:?} left in {:?}", live, out);
+        }
+        prop_assert!(entities_whole(&out));
+        if !s.contains(['\u{2217}', '\u{02CD}', '\u{223C}', '\u{2035}']) {
+            prop_assert_eq!(unescape(&out), s);
+        }
+    }
+
     #[test]
     fn truncate_fits_and_is_a_prefix(s in text(), max in 0usize..64) {
         let out = truncate(&s, max);

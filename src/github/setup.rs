@@ -23,28 +23,75 @@ pub struct SetupParams {
     code: Option<String>,
 }
 
-/// Query of `/github/connect`.
+/// Query of `GET /github/connect`, form of `POST /github/connect`.
 #[derive(Debug, Deserialize)]
 pub struct StartParams {
     state: Option<String>,
 }
 
-/// `GET /github/connect`: binds the signed state to this browser with a
-/// cookie, then sends it on to the App's install page; the setup callback
-/// accepts the state only with that cookie, so an install link sent to
-/// someone else links nothing.
-pub async fn start(State(state): State<AppState>, Query(q): Query<StartParams>) -> Response {
+fn invalid_link() -> Response {
+    page(
+        StatusCode::BAD_REQUEST,
+        "GitHub is not connected",
+        "<p>This link is not valid any more. Start again from the Connect GitHub button on aimpact's App Home in Slack.</p>",
+    )
+}
+
+/// `GET /github/connect`: where App Home's "Connect GitHub" button leads.
+/// Names the Slack workspace the installation will be linked to and asks
+/// before going on, so a link someone was sent shows whose it is.
+pub async fn ask(State(state): State<AppState>, Query(q): Query<StartParams>) -> Response {
+    let github = &state.config.github;
+    let (Some(signed), Some(secret)) = (q.state.as_deref(), github.webhook_secret.as_ref()) else {
+        return invalid_link();
+    };
+    let found =
+        crate::signed_state::peek(&state.db, secret, connect::APP_STATE_PURPOSE, signed).await;
+    let org = match found {
+        Ok(Some((org, _))) => org,
+        Ok(None) => return invalid_link(),
+        Err(e) => {
+            tracing::error!(error = %e, "could not read a GitHub install state");
+            return page(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "GitHub is not connected",
+                "<p>Something went wrong on our side; please try again in a minute.</p>",
+            );
+        }
+    };
+    let workspace = match state.db.pool().acquire().await {
+        Ok(mut conn) => crate::store::orgs::get(&mut conn, org)
+            .await
+            .map(|o| o.name)
+            .unwrap_or_default(),
+        Err(_) => String::new(),
+    };
+    crate::http::page::confirm_connect("GitHub", &workspace, "/github/connect", signed)
+}
+
+/// `POST /github/connect` (the page's "Continue"): from our own page only,
+/// binds the signed state to this browser with a cookie, then sends it on
+/// to the App's install page; the setup callback accepts the state only
+/// with that cookie, so an install page sent to someone else links nothing.
+pub async fn start(
+    State(state): State<AppState>,
+    headers: axum::http::HeaderMap,
+    axum::Form(q): axum::Form<StartParams>,
+) -> Response {
+    if !crate::http::page::same_origin(&headers, state.config.public_url.as_ref()) {
+        return page(
+            StatusCode::FORBIDDEN,
+            "GitHub is not connected",
+            "<p>This came from another site. Open the Connect GitHub button on aimpact's App Home in Slack.</p>",
+        );
+    }
     let github = &state.config.github;
     let bound = q
         .state
         .as_deref()
         .and_then(|s| connect::state_nonce(github, s).map(|nonce| (s, nonce)));
     let Some((signed, nonce)) = bound else {
-        return page(
-            StatusCode::BAD_REQUEST,
-            "GitHub is not connected",
-            "<p>This link is not valid. Start again from the Connect GitHub button on aimpact's App Home in Slack.</p>",
-        );
+        return invalid_link();
     };
     let Some(install) = connect::install_page(github, signed) else {
         return page(
@@ -61,8 +108,11 @@ pub async fn start(State(state): State<AppState>, Query(q): Query<StartParams>) 
         state.config.public_url.as_ref(),
     );
     (
-        [(axum::http::header::SET_COOKIE, cookie)],
-        axum::response::Redirect::to(install.as_str()),
+        StatusCode::SEE_OTHER,
+        [
+            (axum::http::header::SET_COOKIE, cookie),
+            (axum::http::header::LOCATION, install.to_string()),
+        ],
     )
         .into_response()
 }

@@ -62,7 +62,7 @@ pub fn router(state: AppState) -> Router {
         )
         .route(
             "/github/connect",
-            axum::routing::get(crate::github::setup::start),
+            axum::routing::get(crate::github::setup::ask).post(crate::github::setup::start),
         )
         .route(
             "/jira/oauth/callback",
@@ -70,7 +70,7 @@ pub fn router(state: AppState) -> Router {
         )
         .route(
             "/jira/connect",
-            axum::routing::get(crate::jira::setup::start),
+            axum::routing::get(crate::jira::setup::ask).post(crate::jira::setup::start),
         )
         .route(
             "/jira/webhook/{token}",

@@ -9,7 +9,7 @@ pub fn page(status: StatusCode, title: &str, body: &str) -> Response {
         "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" \
          content=\"width=device-width,initial-scale=1\"><title>{title} · aimpact</title><style>\
          body{{font-family:system-ui,sans-serif;max-width:34rem;margin:4rem auto;padding:0 1rem;color:#1d1c1d}}\
-         h1{{font-size:1.5rem}}a.button{{display:inline-block;background:#4a154b;color:#fff;padding:.7rem 1.2rem;\
+         h1{{font-size:1.5rem}}a.button,button{{display:inline-block;border:0;font-size:1rem;cursor:pointer;background:#4a154b;color:#fff;padding:.7rem 1.2rem;\
          border-radius:6px;text-decoration:none;font-weight:600}}p{{line-height:1.5}}</style></head>\
          <body><h1>{title}</h1>{body}</body></html>"
     );
@@ -22,4 +22,51 @@ pub fn escape_html(s: &str) -> String {
         .replace('<', "&lt;")
         .replace('>', "&gt;")
         .replace('"', "&quot;")
+}
+
+/// The page that asks before a connect flow goes on to GitHub or Atlassian:
+/// it names the Slack workspace the connection will belong to, so someone
+/// sent another workspace's link sees whose it is. "Continue" posts the
+/// state back to `action` (our own origin only, see [`same_origin`]).
+pub fn confirm_connect(what: &str, workspace: &str, action: &str, state: &str) -> Response {
+    page(
+        StatusCode::OK,
+        &format!("Connect {}", escape_html(what)),
+        &format!(
+            "<p>You are connecting {what} to aimpact for the Slack workspace \
+             <b>{workspace}</b>. aimpact will read its data for that workspace.</p>\
+             <p>Continue only if you started this from aimpact's App Home in <b>{workspace}</b>. \
+             If someone sent you this link, close this page: nothing has been connected.</p>\
+             <form method=\"post\" action=\"{action}\"><input type=\"hidden\" name=\"state\" \
+             value=\"{state}\"><button type=\"submit\" class=\"button\">Continue to {what}</button></form>",
+            what = escape_html(what),
+            workspace = escape_html(workspace),
+            action = escape_html(action),
+            state = escape_html(state),
+        ),
+    )
+}
+
+/// Whether a form post came from one of our own pages: its `Origin` (or,
+/// without one, its `Referer`) is `public_url`'s origin. Without a public
+/// URL there is nothing to compare, and only a same-host post passes.
+pub fn same_origin(headers: &axum::http::HeaderMap, public_url: Option<&url::Url>) -> bool {
+    let header = |name| {
+        headers
+            .get(name)
+            .and_then(|v: &axum::http::HeaderValue| v.to_str().ok())
+    };
+    let sent = header(axum::http::header::ORIGIN)
+        .filter(|o| *o != "null")
+        .or_else(|| header(axum::http::header::REFERER))
+        .and_then(|u| url::Url::parse(u).ok());
+    let Some(sent) = sent else { return false };
+    match public_url {
+        Some(ours) => sent.origin() == ours.origin(),
+        None => header(axum::http::header::HOST).is_some_and(|host| {
+            sent.host_str()
+                .zip(sent.port_or_known_default())
+                .is_some_and(|(h, p)| host == h || host == format!("{h}:{p}"))
+        }),
+    }
 }

@@ -19,28 +19,74 @@ pub struct CallbackParams {
     error: Option<String>,
 }
 
-/// Query of `/jira/connect`.
+/// Query of `GET /jira/connect`, form of `POST /jira/connect`.
 #[derive(Debug, Deserialize)]
 pub struct StartParams {
     state: Option<String>,
 }
 
-/// `GET /jira/connect`: where App Home's "Connect Jira" button leads. Binds
-/// the signed state to this browser with a cookie, then sends it on to
-/// Atlassian's consent page; the callback accepts the state only with
-/// that cookie, so a consent URL forwarded to someone else links nothing.
-pub async fn start(State(state): State<AppState>, Query(q): Query<StartParams>) -> Response {
+fn invalid_link() -> Response {
+    page(
+        StatusCode::BAD_REQUEST,
+        "Jira is not connected",
+        "<p>This link is not valid. Start again from the Connect Jira button on aimpact's App Home in Slack.</p>",
+    )
+}
+
+/// `GET /jira/connect`: where App Home's "Connect Jira" button leads. Names
+/// the Slack workspace the Jira site will be linked to and asks before
+/// going on, so a link someone was sent shows whose it is.
+pub async fn ask(State(state): State<AppState>, Query(q): Query<StartParams>) -> Response {
+    let settings = &state.config.jira;
+    let (Some(signed), Some(secret)) = (q.state.as_deref(), settings.client_secret.as_ref()) else {
+        return invalid_link();
+    };
+    let found = crate::signed_state::peek(&state.db, secret, connect::STATE_PURPOSE, signed).await;
+    let org = match found {
+        Ok(Some((org, _))) => org,
+        Ok(None) => return invalid_link(),
+        Err(e) => {
+            tracing::error!(error = %e, "could not read a Jira consent state");
+            return page(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "Jira is not connected",
+                "<p>Something went wrong on our side; please try again in a minute.</p>",
+            );
+        }
+    };
+    let workspace = match state.db.pool().acquire().await {
+        Ok(mut conn) => crate::store::orgs::get(&mut conn, org)
+            .await
+            .map(|o| o.name)
+            .unwrap_or_default(),
+        Err(_) => String::new(),
+    };
+    crate::http::page::confirm_connect("Jira", &workspace, "/jira/connect", signed)
+}
+
+/// `POST /jira/connect` (the page's "Continue"): from our own page only,
+/// binds the signed state to this browser with a cookie, then sends it on
+/// to Atlassian's consent page; the callback accepts the state only with
+/// that cookie, so a consent page forwarded to someone else links nothing.
+pub async fn start(
+    State(state): State<AppState>,
+    headers: axum::http::HeaderMap,
+    axum::Form(q): axum::Form<StartParams>,
+) -> Response {
+    if !crate::http::page::same_origin(&headers, state.config.public_url.as_ref()) {
+        return page(
+            StatusCode::FORBIDDEN,
+            "Jira is not connected",
+            "<p>This came from another site. Open the Connect Jira button on aimpact's App Home in Slack.</p>",
+        );
+    }
     let settings = &state.config.jira;
     let bound = q
         .state
         .as_deref()
         .and_then(|s| connect::state_nonce(settings, s).map(|nonce| (s, nonce)));
     let Some((signed, nonce)) = bound else {
-        return page(
-            StatusCode::BAD_REQUEST,
-            "Jira is not connected",
-            "<p>This link is not valid. Start again from the Connect Jira button on aimpact's App Home in Slack.</p>",
-        );
+        return invalid_link();
     };
     let consent = match connect::consent_url(settings, state.config.public_url.as_ref(), signed) {
         Ok(Some(url)) => url,
@@ -60,8 +106,11 @@ pub async fn start(State(state): State<AppState>, Query(q): Query<StartParams>) 
         state.config.public_url.as_ref(),
     );
     (
-        [(axum::http::header::SET_COOKIE, cookie)],
-        axum::response::Redirect::to(consent.as_str()),
+        StatusCode::SEE_OTHER,
+        [
+            (axum::http::header::SET_COOKIE, cookie),
+            (axum::http::header::LOCATION, consent.to_string()),
+        ],
     )
         .into_response()
 }

@@ -159,7 +159,9 @@ pub async fn discover(client: &JiraClient, db: &Db, org: OrgId) -> Result<usize,
     Ok(projects.len())
 }
 
-fn instant(v: &Value) -> Option<i64> {
+/// A Jira timestamp (`2024-01-02T03:04:05.000+0000` and RFC 3339) as
+/// Unix seconds; `None` for anything else.
+pub fn instant(v: &Value) -> Option<i64> {
     let s = v.as_str()?;
     chrono::DateTime::parse_from_rfc3339(s)
         .or_else(|_| chrono::DateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S%.f%z"))
@@ -306,7 +308,9 @@ async fn histories(
     Ok(out)
 }
 
-fn transitions_of(
+/// Status transitions in a changelog's `histories` (Jira's JSON), for
+/// statuses whose category is known; anything malformed is skipped.
+pub fn transitions_of(
     histories: &Value,
     statuses: &HashMap<String, StatusCategory>,
 ) -> Vec<TransitionRow> {

@@ -99,7 +99,7 @@ pub enum GrammarError {
 /// not become a link) and with backticks made inert so the span cannot be
 /// closed early.
 pub fn shown(typed: &str) -> String {
-    blocks::limits::escape_mrkdwn(typed).replace('`', "\u{2035}")
+    blocks::limits::escape_mrkdwn(typed).into_owned()
 }
 
 fn parse_range(word: &str) -> Option<Result<Range, GrammarError>> {

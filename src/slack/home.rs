@@ -2,6 +2,7 @@
 //! checklist for admins, a welcome for developers.
 
 use blocks::home::{SetupChecklist, Step, admin_setup, developer_welcome, progress_line};
+use blocks::limits::escape_mrkdwn;
 
 use super::listeners::{Ctx, ListenerError};
 use crate::domain::Role;
@@ -25,7 +26,11 @@ async fn checklist(ctx: &Ctx) -> Result<SetupChecklist, StoreError> {
         };
         let mut detail = format!(
             "connected to {}{how}",
-            if login.is_empty() { "GitHub" } else { &login }
+            if login.is_empty() {
+                "GitHub".into()
+            } else {
+                escape_mrkdwn(&login)
+            }
         );
         let hook = ctx
             .state
@@ -144,8 +149,10 @@ async fn checklist(ctx: &Ctx) -> Result<SetupChecklist, StoreError> {
     }
     let board = crate::store::leaderboard::settings(&mut conn, ctx.org.id).await?;
     model.leaderboard = match (&board.problem, board.enabled) {
-        (Some(problem), _) => Step::Todo(format!(":warning: Paused. {problem}")),
-        (None, true) => Step::Done(crate::leaderboard::where_words(&board)),
+        (Some(problem), _) => Step::Todo(format!(":warning: Paused. {}", escape_mrkdwn(problem))),
+        (None, true) => {
+            Step::Done(escape_mrkdwn(&crate::leaderboard::where_words(&board)).into_owned())
+        }
         (None, false) if board.saved => {
             Step::Todo("switched off; a weekly post to a channel of your choice".into())
         }
@@ -262,15 +269,18 @@ async fn jira_step(
     if jira.status != "connected" {
         return Ok(Step::Todo(format!(
             ":warning: {}",
-            jira.last_error
-                .as_deref()
-                .unwrap_or("Jira is disconnected. Reconnect it to keep issues in sync.")
+            escape_mrkdwn(
+                jira.last_error
+                    .as_deref()
+                    .unwrap_or("Jira is disconnected. Reconnect it to keep issues in sync.")
+            )
         )));
     }
     let projects = crate::store::jira::projects(conn, ctx.org.id).await?;
     let chosen = projects.iter().filter(|p| p.is_selected).count();
     let mut detail = format!(
-        "connected to {site} · {chosen} of {} projects syncing",
+        "connected to {} · {chosen} of {} projects syncing",
+        escape_mrkdwn(&site),
         projects.len()
     );
     let states = sync_state::list(conn, ctx.org.id, "jira").await?;
@@ -287,7 +297,7 @@ async fn jira_step(
         detail.push_str(&progress_line(done, (total > 0).then_some(total), what));
     }
     if let Some(problem) = &jira.last_error {
-        detail.push_str(&format!("\n:warning: {problem}"));
+        detail.push_str(&format!("\n:warning: {}", escape_mrkdwn(problem)));
     }
     Ok(Step::Done(detail))
 }

@@ -304,6 +304,27 @@ pub async fn consume_org_state(
     Ok(Some((OrgId::from_db(org), user.unwrap_or_default())))
 }
 
+/// The org and admin of a state that is still usable, without using it up.
+pub async fn peek_org_state(
+    conn: &mut AnyConnection,
+    state_hash: &str,
+    purpose: &str,
+) -> StoreResult<Option<(OrgId, String)>> {
+    const PEEK: &str = "select org_id, slack_user_id from oauth_state
+        where state_hash = $1 and purpose = $2 and used_at is null and expires_at > $3
+            and org_id is not null";
+    let row = sqlx::query(PEEK)
+        .bind(state_hash)
+        .bind(purpose)
+        .bind(unix_now())
+        .fetch_optional(conn)
+        .await?;
+    let Some(row) = row else { return Ok(None) };
+    let org: i64 = row.try_get("org_id")?;
+    let user: Option<String> = row.try_get("slack_user_id")?;
+    Ok(Some((OrgId::from_db(org), user.unwrap_or_default())))
+}
+
 /// The org whose `kind` integration has this outside id (e.g. the GitHub
 /// organisation a webhook delivery names): how a webhook finds its tenant.
 pub async fn find_by_integration(

@@ -46,8 +46,16 @@ fn closed_note(item: &Item) -> String {
 
 /// `"<id>:<rest>"` from the clicked element; `None` when forged or mangled.
 fn value(i: &Interaction) -> Option<(i64, String)> {
-    let v = i.action.as_ref()?.value.as_deref()?;
+    parse_value(i.action.as_ref()?.value.as_deref()?)
+}
+
+/// Reads a survey button's value, `"<id>:<rest>"` with a positive id;
+/// `None` for anything else (a forged or mangled value).
+pub fn parse_value(v: &str) -> Option<(i64, String)> {
     let (id, rest) = v.split_once(':')?;
+    if id.len() > 19 || !id.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
     let id: i64 = id.parse().ok().filter(|n| *n > 0)?;
     Some((id, rest.to_string()))
 }

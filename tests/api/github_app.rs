@@ -184,15 +184,38 @@ fn block_action(action: &str) -> Value {
     })
 }
 
-/// Opens App Home's link (`/github/connect?state=…`) as a browser would:
+/// The confirmation page App Home's link (`/github/connect?state=…`) shows.
+async fn ask_page(app: &TestApp, link: &url::Url) -> String {
+    let asked = app
+        .http
+        .get(app.url(&format!("/github/connect?{}", link.query().unwrap())))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(asked.status(), 200);
+    asked.text().await.unwrap()
+}
+
+/// Opens App Home's link as a browser would, and presses "Continue":
 /// returns the state on the App's install page and the cookie it set.
 async fn start_install(app: &TestApp, github: &MockServer, link: &url::Url) -> (String, String) {
+    let page = ask_page(app, link).await;
+    assert!(page.contains("for the Slack workspace <b>"), "{page}");
+    assert!(page.contains("action=\"/github/connect\""), "{page}");
+    let state = link
+        .query_pairs()
+        .find(|(k, _)| k == "state")
+        .unwrap()
+        .1
+        .to_string();
     let no_redirects = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .unwrap();
     let started = no_redirects
-        .get(app.url(&format!("/github/connect?{}", link.query().unwrap())))
+        .post(app.url("/github/connect"))
+        .header("origin", "https://aimpact.example")
+        .form(&[("state", state.as_str())])
         .send()
         .await
         .unwrap();
@@ -212,12 +235,13 @@ async fn start_install(app: &TestApp, github: &MockServer, link: &url::Url) -> (
         install.as_str().split('?').next().unwrap(),
         format!("{}/apps/aimpact-test/installations/new", github.uri())
     );
-    let state = install
+    let on_install_page = install
         .query_pairs()
         .find(|(k, _)| k == "state")
         .unwrap()
         .1
         .to_string();
+    assert_eq!(on_install_page, state);
     (state, cookie)
 }
 
@@ -482,6 +506,39 @@ async fn an_installation_is_linked_only_for_someone_who_can_access_it_and_only_o
                 .and_then(|g| g.external_id)
         }
     };
+
+    {
+        let mut conn = app.state.db.pool().acquire().await.unwrap();
+        sqlx::query("update org set name = 'Mallory Inc' where org_id = $1")
+            .bind(attacker.get())
+            .execute(&mut *conn)
+            .await
+            .unwrap();
+    }
+    // The attacker's own link, sent to the victim, names the attacker's
+    // workspace before anything happens …
+    let link = link_for(attacker, "U_OTHER").await;
+    assert!(ask_page(&app, &link).await.contains("<b>Mallory Inc</b>"));
+    // … and a page elsewhere that posts it on (to skip that page) is
+    // refused: no cookie, so the setup would link nothing.
+    let state = link
+        .query_pairs()
+        .find(|(k, _)| k == "state")
+        .unwrap()
+        .1
+        .to_string();
+    for origin in [Some("https://evil.example"), None] {
+        let mut post = app
+            .http
+            .post(app.url("/github/connect"))
+            .form(&[("state", state.as_str())]);
+        if let Some(origin) = origin {
+            post = post.header("origin", origin);
+        }
+        let refused = post.send().await.unwrap();
+        assert_eq!(refused.status(), 403, "{origin:?}");
+        assert!(refused.headers().get("set-cookie").is_none());
+    }
 
     // The attacker runs their own flow to the end, then swaps in the
     // victim's installation id: GitHub does not list it for them.

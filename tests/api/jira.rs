@@ -666,12 +666,45 @@ async fn oauth_connects_a_site_and_rotates_refresh_tokens_without_ever_stranding
     // App Home's button leads to our own start route, which binds the
     // consent to this browser (a cookie) and sends it on to Atlassian.
     assert_eq!(url.path(), "/jira/connect");
+    // It asks first, naming the workspace the site will belong to.
+    let asked = app
+        .http
+        .get(app.url(&format!("/jira/connect?{}", url.query().unwrap())))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(asked.status(), 200);
+    assert!(
+        asked
+            .text()
+            .await
+            .unwrap()
+            .contains("for the Slack workspace <b>Acme</b>")
+    );
+    let signed = url
+        .query_pairs()
+        .find(|(k, _)| k == "state")
+        .unwrap()
+        .1
+        .to_string();
     let no_redirects = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .unwrap();
+    // Posted from another site: refused, nothing bound.
+    let cross_site = no_redirects
+        .post(app.url("/jira/connect"))
+        .header("origin", "https://evil.example")
+        .form(&[("state", signed.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(cross_site.status(), 403);
+    assert!(cross_site.headers().get("set-cookie").is_none());
     let started = no_redirects
-        .get(app.url(&format!("/jira/connect?{}", url.query().unwrap())))
+        .post(app.url("/jira/connect"))
+        .header("origin", "https://aimpact.example")
+        .form(&[("state", signed.as_str())])
         .send()
         .await
         .unwrap();
@@ -695,6 +728,14 @@ async fn oauth_connects_a_site_and_rotates_refresh_tokens_without_ever_stranding
     // A forged start link is refused before anything is set.
     let forged = no_redirects
         .get(app.url("/jira/connect?state=abc.00"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(forged.status(), 400);
+    let forged = no_redirects
+        .post(app.url("/jira/connect"))
+        .header("origin", "https://aimpact.example")
+        .form(&[("state", "abc.00")])
         .send()
         .await
         .unwrap();

@@ -21,6 +21,7 @@ mod jobs;
 mod leaderboard;
 mod manifest;
 mod preview;
+mod properties;
 mod schema;
 mod secrets;
 mod slack;
