@@ -26,6 +26,8 @@ pub const COMMANDS: [(&str, &str); 9] = [
 pub fn grammar_mrkdwn() -> String {
     let mut text = String::from("*Commands*\n");
     for (form, what) in COMMANDS {
+        // `<name>` is a placeholder, not a link: entities in mrkdwn.
+        let form = form.replace('<', "&lt;").replace('>', "&gt;");
         text.push_str(&format!("`{form}` — {what}\n"));
     }
     text.push_str(
@@ -59,8 +61,13 @@ mod tests {
     fn the_help_lists_every_command_and_the_ranges() {
         let text = grammar_mrkdwn();
         for (form, _) in COMMANDS {
-            assert!(text.contains(form), "{form}");
+            let shown = form.replace('<', "&lt;").replace('>', "&gt;");
+            assert!(text.contains(&shown), "{form}");
         }
+        assert!(
+            !text.contains("<name>"),
+            "a placeholder Slack would read as a link"
+        );
         for range in ["7d", "30d", "90d", ".."] {
             assert!(text.contains(range));
         }

@@ -178,14 +178,32 @@ pub fn escape_mrkdwn(s: &str) -> Cow<'_, str> {
     if !s.contains(['&', '<', '>', '*', '_', '~', '`']) {
         return Cow::Borrowed(s);
     }
+    let chars: Vec<char> = s.chars().collect();
     let mut out = String::with_capacity(s.len() + 8);
-    for c in s.chars() {
-        match escaped(c) {
+    for (i, &c) in chars.iter().enumerate() {
+        match escaped_at(&chars, i) {
             Some(entity) => out.push_str(entity),
             None => out.push(c),
         }
     }
     Cow::Owned(out)
+}
+
+/// What `chars[i]` becomes, if anything: like [`escaped`], except that an
+/// underscore inside a word (`New_York`, `SLACK_APP_TOKEN`) stays, since
+/// Slack only reads `_` as italics at a word's edge.
+fn escaped_at(chars: &[char], i: usize) -> Option<&'static str> {
+    let c = chars[i];
+    if c == '_' {
+        let word = |j: Option<usize>| {
+            j.and_then(|j| chars.get(j))
+                .is_some_and(|c| c.is_alphanumeric())
+        };
+        if word(i.checked_sub(1)) && word(Some(i + 1)) {
+            return None;
+        }
+    }
+    escaped(c)
 }
 
 /// What a char that must not reach mrkdwn as it is becomes, if anything.
@@ -392,6 +410,17 @@ mod tests {
         assert_eq!(truncate("     x", 3), "…");
     }
 
+    /// No `_` at a word's edge (where Slack would read it as italics).
+    fn no_edge_underscore(s: &str) -> bool {
+        let chars: Vec<char> = s.chars().collect();
+        chars.iter().enumerate().all(|(i, &c)| {
+            c != '_'
+                || (i > 0
+                    && chars[i - 1].is_alphanumeric()
+                    && chars.get(i + 1).is_some_and(|n| n.is_alphanumeric()))
+        })
+    }
+
     #[test]
     fn escaped_text_can_neither_notify_link_nor_format() {
         let hostile = "<!channel> <@U0ADMIN> <http://x|y> & *bold* _it_ ~no~ `code`";
@@ -399,6 +428,7 @@ mod tests {
         for live in ['<', '>', '*', '_', '~', '`'] {
             assert!(!out.contains(live), "{live} left in {out}");
         }
+        assert!(no_edge_underscore(&out));
         assert!(
             !out.replace("&amp;", "")
                 .replace("&lt;", "")
@@ -410,8 +440,14 @@ mod tests {
             "&lt;!channel&gt; &lt;@U0ADMIN&gt; &lt;http://x|y&gt; &amp; \u{2217}bold\u{2217} \
              \u{02CD}it\u{02CD} \u{223C}no\u{223C} \u{2035}code\u{2035}"
         );
+        // An underscore inside a word cannot format and stays.
+        assert_eq!(
+            escape_mrkdwn("America/New_York SLACK_APP_TOKEN"),
+            "America/New_York SLACK_APP_TOKEN"
+        );
+        assert_eq!(escape_mrkdwn("_a_b_"), "\u{02CD}a_b\u{02CD}");
         // Look-alikes count as one character each when truncating.
-        assert_eq!(escape_and_truncate("a_b", 3), "a\u{02CD}b");
+        assert_eq!(escape_and_truncate("*a*", 3), "\u{2217}a\u{2217}");
     }
 
     #[test]

@@ -81,8 +81,19 @@ proptest! {
         ]
     ) {
         let out = escape_mrkdwn(&s);
-        for live in ['<', '>', '*', '_', '~', '`'] {
+        for live in ['<', '>', '*', '~', '`'] {
             prop_assert!(!out.contains(live), "{:?} left in {:?}", live, out);
+        }
+        // An underscore is left only inside a word, where it cannot format.
+        let chars: Vec<char> = out.chars().collect();
+        for (i, &c) in chars.iter().enumerate() {
+            if c == '_' {
+                prop_assert!(
+                    i > 0 && chars[i - 1].is_alphanumeric()
+                        && chars.get(i + 1).is_some_and(|n| n.is_alphanumeric()),
+                    "an edge underscore in {:?}", out
+                );
+            }
         }
         prop_assert!(entities_whole(&out));
         if !s.contains(['\u{2217}', '\u{02CD}', '\u{223C}', '\u{2035}']) {

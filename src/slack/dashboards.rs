@@ -70,7 +70,9 @@ fn answer_message(answer: Answer, query: &Query) -> Value {
     match answer {
         Answer::Dashboard(mut d) => {
             d.share = Some(question_text(&query.view, query.range));
-            let fallback = d.title.clone();
+            // The notification text is mrkdwn; the title holds team, person
+            // and repository names.
+            let fallback = blocks::limits::escape_mrkdwn(&d.title).into_owned();
             ephemeral(&dashboard_message(&d), &fallback)
         }
         Answer::Correction(text) if text.is_empty() => {
@@ -320,7 +322,10 @@ pub async fn share(ctx: Ctx, i: Interaction) -> ListenerResult {
                 if let Some(map) = body.as_object_mut() {
                     map.insert("response_type".into(), json!("in_channel"));
                     map.insert("replace_original".into(), json!(false));
-                    map.insert("text".into(), json!(d.title));
+                    map.insert(
+                        "text".into(),
+                        json!(blocks::limits::escape_mrkdwn(&d.title)),
+                    );
                 }
                 body
             }

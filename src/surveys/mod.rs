@@ -136,7 +136,8 @@ pub fn fallback(item: &Item) -> String {
         ),
         Kind::Reviewer => format!(
             "You reviewed #{} by {}. Two quick questions.",
-            item.pr.number, item.pr.author_name
+            item.pr.number,
+            blocks::limits::escape_mrkdwn(&item.pr.author_name)
         ),
     }
 }
