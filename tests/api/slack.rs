@@ -239,7 +239,7 @@ async fn metrics_help_answers_with_the_grammar_and_other_input_never_errors() {
     let text = help.to_string();
     for form in [
         "/metrics me",
-        "/metrics team <name>",
+        "/metrics team &lt;name&gt;",
         "/metrics ai",
         "7d",
         "90d",
