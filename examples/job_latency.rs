@@ -21,7 +21,7 @@ use std::time::{Duration, Instant};
 use aimpact::app::{App, RunOptions};
 use aimpact::config::Config;
 use aimpact::domain::OrgId;
-use aimpact::jobs::respond::Respond;
+use aimpact::slack::respond::Respond;
 use axum::extract::State;
 use axum::routing::post;
 use sqlx::Connection;

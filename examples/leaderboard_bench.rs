@@ -190,8 +190,7 @@ async fn main() -> anyhow::Result<()> {
     let mut times = Vec::new();
     for i in 0..rounds {
         let t = Instant::now();
-        let n =
-            aimpact::jobs::schedule::tick(&state.db, &state.jobs, quiet + 60 * i as i64).await?;
+        let n = aimpact::app::tick(&state.db, &state.jobs, quiet + 60 * i as i64).await?;
         times.push(t.elapsed());
         assert_eq!(n, 0);
     }
@@ -208,7 +207,7 @@ async fn main() -> anyhow::Result<()> {
     let mut all = Duration::ZERO;
     for at in slots {
         let t = Instant::now();
-        claimed += aimpact::jobs::schedule::tick(&state.db, &state.jobs, at).await?;
+        claimed += aimpact::app::tick(&state.db, &state.jobs, at).await?;
         all += t.elapsed();
         // What the workers (not running here) would do with the jobs.
         sqlx::query("update leaderboard_post set status = 'posted' where status = 'queued'")
@@ -223,7 +222,7 @@ async fn main() -> anyhow::Result<()> {
     assert_eq!(claimed, org_count);
     let mut repeat = 0;
     for at in slots {
-        repeat += aimpact::jobs::schedule::tick(&state.db, &state.jobs, at + 60).await?;
+        repeat += aimpact::app::tick(&state.db, &state.jobs, at + 60).await?;
     }
     println!("the minute after each: {repeat} more (never twice)");
     Ok(())

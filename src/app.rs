@@ -11,7 +11,7 @@ use tokio::sync::watch;
 
 use crate::config::Config;
 use crate::crypto::{KeyLoadError, KeySource, Keyring, load_keyring};
-use crate::jobs::{self, JobContext, Jobs, JobsPool, WorkerSettings};
+use crate::jobs::{self, Jobs, JobsPool, WorkerSettings, Workers};
 use crate::store::{self, DatabaseUrl, Db, credentials, orgs};
 
 /// Shared state of every request handler.
@@ -385,6 +385,9 @@ impl App {
             clock: crate::clock::Clock::system(),
             install_limiter: Arc::default(),
         };
+        state
+            .jobs
+            .set_queues(workers(&state, &options.worker_settings).queues());
         let (shutdown, _) = watch::channel(false);
         Ok(Self {
             state,
@@ -475,7 +478,7 @@ impl App {
             if let Err(e) = state.jobs.enqueue_single(&state.db, job).await {
                 tracing::warn!(error = %e, "could not enqueue the Jira sync");
             }
-            jobs::schedule::mark_ran(&state.db, org, jobs::schedule::JIRA_DAILY)
+            jobs::schedule::mark_ran(&state.db, org, crate::jira::job::DAILY)
                 .await
                 .unwrap_or_else(
                     |e| tracing::warn!(error = %e, "could not record the first Jira sync"),
@@ -492,7 +495,7 @@ impl App {
             if let Err(e) = state.jobs.enqueue_single(&state.db, job).await {
                 tracing::warn!(error = %e, "could not enqueue the GitHub sync");
             }
-            jobs::schedule::mark_ran(&state.db, org, jobs::schedule::GITHUB_DAILY)
+            jobs::schedule::mark_ran(&state.db, org, crate::github::job::DAILY)
                 .await
                 .unwrap_or_else(|e| tracing::warn!(error = %e, "could not record the first sync"));
         }
@@ -540,26 +543,20 @@ impl App {
         }
 
         let workers = options.workers.then(|| {
-            let ctx = Arc::new(JobContext {
-                db: state.db.clone(),
-                keys: state.keys.clone(),
-                http: state.http.clone(),
-                github: state.config.github.clone(),
-                jira: state.config.jira.clone(),
-                jira_budget: state.jira_budget.clone(),
-                public_url: state.config.public_url.clone(),
-                app: state.clone(),
-            });
             if options.scheduler {
+                let (db, jobs) = (state.db.clone(), state.jobs.clone());
                 tokio::spawn(jobs::schedule::run(
-                    state.db.clone(),
-                    state.jobs.clone(),
                     state.clock.clone(),
                     shutdown.subscribe(),
+                    move |now| {
+                        let (db, jobs) = (db.clone(), jobs.clone());
+                        async move { tick(&db, &jobs, now).await }
+                    },
                 ));
             }
-            let monitor =
-                jobs::monitor(&state.jobs, ctx, &options.worker_settings).shutdown_timeout(grace);
+            let monitor = workers(&state, &options.worker_settings)
+                .monitor()
+                .shutdown_timeout(grace);
             let stop = wait_for(shutdown.subscribe());
             tokio::spawn(async move {
                 monitor
@@ -597,6 +594,108 @@ impl App {
         tracing::info!("stopped");
         Ok(())
     }
+}
+
+/// Every job kind the app runs, with its handler: the one list.
+pub fn workers(state: &AppState, settings: &WorkerSettings) -> Workers<AppState> {
+    Workers::new(&state.jobs, &state.db, state.clone(), settings)
+        .run(crate::slack::respond::run)
+        .run(crate::github::webhook::run)
+        .run(crate::github::job::run)
+        .run(crate::jira::job::run)
+        .run(crate::surveys::deliver::run)
+        .run(crate::slack::people::run)
+        .run(crate::leaderboard::post::run)
+        .run(crate::dashboard::rollups::run)
+}
+
+/// One scheduler pass at `now`: enqueues what is due for each capability;
+/// returns how many jobs.
+pub async fn tick(
+    db: &Db,
+    jobs: &Jobs,
+    now: i64,
+) -> Result<usize, crate::jobs::schedule::ScheduleError> {
+    use crate::jobs::schedule::DAY_SECS;
+    use crate::jobs::schedule::ScheduleError;
+    use crate::store::{StoreError, orgs, sync_state};
+    let mut conn = db.pool().acquire().await.map_err(StoreError::from)?;
+    // Expired states of abandoned installs and connects; a used one is kept
+    // a day past its expiry so a replay is still recognised.
+    orgs::prune_oauth_states(&mut conn, now - 86_400).await?;
+    let mut queued = 0;
+    for org in orgs::with_connected(&mut conn, "github").await? {
+        if sync_state::claim_due(&mut conn, org, crate::github::job::DAILY, DAY_SECS, now).await? {
+            let job = crate::github::job::SyncGithub {
+                org,
+                full: false,
+                discover: true,
+            };
+            if jobs
+                .enqueue_single(db, job)
+                .await
+                .map_err(|e| ScheduleError::Enqueue(e.to_string()))?
+            {
+                queued += 1;
+            }
+        }
+    }
+    for org in orgs::with_connected(&mut conn, "jira").await? {
+        if sync_state::claim_due(&mut conn, org, crate::jira::job::DAILY, DAY_SECS, now).await? {
+            let job = crate::jira::job::SyncJira {
+                org,
+                full: false,
+                discover: true,
+            };
+            if jobs
+                .enqueue_single(db, job)
+                .await
+                .map_err(|e| ScheduleError::Enqueue(e.to_string()))?
+            {
+                queued += 1;
+            }
+        }
+    }
+    // Rollups of orgs with GitHub data, a few minutes behind the data.
+    for org in orgs::with_connected(&mut conn, "github").await? {
+        use crate::dashboard::rollups::{EVERY_SECS, RefreshRollups, TASK};
+        if sync_state::claim_due(&mut conn, org, TASK, EVERY_SECS, now).await? {
+            jobs.enqueue(RefreshRollups { org, full: false })
+                .await
+                .map_err(|e| ScheduleError::Enqueue(e.to_string()))?;
+            queued += 1;
+        }
+    }
+    // Slack people matching, daily; survey delivery when something is due
+    // (at most once a minute per org).
+    for org in orgs::with_connected(&mut conn, "github").await? {
+        use crate::slack::people::{MatchSlackPeople, TASK as MATCH};
+        use crate::surveys::deliver::{DeliverSurveys, TASK as DELIVER};
+        if sync_state::claim_due(&mut conn, org, MATCH, DAY_SECS, now).await? {
+            jobs.enqueue(MatchSlackPeople { org })
+                .await
+                .map_err(|e| ScheduleError::Enqueue(e.to_string()))?;
+            queued += 1;
+        }
+        if crate::store::surveys::has_due_work(&mut conn, org, now).await?
+            && sync_state::claim_due(&mut conn, org, DELIVER, 55, now).await?
+        {
+            jobs.enqueue(DeliverSurveys { org })
+                .await
+                .map_err(|e| ScheduleError::Enqueue(e.to_string()))?;
+            queued += 1;
+        }
+    }
+    // Weekly leaderboards due now in each org's time zone. One org's
+    // trouble is logged and never stops the others.
+    for (org, settings) in orgs::with_leaderboard(&mut conn).await? {
+        match crate::leaderboard::post::schedule(&mut conn, jobs, org, &settings, now).await {
+            Ok(true) => queued += 1,
+            Ok(false) => {}
+            Err(e) => tracing::warn!(org_id = %org, error = %e, "leaderboard not scheduled"),
+        }
+    }
+    Ok(queued)
 }
 
 /// Outbound HTTP for jobs: bounded time, no redirects to surprise hosts,

@@ -727,10 +727,7 @@ async fn demo(mut config: Config, seed: u64, no_serve: bool) -> Result<(), Strin
         .map_err(|e| format!("demo rollups: {e}"))?;
     // The demo's integrations have no credentials: keep the daily syncs
     // from trying (and failing) for a day.
-    for task in [
-        crate::jobs::schedule::GITHUB_DAILY,
-        crate::jobs::schedule::JIRA_DAILY,
-    ] {
+    for task in [crate::github::job::DAILY, crate::jira::job::DAILY] {
         crate::jobs::schedule::mark_ran(&db, made.org, task)
             .await
             .map_err(|e| e.to_string())?;

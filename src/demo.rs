@@ -2654,10 +2654,7 @@ pub async fn seed(db: &Db, now: i64, rng_seed: u64) -> Result<DemoOrg, DemoError
         }
     }
     // The daily syncs count as run: the demo has no credentials to run them.
-    for task in [
-        crate::jobs::schedule::GITHUB_DAILY,
-        crate::jobs::schedule::JIRA_DAILY,
-    ] {
+    for task in [crate::github::job::DAILY, crate::jira::job::DAILY] {
         sync_state::claim_due(&mut tx, org, task, 0, now).await?;
     }
     tx.commit().await?;

@@ -2,13 +2,11 @@
 //! recomputes the weeks whose PRs, reviews or survey answers changed since
 //! the previous run (all weeks the first time), for every scope at once.
 
-use std::sync::Arc;
-
-use apalis::prelude::{BoxDynError, Data};
+use apalis::prelude::BoxDynError;
 use serde::{Deserialize, Serialize};
 
 use crate::domain::OrgId;
-use crate::jobs::{Job, JobContext};
+use crate::jobs::Job;
 use crate::metrics::rollup::{PrFact, ReviewFact, Scope, WEEK, rollups_for_week};
 use crate::store::rollups::{DAY, day_start};
 use crate::store::{Db, StoreError, rollups, sync_state, unix_now};
@@ -41,7 +39,7 @@ impl Job for RefreshRollups {
 
 /// Runs [`refresh`] for the job.
 #[tracing::instrument(skip_all, fields(org_id = %job.org), err(level = "warn"))]
-pub async fn run(job: RefreshRollups, ctx: Data<Arc<JobContext>>) -> Result<(), BoxDynError> {
+pub async fn run(job: RefreshRollups, ctx: crate::app::AppState) -> Result<(), BoxDynError> {
     let weeks = refresh(&ctx.db, job.org, job.full).await?;
     tracing::debug!(weeks, "rollups refreshed");
     Ok(())

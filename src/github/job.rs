@@ -1,15 +1,17 @@
 //! `github.sync`: a durable sync of one org's tracked repositories, with
 //! discovery of members and teams first when asked (on connect, daily).
 
-use std::sync::Arc;
-
-use apalis::prelude::{BoxDynError, Data};
+use apalis::prelude::BoxDynError;
 use serde::{Deserialize, Serialize};
 
 use super::connect;
 use super::sync::{self, Mode};
 use crate::domain::OrgId;
-use crate::jobs::{Job, JobContext};
+use crate::jobs::Job;
+
+/// The scheduler's daily GitHub discovery and incremental sync (its
+/// claim in `sync_state`).
+pub const DAILY: &str = "github.daily";
 
 /// Job: sync an org's pull requests.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -34,9 +36,9 @@ impl Job for SyncGithub {
 
 /// Runs the sync; a restart resumes from each repository's checkpoint.
 #[tracing::instrument(skip_all, fields(org_id = %job.org, full = job.full), err(level = "warn"))]
-pub async fn run(job: SyncGithub, ctx: Data<Arc<JobContext>>) -> Result<(), BoxDynError> {
+pub async fn run(job: SyncGithub, ctx: crate::app::AppState) -> Result<(), BoxDynError> {
     let Some((client, login)) =
-        connect::client_for(&ctx.db, &ctx.keys, &ctx.github, job.org).await?
+        connect::client_for(&ctx.db, &ctx.keys, &ctx.config.github, job.org).await?
     else {
         tracing::info!("GitHub is not connected; nothing to sync");
         return Ok(());
@@ -61,13 +63,13 @@ pub async fn run(job: SyncGithub, ctx: Data<Arc<JobContext>>) -> Result<(), BoxD
                 );
                 if added > 0 {
                     // Match on these emails while the PRs import.
-                    crate::slack::people::request_match(&ctx.app, job.org, "github members").await;
+                    crate::slack::people::request_match(&ctx, job.org, "github members").await;
                 }
             }
             Err(e) => tracing::warn!(error = %e, "could not read member profiles"),
         }
     }
-    let days = ctx.github.sync_days;
+    let days = ctx.config.github.sync_days;
     let mode = if job.full {
         Mode::Full { days }
     } else {
@@ -80,6 +82,6 @@ pub async fn run(job: SyncGithub, ctx: Data<Arc<JobContext>>) -> Result<(), BoxD
     let emails = connect::emails_from_commits(&ctx.db, job.org).await?;
     tracing::info!(stored, emails, "GitHub sync finished");
     // New people and emails can match Slack members now, not tomorrow.
-    crate::slack::people::request_match(&ctx.app, job.org, "github sync finished").await;
+    crate::slack::people::request_match(&ctx, job.org, "github sync finished").await;
     Ok(())
 }

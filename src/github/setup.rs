@@ -196,7 +196,7 @@ pub async fn setup(
     if let Err(e) = state.jobs.enqueue_single(&state.db, job).await {
         tracing::warn!(error = %e, "could not enqueue the first GitHub sync");
     }
-    crate::jobs::schedule::mark_ran(&state.db, linked.org, crate::jobs::schedule::GITHUB_DAILY)
+    crate::jobs::schedule::mark_ran(&state.db, linked.org, crate::github::job::DAILY)
         .await
         .unwrap_or_else(|e| tracing::warn!(error = %e, "could not record the first sync"));
     page(

@@ -16,7 +16,7 @@ use sha2::Sha256;
 use super::ingest::{self, Account, PrFacts, RepoFacts, ReviewFacts};
 use crate::app::AppState;
 use crate::domain::OrgId;
-use crate::jobs::{Job, JobContext};
+use crate::jobs::Job;
 use crate::store::webhooks::{self, Recorded};
 use crate::store::{StoreError, audit, orgs, pull_requests};
 
@@ -580,7 +580,7 @@ pub enum DeliveryError {
 #[tracing::instrument(skip_all, fields(org_id = %job.org, delivery = job.delivery), err(level = "warn"))]
 pub async fn run(
     job: ProcessDelivery,
-    ctx: apalis::prelude::Data<std::sync::Arc<JobContext>>,
+    ctx: crate::app::AppState,
 ) -> Result<(), apalis::prelude::BoxDynError> {
     let org = job.org;
     let mut conn = ctx.db.pool().acquire().await.map_err(StoreError::from)?;
@@ -607,7 +607,7 @@ pub async fn run(
 }
 
 async fn process(
-    ctx: &JobContext,
+    ctx: &crate::app::AppState,
     org: OrgId,
     event: &str,
     payload: &[u8],
@@ -700,11 +700,11 @@ async fn process(
         // Committed: deliver now rather than at the next minute's tick
         // (which would also pick them up if this enqueue is lost).
         let job = crate::surveys::deliver::DeliverSurveys { org };
-        if let Err(e) = ctx.app.jobs.enqueue(job).await {
+        if let Err(e) = ctx.jobs.enqueue(job).await {
             tracing::warn!(error = %e, "could not queue survey delivery; the tick will");
         }
         // People asked but not matched yet: Slack may know their email.
-        if let Err(e) = crate::slack::people::match_waiting(&ctx.app, org, &waiting).await {
+        if let Err(e) = crate::slack::people::match_waiting(ctx, org, &waiting).await {
             tracing::warn!(error = %e, "could not look up unmatched people by email");
         }
     }
@@ -714,7 +714,7 @@ async fn process(
 /// Plans the merged PR's surveys in the event's transaction; when there is
 /// something to deliver, who of those asked is not matched to Slack yet.
 async fn plan_surveys(
-    ctx: &JobContext,
+    ctx: &crate::app::AppState,
     conn: &mut sqlx::AnyConnection,
     org: OrgId,
     facts: &PrFacts,
@@ -730,7 +730,7 @@ async fn plan_surveys(
     else {
         return Ok(None);
     };
-    let now = ctx.app.clock.now();
+    let now = ctx.clock.now();
     let planned =
         crate::surveys::plan::on_merged(conn, org, pr, facts.merged_at.unwrap_or(now), now).await?;
     tracing::info!(org_id = %org, number = facts.number, ?planned, "surveys planned");

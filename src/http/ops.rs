@@ -50,7 +50,7 @@ async fn scrape(State(state): State<AppState>, headers: HeaderMap) -> Response {
         return (status, text).into_response();
     }
     // Queue depths are read now, across every process sharing the queue.
-    for queue in crate::jobs::queues() {
+    for queue in state.jobs.queues() {
         match state.jobs.depth(queue).await {
             Ok(n) => metrics::gauge!(series::JOB_DEPTH, "queue" => queue).set(n as f64),
             Err(e) => tracing::warn!(queue, error = %e, "could not read a queue's depth"),

@@ -1,17 +1,19 @@
 //! `jira.sync`: a durable sync of one org's chosen Jira projects, with
 //! discovery of projects and fields first when asked (connect, daily).
 
-use std::sync::Arc;
-
-use apalis::prelude::{BoxDynError, Data};
+use apalis::prelude::BoxDynError;
 use serde::{Deserialize, Serialize};
 
 use super::client::JiraError;
 use super::connect::{self, ConnectError, JiraContext};
 use super::sync::{self, Mode, SyncError};
 use crate::domain::OrgId;
-use crate::jobs::{Job, JobContext};
+use crate::jobs::Job;
 use crate::store::integrations;
+
+/// The scheduler's daily Jira discovery and incremental sync (its
+/// claim in `sync_state`).
+pub const DAILY: &str = "jira.daily";
 
 /// Job: sync an org's Jira issues.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -35,27 +37,27 @@ impl Job for SyncJira {
 }
 
 /// The Jira context of the job workers.
-pub fn context(ctx: &JobContext) -> JiraContext {
+pub fn context(ctx: &crate::app::AppState) -> JiraContext {
     JiraContext {
         db: ctx.db.clone(),
         keys: ctx.keys.clone(),
         http: ctx.http.clone(),
-        settings: ctx.jira.clone(),
+        settings: ctx.config.jira.clone(),
         budget: ctx.jira_budget.clone(),
-        public_url: ctx.public_url.clone(),
-        hosts: ctx.app.config.outbound_hosts,
+        public_url: ctx.config.public_url.clone(),
+        hosts: ctx.config.outbound_hosts,
     }
 }
 
 /// Runs discovery (if asked) and the sync, then records the outcome for
 /// App Home: an error an admin must act on, or none.
 #[tracing::instrument(skip_all, fields(org_id = %job.org, full = job.full), err(level = "warn"))]
-pub async fn run(job: SyncJira, ctx: Data<Arc<JobContext>>) -> Result<(), BoxDynError> {
+pub async fn run(job: SyncJira, ctx: crate::app::AppState) -> Result<(), BoxDynError> {
     let jira = context(&ctx);
     match sync_once(&jira, &job).await {
         Ok(()) => {
             // Jira users bring emails that can match Slack members.
-            crate::slack::people::request_match(&ctx.app, job.org, "jira sync finished").await;
+            crate::slack::people::request_match(&ctx, job.org, "jira sync finished").await;
             Ok(())
         }
         Err(e) => {

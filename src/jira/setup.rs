@@ -197,7 +197,7 @@ pub async fn callback(
     if let Err(e) = state.jobs.enqueue_single(&state.db, job).await {
         tracing::warn!(error = %e, "could not enqueue the first Jira sync");
     }
-    crate::jobs::schedule::mark_ran(&state.db, linked.org, crate::jobs::schedule::JIRA_DAILY)
+    crate::jobs::schedule::mark_ran(&state.db, linked.org, crate::jira::job::DAILY)
         .await
         .unwrap_or_else(|e| tracing::warn!(error = %e, "could not record the first Jira sync"));
     page(

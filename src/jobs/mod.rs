@@ -5,7 +5,6 @@
 //! request that caused it; workers retry failures with exponential backoff;
 //! a job left unfinished by a stopped process goes back to the queue.
 
-pub mod respond;
 pub mod schedule;
 
 use std::collections::HashMap;
@@ -33,7 +32,6 @@ use sqlx::sqlite::{
 use tower::retry::backoff::{ExponentialBackoffMaker, MakeBackoff};
 use tower::util::rng::HasherRng;
 
-use crate::crypto::Keyring;
 use crate::store::{Backend, DatabaseUrl, Db};
 use crate::telemetry::series;
 
@@ -144,6 +142,8 @@ struct Shared {
     wakers: Mutex<HashMap<&'static str, Vec<mpsc::Sender<()>>>>,
     /// Worker liveness by queue (only filled where workers run).
     live: Mutex<HashMap<&'static str, Liveness>>,
+    /// Every queue the app has (set by the composition root).
+    queues: Mutex<Vec<&'static str>>,
 }
 
 /// What this process knows of one queue's worker.
@@ -240,6 +240,23 @@ impl Jobs {
             wakers.entry(queue).or_default().push(tx);
         }
         rx
+    }
+
+    /// Records the app's queues (`Workers::queues`), for reports of every
+    /// queue whether or not this process runs workers.
+    pub fn set_queues(&self, queues: &[&'static str]) {
+        if let Ok(mut q) = self.shared.queues.lock() {
+            *q = queues.to_vec();
+        }
+    }
+
+    /// The app's queues, in registration order.
+    pub fn queues(&self) -> Vec<&'static str> {
+        self.shared
+            .queues
+            .lock()
+            .map(|q| q.clone())
+            .unwrap_or_default()
     }
 
     fn saw(&self, queue: &'static str, running: bool, restarted: bool) {
@@ -381,28 +398,6 @@ impl Jobs {
     }
 }
 
-/// What every job handler may use.
-#[derive(Clone, Debug)]
-pub struct JobContext {
-    /// Store.
-    pub db: Db,
-    /// Keys for stored credentials.
-    pub keys: Keyring,
-    /// Outbound HTTP with timeouts.
-    pub http: reqwest::Client,
-    /// GitHub settings (API URL, App, sync window).
-    pub github: crate::config::GithubSettings,
-    /// Jira settings.
-    pub jira: crate::config::JiraSettings,
-    /// The app-wide Jira OAuth points budget.
-    pub jira_budget: Arc<crate::jira::client::PointBudget>,
-    /// `AIMPACT_PUBLIC_URL`, for webhooks registered by jobs.
-    pub public_url: Option<url::Url>,
-    /// The app (Slack client, bot tokens, clock, queue) for jobs that
-    /// talk to Slack or enqueue follow-up work.
-    pub app: crate::app::AppState,
-}
-
 /// How workers run: concurrency and retry backoff.
 #[derive(Clone, Debug)]
 pub struct WorkerSettings {
@@ -439,206 +434,253 @@ fn worker_name(queue: &str) -> String {
     )
 }
 
-/// Every queue, in the order workers are registered.
-pub fn queues() -> [&'static str; 8] {
-    use crate::dashboard::rollups::RefreshRollups;
-    use crate::github::job::SyncGithub;
-    use crate::github::webhook::ProcessDelivery;
-    use crate::jira::job::SyncJira;
-    use crate::leaderboard::post::PostLeaderboard;
-    use crate::slack::people::MatchSlackPeople;
-    use crate::surveys::deliver::DeliverSurveys;
-    [
-        respond::Respond::QUEUE,
-        ProcessDelivery::QUEUE,
-        SyncGithub::QUEUE,
-        SyncJira::QUEUE,
-        DeliverSurveys::QUEUE,
-        MatchSlackPeople::QUEUE,
-        PostLeaderboard::QUEUE,
-        RefreshRollups::QUEUE,
-    ]
-}
-
-/// Builds the monitor that runs every job type's workers.
+/// The job kinds a process runs, registered by the composition root
+/// (`app`): each with its handler, which gets the job and a clone of the
+/// context `C` (the app's state). Builds the apalis monitor, written once
+/// for both storage backends.
 ///
 /// Workers never end while the process runs: one that fails (a fetch or
 /// heartbeat the database refused, say SQLite's "database is locked") is
 /// restarted after a short back-off, and its liveness is what `/readyz`
 /// reports.
-pub fn monitor(jobs: &Jobs, ctx: Arc<JobContext>, settings: &WorkerSettings) -> Monitor {
-    use crate::dashboard::rollups::RefreshRollups;
-    use crate::github::job::SyncGithub;
-    use crate::github::webhook::{self, ProcessDelivery};
-    use crate::jira::job::SyncJira;
-    use crate::leaderboard::post::PostLeaderboard;
-    use crate::slack::people::MatchSlackPeople;
-    use crate::surveys::deliver::DeliverSurveys;
+pub struct Workers<C> {
+    jobs: Jobs,
+    db: Db,
+    ctx: C,
+    settings: WorkerSettings,
+    /// Registrations, applied to the monitor when it is built.
+    adds: Vec<Registration<C>>,
+    queues: Vec<&'static str>,
+}
 
-    let backoff = ExponentialBackoffMaker::new(
-        settings.backoff_min,
-        settings.backoff_max.max(settings.backoff_min),
-        0.2,
-        HasherRng::default(),
-    )
-    .map(|mut maker| maker.make_backoff());
-    let queues: Vec<&'static str> = queues().to_vec();
-    for queue in &queues {
-        jobs.saw(queue, false, false);
+/// One job kind's registration, applied when the monitor is built.
+type Registration<C> = Box<dyn FnOnce(Monitor, &Registrar<C>) -> Monitor + Send>;
+
+/// What every registration needs, made once when the monitor is built.
+struct Registrar<C> {
+    jobs: Jobs,
+    db: Db,
+    ctx: C,
+    policy: Option<apalis::layers::retry::BackoffRetryPolicy<BackoffKind>>,
+    retries: usize,
+    concurrency: usize,
+}
+
+type BackoffKind = tower::retry::backoff::ExponentialBackoff<HasherRng>;
+
+impl<C: Clone + Send + Sync + 'static> Workers<C> {
+    /// No job kinds yet.
+    pub fn new(jobs: &Jobs, db: &Db, ctx: C, settings: &WorkerSettings) -> Self {
+        Self {
+            jobs: jobs.clone(),
+            db: db.clone(),
+            ctx,
+            settings: settings.clone(),
+            adds: Vec::new(),
+            queues: Vec::new(),
+        }
     }
-    let queue_of = {
-        let queues = queues.clone();
-        move |w: &WorkerContext| -> Option<&'static str> {
+
+    /// Runs `J` jobs with `handler`.
+    pub fn run<J, F, Fut>(mut self, handler: F) -> Self
+    where
+        J: Job,
+        F: Fn(J, C) -> Fut + Clone + Send + Sync + 'static,
+        Fut: std::future::Future<Output = Result<(), BoxDynError>> + Send + 'static,
+    {
+        self.queues.push(J::QUEUE);
+        self.adds.push(Box::new(move |monitor, r: &Registrar<C>| {
+            r.register::<J, F, Fut>(monitor, handler)
+        }));
+        self
+    }
+
+    /// The queues registered, in order.
+    pub fn queues(&self) -> &[&'static str] {
+        &self.queues
+    }
+
+    /// The monitor running every registered kind's workers.
+    pub fn monitor(self) -> Monitor {
+        let backoff = ExponentialBackoffMaker::new(
+            self.settings.backoff_min,
+            self.settings.backoff_max.max(self.settings.backoff_min),
+            0.2,
+            HasherRng::default(),
+        )
+        .map(|mut maker| maker.make_backoff());
+        for queue in &self.queues {
+            self.jobs.saw(queue, false, false);
+        }
+        let queues = self.queues.clone();
+        let queue_of = move |w: &WorkerContext| -> Option<&'static str> {
             let name = w.name();
             let prefix = name.split('@').next().unwrap_or(name);
             queues.iter().copied().find(|q| *q == prefix)
-        }
-    };
-    let monitor = {
-        let seen = jobs.clone();
-        let event_queue = queue_of.clone();
-        let on_event = move |w: &WorkerContext, event: &Event| {
-            let Some(queue) = event_queue(w) else {
-                return;
+        };
+        let monitor = {
+            let seen = self.jobs.clone();
+            let event_queue = queue_of.clone();
+            let on_event = move |w: &WorkerContext, event: &Event| {
+                let Some(queue) = event_queue(w) else {
+                    return;
+                };
+                match event {
+                    Event::Stop | Event::Exit => seen.saw(queue, false, false),
+                    _ => seen.saw(queue, true, false),
+                }
             };
-            match event {
-                Event::Stop | Event::Exit => seen.saw(queue, false, false),
-                _ => seen.saw(queue, true, false),
-            }
+            let restarted = self.jobs.clone();
+            let should_restart = move |w: &WorkerContext, error: &WorkerError| {
+                if w.is_shutting_down() {
+                    return false;
+                }
+                let queue = queue_of(w).unwrap_or("?");
+                tracing::warn!(queue, restarts = w.restarts() + 1, error = %error, "job worker failed; restarting it");
+                if let Some(queue) = queue_of(w) {
+                    restarted.saw(queue, false, true);
+                    metrics::counter!(series::WORKER_RESTARTS, "queue" => queue).increment(1);
+                }
+                true
+            };
+            Monitor::new()
+                .on_event(on_event)
+                .should_restart(should_restart)
         };
-        let restarted = jobs.clone();
-        let should_restart = move |w: &WorkerContext, error: &WorkerError| {
-            if w.is_shutting_down() {
-                return false;
-            }
-            let queue = queue_of(w).unwrap_or("?");
-            tracing::warn!(queue, restarts = w.restarts() + 1, error = %error, "job worker failed; restarting it");
-            if let Some(queue) = queue_of(w) {
-                restarted.saw(queue, false, true);
-                metrics::counter!(series::WORKER_RESTARTS, "queue" => queue).increment(1);
-            }
-            true
+        // Only a zero maximum fails, which config rules out.
+        let policy = backoff
+            .ok()
+            .map(|b| RetryPolicy::retries(self.settings.retries).with_backoff(b));
+        let registrar = Registrar {
+            jobs: self.jobs,
+            db: self.db,
+            ctx: self.ctx,
+            policy,
+            retries: self.settings.retries,
+            concurrency: self.settings.concurrency.max(1),
         };
-        Monitor::new()
-            .on_event(on_event)
-            .should_restart(should_restart)
-    };
-    let Ok(backoff) = backoff else {
-        // Only reachable with a zero maximum, which config rules out.
-        return monitor;
-    };
-    let policy = RetryPolicy::retries(settings.retries).with_backoff(backoff);
-    let retries = settings.retries;
-    let concurrency = settings.concurrency.max(1);
+        self.adds
+            .into_iter()
+            .fold(monitor, |monitor, add| add(monitor, &registrar))
+    }
+}
 
-    macro_rules! register {
-        ($monitor:expr, $storage:ident, $pool:expr, $job:ty, $handler:path) => {{
-            let pool = $pool.clone();
-            let ctx = ctx.clone();
-            let policy = policy.clone();
-            let jobs = jobs.clone();
-            $monitor.register(move |restarts| {
-                // Fetch when this process enqueues (at once), and every
-                // POLL_EVERY for jobs other processes enqueue.
-                let strategy = Strategy::new()
-                    .stream(jobs.wake_stream(<$job as Job>::QUEUE))
-                    .apply(IntervalStrategy::new(POLL_EVERY));
-                let delay = restart_delay(restarts);
-                let storage = $storage::<$job>(&pool)
-                    .poll_with_strategy(strategy)
-                    .before_start(move |_| async move {
-                        if !delay.is_zero() {
-                            tokio::time::sleep(delay).await;
-                        }
-                        Ok(())
-                    });
-                WorkerBuilder::new(worker_name(<$job as Job>::QUEUE))
-                    .backend(storage)
-                    .data(ctx.clone())
-                    .concurrency(concurrency)
-                    .retry(policy.clone())
-                    .catch_panic()
-                    .enable_tracing()
-                    .build(
-                        move |job: $job, ctx: Data<Arc<JobContext>>, attempt: Attempt, task: TaskId| async move {
-                            let org = job.org();
-                            let queue = <$job as Job>::QUEUE;
-                            if attempt.current() <= 1 {
-                                record_start(queue, &task);
+impl<C: Clone + Send + Sync + 'static> Registrar<C> {
+    fn register<J, F, Fut>(&self, monitor: Monitor, handler: F) -> Monitor
+    where
+        J: Job,
+        F: Fn(J, C) -> Fut + Clone + Send + Sync + 'static,
+        Fut: std::future::Future<Output = Result<(), BoxDynError>> + Send + 'static,
+    {
+        let Some(policy) = self.policy.clone() else {
+            return monitor;
+        };
+        let (retries, concurrency) = (self.retries, self.concurrency);
+        macro_rules! register {
+            ($storage:ident, $pool:expr) => {{
+                let pool = $pool.clone();
+                let jobs = self.jobs.clone();
+                let db = self.db.clone();
+                let ctx = self.ctx.clone();
+                monitor.register(move |restarts| {
+                    // Fetch when this process enqueues (at once), and every
+                    // POLL_EVERY for jobs other processes enqueue.
+                    let strategy = Strategy::new()
+                        .stream(jobs.wake_stream(J::QUEUE))
+                        .apply(IntervalStrategy::new(POLL_EVERY));
+                    let delay = restart_delay(restarts);
+                    let storage = $storage::<J>(&pool)
+                        .poll_with_strategy(strategy)
+                        .before_start(move |_| async move {
+                            if !delay.is_zero() {
+                                tokio::time::sleep(delay).await;
                             }
-                            let started = Instant::now();
-                            let lease = if <$job as Job>::SINGLE {
-                                match RunLease::take(&ctx.db, org, queue, task.to_string()).await? {
-                                    Some(lease) => Some((lease, job.clone())),
-                                    None => {
-                                        metrics::counter!(series::JOBS, "queue" => queue, "outcome" => "joined")
-                                            .increment(1);
-                                        return Ok(());
-                                    }
+                            Ok(())
+                        });
+                    let (jobs, db, handler) = (jobs.clone(), db.clone(), handler.clone());
+                    WorkerBuilder::new(worker_name(J::QUEUE))
+                        .backend(storage)
+                        .data(ctx.clone())
+                        .concurrency(concurrency)
+                        .retry(policy.clone())
+                        .catch_panic()
+                        .enable_tracing()
+                        .build(
+                            move |job: J, ctx: Data<C>, attempt: Attempt, task: TaskId| {
+                                let (jobs, db, handler) =
+                                    (jobs.clone(), db.clone(), handler.clone());
+                                async move {
+                                    run_one(
+                                        &jobs,
+                                        &db,
+                                        job,
+                                        (*ctx).clone(),
+                                        handler,
+                                        attempt,
+                                        task,
+                                        retries,
+                                    )
+                                    .await
                                 }
-                            } else {
-                                None
-                            };
-                            let result =
-                                within(<$job as Job>::TIMEOUT, $handler(job, ctx.clone())).await;
-                            if let Some((lease, job)) = lease
-                                && lease.finish().await
-                                && let Err(e) = ctx.app.jobs.enqueue(job).await
-                            {
-                                tracing::warn!(org_id = %org, error = %e, "could not queue the run asked for meanwhile");
-                            }
-                            metrics::histogram!(series::JOB_SECONDS, "queue" => queue)
-                                .record(started.elapsed().as_secs_f64());
-                            keep_outcome(&ctx.db, org, queue, &result, attempt.current() > retries)
-                                .await;
-                            result
-                        },
-                    )
-            })
-        }};
+                            },
+                        )
+                })
+            }};
+        }
+        match self.jobs.pool() {
+            JobsPool::Sqlite(pool) => register!(sqlite_storage, pool),
+            JobsPool::Postgres(pool) => register!(postgres_storage, pool),
+        }
     }
+}
 
-    macro_rules! register_all {
-        ($monitor:expr, $storage:ident, $pool:expr) => {{
-            let m = register!($monitor, $storage, $pool, respond::Respond, respond::run);
-            let m = register!(m, $storage, $pool, ProcessDelivery, webhook::run);
-            let m = register!(m, $storage, $pool, SyncGithub, crate::github::job::run);
-            let m = register!(m, $storage, $pool, SyncJira, crate::jira::job::run);
-            let m = register!(
-                m,
-                $storage,
-                $pool,
-                DeliverSurveys,
-                crate::surveys::deliver::run
-            );
-            let m = register!(
-                m,
-                $storage,
-                $pool,
-                MatchSlackPeople,
-                crate::slack::people::run
-            );
-            let m = register!(
-                m,
-                $storage,
-                $pool,
-                PostLeaderboard,
-                crate::leaderboard::post::run
-            );
-            register!(
-                m,
-                $storage,
-                $pool,
-                RefreshRollups,
-                crate::dashboard::rollups::run
-            )
-        }};
+/// One run of one job: the single-run lease, the timeout, the metrics and
+/// the outcome App Home shows.
+#[allow(clippy::too_many_arguments)]
+async fn run_one<J, C, F, Fut>(
+    jobs: &Jobs,
+    db: &Db,
+    job: J,
+    ctx: C,
+    handler: F,
+    attempt: Attempt,
+    task: TaskId,
+    retries: usize,
+) -> Result<(), BoxDynError>
+where
+    J: Job,
+    F: Fn(J, C) -> Fut,
+    Fut: std::future::Future<Output = Result<(), BoxDynError>>,
+{
+    let org = job.org();
+    let queue = J::QUEUE;
+    if attempt.current() <= 1 {
+        record_start(queue, &task);
     }
-
-    match jobs.pool() {
-        JobsPool::Sqlite(pool) => register_all!(monitor, sqlite_storage, pool),
-        JobsPool::Postgres(pool) => register_all!(monitor, postgres_storage, pool),
+    let started = Instant::now();
+    let lease = if J::SINGLE {
+        match RunLease::take(db, org, queue, task.to_string()).await? {
+            Some(lease) => Some((lease, job.clone())),
+            None => {
+                metrics::counter!(series::JOBS, "queue" => queue, "outcome" => "joined")
+                    .increment(1);
+                return Ok(());
+            }
+        }
+    } else {
+        None
+    };
+    let result = within(J::TIMEOUT, handler(job, ctx)).await;
+    if let Some((lease, job)) = lease
+        && lease.finish().await
+        && let Err(e) = jobs.enqueue(job).await
+    {
+        tracing::warn!(org_id = %org, error = %e, "could not queue the run asked for meanwhile");
     }
+    metrics::histogram!(series::JOB_SECONDS, "queue" => queue)
+        .record(started.elapsed().as_secs_f64());
+    keep_outcome(db, org, queue, &result, attempt.current() > retries).await;
+    result
 }
 
 /// A single-run job's hold on its org's run (see [`Job::SINGLE`]), kept

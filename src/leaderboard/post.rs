@@ -15,15 +15,13 @@
 //!   org's leaderboard with the reason for admins on App Home; other orgs'
 //!   posts are separate jobs and carry on.
 
-use std::sync::Arc;
-
-use apalis::prelude::{BoxDynError, Data};
+use apalis::prelude::BoxDynError;
 use serde::{Deserialize, Serialize};
 
 use super::schedule::When;
 use crate::app::AppState;
 use crate::domain::OrgId;
-use crate::jobs::{Job, JobContext, Jobs};
+use crate::jobs::{Job, Jobs};
 use crate::slack::client::SlackApiError;
 use crate::store::leaderboard::{self as store, Claim, FAILED, QUEUED, SKIPPED};
 use crate::store::{StoreError, audit, orgs};
@@ -106,8 +104,8 @@ pub async fn schedule(
 
 /// The job handler.
 #[tracing::instrument(skip_all, fields(org_id = %job.org, week = job.week), err(level = "warn"))]
-pub async fn run(job: PostLeaderboard, ctx: Data<Arc<JobContext>>) -> Result<(), BoxDynError> {
-    let outcome = post(&ctx.app, job.org, job.week).await?;
+pub async fn run(job: PostLeaderboard, ctx: crate::app::AppState) -> Result<(), BoxDynError> {
+    let outcome = post(&ctx, job.org, job.week).await?;
     tracing::info!(?outcome, "leaderboard job");
     Ok(())
 }

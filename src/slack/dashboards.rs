@@ -153,7 +153,7 @@ pub async fn message_as(
 async fn respond_later(ctx: &Ctx, response_url: &str, message: Value) -> Result<(), ListenerError> {
     ctx.state
         .jobs
-        .enqueue(crate::jobs::respond::Respond {
+        .enqueue(crate::slack::respond::Respond {
             org: ctx.org.id,
             response_url: response_url.to_string(),
             message,

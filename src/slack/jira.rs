@@ -290,7 +290,7 @@ pub async fn connect_submitted(ctx: Ctx, i: Interaction) -> ListenerResult {
         .enqueue_single(&state.db, job)
         .await
         .map_err(|e| ListenerError::Other(e.to_string()))?;
-    crate::jobs::schedule::mark_ran(&state.db, org, crate::jobs::schedule::JIRA_DAILY)
+    crate::jobs::schedule::mark_ran(&state.db, org, crate::jira::job::DAILY)
         .await
         .unwrap_or_else(|e| tracing::warn!(error = %e, "could not record the first Jira sync"));
     let user = i.user_id.clone();

@@ -16,6 +16,7 @@ pub mod options; // options-load listeners
 pub mod payload; // typed Slack payloads
 pub mod people; // Slack people matching by email (runs as identities arrive; lookupByEmail for waiting surveys), the People modal
 pub mod repos; // the repository chooser
+pub mod respond; // the slack.respond job: answers posted to response_url
 pub mod roles; // roles and the one visibility check
 pub mod routes; // HTTP endpoints
 pub mod shortcuts; // shortcut listeners (Report AI issue)

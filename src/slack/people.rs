@@ -5,16 +5,15 @@
 //! account, so a manual mapping survives every later run.
 
 use std::collections::HashMap;
-use std::sync::Arc;
 
-use apalis::prelude::{BoxDynError, Data};
+use apalis::prelude::BoxDynError;
 use serde::{Deserialize, Serialize};
 
 use super::listeners::{Ack, Ctx, ListenerError, ListenerResult};
 use super::payload::Interaction;
 use crate::app::AppState;
 use crate::domain::{OrgId, PersonId, Provider, Role};
-use crate::jobs::{Job, JobContext};
+use crate::jobs::Job;
 use crate::store::StoreError;
 use crate::store::orgs;
 use crate::store::people::{self, LinkSource};
@@ -52,10 +51,10 @@ pub struct Matched {
 
 /// The job handler.
 #[tracing::instrument(skip_all, fields(org_id = %job.org), err(level = "warn"))]
-pub async fn run(job: MatchSlackPeople, ctx: Data<Arc<JobContext>>) -> Result<(), BoxDynError> {
-    let found = match_people(&ctx.app, job.org).await?;
+pub async fn run(job: MatchSlackPeople, ctx: crate::app::AppState) -> Result<(), BoxDynError> {
+    let found = match_people(&ctx, job.org).await?;
     tracing::info!(?found, "Slack people matched");
-    deliver_if_linked(&ctx.app, job.org, found.linked).await;
+    deliver_if_linked(&ctx, job.org, found.linked).await;
     Ok(())
 }
 

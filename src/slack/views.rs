@@ -150,7 +150,7 @@ async fn github_connect(ctx: Ctx, i: Interaction) -> ListenerResult {
             full: false,
             discover: false,
         };
-        crate::jobs::schedule::mark_ran(&state.db, ctx.org.id, crate::jobs::schedule::GITHUB_DAILY)
+        crate::jobs::schedule::mark_ran(&state.db, ctx.org.id, crate::github::job::DAILY)
             .await
             .unwrap_or_else(|e| tracing::warn!(error = %e, "could not record the first sync"));
         if let Err(e) = state.jobs.enqueue_single(&state.db, job).await {

@@ -93,7 +93,7 @@ async fn tell(ctx: &Ctx, i: &Interaction, mrkdwn: &str) {
         map.insert("replace_original".into(), json!(false));
         map.insert("text".into(), json!(mrkdwn));
     }
-    let job = crate::jobs::respond::Respond {
+    let job = crate::slack::respond::Respond {
         org: ctx.org.id,
         response_url: url.to_string(),
         message: body,

@@ -15,10 +15,9 @@
 //!   permanent refusals (user gone, DMs closed) end it as failed.
 
 use std::collections::BTreeMap;
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use apalis::prelude::{BoxDynError, Data};
+use apalis::prelude::BoxDynError;
 use blocks::survey::Reveal;
 use futures::StreamExt;
 use serde::{Deserialize, Serialize};
@@ -26,7 +25,7 @@ use serde::{Deserialize, Serialize};
 use super::schedule::{OPEN_FOR, is_working_time, next_working_time};
 use crate::app::AppState;
 use crate::domain::OrgId;
-use crate::jobs::{Job, JobContext};
+use crate::jobs::Job;
 use crate::slack::client::{OrgSlack, SlackApiError};
 use crate::store::StoreError;
 use crate::store::orgs;
@@ -119,8 +118,8 @@ pub enum DeliverError {
 
 /// The job handler.
 #[tracing::instrument(skip_all, fields(org_id = %job.org), err(level = "warn"))]
-pub async fn run(job: DeliverSurveys, ctx: Data<Arc<JobContext>>) -> Result<(), BoxDynError> {
-    let report = deliver(&ctx.app, job.org).await?;
+pub async fn run(job: DeliverSurveys, ctx: crate::app::AppState) -> Result<(), BoxDynError> {
+    let report = deliver(&ctx, job.org).await?;
     if report != Report::default() {
         tracing::info!(?report, "survey delivery");
     }

@@ -862,7 +862,7 @@ async fn the_daily_sync_is_claimed_once_a_day_per_connected_org() {
         org
     };
     let now = 1_900_000_000;
-    let tick = |at: i64| aimpact::jobs::schedule::tick(&app.state.db, &app.state.jobs, at);
+    let tick = |at: i64| aimpact::app::tick(&app.state.db, &app.state.jobs, at);
     let ran = |task: &'static str| {
         let db = app.state.db.clone();
         async move {
@@ -878,7 +878,7 @@ async fn the_daily_sync_is_claimed_once_a_day_per_connected_org() {
         }
     };
     let rollups = aimpact::dashboard::rollups::TASK;
-    let daily = aimpact::jobs::schedule::GITHUB_DAILY;
+    let daily = aimpact::github::job::DAILY;
     let people = aimpact::slack::people::TASK;
     // The daily sync, the 5-minute rollups refresh and the daily Slack
     // people matching (no surveys are due: nothing is enqueued for them).

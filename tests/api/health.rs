@@ -99,7 +99,7 @@ async fn operators_read_prometheus_series_on_loopback_or_with_the_token_only() {
     let _ = app.http.get(app.url("/healthz")).send().await.unwrap();
     app.state
         .jobs
-        .enqueue(aimpact::jobs::respond::Respond {
+        .enqueue(aimpact::slack::respond::Respond {
             org: aimpact::domain::OrgId::from_db(1),
             response_url: format!("{}/r", sink.uri()),
             message: serde_json::json!({ "text": "hi" }),

@@ -146,7 +146,7 @@ pub async fn spawn_app_with(db: &TestDb, overrides: &[(&str, &str)], workers: bo
 }
 
 /// [`spawn_app_with`], choosing whether the app runs its own minute tick
-/// (tests that call `jobs::schedule::tick` at chosen times turn it off, so
+/// (tests that call `app::tick` at chosen times turn it off, so
 /// a background tick at the same clock cannot race them).
 pub async fn spawn_app_scheduled(
     db: &TestDb,

@@ -377,7 +377,7 @@ async fn install_starts_are_limited_per_address_and_abandoned_states_are_pruned(
     // Abandoned states are deleted by the scheduler's tick once a day past
     // their expiry.
     let later = aimpact::store::unix_now() + 2 * 86_400;
-    aimpact::jobs::schedule::tick(&app.state.db, &app.state.jobs, later)
+    aimpact::app::tick(&app.state.db, &app.state.jobs, later)
         .await
         .unwrap();
     assert_eq!(states(app.state.db.clone()).await, 0);

@@ -1,7 +1,7 @@
 use std::time::Duration;
 
 use aimpact::domain::OrgId;
-use aimpact::jobs::respond::Respond;
+use aimpact::slack::respond::Respond;
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
@@ -240,7 +240,7 @@ async fn every_queue_works_again_after_the_database_was_away_for_ten_seconds() {
         .await
         .unwrap();
     for queue in [
-        aimpact::jobs::respond::Respond::QUEUE,
+        aimpact::slack::respond::Respond::QUEUE,
         ProcessDelivery::QUEUE,
         SyncGithub::QUEUE,
         SyncJira::QUEUE,

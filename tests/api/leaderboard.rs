@@ -157,7 +157,7 @@ async fn configure(
 
 async fn tick(app: &TestApp, now: i64) -> usize {
     app.state.clock.set(now);
-    aimpact::jobs::schedule::tick(&app.state.db, &app.state.jobs, now)
+    aimpact::app::tick(&app.state.db, &app.state.jobs, now)
         .await
         .unwrap()
 }
@@ -229,8 +229,8 @@ async fn posts_at_local_time_in_two_zones_across_dst_never_twice_and_catches_up_
     let now = at("2026-10-19T08:07:00Z");
     app.state.clock.set(now);
     let (a, b) = tokio::join!(
-        aimpact::jobs::schedule::tick(&app.state.db, &app.state.jobs, now),
-        aimpact::jobs::schedule::tick(&app.state.db, &app.state.jobs, now)
+        aimpact::app::tick(&app.state.db, &app.state.jobs, now),
+        aimpact::app::tick(&app.state.db, &app.state.jobs, now)
     );
     assert_eq!(a.unwrap() + b.unwrap(), 0);
     assert_eq!(tick(&app, at("2026-10-19T12:59:00Z")).await, 0);

@@ -5,6 +5,7 @@
 #![allow(clippy::unwrap_used)]
 
 mod ai_impact;
+mod architecture;
 mod cli;
 mod dashboards;
 mod demo;

@@ -3,13 +3,11 @@
 //! clicks). Retries on network errors, 429 and 5xx; gives up at once on
 //! other 4xx, which Slack will never accept (expired or used-up URL).
 
-use std::sync::Arc;
-
-use apalis::prelude::{AbortError, BoxDynError, Data};
+use apalis::prelude::{AbortError, BoxDynError};
 use serde::{Deserialize, Serialize};
 
-use super::{Job, JobContext};
 use crate::domain::OrgId;
+use crate::jobs::Job;
 
 /// One message for a `response_url`.
 #[derive(Clone, Serialize, Deserialize)]
@@ -56,7 +54,7 @@ pub enum RespondError {
 
 /// Posts the message; see the module docs for the retry rules.
 #[tracing::instrument(skip_all, fields(org_id = %job.org), err(level = "warn"))]
-pub async fn run(job: Respond, ctx: Data<Arc<JobContext>>) -> Result<(), BoxDynError> {
+pub async fn run(job: Respond, ctx: crate::app::AppState) -> Result<(), BoxDynError> {
     let url = url::Url::parse(&job.response_url)
         .ok()
         .filter(|u| matches!(u.scheme(), "https" | "http"))
