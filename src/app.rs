@@ -33,7 +33,7 @@ pub struct AppState {
     pub listeners: Arc<crate::slack::listeners::Listeners>,
     /// GitHub webhook intake: concurrent deliveries committed together.
     pub intake: Arc<crate::github::webhook::Intake>,
-    /// The app-wide Jira OAuth points budget (PLATFORM.md D3).
+    /// The app-wide Jira OAuth points budget (docs/platform.md D3).
     pub jira_budget: Arc<crate::jira::client::PointBudget>,
     /// The time survey and schedule decisions read (tests set it).
     pub clock: crate::clock::Clock,

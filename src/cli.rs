@@ -129,7 +129,7 @@ enum Format {
 
 #[derive(Debug, Subcommand)]
 enum ExportWhat {
-    /// Every pull request with its computed metrics, one row per PR, METRICS.md names as columns.
+    /// Every pull request with its computed metrics, one row per PR, docs/metrics.md names as columns.
     ///
     /// Instants are RFC 3339 UTC; durations are seconds.
     Prs {

@@ -37,7 +37,7 @@
 //! Surveys are on: for merged PRs of the last 90 days the author was asked
 //! (about two thirds answered: none / some / most, with tools) and so was
 //! every reviewer (quality 1–5 and the AI Detective guess, revealed once
-//! both answered, `guess_correct` as METRICS.md defines it).
+//! both answered, `guess_correct` as docs/metrics.md defines it).
 //!
 //! # The story it tells
 //!
@@ -2213,7 +2213,7 @@ struct SurveyOut {
     reviews: Vec<(usize, SurveyReviewRow)>,
 }
 
-/// METRICS.md: the guess is correct when it equals "the author's answer is
+/// docs/metrics.md: the guess is correct when it equals "the author's answer is
 /// `some` or `most`"; only once both answered.
 fn guess_correct(answer: Option<AiAnswer>, guess: Option<bool>) -> Option<bool> {
     Some(guess? == answer?.is_ai_assisted())

@@ -76,7 +76,7 @@ impl Provider {
     }
 }
 
-/// What a Slack user may see and do in an org (PRODUCT.md, "Who uses it").
+/// What a Slack user may see and do in an org (docs/product.md, "Who uses it").
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Role {
@@ -110,7 +110,7 @@ impl Role {
 }
 
 /// Case-folds an email so identities merge regardless of how a provider
-/// capitalised it (METRICS.md, "People").
+/// capitalised it (docs/metrics.md, "People").
 pub fn fold_email(email: &str) -> String {
     email.trim().to_lowercase()
 }

@@ -2,7 +2,7 @@
 //! coding assistants are helping.
 //!
 //! Data flows one way: outside world → verified input → durable storage →
-//! pure computation → pure rendering → Slack (ARCHITECTURE.md).
+//! pure computation → pure rendering → Slack (docs/architecture.md).
 
 pub mod app; // build and run the service: pools, keys, listener, workers, shutdown
 pub mod bounds; // what outside APIs can make us do: paging loops (page limit, repeated cursor, empty page with more), response sizes
@@ -19,7 +19,7 @@ pub mod http; // axum router, health endpoints, cross-cutting layers
 pub mod jira; // Jira: connect (3LO or token), projects, people, issue sync, PR links
 pub mod jobs; // durable apalis jobs on the same database
 pub mod leaderboard; // the weekly leaderboard: rankings, the post once per org and week, settings
-pub mod metrics; // pure: per-PR metrics, AI detection, aggregates (METRICS.md)
+pub mod metrics; // pure: per-PR metrics, AI detection, aggregates (docs/metrics.md)
 pub mod signed_state; // signed, single-use, expiring state for browser round trips
 pub mod slack; // Slack: verified listeners, routing, Web API client, install, App Home
 pub mod store; // org-scoped storage on SQLite or PostgreSQL, one code path

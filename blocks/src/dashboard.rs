@@ -1,5 +1,5 @@
 //! Dashboards: the `/metrics` answers and the App Home dashboard, from one
-//! view model (SURFACES.md "`/metrics` overview").
+//! view model (docs/surfaces.md "`/metrics` overview").
 //!
 //! Answer first: a header, a context line, the headline in words, stat
 //! cards, charts, small tables, the definition, then the controls (range
@@ -208,7 +208,7 @@ pub fn dashboard_home(before: Vec<Block>, d: &Dashboard, after: Vec<Block>) -> S
     s
 }
 
-/// A duration as people read it (METRICS.md): `45m`, `3h 20m`, `2.4d`.
+/// A duration as people read it (docs/metrics.md): `45m`, `3h 20m`, `2.4d`.
 /// Negative or non-finite values (never produced by the metrics) read `—`.
 pub fn format_duration(secs: f64) -> String {
     if !secs.is_finite() || secs < 0.0 {

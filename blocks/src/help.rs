@@ -1,4 +1,4 @@
-//! `/metrics help`: the command grammar of PRODUCT.md, as a message.
+//! `/metrics help`: the command grammar of docs/product.md, as a message.
 
 use crate::kit::Block;
 use crate::surface::Surface;

@@ -1,5 +1,5 @@
 //! Stable ids shared by the views that show a control and the listeners that
-//! handle it, so the two cannot drift apart (STYLE.md, convention 3).
+//! handle it, so the two cannot drift apart (docs/style.md, convention 3).
 
 /// `action_id`s of buttons and selects.
 pub mod action {

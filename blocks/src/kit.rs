@@ -141,7 +141,7 @@ pub enum ButtonStyle {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename = "button")]
 pub struct Button {
-    /// Stable constant naming the handler (see SURFACES.md principle 8).
+    /// Stable constant naming the handler (see docs/surfaces.md principle 8).
     pub action_id: String,
     /// The label, at most [`BUTTON_TEXT_MAX`] characters.
     pub text: PlainText,
@@ -334,7 +334,7 @@ pub struct Actions {
     pub block_id: Option<String>,
 }
 
-/// A reference to a file already uploaded to Slack (see PLATFORM.md A3 for
+/// A reference to a file already uploaded to Slack (see docs/platform.md A3 for
 /// who can see it).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(untagged)]

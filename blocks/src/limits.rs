@@ -5,7 +5,7 @@
 //! the helpers here instead of trusting its input. Lengths are counted the way
 //! Slack counts them: in Unicode scalar values (`char`s), not bytes.
 //!
-//! Sources for each number are in `shared/PLATFORM.md`, section A2.
+//! Sources for each number are in `shared/docs/platform.md`, section A2.
 
 use std::borrow::Cow;
 
@@ -44,7 +44,7 @@ pub const ACTIONS_ELEMENTS_MAX: usize = 25;
 /// Longest text object where the block reference names no tighter limit (we
 /// use it for context elements).
 ///
-/// Not in PLATFORM.md A2: it is Slack's general text-object maximum, applied
+/// Not in docs/platform.md A2: it is Slack's general text-object maximum, applied
 /// here as a conservative bound so that context text is never unbounded.
 pub const TEXT_OBJECT_MAX: usize = 3000;
 

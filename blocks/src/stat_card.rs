@@ -1,6 +1,6 @@
 //! Stat cards: one metric with its value and its change in words.
 //!
-//! SURFACES.md asks that every number say what it is, whether it moved, and
+//! docs/surfaces.md asks that every number say what it is, whether it moved, and
 //! whether that is good — "▼ 12% (better)" for a falling cycle time — and
 //! that thin data say so instead of showing a misleading number. This module
 //! is the single place that wording lives.

@@ -1,4 +1,4 @@
-//! Survey DMs (SURFACES.md "Author survey DM", "Reviewer survey DM"): one
+//! Survey DMs (docs/surfaces.md "Author survey DM", "Reviewer survey DM"): one
 //! click answers, the message updates in place to what was recorded; the
 //! AI Detective reveal; reminders and closed states; the admin's survey
 //! settings and people-mapping modals; the App Home survey section.
@@ -71,7 +71,7 @@ impl AiChoice {
         Self::ALL.into_iter().find(|c| c.value() == s)
     }
 
-    /// AI-assisted (METRICS.md): some or most.
+    /// AI-assisted (docs/metrics.md): some or most.
     pub fn is_ai(self) -> bool {
         !matches!(self, AiChoice::None)
     }

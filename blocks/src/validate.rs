@@ -3,7 +3,7 @@
 //! The builders in this crate already cut text to fit; this module exists so
 //! app tests can assert that a whole screen (including blocks built by hand
 //! through the public fields) will not be rejected with `invalid_blocks`.
-//! It checks the A2 limits of PLATFORM.md plus the empty-text, duplicate-id
+//! It checks the A2 limits of docs/platform.md plus the empty-text, duplicate-id
 //! and `slack_file` id rules that make Slack refuse a payload.
 
 use std::collections::HashSet;

@@ -105,7 +105,7 @@ fn pct(x: f64) -> String {
     format!("{:.0}%", (x * 100.0).abs())
 }
 
-/// The plain-language verdict of a comparison (METRICS.md's rule).
+/// The plain-language verdict of a comparison (docs/metrics.md's rule).
 pub fn sentence(c: &Comparison) -> String {
     let basis = c.basis.label();
     if c.n_ai == 0 {

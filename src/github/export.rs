@@ -1,4 +1,4 @@
-//! `aimpact export prs`: one row per PR with the METRICS.md names as
+//! `aimpact export prs`: one row per PR with the docs/metrics.md names as
 //! columns, the analyst's way to check our numbers.
 
 use std::collections::HashMap;
@@ -23,27 +23,27 @@ pub struct ExportRow {
     pub state: String,
     /// Opened.
     pub created_at: String,
-    /// METRICS.md `ready_at`.
+    /// docs/metrics.md `ready_at`.
     pub ready_at: String,
-    /// METRICS.md `first_commit_at`.
+    /// docs/metrics.md `first_commit_at`.
     pub first_commit_at: Option<String>,
-    /// METRICS.md `first_review_at`.
+    /// docs/metrics.md `first_review_at`.
     pub first_review_at: Option<String>,
     /// Merged.
     pub merged_at: Option<String>,
-    /// METRICS.md `coding_time`.
+    /// docs/metrics.md `coding_time`.
     pub coding_time: Option<i64>,
-    /// METRICS.md `pickup_time`.
+    /// docs/metrics.md `pickup_time`.
     pub pickup_time: Option<i64>,
-    /// METRICS.md `review_time`.
+    /// docs/metrics.md `review_time`.
     pub review_time: Option<i64>,
-    /// METRICS.md `cycle_time`.
+    /// docs/metrics.md `cycle_time`.
     pub cycle_time: Option<i64>,
-    /// METRICS.md `size`.
+    /// docs/metrics.md `size`.
     pub size: i64,
-    /// METRICS.md `is_revert`.
+    /// docs/metrics.md `is_revert`.
     pub is_revert: bool,
-    /// METRICS.md `is_hotfix`.
+    /// docs/metrics.md `is_hotfix`.
     pub is_hotfix: bool,
     /// Detected AI assistance.
     pub ai_detected: bool,

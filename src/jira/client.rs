@@ -4,7 +4,7 @@
 //! Not gouqi: gouqi turns every 4xx into a fault without headers, so
 //! `RateLimit-Reason` and `Retry-After` cannot be honoured, it has no bulk
 //! changelog, and its automatic search version picks the removed endpoint
-//! on the gateway host (PLATFORM.md D4). We need five endpoints; this is
+//! on the gateway host (docs/platform.md D4). We need five endpoints; this is
 //! them, with Atlassian's rate-limit rules (D3) in one place.
 
 use std::collections::HashMap;
@@ -90,7 +90,7 @@ pub enum JiraAuth {
     Bearer(SecretString),
 }
 
-/// The app-wide hourly points budget of the OAuth app (PLATFORM.md D3):
+/// The app-wide hourly points budget of the OAuth app (docs/platform.md D3):
 /// every OAuth call is charged before it is made, and one org may use at
 /// most a quarter of the hour's budget so a large site cannot starve the
 /// others. Token-mode traffic is not charged (Atlassian exempts it).

@@ -22,10 +22,13 @@ pub const REFRESH_TOKEN: &str = "jira_refresh_token";
 /// `oauth_state.purpose` of the consent round trip.
 pub const STATE_PURPOSE: &str = "jira_oauth";
 const STATE_TTL_SECS: i64 = 1800;
-/// Scopes asked for at consent (PLATFORM.md D1).
-pub const SCOPES: [&str; 5] = [
+/// Scopes asked for at consent (docs/platform.md D1).
+/// `manage:jira-webhook` registers, refreshes and deletes the site's
+/// dynamic webhook (`/rest/api/3/webhook` asks for it with `read:jira-work`).
+pub const SCOPES: [&str; 6] = [
     "read:jira-work",
     "read:jira-user",
+    "manage:jira-webhook",
     "read:board-scope:jira-software",
     "read:sprint:jira-software",
     "offline_access",

@@ -1,5 +1,5 @@
 //! `aimpact export issues`: one row per issue with its computed fields
-//! (METRICS.md names), for analysts to check our numbers.
+//! (docs/metrics.md names), for analysts to check our numbers.
 
 use serde::Serialize;
 

@@ -3,7 +3,7 @@
 //! changelog for status histories, sprints from the Agile API, people
 //! matched by email or a unique name, and issue keys linked to PRs.
 //!
-//! Frugal by design (PLATFORM.md D3): only the stored fields are asked
+//! Frugal by design (docs/platform.md D3): only the stored fields are asked
 //! for, histories come in one bulk call per page, and a checkpoint per
 //! project lets a restart continue where it stopped.
 

@@ -1,4 +1,4 @@
-//! Jira webhooks, the frugal alternative to polling (PLATFORM.md D3).
+//! Jira webhooks, the frugal alternative to polling (docs/platform.md D3).
 //!
 //! For OAuth (3LO) sites aimpact registers a dynamic webhook through the
 //! REST API for the chosen projects and refreshes it before its 30 days

@@ -1,4 +1,4 @@
-//! The weekly leaderboard (PRODUCT.md phase 7): a week's facts are read
+//! The weekly leaderboard (docs/product.md phase 7): a week's facts are read
 //! from the store, ranked by `metrics::leaderboard`, formatted into the
 //! board `blocks::leaderboard` lays out, and posted once per org and week
 //! by [`post`] when [`schedule`] says it is due in the org's time zone.

@@ -1,4 +1,4 @@
-//! Aggregates over a set of values (METRICS.md "Aggregates").
+//! Aggregates over a set of values (docs/metrics.md "Aggregates").
 //!
 //! Headline numbers are medians, never means, and fewer than [`MIN_SAMPLE`]
 //! values are "not enough data" rather than a number: with three PRs a

@@ -1,4 +1,4 @@
-//! AI detection from data (METRICS.md "AI signals → Detected").
+//! AI detection from data (docs/metrics.md "AI signals → Detected").
 //!
 //! Detection must be explainable, so [`detect`] returns the one rule that
 //! fired and the text that made it fire, not just a yes/no. Rules are tried
@@ -63,7 +63,7 @@ pub const AI_AGENT_LOGINS: &[&str] = &[
 ];
 
 /// Head-branch prefixes AI agents use for the branches they push
-/// (METRICS.md lists exactly these). Compared case-insensitively.
+/// (docs/metrics.md lists exactly these). Compared case-insensitively.
 pub const AI_BRANCH_PREFIXES: &[&str] = &["copilot/", "codex/", "claude/", "cursor/", "devin/"];
 
 /// Labels that mark a PR as AI-assisted in every org, before the org's own.
@@ -537,7 +537,7 @@ mod tests {
 
     #[test]
     fn a_co_author_trailer_only_counts_in_commits_not_in_the_body() {
-        // METRICS.md reads co-author trailers from commit messages only.
+        // docs/metrics.md reads co-author trailers from commit messages only.
         let pr = with_body("Co-authored-by: Claude <noreply@anthropic.com>");
         assert_eq!(detect(&pr, &[]), None);
     }

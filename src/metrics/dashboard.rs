@@ -1,8 +1,8 @@
 //! The numbers at the top of every dashboard: a period against the one
-//! before it (SURFACES.md "Answer first"), and how review work is spread.
+//! before it (docs/surfaces.md "Answer first"), and how review work is spread.
 //!
 //! Pure: facts in, numbers out. Medians below five values are `None`
-//! ("not enough data"), never a number (METRICS.md "Aggregates").
+//! ("not enough data"), never a number (docs/metrics.md "Aggregates").
 
 use std::collections::BTreeMap;
 

@@ -1,4 +1,4 @@
-//! AI impact comparisons (METRICS.md "AI impact comparisons"), pure: a
+//! AI impact comparisons (docs/metrics.md "AI impact comparisons"), pure: a
 //! period's merged PRs in, one comparison per metric and AI signal out.
 //!
 //! The two signals are never mixed: *self-reported* compares PRs whose
@@ -230,7 +230,7 @@ pub fn compare_all(prs: &[ImpactPr]) -> Vec<Comparison> {
 }
 
 /// AI-assisted share on a basis: `(ai, out of)`: self-reported out of PRs
-/// with an answer, detected out of all merged PRs (METRICS.md).
+/// with an answer, detected out of all merged PRs (docs/metrics.md).
 pub fn share(prs: &[ImpactPr], basis: Basis) -> (usize, usize) {
     let known: Vec<bool> = prs.iter().filter_map(|p| basis.of(p)).collect();
     (known.iter().filter(|a| **a).count(), known.len())

@@ -1,6 +1,6 @@
 //! Jira issue metrics: changelog, field list and PR text in, numbers out.
 //!
-//! Every rule here is defined in METRICS.md ("Jira issues"). Instants are
+//! Every rule here is defined in docs/metrics.md ("Jira issues"). Instants are
 //! Unix seconds UTC and durations are seconds. Status *names* differ per site
 //! and per workflow, so only Jira's status *category* is ever read.
 
@@ -48,7 +48,7 @@ pub struct Transition {
     pub to: StatusCategory,
 }
 
-/// When work on an issue started and finished, per METRICS.md.
+/// When work on an issue started and finished, per docs/metrics.md.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Cycle {
     /// First transition into an In Progress-category status.
@@ -64,7 +64,7 @@ pub struct Cycle {
 /// same-second entries keep their changelog order).
 ///
 /// Reopened issues: In Progress → Done → In Progress → Done keeps the *first*
-/// In Progress and the *first* Done after it, as METRICS.md says "first";
+/// In Progress and the *first* Done after it, as docs/metrics.md says "first";
 /// later rework is not folded in. An issue closed without ever being In
 /// Progress (To Do → Done, e.g. "won't do") has no cycle at all — a 0 would
 /// flatter the median — and if it is later reopened and worked, its cycle runs

@@ -3,13 +3,13 @@
 //! winning, ties broken the same way every time, and people who opted out
 //! of rankings never named (their work still counts in team totals).
 //!
-//! - **Top AI detectives**: share of right guesses (METRICS.md "Detective
+//! - **Top AI detectives**: share of right guesses (docs/metrics.md "Detective
 //!   accuracy") among guesses revealed in the week; at least
 //!   [`MIN_GUESSES`]. Equal shares: more guesses first.
-//! - **Most reviews**: reviews that count (METRICS.md) submitted in the week.
+//! - **Most reviews**: reviews that count (docs/metrics.md) submitted in the week.
 //! - **Fastest pickup**: median time from a PR being ready for review to
 //!   this reviewer's first review of it, over first reviews given in the
-//!   week; at least [`MIN_PICKUPS`] (METRICS.md's smallest median).
+//!   week; at least [`MIN_PICKUPS`] (docs/metrics.md's smallest median).
 //!   Equal medians: more reviews first.
 //! - **Most improved cycle time**: the author's median cycle time over the
 //!   last [`IMPROVED_WEEKS`] weeks against the same span before; at least

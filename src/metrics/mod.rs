@@ -1,8 +1,8 @@
-//! Pure metrics: rows in, numbers out; no I/O (METRICS.md is the one definition).
+//! Pure metrics: rows in, numbers out; no I/O (docs/metrics.md is the one definition).
 //!
 //! Nothing here reads a database, the network or the clock, so every number
 //! the product shows can be tested with hand-made inputs and known answers.
-//! When METRICS.md changes, the code and its tests here change with it.
+//! When docs/metrics.md changes, the code and its tests here change with it.
 
 pub mod aggregate; // median, nearest-rank p75/p90, "not enough data" below 5 values
 pub mod ai; // detected AI signals: which rule fired and why, one assistant list

@@ -1,6 +1,6 @@
 //! Per-PR metrics: one pull request's rows in, its numbers out.
 //!
-//! Every number here is defined in METRICS.md ("Pull requests"); the doc
+//! Every number here is defined in docs/metrics.md ("Pull requests"); the doc
 //! comment on each field quotes the rule so a reader never has to guess.
 //! All instants are Unix seconds UTC and all durations are seconds.
 
@@ -66,7 +66,7 @@ pub struct ReviewInput {
     pub submitted_at: Option<i64>,
 }
 
-/// The numbers METRICS.md defines for one PR.
+/// The numbers docs/metrics.md defines for one PR.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct PrMetrics {
     /// `ready_for_review_at` if opened as draft, else `created_at`.
@@ -103,13 +103,13 @@ pub fn is_bot_login(login: &str) -> bool {
     login.trim_end().ends_with("[bot]")
 }
 
-/// True when an account is a bot per METRICS.md: a `[bot]` login or GitHub
+/// True when an account is a bot per docs/metrics.md: a `[bot]` login or GitHub
 /// type `Bot`. Admin exclusions live with people, not here.
 pub fn is_bot(login: &str, typed_bot: bool) -> bool {
     typed_bot || is_bot_login(login)
 }
 
-/// Computes every METRICS.md per-PR number for `pr`.
+/// Computes every docs/metrics.md per-PR number for `pr`.
 ///
 /// `ai_labels` are the org's own AI label names, used on top of the defaults.
 pub fn compute(pr: &PrInput, ai_labels: &[String]) -> PrMetrics {
@@ -157,7 +157,7 @@ pub fn compute(pr: &PrInput, ai_labels: &[String]) -> PrMetrics {
 }
 
 /// True when a merged PR counts in throughput: bot-authored PRs count only
-/// when the bot is an AI coding agent (METRICS.md "Bot"). People an admin
+/// when the bot is an AI coding agent (docs/metrics.md "Bot"). People an admin
 /// excluded are filtered by the caller, who knows them.
 pub fn counts_in_throughput(pr: &PrInput) -> bool {
     pr.merged_at.is_some()
@@ -267,7 +267,7 @@ mod tests {
 
     #[test]
     fn a_pr_not_opened_as_draft_is_ready_when_created_even_with_a_ready_instant() {
-        // Converted to draft and back later: METRICS.md still says created_at.
+        // Converted to draft and back later: docs/metrics.md still says created_at.
         let pr = PrInput {
             ready_for_review_at: Some(7000),
             ..pr()

@@ -1,4 +1,4 @@
-//! Weekly rollups (METRICS.md "Aggregates", weeks as ISO weeks from Monday
+//! Weekly rollups (docs/metrics.md "Aggregates", weeks as ISO weeks from Monday
 //! 00:00): per org, team, repository and person, so dashboards read a few
 //! rows per week instead of every PR of a long range.
 //!
@@ -46,9 +46,9 @@ pub struct PrFact {
     pub review: Option<i64>,
     /// `size`, lines.
     pub size: i64,
-    /// METRICS.md `is_revert`.
+    /// docs/metrics.md `is_revert`.
     pub is_revert: bool,
-    /// METRICS.md `is_hotfix`.
+    /// docs/metrics.md `is_hotfix`.
     pub is_hotfix: bool,
     /// Detected AI signal.
     pub ai_detected: bool,
@@ -58,7 +58,7 @@ pub struct PrFact {
 }
 
 impl PrFact {
-    /// True when the PR counts in throughput (METRICS.md "Bot"): bots only
+    /// True when the PR counts in throughput (docs/metrics.md "Bot"): bots only
     /// when they are AI coding agents.
     pub fn counts(&self) -> bool {
         !pr::is_bot(&self.author_login, self.author_is_bot)

@@ -1,4 +1,4 @@
-//! Statistics for the AI impact comparisons (METRICS.md "AI impact
+//! Statistics for the AI impact comparisons (docs/metrics.md "AI impact
 //! comparisons"), pure:
 //!
 //! - medians with a 95% bootstrap confidence interval (percentile method,
@@ -26,11 +26,11 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use statrs::distribution::{ContinuousCDF, Normal};
 
-/// Resamples per bootstrap (METRICS.md).
+/// Resamples per bootstrap (docs/metrics.md).
 pub const RESAMPLES: usize = 2_000;
 /// The fixed seed: the same data always gives the same interval.
 pub const SEED: u64 = 0x5EED_A1A1;
-/// PRs each group needs before a verdict is shown (METRICS.md).
+/// PRs each group needs before a verdict is shown (docs/metrics.md).
 pub const MIN_GROUP: usize = 20;
 /// Significance level of the verdict.
 pub const ALPHA: f64 = 0.05;
@@ -300,7 +300,7 @@ pub enum Verdict {
     Higher,
 }
 
-/// METRICS.md's verdict rule; the direction is the test's (which group's
+/// docs/metrics.md's verdict rule; the direction is the test's (which group's
 /// values tend to be higher), so a significant test never reads "no clear
 /// difference" because two medians happen to be equal.
 pub fn verdict(n_ai: usize, n_other: usize, test: Option<&MannWhitney>) -> Verdict {

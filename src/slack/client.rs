@@ -83,7 +83,7 @@ pub struct SlackApi {
     pacer: Arc<Pacer>,
 }
 
-/// One message a second per channel (PLATFORM.md A4), for the whole
+/// One message a second per channel (docs/platform.md A4), for the whole
 /// process: each post reserves the channel's next free second and waits
 /// for it. slack-morphism's own throttle is not used for posting: it also
 /// counts refused (429) attempts and adds a growing penalty, which slowed
@@ -126,7 +126,7 @@ impl SlackApi {
             .enable_http1()
             .enable_http2()
             .build();
-        // Slack's tiers apply per method and workspace (PLATFORM.md A4):
+        // Slack's tiers apply per method and workspace (docs/platform.md A4):
         // slack-morphism's per-method tier buckets, no workspace-wide cap
         // (one would make a survey fan-out delay every App Home publish).
         let rate_control = SlackApiRateControlConfig::new().with_max_retries(3);
@@ -195,7 +195,7 @@ pub struct OrgSlack {
 }
 
 /// A Tier 4 method's own bucket (100+ a minute per workspace). Slack's
-/// tiers apply per method (PLATFORM.md A4); slack-morphism's tier configs
+/// tiers apply per method (docs/platform.md A4); slack-morphism's tier configs
 /// share one bucket between every method of a tier, so one dashboard's
 /// uploads would throttle the next App Home publish.
 fn tier4(method: &'static str) -> SlackApiMethodRateControlConfig {
@@ -268,7 +268,7 @@ impl OrgSlack {
         })
     }
 
-    /// Uploads a PNG with files upload v2 (PLATFORM.md A3): get an upload
+    /// Uploads a PNG with files upload v2 (docs/platform.md A3): get an upload
     /// URL, send the bytes, complete without a channel (the file stays the
     /// bot's own, so this same token must post the blocks that show it),
     /// then wait until `files.info` reports the image processed. Returns

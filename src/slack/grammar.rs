@@ -1,4 +1,4 @@
-//! The `/metrics` grammar of PRODUCT.md, parsed once into a typed query:
+//! The `/metrics` grammar of docs/product.md, parsed once into a typed query:
 //! `/metrics [me | team <name> | repo <name> | ai | jira | copilot |
 //! leaderboard [optout|optin] | help] [7d | 30d | 90d | YYYY-MM-DD..YYYY-MM-DD]`.
 

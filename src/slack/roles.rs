@@ -1,4 +1,4 @@
-//! Roles and the one visibility check (PRODUCT.md, "Who uses it"): the
+//! Roles and the one visibility check (docs/product.md, "Who uses it"): the
 //! installer and Slack workspace admins/owners are admins, leads are
 //! promoted per team, everyone else is a developer.
 

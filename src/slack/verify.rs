@@ -1,4 +1,4 @@
-//! Request signing (PLATFORM.md A1): every request from Slack is verified
+//! Request signing (docs/platform.md A1): every request from Slack is verified
 //! in one layer in front of the Slack routes, before its body is parsed:
 //! `v0=` HMAC-SHA256 of `v0:{timestamp}:{raw body}` with the signing
 //! secret, compared in constant time, timestamp within five minutes.

@@ -227,7 +227,7 @@ pub fn unix_now() -> i64 {
     chrono::Utc::now().timestamp()
 }
 
-/// Reads a 0/1 flag column (flags are BIGINT on both backends, ARCHITECTURE.md).
+/// Reads a 0/1 flag column (flags are BIGINT on both backends, docs/architecture.md).
 pub(crate) fn flag(row: &sqlx::any::AnyRow, column: &str) -> Result<bool, sqlx::Error> {
     Ok(row.try_get::<i64, _>(column)? != 0)
 }

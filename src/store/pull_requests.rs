@@ -1,5 +1,5 @@
 //! Pull requests, their reviews and commits, with the computed columns of
-//! METRICS.md stored beside the raw facts they come from.
+//! docs/metrics.md stored beside the raw facts they come from.
 
 use sqlx::{AnyConnection, Row};
 
@@ -52,25 +52,25 @@ pub struct PullRequestRow {
     pub closed_at: Option<i64>,
     /// GitHub's `updatedAt`, the incremental sync cursor.
     pub github_updated_at: i64,
-    /// `ready_at` of METRICS.md.
+    /// `ready_at` of docs/metrics.md.
     pub ready_at: i64,
-    /// `first_commit_at` of METRICS.md.
+    /// `first_commit_at` of docs/metrics.md.
     pub first_commit_at: Option<i64>,
-    /// `first_review_at` of METRICS.md.
+    /// `first_review_at` of docs/metrics.md.
     pub first_review_at: Option<i64>,
-    /// `coding_time` of METRICS.md.
+    /// `coding_time` of docs/metrics.md.
     pub coding_time: Option<i64>,
-    /// `pickup_time` of METRICS.md.
+    /// `pickup_time` of docs/metrics.md.
     pub pickup_time: Option<i64>,
-    /// `review_time` of METRICS.md.
+    /// `review_time` of docs/metrics.md.
     pub review_time: Option<i64>,
-    /// `cycle_time` of METRICS.md.
+    /// `cycle_time` of docs/metrics.md.
     pub cycle_time: Option<i64>,
-    /// `size` of METRICS.md.
+    /// `size` of docs/metrics.md.
     pub size: i64,
-    /// `is_revert` of METRICS.md.
+    /// `is_revert` of docs/metrics.md.
     pub is_revert: bool,
-    /// `is_hotfix` of METRICS.md.
+    /// `is_hotfix` of docs/metrics.md.
     pub is_hotfix: bool,
     /// Detected AI assistance.
     pub ai_detected: bool,

@@ -396,7 +396,7 @@ pub async fn packed_pr_facts(
     Ok(out)
 }
 
-/// Reviews that count (METRICS.md: a human other than the author, state
+/// Reviews that count (docs/metrics.md: a human other than the author, state
 /// approved / changes requested / commented) given by `scope`'s people
 /// (or on its repository) with `submitted_at` in `[from, to)`.
 pub async fn review_facts(

@@ -37,7 +37,7 @@ pub const FAILED: &str = "failed";
 /// A claim older than this (a worker died mid-send) may be taken again.
 pub const CLAIM_STALE_SECS: i64 = 1_200;
 
-/// The author's answer (METRICS.md "AI signals → Self-reported").
+/// The author's answer (docs/metrics.md "AI signals → Self-reported").
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum AiAnswer {
     /// No AI.

@@ -1,4 +1,4 @@
-//! PR surveys (PRODUCT.md phase 5, METRICS.md "Reviews and the AI Detective
+//! PR surveys (docs/product.md phase 5, docs/metrics.md "Reviews and the AI Detective
 //! game"): a merged PR's author is asked whether AI helped, each human
 //! reviewer rates it and guesses; once both answered, the reviewer gets the
 //! reveal.

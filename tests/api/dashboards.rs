@@ -309,7 +309,7 @@ async fn developers_never_get_another_persons_numbers_by_any_path() {
         lead.contains("Alice Anderson") && lead.contains("6 PRs · 0 reviews · cycle 3h 30m"),
         "{lead}"
     );
-    // Bob's 4 PRs are too few for a median (METRICS.md: 5 values at least).
+    // Bob's 4 PRs are too few for a median (docs/metrics.md: 5 values at least).
     assert!(
         lead.contains("Bob Brown") && lead.contains("\"4 PRs · 6 reviews\""),
         "{lead}"

@@ -588,7 +588,7 @@ async fn every_demo_guess_is_scored_as_metrics_md_says() {
         assert!(by_author && !self_review && reviewed > 0);
         let merged_at = merged_at.expect("only merged PRs are surveyed");
         assert!(merged_at >= NOW - demo::SURVEY_DAYS * DAY);
-        // METRICS.md: correct when the guess equals "the author said some or
+        // docs/metrics.md: correct when the guess equals "the author said some or
         // most"; only once both have answered.
         let expected = match (&answer, guess) {
             (Some(a), Some(g)) => Some(i64::from((g != 0) == (a == "some" || a == "most"))),
