@@ -14,32 +14,7 @@ use crate::crypto::{KeyLoadError, KeySource, Keyring, load_keyring};
 use crate::jobs::{self, Jobs, JobsPool, WorkerSettings, Workers};
 use crate::store::{self, DatabaseUrl, Db, credentials, orgs};
 
-/// Shared state of every request handler.
-#[derive(Clone, Debug)]
-pub struct AppState {
-    /// Settings.
-    pub config: Arc<Config>,
-    /// Store.
-    pub db: Db,
-    /// Keys for stored credentials.
-    pub keys: Keyring,
-    /// Job queue.
-    pub jobs: Jobs,
-    /// Outbound HTTP (OAuth exchanges, response URLs) with timeouts.
-    pub http: reqwest::Client,
-    /// Slack Web API client.
-    pub slack: crate::slack::client::SlackApi,
-    /// Slack listeners by kind and id.
-    pub listeners: Arc<crate::slack::listeners::Listeners>,
-    /// GitHub webhook intake: concurrent deliveries committed together.
-    pub intake: Arc<crate::github::webhook::Intake>,
-    /// The app-wide Jira OAuth points budget (docs/platform.md D3).
-    pub jira_budget: Arc<crate::jira::client::PointBudget>,
-    /// The time survey and schedule decisions read (tests set it).
-    pub clock: crate::clock::Clock,
-    /// Recent `/slack/install` starts by client address.
-    pub install_limiter: Arc<crate::slack::install::InstallLimiter>,
-}
+pub use crate::state::AppState;
 
 /// Why the service could not start: one line each, naming the setting to fix.
 #[derive(Debug, thiserror::Error)]
@@ -305,7 +280,7 @@ impl App {
         verify_keys(&db, &keys).await?;
         // Series are recorded from the first request and job on.
         let _ = crate::telemetry::prometheus();
-        let slack = crate::slack::client::SlackApi::new(&config.slack.api_url).map_err(|e| {
+        let slack = crate::slack_api::SlackApi::new(&config.slack.api_url).map_err(|e| {
             StartError::Slack(format!(
                 "cannot set up HTTPS to Slack ({e}); install the system's CA certificates"
             ))
@@ -369,7 +344,7 @@ impl App {
             (None, None)
         };
 
-        let config_points_per_hour = config.jira.points_per_hour;
+        let handles = handles(&config);
         let state = AppState {
             http: outbound_http_client(config.outbound_hosts),
             config: Arc::new(config),
@@ -377,13 +352,8 @@ impl App {
             keys,
             jobs: Jobs::new(jobs_pool.clone()).with_retries(options.worker_settings.retries),
             slack,
-            listeners: Arc::new(crate::slack::listeners::Listeners::standard()),
-            intake: Arc::default(),
-            jira_budget: Arc::new(crate::jira::client::PointBudget::new(
-                config_points_per_hour,
-            )),
             clock: crate::clock::Clock::system(),
-            install_limiter: Arc::default(),
+            handles,
         };
         state
             .jobs
@@ -415,9 +385,9 @@ impl App {
             )?
         };
         let (db, jobs_pool) = connect_and_migrate(&config).await?;
-        let slack = crate::slack::client::SlackApi::new(&config.slack.api_url)
+        let slack = crate::slack_api::SlackApi::new(&config.slack.api_url)
             .map_err(|e| StartError::Slack(format!("cannot set up HTTPS to Slack ({e})")))?;
-        let points = config.jira.points_per_hour;
+        let handles = handles(&config);
         Ok(AppState {
             http: outbound_http_client(config.outbound_hosts),
             config: Arc::new(config),
@@ -425,11 +395,8 @@ impl App {
             keys,
             jobs: Jobs::new(jobs_pool),
             slack,
-            listeners: Arc::new(crate::slack::listeners::Listeners::standard()),
-            intake: Arc::default(),
-            jira_budget: Arc::new(crate::jira::client::PointBudget::new(points)),
             clock: crate::clock::Clock::system(),
-            install_limiter: Arc::default(),
+            handles,
         })
     }
 
@@ -594,6 +561,17 @@ impl App {
         tracing::info!("stopped");
         Ok(())
     }
+}
+
+/// The capabilities' process-wide handles.
+fn handles(config: &Config) -> crate::state::Handles {
+    crate::state::Handles::default()
+        .with(crate::slack::listeners::Listeners::standard())
+        .with(crate::github::webhook::Intake::default())
+        .with(crate::jira::client::PointBudget::new(
+            config.jira.points_per_hour,
+        ))
+        .with(crate::slack::install::InstallLimiter::default())
 }
 
 /// Every job kind the app runs, with its handler: the one list.

@@ -22,6 +22,9 @@ pub mod leaderboard; // the weekly leaderboard: rankings, the post once per org 
 pub mod metrics; // pure: per-PR metrics, AI detection, aggregates (docs/metrics.md)
 pub mod signed_state; // signed, single-use, expiring state for browser round trips
 pub mod slack; // Slack: verified listeners, routing, Web API client, install, App Home
+pub mod slack_api; // the Slack Web API client: rate control, per-channel pacing (no capability)
+pub mod state; // AppState: the handles every handler, listener and job receives
 pub mod store; // org-scoped storage on SQLite or PostgreSQL, one code path
 pub mod surveys; // PR survey DMs, the AI Detective reveal, reminders, expiry, quiet hours
-pub mod telemetry; // tracing set-up (text or JSON)
+pub mod telemetry;
+pub mod web; // what the browser steps share: pages, round-trip cookies, origin checks // tracing set-up (text or JSON)

@@ -39,7 +39,7 @@ impl Job for RefreshRollups {
 
 /// Runs [`refresh`] for the job.
 #[tracing::instrument(skip_all, fields(org_id = %job.org), err(level = "warn"))]
-pub async fn run(job: RefreshRollups, ctx: crate::app::AppState) -> Result<(), BoxDynError> {
+pub async fn run(job: RefreshRollups, ctx: crate::state::AppState) -> Result<(), BoxDynError> {
     let weeks = refresh(&ctx.db, job.org, job.full).await?;
     tracing::debug!(weeks, "rollups refreshed");
     Ok(())

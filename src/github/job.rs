@@ -36,7 +36,7 @@ impl Job for SyncGithub {
 
 /// Runs the sync; a restart resumes from each repository's checkpoint.
 #[tracing::instrument(skip_all, fields(org_id = %job.org, full = job.full), err(level = "warn"))]
-pub async fn run(job: SyncGithub, ctx: crate::app::AppState) -> Result<(), BoxDynError> {
+pub async fn run(job: SyncGithub, ctx: crate::state::AppState) -> Result<(), BoxDynError> {
     let Some((client, login)) =
         connect::client_for(&ctx.db, &ctx.keys, &ctx.config.github, job.org).await?
     else {

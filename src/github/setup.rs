@@ -11,8 +11,8 @@ use serde::Deserialize;
 
 use super::connect::{self, SetupError};
 use super::job::SyncGithub;
-use crate::app::AppState;
-use crate::http::page::{escape_html, page};
+use crate::state::AppState;
+use crate::web::{escape_html, page};
 
 /// What GitHub puts on the setup URL.
 #[derive(Debug, Deserialize)]
@@ -66,7 +66,7 @@ pub async fn ask(State(state): State<AppState>, Query(q): Query<StartParams>) ->
             .unwrap_or_default(),
         Err(_) => String::new(),
     };
-    crate::http::page::confirm_connect("GitHub", &workspace, "/github/connect", signed)
+    crate::web::confirm_connect("GitHub", &workspace, "/github/connect", signed)
 }
 
 /// `POST /github/connect` (the page's "Continue"): from our own page only,
@@ -78,7 +78,7 @@ pub async fn start(
     headers: axum::http::HeaderMap,
     axum::Form(q): axum::Form<StartParams>,
 ) -> Response {
-    if !crate::http::page::same_origin(&headers, state.config.public_url.as_ref()) {
+    if !crate::web::same_origin(&headers, state.config.public_url.as_ref()) {
         return page(
             StatusCode::FORBIDDEN,
             "GitHub is not connected",
@@ -100,7 +100,7 @@ pub async fn start(
             "<p>This aimpact has no GitHub App configured.</p>",
         );
     };
-    let cookie = crate::http::state_cookie(
+    let cookie = crate::web::state_cookie(
         connect::STATE_COOKIE,
         &nonce,
         "/github/setup",
@@ -138,9 +138,9 @@ pub async fn setup(
         .as_deref()
         .and_then(|s| s.split_once('.'))
         .map(|(n, _)| n);
-    let cookie = crate::http::cookie(&headers, connect::STATE_COOKIE);
+    let cookie = crate::web::cookie(&headers, connect::STATE_COOKIE);
     let same = match (nonce, cookie.as_deref()) {
-        (Some(n), Some(c)) => crate::http::same_secret(n.as_bytes(), c.as_bytes()),
+        (Some(n), Some(c)) => crate::web::same_secret(n.as_bytes(), c.as_bytes()),
         _ => false,
     };
     if !same {

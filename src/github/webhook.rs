@@ -14,9 +14,9 @@ use serde_json::{Value, json};
 use sha2::Sha256;
 
 use super::ingest::{self, Account, PrFacts, RepoFacts, ReviewFacts};
-use crate::app::AppState;
 use crate::domain::OrgId;
 use crate::jobs::Job;
+use crate::state::AppState;
 use crate::store::webhooks::{self, Recorded};
 use crate::store::{StoreError, audit, orgs, pull_requests};
 
@@ -133,7 +133,7 @@ async fn tenant_of(state: &AppState, routing: &Routing) -> Result<Option<Tenant>
     if candidates.is_empty() {
         return Ok(None);
     }
-    if let Some(tenant) = state.intake.cached(&candidates) {
+    if let Some(tenant) = intake(state).cached(&candidates) {
         return Ok(Some(tenant));
     }
     let mut conn = state.db.pool().acquire().await?;
@@ -151,7 +151,7 @@ async fn tenant_of(state: &AppState, routing: &Routing) -> Result<Option<Tenant>
                 .await?
             };
             let tenant = Tenant { org, own_secret };
-            state.intake.remember(candidates, tenant.clone());
+            intake(state).remember(candidates, tenant.clone());
             return Ok(Some(tenant));
         }
     }
@@ -224,8 +224,7 @@ pub async fn receive(State(state): State<AppState>, headers: HeaderMap, body: By
     // Compressed here, on the request's own task, so the one writer only
     // writes.
     let stored = Bytes::from(webhooks::pack(&body));
-    let recorded = state
-        .intake
+    let recorded = intake(&state)
         .submit(&state, org, delivery, event, stored)
         .await;
     match recorded {
@@ -236,6 +235,11 @@ pub async fn receive(State(state): State<AppState>, headers: HeaderMap, body: By
             answer(StatusCode::SERVICE_UNAVAILABLE, "try again later")
         }
     }
+}
+
+/// This process's intake (one per process, made by the root).
+fn intake(state: &AppState) -> std::sync::Arc<Intake> {
+    state.handles.get_or_default::<Intake>()
 }
 
 /// Most deliveries written in one transaction.
@@ -389,8 +393,9 @@ async fn drain(state: &AppState) {
             }
         }
     }
-    let _writing = Writing(&state.intake);
-    while let Some(batch) = state.intake.next_batch() {
+    let intake = intake(state);
+    let _writing = Writing(&intake);
+    while let Some(batch) = intake.next_batch() {
         write_batch(state, batch).await;
     }
 }
@@ -580,7 +585,7 @@ pub enum DeliveryError {
 #[tracing::instrument(skip_all, fields(org_id = %job.org, delivery = job.delivery), err(level = "warn"))]
 pub async fn run(
     job: ProcessDelivery,
-    ctx: crate::app::AppState,
+    ctx: crate::state::AppState,
 ) -> Result<(), apalis::prelude::BoxDynError> {
     let org = job.org;
     let mut conn = ctx.db.pool().acquire().await.map_err(StoreError::from)?;
@@ -607,7 +612,7 @@ pub async fn run(
 }
 
 async fn process(
-    ctx: &crate::app::AppState,
+    ctx: &crate::state::AppState,
     org: OrgId,
     event: &str,
     payload: &[u8],
@@ -714,7 +719,7 @@ async fn process(
 /// Plans the merged PR's surveys in the event's transaction; when there is
 /// something to deliver, who of those asked is not matched to Slack yet.
 async fn plan_surveys(
-    ctx: &crate::app::AppState,
+    ctx: &crate::state::AppState,
     conn: &mut sqlx::AnyConnection,
     org: OrgId,
     facts: &PrFacts,

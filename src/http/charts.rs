@@ -6,8 +6,8 @@ use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
-use crate::app::AppState;
 use crate::domain::OrgId;
+use crate::state::AppState;
 use crate::store::charts;
 
 /// Serves one stored chart.

@@ -5,7 +5,6 @@
 mod charts;
 mod health;
 mod ops;
-pub mod page;
 pub mod preview;
 
 use axum::Router;
@@ -18,7 +17,7 @@ use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetReques
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
-use crate::app::AppState;
+use crate::state::AppState;
 
 /// Header carrying the request id, set when the caller sent none.
 pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
@@ -83,41 +82,6 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::middleware::from_fn(ops::record))
         .layer(layers)
         .with_state(state)
-}
-
-/// The value of the cookie `name` the browser sent.
-pub fn cookie(headers: &axum::http::HeaderMap, name: &str) -> Option<String> {
-    headers
-        .get_all(axum::http::header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|kv| kv.trim().split_once('='))
-        .find(|(k, _)| *k == name)
-        .map(|(_, v)| v.to_string())
-}
-
-/// The `Set-Cookie` value that binds a browser round trip (an install, a
-/// consent) to the browser that started it: `HttpOnly`, `SameSite=Lax`,
-/// `Secure` when `public_url` is https.
-pub fn state_cookie(
-    name: &str,
-    value: &str,
-    path: &str,
-    max_age_secs: i64,
-    public_url: Option<&url::Url>,
-) -> String {
-    let secure = public_url.is_some_and(|u| u.scheme() == "https");
-    format!(
-        "{name}={value}; Path={path}; Max-Age={max_age_secs}; HttpOnly; SameSite=Lax{}",
-        if secure { "; Secure" } else { "" }
-    )
-}
-
-/// Whether two secrets (tokens, nonces) are equal, in time that does not
-/// depend on where they differ.
-pub fn same_secret(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 async fn not_found() -> impl IntoResponse {

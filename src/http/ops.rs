@@ -12,7 +12,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 
-use crate::app::AppState;
+use crate::state::AppState;
 use crate::telemetry::{prometheus, series};
 
 pub(super) fn router() -> Router<AppState> {
@@ -29,7 +29,7 @@ fn allowed(state: &AppState, headers: &HeaderMap) -> Result<(), StatusCode> {
                 .and_then(|v| v.to_str().ok())
                 .and_then(|v| v.strip_prefix("Bearer "))
                 .unwrap_or("");
-            if super::same_secret(given.as_bytes(), token.expose_secret().as_bytes()) {
+            if crate::web::same_secret(given.as_bytes(), token.expose_secret().as_bytes()) {
                 Ok(())
             } else {
                 Err(StatusCode::UNAUTHORIZED)

@@ -15,12 +15,12 @@ use blocks::preview::PreviewKind;
 use serde::Deserialize;
 use serde_json::Value;
 
-use crate::app::AppState;
 use crate::dashboard::Delivery;
 use crate::domain::{OrgId, Role};
 use crate::slack::dashboards::HomeState;
 use crate::slack::grammar::{self, Range};
 use crate::slack::listeners::Ctx;
+use crate::state::AppState;
 use crate::store::orgs::{self, Org};
 use crate::store::{StoreError, repositories, roles, teams};
 

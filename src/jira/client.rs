@@ -113,6 +113,14 @@ struct BudgetState {
 const ORG_SHARE_DIVISOR: u64 = 4;
 
 impl PointBudget {
+    /// The process's budget (made by the root with `JIRA_POINTS_PER_HOUR`).
+    pub fn of(state: &crate::state::AppState) -> Arc<Self> {
+        state
+            .handles
+            .get::<Self>()
+            .unwrap_or_else(|| Arc::new(Self::new(state.config.jira.points_per_hour)))
+    }
+
     /// A budget of `per_hour` points.
     pub fn new(per_hour: u64) -> Self {
         Self {

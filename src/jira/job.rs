@@ -37,13 +37,13 @@ impl Job for SyncJira {
 }
 
 /// The Jira context of the job workers.
-pub fn context(ctx: &crate::app::AppState) -> JiraContext {
+pub fn context(ctx: &crate::state::AppState) -> JiraContext {
     JiraContext {
         db: ctx.db.clone(),
         keys: ctx.keys.clone(),
         http: ctx.http.clone(),
         settings: ctx.config.jira.clone(),
-        budget: ctx.jira_budget.clone(),
+        budget: crate::jira::client::PointBudget::of(ctx),
         public_url: ctx.config.public_url.clone(),
         hosts: ctx.config.outbound_hosts,
     }
@@ -52,7 +52,7 @@ pub fn context(ctx: &crate::app::AppState) -> JiraContext {
 /// Runs discovery (if asked) and the sync, then records the outcome for
 /// App Home: an error an admin must act on, or none.
 #[tracing::instrument(skip_all, fields(org_id = %job.org, full = job.full), err(level = "warn"))]
-pub async fn run(job: SyncJira, ctx: crate::app::AppState) -> Result<(), BoxDynError> {
+pub async fn run(job: SyncJira, ctx: crate::state::AppState) -> Result<(), BoxDynError> {
     let jira = context(&ctx);
     match sync_once(&jira, &job).await {
         Ok(()) => {

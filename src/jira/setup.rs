@@ -8,8 +8,8 @@ use serde::Deserialize;
 
 use super::connect::{self, ConnectError};
 use super::job::SyncJira;
-use crate::app::AppState;
-use crate::http::page::{escape_html, page};
+use crate::state::AppState;
+use crate::web::{escape_html, page};
 
 /// What Atlassian puts on the callback URL.
 #[derive(Debug, Deserialize)]
@@ -61,7 +61,7 @@ pub async fn ask(State(state): State<AppState>, Query(q): Query<StartParams>) ->
             .unwrap_or_default(),
         Err(_) => String::new(),
     };
-    crate::http::page::confirm_connect("Jira", &workspace, "/jira/connect", signed)
+    crate::web::confirm_connect("Jira", &workspace, "/jira/connect", signed)
 }
 
 /// `POST /jira/connect` (the page's "Continue"): from our own page only,
@@ -73,7 +73,7 @@ pub async fn start(
     headers: axum::http::HeaderMap,
     axum::Form(q): axum::Form<StartParams>,
 ) -> Response {
-    if !crate::http::page::same_origin(&headers, state.config.public_url.as_ref()) {
+    if !crate::web::same_origin(&headers, state.config.public_url.as_ref()) {
         return page(
             StatusCode::FORBIDDEN,
             "Jira is not connected",
@@ -98,7 +98,7 @@ pub async fn start(
             );
         }
     };
-    let cookie = crate::http::state_cookie(
+    let cookie = crate::web::state_cookie(
         connect::STATE_COOKIE,
         &nonce,
         "/jira/oauth",
@@ -129,9 +129,9 @@ pub async fn callback(
         .as_deref()
         .and_then(|s| s.split_once('.'))
         .map(|(n, _)| n);
-    let cookie = crate::http::cookie(&headers, connect::STATE_COOKIE);
+    let cookie = crate::web::cookie(&headers, connect::STATE_COOKIE);
     let same = match (nonce, cookie.as_deref()) {
-        (Some(n), Some(c)) => crate::http::same_secret(n.as_bytes(), c.as_bytes()),
+        (Some(n), Some(c)) => crate::web::same_secret(n.as_bytes(), c.as_bytes()),
         _ => false,
     };
     if !same {

@@ -10,8 +10,8 @@
 use serde_json::{Value, json};
 
 use super::client::{JiraClient, JiraError};
-use crate::app::AppState;
 use crate::domain::OrgId;
+use crate::state::AppState;
 use crate::store::{Db, StoreError, integrations, unix_now};
 
 /// Dynamic webhooks expire after 30 days; refresh when fewer remain.

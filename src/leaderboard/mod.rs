@@ -431,7 +431,7 @@ pub async fn so_far(
 /// The board as it was (or would have been) posted at the latest slot
 /// before the app clock's now (previews and `aimpact render`).
 pub async fn last_week(
-    state: &crate::app::AppState,
+    state: &crate::state::AppState,
     org: OrgId,
     delivery: &Delivery<'_>,
 ) -> Result<Board, StoreError> {

@@ -19,10 +19,10 @@ use apalis::prelude::BoxDynError;
 use serde::{Deserialize, Serialize};
 
 use super::schedule::When;
-use crate::app::AppState;
 use crate::domain::OrgId;
 use crate::jobs::{Job, Jobs};
 use crate::slack::client::SlackApiError;
+use crate::state::AppState;
 use crate::store::leaderboard::{self as store, Claim, FAILED, QUEUED, SKIPPED};
 use crate::store::{StoreError, audit, orgs};
 
@@ -104,7 +104,7 @@ pub async fn schedule(
 
 /// The job handler.
 #[tracing::instrument(skip_all, fields(org_id = %job.org, week = job.week), err(level = "warn"))]
-pub async fn run(job: PostLeaderboard, ctx: crate::app::AppState) -> Result<(), BoxDynError> {
+pub async fn run(job: PostLeaderboard, ctx: crate::state::AppState) -> Result<(), BoxDynError> {
     let outcome = post(&ctx, job.org, job.week).await?;
     tracing::info!(?outcome, "leaderboard job");
     Ok(())

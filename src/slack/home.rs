@@ -317,7 +317,7 @@ pub async fn publish_with(
 ) -> Result<(), ListenerError> {
     let view = home_view(ctx, user, state).await?;
     let view = serde_json::to_value(&view).map_err(|e| ListenerError::Other(e.to_string()))?;
-    ctx.slack().await?.views_publish(user, &view).await
+    Ok(ctx.slack().await?.views_publish(user, &view).await?)
 }
 
 /// `user`'s Home view (see [`publish_with`]).

@@ -23,9 +23,9 @@ use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::app::AppState;
 use crate::config::{Config, SlackSettings};
 use crate::domain::{OrgId, Role};
+use crate::state::AppState;
 use crate::store::{StoreError, audit, credentials, orgs, roles, unix_now};
 
 /// Bot scopes the product needs; manifest.yml declares the same list (a
@@ -168,7 +168,7 @@ fn state_hash(nonce: &str) -> String {
     hex::encode(Sha256::digest(nonce.as_bytes()))
 }
 
-use crate::http::page::{escape_html, page};
+use crate::web::{escape_html, page};
 
 fn error_page(e: &InstallError) -> Response {
     let status = match e {
@@ -228,7 +228,7 @@ pub async fn install(
         .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
         .map(|c| c.0.ip());
     if let Some(ip) = client
-        && !state.install_limiter.allow(ip)
+        && !state.handles.get_or_default::<InstallLimiter>().allow(ip)
     {
         return page(
             StatusCode::TOO_MANY_REQUESTS,
@@ -272,7 +272,7 @@ async fn start(state: &AppState) -> Result<Response, InstallError> {
         .append_pair("scope", &BOT_SCOPES.join(","))
         .append_pair("redirect_uri", redirect.as_deref().unwrap_or_default())
         .append_pair("state", &signed);
-    let cookie = crate::http::state_cookie(
+    let cookie = crate::web::state_cookie(
         STATE_COOKIE,
         &nonce,
         "/slack/oauth",
@@ -340,7 +340,7 @@ async fn finish(
         .and_then(|s| check_state_signature(secret, s))
         .ok_or(InstallError::BadState)?;
     // Bound to the browser that started the install (login CSRF).
-    if crate::http::cookie(headers, STATE_COOKIE).as_deref() != Some(nonce.as_str()) {
+    if crate::web::cookie(headers, STATE_COOKIE).as_deref() != Some(nonce.as_str()) {
         return Err(InstallError::BadState);
     }
     let mut conn = state.db.pool().acquire().await.map_err(StoreError::from)?;

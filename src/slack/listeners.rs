@@ -11,7 +11,7 @@ use std::sync::Arc;
 use serde_json::{Value, json};
 
 use super::payload::{Command, Event, Interaction, InteractionKind};
-use crate::app::AppState;
+use crate::state::AppState;
 use crate::store::StoreError;
 use crate::store::orgs::{self, Org};
 use crate::store::webhooks::{self, Recorded};
@@ -71,6 +71,14 @@ pub struct Ctx {
 pub type ListenerResult = Result<Ack, ListenerError>;
 type BoxFut = Pin<Box<dyn Future<Output = ListenerResult> + Send>>;
 type Listener<P> = Arc<dyn Fn(Ctx, P) -> BoxFut + Send + Sync>;
+
+/// The process's listeners (the standard set, made by the root).
+pub fn of(state: &AppState) -> Arc<Listeners> {
+    state
+        .handles
+        .get::<Listeners>()
+        .unwrap_or_else(|| Arc::new(Listeners::standard()))
+}
 
 /// Every registered listener, by kind and id.
 #[derive(Default, Clone)]

@@ -11,9 +11,9 @@ use serde::{Deserialize, Serialize};
 
 use super::listeners::{Ack, Ctx, ListenerError, ListenerResult};
 use super::payload::Interaction;
-use crate::app::AppState;
 use crate::domain::{OrgId, PersonId, Provider, Role};
 use crate::jobs::Job;
+use crate::state::AppState;
 use crate::store::StoreError;
 use crate::store::orgs;
 use crate::store::people::{self, LinkSource};
@@ -51,7 +51,7 @@ pub struct Matched {
 
 /// The job handler.
 #[tracing::instrument(skip_all, fields(org_id = %job.org), err(level = "warn"))]
-pub async fn run(job: MatchSlackPeople, ctx: crate::app::AppState) -> Result<(), BoxDynError> {
+pub async fn run(job: MatchSlackPeople, ctx: crate::state::AppState) -> Result<(), BoxDynError> {
     let found = match_people(&ctx, job.org).await?;
     tracing::info!(?found, "Slack people matched");
     deliver_if_linked(&ctx, job.org, found.linked).await;

@@ -54,7 +54,7 @@ pub enum RespondError {
 
 /// Posts the message; see the module docs for the retry rules.
 #[tracing::instrument(skip_all, fields(org_id = %job.org), err(level = "warn"))]
-pub async fn run(job: Respond, ctx: crate::app::AppState) -> Result<(), BoxDynError> {
+pub async fn run(job: Respond, ctx: crate::state::AppState) -> Result<(), BoxDynError> {
     let url = url::Url::parse(&job.response_url)
         .ok()
         .filter(|u| matches!(u.scheme(), "https" | "http"))

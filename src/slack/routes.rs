@@ -13,7 +13,7 @@ use serde_json::json;
 use super::listeners::{self, Ack};
 use super::payload::{Command, EventsBody, Interaction, PayloadError};
 use super::{install, verify};
-use crate::app::AppState;
+use crate::state::AppState;
 
 /// The Slack routes.
 pub fn router(state: &AppState) -> Router<AppState> {
@@ -48,14 +48,14 @@ fn answer(ack: Ack) -> Response {
 
 async fn commands(State(state): State<AppState>, body: Bytes) -> Response {
     match Command::from_form(&body) {
-        Ok(cmd) => answer(listeners::dispatch_command(&state, &state.listeners, cmd).await),
+        Ok(cmd) => answer(listeners::dispatch_command(&state, &listeners::of(&state), cmd).await),
         Err(e) => bad_request(e),
     }
 }
 
 async fn interactions(State(state): State<AppState>, body: Bytes) -> Response {
     match Interaction::from_form(&body) {
-        Ok(i) => answer(listeners::dispatch_interaction(&state, &state.listeners, i).await),
+        Ok(i) => answer(listeners::dispatch_interaction(&state, &listeners::of(&state), i).await),
         Err(e) => bad_request(e),
     }
 }
@@ -81,7 +81,7 @@ async fn events(State(state): State<AppState>, headers: HeaderMap, body: Bytes) 
             StatusCode::OK.into_response()
         }
         EventsBody::Callback(event) => {
-            listeners::dispatch_event(&state, &state.listeners, event).await;
+            listeners::dispatch_event(&state, &listeners::of(&state), event).await;
             StatusCode::OK.into_response()
         }
     }

@@ -16,7 +16,7 @@ use serde_json::{Value, json};
 
 use super::listeners::{self, Ack};
 use super::payload::{Command, EventsBody, Interaction};
-use crate::app::AppState;
+use crate::state::AppState;
 
 /// What to do after an envelope.
 #[derive(Debug, Clone, PartialEq)]
@@ -73,7 +73,7 @@ pub async fn handle_frame(state: &AppState, frame: &str) -> Outcome {
     {
         tracing::info!(retry, "Slack retried a Socket Mode envelope");
     }
-    let listeners = &state.listeners;
+    let listeners = &*listeners::of(state);
     let answer = match kind {
         "slash_commands" => match Command::from_json(payload) {
             Ok(cmd) => listeners::dispatch_command(state, listeners, cmd).await,

@@ -12,7 +12,7 @@ use hmac::{Hmac, Mac};
 use secrecy::{ExposeSecret, SecretString};
 use sha2::Sha256;
 
-use crate::app::AppState;
+use crate::state::AppState;
 
 /// Largest clock difference accepted, in seconds.
 pub const MAX_AGE_SECS: i64 = 5 * 60;

@@ -46,7 +46,7 @@ pub async fn open(
 ) -> Result<(), super::listeners::ListenerError> {
     let view = serde_json::to_value(modal)
         .map_err(|e| super::listeners::ListenerError::Other(e.to_string()))?;
-    ctx.slack().await?.views_open(trigger, &view).await
+    Ok(ctx.slack().await?.views_open(trigger, &view).await?)
 }
 
 fn value(i: &Interaction, block: &str, action: &str) -> String {

@@ -23,10 +23,10 @@ use futures::StreamExt;
 use serde::{Deserialize, Serialize};
 
 use super::schedule::{OPEN_FOR, is_working_time, next_working_time};
-use crate::app::AppState;
 use crate::domain::OrgId;
 use crate::jobs::Job;
 use crate::slack::client::{OrgSlack, SlackApiError};
+use crate::state::AppState;
 use crate::store::StoreError;
 use crate::store::orgs;
 use crate::store::surveys::{self, FAILED, Item, Kind, Posted, SENT, SKIPPED, Settings};
@@ -118,7 +118,7 @@ pub enum DeliverError {
 
 /// The job handler.
 #[tracing::instrument(skip_all, fields(org_id = %job.org), err(level = "warn"))]
-pub async fn run(job: DeliverSurveys, ctx: crate::app::AppState) -> Result<(), BoxDynError> {
+pub async fn run(job: DeliverSurveys, ctx: crate::state::AppState) -> Result<(), BoxDynError> {
     let report = deliver(&ctx, job.org).await?;
     if report != Report::default() {
         tracing::info!(?report, "survey delivery");

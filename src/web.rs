@@ -1,4 +1,7 @@
-//! Small HTML pages for the few browser steps (installs, connects).
+//! What the few browser steps (the Slack install, the GitHub and Jira
+//! connects) share: small HTML pages, the cookie that binds a round trip to
+//! its browser, the same-origin check and a constant-time compare. Below
+//! every capability; `http` is the router.
 
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
@@ -69,4 +72,39 @@ pub fn same_origin(headers: &axum::http::HeaderMap, public_url: Option<&url::Url
                 .is_some_and(|(h, p)| host == h || host == format!("{h}:{p}"))
         }),
     }
+}
+
+/// The value of the cookie `name` the browser sent.
+pub fn cookie(headers: &axum::http::HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(axum::http::header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|kv| kv.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v.to_string())
+}
+
+/// The `Set-Cookie` value that binds a browser round trip (an install, a
+/// consent) to the browser that started it: `HttpOnly`, `SameSite=Lax`,
+/// `Secure` when `public_url` is https.
+pub fn state_cookie(
+    name: &str,
+    value: &str,
+    path: &str,
+    max_age_secs: i64,
+    public_url: Option<&url::Url>,
+) -> String {
+    let secure = public_url.is_some_and(|u| u.scheme() == "https");
+    format!(
+        "{name}={value}; Path={path}; Max-Age={max_age_secs}; HttpOnly; SameSite=Lax{}",
+        if secure { "; Secure" } else { "" }
+    )
+}
+
+/// Whether two secrets (tokens, nonces) are equal, in time that does not
+/// depend on where they differ.
+pub fn same_secret(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
