@@ -434,7 +434,7 @@ impl App {
         if let Some(org) = slack_from_env {
             // Whatever people exist already (GitHub members discovered at
             // build) match now; later syncs ask again as identities arrive.
-            crate::slack::people::request_match(&state, org, "slack from the environment").await;
+            crate::jobs::kinds::request_match(&state.jobs, org, "slack from the environment").await;
         }
         if let Some(org) = jira_from_env {
             let job = crate::jira::job::SyncJira {

@@ -603,7 +603,7 @@ async fn export_ai(
     range: &str,
     format: Format,
 ) -> Result<(), String> {
-    let query = crate::slack::grammar::parse(range)
+    let query = crate::dashboard::grammar::parse(range)
         .map_err(|e| format!("--range: {e} Use 7d, 30d, 90d or 2026-01-01..2026-03-31."))?;
     let period = crate::dashboard::period(query.range, crate::store::unix_now())
         .map_err(|e| format!("--range: {e}"))?;
@@ -762,7 +762,7 @@ async fn render(
     range: Option<&str>,
     list: bool,
 ) -> Result<(), String> {
-    let range = match range.map(crate::slack::grammar::parse) {
+    let range = match range.map(crate::dashboard::grammar::parse) {
         Some(Ok(q)) => Some(q.range),
         Some(Err(e)) => return Err(format!("--range: {e}")),
         None => None,
@@ -827,7 +827,7 @@ async fn render_text(
     org: &orgs::Org,
     text: &str,
     user: Option<&str>,
-    range: Option<crate::slack::grammar::Range>,
+    range: Option<crate::dashboard::grammar::Range>,
     base: url::Url,
 ) -> Result<(), String> {
     use crate::http::preview;
@@ -845,7 +845,7 @@ async fn render_text(
         state: state.clone(),
         org: org.clone(),
     };
-    let value = match crate::slack::grammar::parse(text) {
+    let value = match crate::dashboard::grammar::parse(text) {
         Ok(mut q) => {
             if let Some(r) = range {
                 q.range = r;

@@ -115,6 +115,51 @@ pub fn fold_email(email: &str) -> String {
     email.trim().to_lowercase()
 }
 
+/// The one visibility rule (docs/product.md, "Who uses it"), as plain
+/// policy beside [`Role`]: who may see whose numbers.
+/// Whose numbers a surface is about.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Subject {
+    /// Org-wide aggregates.
+    Org,
+    /// A team's aggregates.
+    Team(TeamId),
+    /// One named person's numbers.
+    Person {
+        /// The person.
+        person: PersonId,
+        /// Teams they belong to.
+        teams: Vec<TeamId>,
+    },
+}
+
+/// Who is looking.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Viewer {
+    /// Their role.
+    pub role: Role,
+    /// Their person, when matched.
+    pub person: Option<PersonId>,
+    /// Teams they lead (leads only).
+    pub leads: Vec<TeamId>,
+}
+
+/// The one visibility rule, checked before any data is loaded: admins see
+/// everything; everyone sees org and team aggregates and their own numbers;
+/// leads also see the people of the teams they lead. Nobody else's named
+/// numbers are shown outside the leaderboard.
+pub fn can_view(viewer: &Viewer, subject: &Subject) -> bool {
+    match (viewer.role, subject) {
+        (Role::Admin, _) => true,
+        (_, Subject::Org | Subject::Team(_)) => true,
+        (_, Subject::Person { person, .. }) if viewer.person == Some(*person) => true,
+        (Role::Lead, Subject::Person { teams, .. }) => {
+            teams.iter().any(|t| viewer.leads.contains(t))
+        }
+        _ => false,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

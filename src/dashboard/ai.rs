@@ -10,12 +10,12 @@ use blocks::limits::escape_mrkdwn;
 use blocks::{BetterWhen, Change, StatCard};
 
 use super::{DashboardError, Db, Delivery, Period, range_value, rollups};
+use crate::dashboard::grammar::Range;
 use crate::domain::{PersonId, TeamId};
+use crate::domain::{Subject, Viewer, can_view};
 use crate::metrics::impact::{self, Basis, Comparison, ImpactPr, Metric};
 use crate::metrics::rollup::Scope;
 use crate::metrics::stats::{MIN_GROUP, Verdict};
-use crate::slack::grammar::Range;
-use crate::slack::roles::{Subject, Viewer, can_view};
 use crate::store::orgs::Org;
 use crate::store::{people, surveys, teams};
 

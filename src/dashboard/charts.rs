@@ -8,7 +8,7 @@ use blocks::kit::Image;
 use rand::RngCore;
 
 use crate::domain::OrgId;
-use crate::slack::client::OrgSlack;
+use crate::slack_api::OrgSlack;
 use crate::store::{Db, StoreError, charts as store};
 
 /// Where chart images go.

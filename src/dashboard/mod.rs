@@ -8,6 +8,7 @@
 
 pub mod ai;
 pub mod charts;
+pub mod grammar; // the /metrics grammar
 pub mod rollups;
 
 use blocks::dashboard::{Dashboard, Empty, Table, format_count, format_duration};
@@ -16,12 +17,12 @@ use blocks::limits::escape_mrkdwn;
 use blocks::{BetterWhen, Change, StatCard};
 use chrono::{NaiveDate, TimeZone, Utc};
 
+use crate::dashboard::grammar::{AiOf, Range, View};
 use crate::domain::{PersonId, Provider, Role, TeamId};
+use crate::domain::{Subject, Viewer, can_view};
 use crate::metrics::aggregate::Summary;
 use crate::metrics::dashboard::{Headline, Period, headline, median_change, review_load};
 use crate::metrics::rollup::{Scope, WEEK, WeekValues, week_start};
-use crate::slack::grammar::{AiOf, Range, View};
-use crate::slack::roles::{Subject, Viewer, can_view};
 use crate::store::orgs::Org;
 use crate::store::{Db, StoreError, integrations, people, pull_requests, repositories, roles};
 use crate::store::{rollups as facts, sync_state, teams};
@@ -265,16 +266,9 @@ pub async fn answer(
         // Mapped to its subject's view above.
         View::Ai(_) => Target::Org,
         View::Copilot => return Ok(Answer::NotYet("GitHub Copilot usage".into())),
-        View::Leaderboard => {
-            drop(conn);
-            let surface = crate::leaderboard::so_far(db, org.id, now, delivery).await?;
-            return Ok(Answer::Message(
-                Box::new(surface),
-                "The leaderboard this week so far".into(),
-            ));
-        }
-        View::LeaderboardOptOut(_) => {
-            // A change, not a view: `slack::dashboards` answers it first.
+        View::Leaderboard | View::LeaderboardOptOut(_) => {
+            // The leaderboard's own (and a change, for the opt-out):
+            // `slack::dashboards` answers them before asking here.
             return Ok(Answer::Correction(String::new()));
         }
         View::Help => return Ok(Answer::Correction(String::new())),

@@ -63,7 +63,7 @@ pub async fn run(job: SyncGithub, ctx: crate::state::AppState) -> Result<(), Box
                 );
                 if added > 0 {
                     // Match on these emails while the PRs import.
-                    crate::slack::people::request_match(&ctx, job.org, "github members").await;
+                    crate::jobs::kinds::request_match(&ctx.jobs, job.org, "github members").await;
                 }
             }
             Err(e) => tracing::warn!(error = %e, "could not read member profiles"),
@@ -82,6 +82,6 @@ pub async fn run(job: SyncGithub, ctx: crate::state::AppState) -> Result<(), Box
     let emails = connect::emails_from_commits(&ctx.db, job.org).await?;
     tracing::info!(stored, emails, "GitHub sync finished");
     // New people and emails can match Slack members now, not tomorrow.
-    crate::slack::people::request_match(&ctx, job.org, "github sync finished").await;
+    crate::jobs::kinds::request_match(&ctx.jobs, job.org, "github sync finished").await;
     Ok(())
 }

@@ -16,9 +16,9 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use crate::dashboard::Delivery;
+use crate::dashboard::grammar::{self, Range};
 use crate::domain::{OrgId, Role};
 use crate::slack::dashboards::HomeState;
-use crate::slack::grammar::{self, Range};
 use crate::slack::listeners::Ctx;
 use crate::state::AppState;
 use crate::store::orgs::{self, Org};

@@ -57,7 +57,7 @@ pub async fn run(job: SyncJira, ctx: crate::state::AppState) -> Result<(), BoxDy
     match sync_once(&jira, &job).await {
         Ok(()) => {
             // Jira users bring emails that can match Slack members.
-            crate::slack::people::request_match(&ctx, job.org, "jira sync finished").await;
+            crate::jobs::kinds::request_match(&ctx.jobs, job.org, "jira sync finished").await;
             Ok(())
         }
         Err(e) => {

@@ -5,6 +5,7 @@
 //! request that caused it; workers retry failures with exponential backoff;
 //! a job left unfinished by a stopped process goes back to the queue.
 
+pub mod kinds;
 pub mod schedule;
 
 use std::collections::HashMap;

@@ -9,9 +9,9 @@ use blocks::dashboard::{Dashboard, dashboard_home, dashboard_message, shared_mes
 use blocks::help::metrics_help;
 use serde_json::{Value, json};
 
-use super::grammar::{self, Query, Range, View};
 use super::listeners::{Ack, Ctx, ListenerError, ListenerResult};
 use super::payload::{Command, Interaction};
+use crate::dashboard::grammar::{self, Query, Range, View};
 use crate::dashboard::{self as dash, Answer, Asked, Delivery};
 use crate::domain::{Role, TeamId};
 use crate::store::{StoreError, unix_now};
@@ -28,9 +28,9 @@ pub fn question_text(view: &View, range: Range) -> String {
         View::Me => "me".into(),
         View::Team(t) => format!("team {t}"),
         View::Repo(r) => format!("repo {r}"),
-        View::Ai(crate::slack::grammar::AiOf::Org) => "ai".into(),
-        View::Ai(crate::slack::grammar::AiOf::Me) => "ai me".into(),
-        View::Ai(crate::slack::grammar::AiOf::Team(t)) => format!("ai team {t}"),
+        View::Ai(crate::dashboard::grammar::AiOf::Org) => "ai".into(),
+        View::Ai(crate::dashboard::grammar::AiOf::Me) => "ai me".into(),
+        View::Ai(crate::dashboard::grammar::AiOf::Team(t)) => format!("ai team {t}"),
         View::Jira => "jira".into(),
         View::Copilot => "copilot".into(),
         View::Leaderboard => "leaderboard".into(),
@@ -117,6 +117,16 @@ pub async fn answer_as(
     query: &Query,
     delivery: &Delivery<'_>,
 ) -> Result<Answer, ListenerError> {
+    if query.view == View::Leaderboard {
+        let surface =
+            crate::leaderboard::so_far(&ctx.state.db, ctx.org.id, ctx.state.clock.now(), delivery)
+                .await
+                .map_err(|e| ListenerError::Other(e.to_string()))?;
+        return Ok(Answer::Message(
+            Box::new(surface),
+            "The leaderboard this week so far".into(),
+        ));
+    }
     let viewer = dash::viewer(&ctx.state.db, &ctx.org, user, role).await?;
     let asked = Asked {
         view: query.view.clone(),

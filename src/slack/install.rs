@@ -417,7 +417,7 @@ async fn finish(
         }
     }
     // People already known (a reinstall, GitHub connected first) match now.
-    super::people::request_match(state, org.id, "slack installed").await;
+    crate::jobs::kinds::request_match(&state.jobs, org.id, "slack installed").await;
     Ok((team.id, team_name, extras.app_id.clone()))
 }
 

@@ -7,7 +7,6 @@ pub mod client; // Web API client: slack-morphism with rate control, per-org tok
 pub mod commands; // slash command listeners (/metrics)
 pub mod dashboards; // /metrics answers, range/team pickers, share, the Home dashboard
 pub mod events; // event listeners (app_home_opened, app_uninstalled, tokens_revoked, team_join, user_change)
-pub mod grammar; // the /metrics grammar
 pub mod home; // App Home views per role
 pub mod install; // OAuth v2 install, token refresh; single-workspace start-up
 pub mod jira; // Jira connect modals and the project chooser

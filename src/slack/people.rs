@@ -7,34 +7,16 @@
 use std::collections::HashMap;
 
 use apalis::prelude::BoxDynError;
-use serde::{Deserialize, Serialize};
 
 use super::listeners::{Ack, Ctx, ListenerError, ListenerResult};
 use super::payload::Interaction;
 use crate::domain::{OrgId, PersonId, Provider, Role};
-use crate::jobs::Job;
 use crate::state::AppState;
 use crate::store::StoreError;
 use crate::store::orgs;
 use crate::store::people::{self, LinkSource};
 
-/// Matches an org's Slack members to its people.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct MatchSlackPeople {
-    /// The org.
-    pub org: OrgId,
-}
-
-impl Job for MatchSlackPeople {
-    const QUEUE: &'static str = "slack.match_people";
-    const TIMEOUT: std::time::Duration = std::time::Duration::from_secs(15 * 60);
-    fn org(&self) -> crate::domain::OrgId {
-        self.org
-    }
-}
-
-/// Scheduler key: matching runs daily per org.
-pub const TASK: &str = "slack.match_people";
+pub use crate::jobs::kinds::{MATCH_PEOPLE_TASK as TASK, MatchSlackPeople, request_match};
 
 /// What a matching run found.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -56,17 +38,6 @@ pub async fn run(job: MatchSlackPeople, ctx: crate::state::AppState) -> Result<(
     tracing::info!(?found, "Slack people matched");
     deliver_if_linked(&ctx, job.org, found.linked).await;
     Ok(())
-}
-
-/// Asks for a matching run: after anything that can create a match (GitHub
-/// members or emails discovered, Jira users, a Slack install). A lost
-/// enqueue only delays matching to the daily run, so it is logged, not
-/// returned.
-pub async fn request_match(state: &AppState, org: OrgId, why: &'static str) {
-    match state.jobs.enqueue(MatchSlackPeople { org }).await {
-        Ok(()) => tracing::debug!(org_id = %org, why, "Slack matching queued"),
-        Err(e) => tracing::warn!(org_id = %org, why, error = %e, "could not queue Slack matching"),
-    }
 }
 
 /// Surveys that waited for a match can go out once someone was linked.

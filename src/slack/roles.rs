@@ -3,7 +3,7 @@
 //! promoted per team, everyone else is a developer.
 
 use super::listeners::{Ctx, ListenerError};
-use crate::domain::{PersonId, Role, TeamId};
+use crate::domain::Role;
 use crate::store::{StoreError, roles};
 
 /// How a role implied by Slack's admin/owner flags is marked when stored.
@@ -75,52 +75,12 @@ pub async fn without_slack(
     roles::get(&mut conn, org.id, slack_user_id).await
 }
 
-/// Whose numbers a surface is about.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Subject {
-    /// Org-wide aggregates.
-    Org,
-    /// A team's aggregates.
-    Team(TeamId),
-    /// One named person's numbers.
-    Person {
-        /// The person.
-        person: PersonId,
-        /// Teams they belong to.
-        teams: Vec<TeamId>,
-    },
-}
-
-/// Who is looking.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Viewer {
-    /// Their role.
-    pub role: Role,
-    /// Their person, when matched.
-    pub person: Option<PersonId>,
-    /// Teams they lead (leads only).
-    pub leads: Vec<TeamId>,
-}
-
-/// The one visibility rule, checked before any data is loaded: admins see
-/// everything; everyone sees org and team aggregates and their own numbers;
-/// leads also see the people of the teams they lead. Nobody else's named
-/// numbers are shown outside the leaderboard.
-pub fn can_view(viewer: &Viewer, subject: &Subject) -> bool {
-    match (viewer.role, subject) {
-        (Role::Admin, _) => true,
-        (_, Subject::Org | Subject::Team(_)) => true,
-        (_, Subject::Person { person, .. }) if viewer.person == Some(*person) => true,
-        (Role::Lead, Subject::Person { teams, .. }) => {
-            teams.iter().any(|t| viewer.leads.contains(t))
-        }
-        _ => false,
-    }
-}
+pub use crate::domain::{Subject, Viewer, can_view};
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::{PersonId, TeamId};
 
     #[test]
     fn developers_see_aggregates_and_themselves_only() {

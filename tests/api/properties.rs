@@ -4,10 +4,10 @@
 //! value is written by us and read back, it reads back the same. The same
 //! entry points are `cargo fuzz` targets (fuzz/, SECURITY.md).
 
+use aimpact::dashboard::grammar::{self, Range};
 use aimpact::dashboard::range_value;
 use aimpact::domain::TeamId;
 use aimpact::slack::dashboards::HomeState;
-use aimpact::slack::grammar::{self, Range};
 use aimpact::slack::payload::{Command, EventsBody, Interaction};
 use chrono::NaiveDate;
 use proptest::prelude::*;
