@@ -566,7 +566,10 @@ impl App {
 /// The capabilities' process-wide handles.
 fn handles(config: &Config) -> crate::state::Handles {
     crate::state::Handles::default()
-        .with(crate::slack::listeners::Listeners::standard())
+        .with(crate::slack_ui::listeners())
+        .with(crate::slack::listeners::HomeRefresh(std::sync::Arc::new(
+            |ctx, user| Box::pin(async move { crate::slack_ui::home::publish(&ctx, &user).await }),
+        )))
         .with(crate::github::webhook::Intake::default())
         .with(crate::jira::client::PointBudget::new(
             config.jira.points_per_hour,

@@ -851,7 +851,7 @@ async fn render_text(
                 q.range = r;
             }
             let delivery = crate::dashboard::Delivery::Public(base);
-            crate::slack::dashboards::message_as(&ctx, &who, role, &q, &delivery)
+            crate::slack_ui::dashboards::message_as(&ctx, &who, role, &q, &delivery)
                 .await
                 .map_err(|e| e.to_string())?
         }

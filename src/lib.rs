@@ -23,6 +23,7 @@ pub mod metrics; // pure: per-PR metrics, AI detection, aggregates (docs/metrics
 pub mod signed_state; // signed, single-use, expiring state for browser round trips
 pub mod slack; // Slack: verified listeners, routing, Web API client, install, App Home
 pub mod slack_api; // the Slack Web API client: rate control, per-channel pacing (no capability)
+pub mod slack_ui; // Slack screens composing several capabilities, and listener registration
 pub mod state; // AppState: the handles every handler, listener and job receives
 pub mod store; // org-scoped storage on SQLite or PostgreSQL, one code path
 pub mod surveys; // PR survey DMs, the AI Detective reveal, reminders, expiry, quiet hours

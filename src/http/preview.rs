@@ -18,8 +18,8 @@ use serde_json::Value;
 use crate::dashboard::Delivery;
 use crate::dashboard::grammar::{self, Range};
 use crate::domain::{OrgId, Role};
-use crate::slack::dashboards::HomeState;
 use crate::slack::listeners::Ctx;
+use crate::slack_ui::dashboards::HomeState;
 use crate::state::AppState;
 use crate::store::orgs::{self, Org};
 use crate::store::{StoreError, repositories, roles, teams};
@@ -244,7 +244,7 @@ pub async fn render(
             range: range.unwrap_or_default(),
             team: None,
         };
-        let view = crate::slack::home::home_view_as(ctx, &who, role, home_state, delivery)
+        let view = crate::slack_ui::home::home_view_as(ctx, &who, role, home_state, delivery)
             .await
             .map_err(|e| RenderError::Build(e.to_string()))?;
         Ok::<_, RenderError>((to_json(&view)?, PreviewKind::Home))
@@ -298,7 +298,7 @@ pub async fn render(
             ));
         }
         "modal-admins" => {
-            let admins = crate::slack::admins::listed(ctx).await?;
+            let admins = crate::slack_ui::admins::listed(ctx).await?;
             return Ok((
                 to_json(&blocks::home::admins_modal(&admins))?,
                 PreviewKind::Modal,
@@ -348,7 +348,7 @@ pub async fn render(
             if q.view == grammar::View::Help {
                 to_json(&blocks::help::metrics_help(None))?
             } else {
-                crate::slack::dashboards::message_as(ctx, &who, role, &q, delivery)
+                crate::slack_ui::dashboards::message_as(ctx, &who, role, &q, delivery)
                     .await
                     .map_err(|e| RenderError::Build(e.to_string()))?
             }

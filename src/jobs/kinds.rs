@@ -25,6 +25,21 @@ impl Job for MatchSlackPeople {
 /// Scheduler key: matching runs daily per org.
 pub const MATCH_PEOPLE_TASK: &str = "slack.match_people";
 
+/// Delivers an org's due survey work.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct DeliverSurveys {
+    /// The org.
+    pub org: OrgId,
+}
+
+impl Job for DeliverSurveys {
+    const QUEUE: &'static str = "surveys.deliver";
+    const TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30 * 60);
+    fn org(&self) -> crate::domain::OrgId {
+        self.org
+    }
+}
+
 /// Asks for a matching run: after anything that can create a match (GitHub
 /// members or emails discovered, Jira users, a Slack install). A lost
 /// enqueue only delays matching to the daily run, so it is logged, not

@@ -108,11 +108,11 @@ pub async fn model(ctx: &Ctx, ask_slack: bool) -> Result<SettingsModel, Listener
 
 /// Opens the modal (admins only); from the App Home checklist.
 pub async fn open(ctx: &Ctx, i: &Interaction) -> Result<(), ListenerError> {
-    let Some(trigger) = crate::slack::views::admin_trigger(ctx, i).await? else {
+    let Some(trigger) = crate::slack::modal::admin_trigger(ctx, i).await? else {
         return Ok(());
     };
     let modal = blocks::leaderboard::settings_modal(&model(ctx, true).await?);
-    crate::slack::views::open(ctx, &trigger, &modal).await
+    crate::slack::modal::open(ctx, &trigger, &modal).await
 }
 
 /// Time zones matching what the admin typed ("berl", "new york", "utc").
@@ -317,7 +317,7 @@ pub async fn save(ctx: Ctx, i: Interaction) -> ListenerResult {
     tracing::info!(org_id = %ctx.org.id, enabled, "leaderboard settings saved");
     let (user, home) = (i.user_id.clone(), ctx.clone());
     tokio::spawn(async move {
-        if let Err(e) = crate::slack::home::publish(&home, &user).await {
+        if let Err(e) = crate::slack::listeners::refresh_home(&home, &user).await {
             tracing::warn!(error = %e, "App Home not refreshed after leaderboard settings");
         }
     });
@@ -354,13 +354,13 @@ pub async fn set_opt_out(ctx: &Ctx, user: &str, out: bool) -> Result<Option<()>,
 
 async fn opt_out_clicked(ctx: Ctx, i: Interaction) -> ListenerResult {
     set_opt_out(&ctx, &i.user_id, true).await?;
-    crate::slack::home::publish(&ctx, &i.user_id).await?;
+    crate::slack::listeners::refresh_home(&ctx, &i.user_id).await?;
     Ok(Ack::Empty)
 }
 
 async fn opt_in_clicked(ctx: Ctx, i: Interaction) -> ListenerResult {
     set_opt_out(&ctx, &i.user_id, false).await?;
-    crate::slack::home::publish(&ctx, &i.user_id).await?;
+    crate::slack::listeners::refresh_home(&ctx, &i.user_id).await?;
     Ok(Ack::Empty)
 }
 

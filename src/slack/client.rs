@@ -26,6 +26,29 @@ pub async fn for_org(
     Ok(state.slack.for_org(&token, &org.slack_team_id))
 }
 
+/// The org's Slack client, or `None` while the workspace has no bot token
+/// (uninstalled): work that needs Slack waits for a reinstall.
+pub async fn for_org_if_installed(
+    state: &crate::state::AppState,
+    org: &crate::store::orgs::Org,
+) -> Result<Option<OrgSlack>, ListenerError> {
+    let has_token = {
+        let mut conn = state
+            .db
+            .pool()
+            .acquire()
+            .await
+            .map_err(|e| ListenerError::Other(e.to_string()))?;
+        crate::store::credentials::exists(&mut conn, org.id, super::install::BOT_TOKEN)
+            .await
+            .map_err(|e| ListenerError::Other(e.to_string()))?
+    };
+    if !has_token {
+        return Ok(None);
+    }
+    for_org(state, org).await.map(Some)
+}
+
 impl Ctx {
     /// The org's Slack client with its (refreshed, decrypted) bot token.
     pub async fn slack(&self) -> Result<OrgSlack, ListenerError> {

@@ -72,12 +72,28 @@ pub type ListenerResult = Result<Ack, ListenerError>;
 type BoxFut = Pin<Box<dyn Future<Output = ListenerResult> + Send>>;
 type Listener<P> = Arc<dyn Fn(Ctx, P) -> BoxFut + Send + Sync>;
 
-/// The process's listeners (the standard set, made by the root).
+/// The process's listeners (`slack_ui::listeners`, set by the root; none
+/// without it).
 pub fn of(state: &AppState) -> Arc<Listeners> {
-    state
-        .handles
-        .get::<Listeners>()
-        .unwrap_or_else(|| Arc::new(Listeners::standard()))
+    state.handles.get_or_default::<Listeners>()
+}
+
+/// Refreshes one person's App Home after something they see there changed.
+/// App Home shows every capability, so it sits above them; the root sets
+/// this handle to its `publish`, and capabilities call [`refresh_home`]
+/// instead of naming it.
+#[derive(Clone)]
+pub struct HomeRefresh(pub Arc<dyn Fn(Ctx, String) -> RefreshFut + Send + Sync>);
+
+/// What refreshing a Home tab returns.
+pub type RefreshFut = Pin<Box<dyn Future<Output = Result<(), ListenerError>> + Send>>;
+
+/// Publishes `user`'s App Home again (nothing without the root's handle).
+pub async fn refresh_home(ctx: &Ctx, user: &str) -> Result<(), ListenerError> {
+    match ctx.state.handles.get::<HomeRefresh>() {
+        Some(refresh) => (refresh.0)(ctx.clone(), user.to_string()).await,
+        None => Ok(()),
+    }
 }
 
 /// Every registered listener, by kind and id.
@@ -122,19 +138,6 @@ impl Listeners {
     registrar!(options, options, Interaction);
     registrar!(shortcut, shortcuts, Interaction);
     registrar!(event, events, Event);
-
-    /// The app's listeners: one module per kind registers its own.
-    pub fn standard() -> Self {
-        let mut l = Self::default();
-        super::commands::register(&mut l);
-        super::actions::register(&mut l);
-        super::views::register(&mut l);
-        super::options::register(&mut l);
-        super::shortcuts::register(&mut l);
-        super::events::register(&mut l);
-        crate::leaderboard::settings::register(&mut l);
-        l
-    }
 
     /// Registered commands (for the manifest check).
     pub fn command_ids(&self) -> Vec<&'static str> {

@@ -45,7 +45,7 @@ async fn deliver_if_linked(state: &AppState, org: OrgId, linked: usize) {
     if linked == 0 {
         return;
     }
-    let job = crate::surveys::deliver::DeliverSurveys { org };
+    let job = crate::jobs::kinds::DeliverSurveys { org };
     if let Err(e) = state.jobs.enqueue(job).await {
         tracing::warn!(org_id = %org, error = %e, "could not queue survey delivery; the tick will");
     }
@@ -188,9 +188,7 @@ async fn org_slack(
         let mut conn = state.db.pool().acquire().await.map_err(StoreError::from)?;
         orgs::get(&mut conn, org_id).await?
     };
-    crate::surveys::deliver::slack_or_skip(state, &org)
-        .await
-        .map_err(|e| ListenerError::Other(e.to_string()))
+    crate::slack::client::for_org_if_installed(state, &org).await
 }
 
 /// Pages through the workspace's members and links them by email.
@@ -258,10 +256,10 @@ pub(crate) async fn model(ctx: &Ctx) -> Result<blocks::survey::PeopleModel, Stor
 /// The People modal (admins): also starts a matching run so the next
 /// opening shows fresh matches.
 pub async fn open(ctx: &Ctx, i: &Interaction) -> Result<(), ListenerError> {
-    let Some(trigger) = super::views::admin_trigger(ctx, i).await? else {
+    let Some(trigger) = crate::slack::modal::admin_trigger(ctx, i).await? else {
         return Ok(());
     };
-    super::views::open(
+    crate::slack::modal::open(
         ctx,
         &trigger,
         &blocks::survey::people_modal(&model(ctx).await?),

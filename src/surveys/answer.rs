@@ -116,7 +116,7 @@ async fn redraw(ctx: &Ctx, i: &Interaction, item: &Item) -> Result<(), ListenerE
         super::deliver::update_patiently(&slack, channel, ts, &body).await?;
     }
     if from_home(i) {
-        crate::slack::home::publish(ctx, &i.user_id).await?;
+        crate::slack::listeners::refresh_home(ctx, &i.user_id).await?;
     }
     Ok(())
 }
@@ -244,7 +244,7 @@ async fn review_answer(ctx: Ctx, i: Interaction) -> ListenerResult {
             .is_some()
         {
             if from_home(&i) {
-                crate::slack::home::publish(&ctx, &i.user_id).await?;
+                crate::slack::listeners::refresh_home(&ctx, &i.user_id).await?;
             }
             return Ok(Ack::Empty);
         }
@@ -313,7 +313,7 @@ async fn opt_out(ctx: Ctx, i: Interaction) -> ListenerResult {
         }
     }
     if from_home(&i) {
-        crate::slack::home::publish(&ctx, &i.user_id).await?;
+        crate::slack::listeners::refresh_home(&ctx, &i.user_id).await?;
     }
     Ok(Ack::Empty)
 }
@@ -326,6 +326,6 @@ async fn opt_in(ctx: Ctx, i: Interaction) -> ListenerResult {
         let mut conn = conn(&ctx).await?;
         people::set_survey_opt_out(&mut conn, ctx.org.id, me.id, false).await?;
     }
-    crate::slack::home::publish(&ctx, &i.user_id).await?;
+    crate::slack::listeners::refresh_home(&ctx, &i.user_id).await?;
     Ok(Ack::Empty)
 }

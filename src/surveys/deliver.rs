@@ -20,31 +20,16 @@ use std::time::{Duration, Instant};
 use apalis::prelude::BoxDynError;
 use blocks::survey::Reveal;
 use futures::StreamExt;
-use serde::{Deserialize, Serialize};
 
 use super::schedule::{OPEN_FOR, is_working_time, next_working_time};
 use crate::domain::OrgId;
-use crate::jobs::Job;
 use crate::slack::client::{OrgSlack, SlackApiError};
 use crate::state::AppState;
 use crate::store::StoreError;
 use crate::store::orgs;
 use crate::store::surveys::{self, FAILED, Item, Kind, Posted, SENT, SKIPPED, Settings};
 
-/// Delivers an org's due survey work.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct DeliverSurveys {
-    /// The org.
-    pub org: OrgId,
-}
-
-impl Job for DeliverSurveys {
-    const QUEUE: &'static str = "surveys.deliver";
-    const TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30 * 60);
-    fn org(&self) -> crate::domain::OrgId {
-        self.org
-    }
-}
+pub use crate::jobs::kinds::DeliverSurveys;
 
 /// Scheduler key: the tick runs delivery at most once a minute per org.
 pub const TASK: &str = "surveys.deliver";
@@ -258,19 +243,13 @@ pub async fn slack_or_skip(
     state: &AppState,
     org: &orgs::Org,
 ) -> Result<Option<OrgSlack>, DeliverError> {
-    let has_token = {
-        let mut conn = state.db.pool().acquire().await.map_err(StoreError::from)?;
-        crate::store::credentials::exists(&mut conn, org.id, crate::slack::install::BOT_TOKEN)
-            .await?
-    };
-    if !has_token {
-        tracing::info!(org_id = %org.id, "no Slack bot token; survey delivery waits for a reinstall");
-        return Ok(None);
-    }
-    crate::slack::client::for_org(state, org)
+    let slack = crate::slack::client::for_org_if_installed(state, org)
         .await
-        .map(Some)
-        .map_err(|e| DeliverError::Slack(e.to_string()))
+        .map_err(|e| DeliverError::Slack(e.to_string()))?;
+    if slack.is_none() {
+        tracing::info!(org_id = %org.id, "no Slack bot token; survey delivery waits for a reinstall");
+    }
+    Ok(slack)
 }
 
 async fn send_lane(

@@ -39,11 +39,11 @@ pub(crate) async fn model(ctx: &Ctx) -> Result<blocks::survey::SettingsModel, St
 
 /// Opens the modal (admins only).
 pub async fn open(ctx: &Ctx, i: &Interaction) -> Result<(), ListenerError> {
-    let Some(trigger) = crate::slack::views::admin_trigger(ctx, i).await? else {
+    let Some(trigger) = crate::slack::modal::admin_trigger(ctx, i).await? else {
         return Ok(());
     };
     let modal = blocks::survey::settings_modal(&model(ctx).await?);
-    crate::slack::views::open(ctx, &trigger, &modal).await
+    crate::slack::modal::open(ctx, &trigger, &modal).await
 }
 
 /// The App Home "Survey settings" button.

@@ -482,10 +482,10 @@ async fn a_reviewer_who_joins_slack_after_the_merge_gets_their_dm_and_admins_see
                 orgs::get(&mut conn, w.org).await.unwrap()
             },
         };
-        let view = aimpact::slack::home::home_view(
+        let view = aimpact::slack_ui::home::home_view(
             &ctx,
             "UADMIN",
-            aimpact::slack::dashboards::HomeState::default(),
+            aimpact::slack_ui::dashboards::HomeState::default(),
         )
         .await
         .unwrap();

@@ -393,10 +393,10 @@ async fn a_job_that_used_up_its_retries_shows_on_the_admins_app_home_until_one_s
                 },
                 state,
             };
-            let view = aimpact::slack::home::home_view(
+            let view = aimpact::slack_ui::home::home_view(
                 &ctx,
                 "UADMIN",
-                aimpact::slack::dashboards::HomeState::default(),
+                aimpact::slack_ui::dashboards::HomeState::default(),
             )
             .await
             .unwrap();

@@ -3,7 +3,6 @@
 
 use std::collections::BTreeSet;
 
-use aimpact::slack::listeners::Listeners;
 use serde_json::Value;
 
 fn manifest() -> Value {
@@ -31,7 +30,7 @@ fn set(ids: Vec<&'static str>) -> BTreeSet<String> {
 #[test]
 fn every_declared_command_shortcut_and_event_has_a_listener_and_vice_versa() {
     let m = manifest();
-    let l = Listeners::standard();
+    let l = aimpact::slack_ui::listeners();
     assert_eq!(
         strings(&m, "/features/slash_commands", Some("command")),
         set(l.command_ids())

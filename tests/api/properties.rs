@@ -7,8 +7,8 @@
 use aimpact::dashboard::grammar::{self, Range};
 use aimpact::dashboard::range_value;
 use aimpact::domain::TeamId;
-use aimpact::slack::dashboards::HomeState;
 use aimpact::slack::payload::{Command, EventsBody, Interaction};
+use aimpact::slack_ui::dashboards::HomeState;
 use chrono::NaiveDate;
 use proptest::prelude::*;
 use serde_json::{Value, json};

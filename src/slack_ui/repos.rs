@@ -6,10 +6,10 @@ use blocks::home::{RepoChoice, RepoChooser};
 use blocks::ids::input;
 use serde_json::{Value, json};
 
-use super::listeners::{Ack, Ctx, ListenerError, ListenerResult};
-use super::payload::Interaction;
 use crate::domain::{RepositoryId, Role};
 use crate::github::connect::{REPOS_CHOSEN, REPOS_SETTING};
+use crate::slack::listeners::{Ack, Ctx, ListenerError, ListenerResult};
+use crate::slack::payload::Interaction;
 use crate::store::repositories::{self, Repository};
 use crate::store::{StoreError, audit, integrations};
 
@@ -40,7 +40,7 @@ pub async fn chooser(ctx: &Ctx) -> Result<RepoChooser, StoreError> {
 /// Options for the searchable multi-select: repositories whose name
 /// contains the typed text, tracked ones first.
 pub async fn options(ctx: Ctx, i: Interaction) -> ListenerResult {
-    if super::roles::resolve(&ctx, &i.user_id).await? != Role::Admin {
+    if crate::slack::roles::resolve(&ctx, &i.user_id).await? != Role::Admin {
         return Ok(Ack::Json(json!({ "options": [] })));
     }
     let query = i
@@ -104,7 +104,7 @@ pub(crate) fn selection(
 /// tracked repositories get their history imported, untracked ones keep
 /// their data and stop syncing.
 pub async fn save(ctx: Ctx, i: Interaction) -> ListenerResult {
-    if super::roles::resolve(&ctx, &i.user_id).await? != Role::Admin {
+    if crate::slack::roles::resolve(&ctx, &i.user_id).await? != Role::Admin {
         return Ok(Ack::field_error(
             input::REPOS_MODE,
             "Only an aimpact admin can choose repositories.",

@@ -1,8 +1,8 @@
 //! Event listeners: `app_home_opened`, `app_uninstalled`, `tokens_revoked`,
 //! and `team_join` / `user_change` (people matching follows Slack).
 
-use super::listeners::{Ack, Ctx, ListenerError, ListenerResult, Listeners};
-use super::payload::Event;
+use crate::slack::listeners::{Ack, Ctx, ListenerError, ListenerResult, Listeners};
+use crate::slack::payload::Event;
 use crate::store::{audit, credentials, orgs};
 
 /// Event types declared in manifest.yml.
@@ -35,7 +35,7 @@ async fn member_changed(ctx: Ctx, event: Event) -> ListenerResult {
         tracing::warn!(event_type = %event.event_type, "member event without a user object; ignored");
         return Ok(Ack::Empty);
     };
-    super::people::match_member(&ctx.state, ctx.org.id, &member).await?;
+    crate::slack::people::match_member(&ctx.state, ctx.org.id, &member).await?;
     Ok(Ack::Empty)
 }
 

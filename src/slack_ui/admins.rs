@@ -6,10 +6,10 @@
 use blocks::home::AdminSource;
 use blocks::ids::input;
 
-use super::listeners::{Ack, Ctx, ListenerResult};
-use super::payload::Interaction;
-use super::roles::SLACK_ADMIN;
 use crate::domain::Role;
+use crate::slack::listeners::{Ack, Ctx, ListenerResult};
+use crate::slack::payload::Interaction;
+use crate::slack::roles::SLACK_ADMIN;
 use crate::store::{StoreError, audit, orgs, roles};
 
 /// Admins and why, as stored (the modal, the preview).
@@ -53,7 +53,7 @@ pub async fn open_action(ctx: Ctx, i: Interaction) -> ListenerResult {
 
 /// Saves the admins modal: add or remove one admin.
 pub async fn save(ctx: Ctx, i: Interaction) -> ListenerResult {
-    if super::roles::resolve(&ctx, &i.user_id).await? != Role::Admin {
+    if crate::slack::roles::resolve(&ctx, &i.user_id).await? != Role::Admin {
         return Ok(Ack::field_error(
             input::ADMIN_USER,
             "Only aimpact admins can change who is an admin.",

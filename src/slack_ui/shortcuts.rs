@@ -1,7 +1,7 @@
 //! Shortcut listeners, by callback id.
 
-use super::listeners::{Ack, Ctx, ListenerError, ListenerResult, Listeners};
-use super::payload::Interaction;
+use crate::slack::listeners::{Ack, Ctx, ListenerError, ListenerResult, Listeners};
+use crate::slack::payload::Interaction;
 
 /// Registers this module's listeners.
 pub fn register(l: &mut Listeners) {

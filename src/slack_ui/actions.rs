@@ -2,9 +2,9 @@
 
 use blocks::home::{SetupTopic, setup_info};
 
-use super::listeners::{Ack, Ctx, ListenerError, ListenerResult, Listeners};
-use super::payload::Interaction;
 use crate::domain::Role;
+use crate::slack::listeners::{Ack, Ctx, ListenerError, ListenerResult, Listeners};
+use crate::slack::payload::Interaction;
 
 /// Registers this module's listeners.
 pub fn register(l: &mut Listeners) {
@@ -26,7 +26,10 @@ pub fn register(l: &mut Listeners) {
         blocks::ids::action::SURVEY_SETTINGS,
         crate::surveys::settings::open_action,
     );
-    l.action(blocks::ids::action::PEOPLE_MAP, super::people::open_action);
+    l.action(
+        blocks::ids::action::PEOPLE_MAP,
+        crate::slack::people::open_action,
+    );
     l.action(blocks::ids::action::ADMINS_OPEN, super::admins::open_action);
     // A link button: Slack opens the URL and also sends the click.
     for link in [
@@ -39,7 +42,7 @@ pub fn register(l: &mut Listeners) {
 
 /// "Sync now": queues incremental GitHub and Jira syncs.
 async fn sync_github(ctx: Ctx, i: Interaction) -> ListenerResult {
-    if super::roles::resolve(&ctx, &i.user_id).await? != Role::Admin {
+    if crate::slack::roles::resolve(&ctx, &i.user_id).await? != Role::Admin {
         return Ok(Ack::Empty);
     }
     let job = crate::github::job::SyncGithub {
@@ -69,7 +72,7 @@ async fn sync_github(ctx: Ctx, i: Interaction) -> ListenerResult {
 /// A checklist button: admins get the step's modal. The view is opened
 /// inside the ack window because a `trigger_id` expires after 3 seconds.
 async fn setup_step(ctx: Ctx, i: Interaction) -> ListenerResult {
-    if super::roles::resolve(&ctx, &i.user_id).await? != Role::Admin {
+    if crate::slack::roles::resolve(&ctx, &i.user_id).await? != Role::Admin {
         tracing::warn!(org_id = %ctx.org.id, "setup button used by a non-admin; ignored");
         return Ok(Ack::Empty);
     }
@@ -96,7 +99,7 @@ async fn setup_step(ctx: Ctx, i: Interaction) -> ListenerResult {
     };
     match topic {
         SetupTopic::People => {
-            super::people::open(&ctx, &i).await?;
+            crate::slack::people::open(&ctx, &i).await?;
             return Ok(Ack::Empty);
         }
         SetupTopic::Surveys => {

@@ -1,7 +1,7 @@
 //! View listeners: modal submissions and closes, by callback id.
 
-use super::listeners::{Ack, Ctx, ListenerResult, Listeners};
-use super::payload::Interaction;
+use crate::slack::listeners::{Ack, Ctx, ListenerResult, Listeners};
+use crate::slack::payload::Interaction;
 
 /// Registers this module's listeners.
 pub fn register(l: &mut Listeners) {
@@ -20,34 +20,14 @@ pub fn register(l: &mut Listeners) {
         blocks::ids::callback::SURVEY_SETTINGS,
         crate::surveys::settings::save,
     );
-    l.view(blocks::ids::callback::PEOPLE_MAP, super::people::save);
+    l.view(
+        blocks::ids::callback::PEOPLE_MAP,
+        crate::slack::people::save,
+    );
     l.view(blocks::ids::callback::ADMINS, super::admins::save);
 }
 
-/// The `trigger_id` to open an admin's modal with; `None` (nothing to do)
-/// when the clicker is not an aimpact admin.
-pub async fn admin_trigger(
-    ctx: &Ctx,
-    i: &Interaction,
-) -> Result<Option<String>, super::listeners::ListenerError> {
-    if super::roles::resolve(ctx, &i.user_id).await? != crate::domain::Role::Admin {
-        return Ok(None);
-    }
-    i.trigger_id.clone().map(Some).ok_or_else(|| {
-        super::listeners::ListenerError::Other("block action without trigger_id".into())
-    })
-}
-
-/// Opens `modal` with `trigger` (`views.open`).
-pub async fn open(
-    ctx: &Ctx,
-    trigger: &str,
-    modal: &blocks::Surface,
-) -> Result<(), super::listeners::ListenerError> {
-    let view = serde_json::to_value(modal)
-        .map_err(|e| super::listeners::ListenerError::Other(e.to_string()))?;
-    Ok(ctx.slack().await?.views_open(trigger, &view).await?)
-}
+pub use crate::slack::modal::{admin_trigger, open};
 
 fn value(i: &Interaction, block: &str, action: &str) -> String {
     i.raw
@@ -66,7 +46,7 @@ async fn github_connect(ctx: Ctx, i: Interaction) -> ListenerResult {
     use crate::github::connect::{self, ConnectError};
     use blocks::ids::input;
 
-    if super::roles::resolve(&ctx, &i.user_id).await? != crate::domain::Role::Admin {
+    if crate::slack::roles::resolve(&ctx, &i.user_id).await? != crate::domain::Role::Admin {
         return Ok(Ack::field_error(
             input::GITHUB_TOKEN,
             "Only an aimpact admin can connect GitHub.",
@@ -118,7 +98,7 @@ async fn github_connect(ctx: Ctx, i: Interaction) -> ListenerResult {
                 &format!("Could not check the token: {e}"),
             ));
         }
-        Err(e) => return Err(super::listeners::ListenerError::Other(e.to_string())),
+        Err(e) => return Err(crate::slack::listeners::ListenerError::Other(e.to_string())),
     };
     let user = i.user_id.clone();
     tokio::spawn(async move {

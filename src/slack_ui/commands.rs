@@ -1,6 +1,6 @@
 //! Slash command listeners: `/metrics`.
 
-use super::listeners::Listeners;
+use crate::slack::listeners::Listeners;
 
 /// The slash command declared in manifest.yml.
 pub const METRICS: &str = "/metrics";

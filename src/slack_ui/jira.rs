@@ -5,12 +5,12 @@ use blocks::home::{ProjectChooser, RepoChoice, RepoChooser};
 use blocks::ids::input;
 use serde_json::{Value, json};
 
-use super::listeners::{Ack, Ctx, ListenerError, ListenerResult};
-use super::payload::Interaction;
 use crate::domain::Role;
 use crate::jira::client::JiraError;
 use crate::jira::connect::{self, ConnectError};
 use crate::jira::sync::{PROJECTS_CHOSEN, PROJECTS_SETTING};
+use crate::slack::listeners::{Ack, Ctx, ListenerError, ListenerResult};
+use crate::slack::payload::Interaction;
 use crate::store::jira::{self as store, Project};
 use crate::store::{StoreError, audit, integrations};
 
@@ -88,7 +88,7 @@ pub async fn chooser(ctx: &Ctx) -> Result<ProjectChooser, StoreError> {
 
 /// Options for the project search: key or name containing the text.
 pub async fn options(ctx: Ctx, i: Interaction) -> ListenerResult {
-    if super::roles::resolve(&ctx, &i.user_id).await? != Role::Admin {
+    if crate::slack::roles::resolve(&ctx, &i.user_id).await? != Role::Admin {
         return Ok(Ack::Json(json!({ "options": [] })));
     }
     let query = i
@@ -125,7 +125,7 @@ pub async fn options(ctx: Ctx, i: Interaction) -> ListenerResult {
 /// Saves the project choice and the story points field; newly chosen
 /// projects import their history.
 pub async fn save(ctx: Ctx, i: Interaction) -> ListenerResult {
-    if super::roles::resolve(&ctx, &i.user_id).await? != Role::Admin {
+    if crate::slack::roles::resolve(&ctx, &i.user_id).await? != Role::Admin {
         return Ok(Ack::field_error(
             input::PROJECTS_MODE,
             "Only an aimpact admin can choose projects.",
@@ -217,7 +217,7 @@ pub async fn save(ctx: Ctx, i: Interaction) -> ListenerResult {
 /// "Connect Jira" (token form): checks the site and token with Jira while
 /// the modal waits; errors show under the field that needs fixing.
 pub async fn connect_submitted(ctx: Ctx, i: Interaction) -> ListenerResult {
-    if super::roles::resolve(&ctx, &i.user_id).await? != Role::Admin {
+    if crate::slack::roles::resolve(&ctx, &i.user_id).await? != Role::Admin {
         return Ok(Ack::field_error(
             input::JIRA_TOKEN,
             "Only an aimpact admin can connect Jira.",

@@ -9,11 +9,11 @@ use blocks::dashboard::{Dashboard, dashboard_home, dashboard_message, shared_mes
 use blocks::help::metrics_help;
 use serde_json::{Value, json};
 
-use super::listeners::{Ack, Ctx, ListenerError, ListenerResult};
-use super::payload::{Command, Interaction};
 use crate::dashboard::grammar::{self, Query, Range, View};
 use crate::dashboard::{self as dash, Answer, Asked, Delivery};
 use crate::domain::{Role, TeamId};
+use crate::slack::listeners::{Ack, Ctx, ListenerError, ListenerResult};
+use crate::slack::payload::{Command, Interaction};
 use crate::store::{StoreError, unix_now};
 
 /// How long a `/metrics` listener waits for its answer before acknowledging
@@ -96,12 +96,12 @@ fn answer_message(answer: Answer, query: &Query) -> Value {
 /// Builds the answer to `query` for `user`, delivering charts the way this
 /// install can (public URL, or upload with the bot token).
 async fn compute(ctx: &Ctx, user: &str, query: &Query) -> Result<Answer, ListenerError> {
-    let role = match super::roles::resolve(ctx, user).await {
+    let role = match crate::slack::roles::resolve(ctx, user).await {
         Ok(role) => role,
         Err(e) => {
             // Slack's admin flags are a bonus; the stored role still answers.
             tracing::warn!(org_id = %ctx.org.id, error = %e, "could not ask Slack for the role");
-            super::roles::without_slack(&ctx.state.db, &ctx.org, user).await?
+            crate::slack::roles::without_slack(&ctx.state.db, &ctx.org, user).await?
         }
     };
     let delivery = delivery_for(ctx).await?;

@@ -4,8 +4,8 @@
 use blocks::home::{SetupChecklist, Step, admin_setup, developer_welcome, progress_line};
 use blocks::limits::escape_mrkdwn;
 
-use super::listeners::{Ctx, ListenerError};
 use crate::domain::Role;
+use crate::slack::listeners::{Ctx, ListenerError};
 use crate::store::{StoreError, integrations, people, repositories, surveys, sync_state};
 
 /// The checklist as the org's data says it is.
@@ -326,7 +326,7 @@ pub async fn home_view(
     user: &str,
     state: super::dashboards::HomeState,
 ) -> Result<blocks::Surface, ListenerError> {
-    let role = super::roles::resolve(ctx, user).await?;
+    let role = crate::slack::roles::resolve(ctx, user).await?;
     let delivery = super::dashboards::delivery_for(ctx).await?;
     home_view_as(ctx, user, role, state, &delivery.get()).await
 }

@@ -1,7 +1,7 @@
 //! Options listeners for external selects (the options-load URL), by the
 //! select's `action_id`.
 
-use super::listeners::Listeners;
+use crate::slack::listeners::Listeners;
 
 /// Registers this module's listeners.
 pub fn register(l: &mut Listeners) {
