@@ -40,9 +40,6 @@ pub mod leaderboard;
 /// Checker that reports every way a block list would break Slack's limits.
 pub mod validate;
 
-/// Slack-like HTML preview of Block Kit JSON, for judging layout locally.
-pub mod preview;
-
 pub use kit::{Block, Button};
 pub use stat_card::{BetterWhen, Change, StatCard, stat_cards};
 pub use surface::{Surface, SurfaceKind, fit_blocks};

@@ -10,7 +10,10 @@ fuzz_target!(|text: &str| {
         }
         Err(e) => {
             let shown = e.to_string();
-            assert!(!shown.contains("<!"), "a correction may not notify: {shown}");
+            assert!(
+                !shown.contains("<!"),
+                "a correction may not notify: {shown}"
+            );
         }
     }
 });

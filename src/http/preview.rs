@@ -11,7 +11,7 @@ use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
-use blocks::preview::PreviewKind;
+use preview::PreviewKind;
 use serde::Deserialize;
 use serde_json::Value;
 
@@ -404,11 +404,7 @@ async fn index(State(state): State<AppState>, Query(p): Query<Params>) -> Respon
     let org = match pick_org(&state, p.org).await {
         Ok(Some(org)) => org,
         Ok(None) => {
-            return Html(blocks::preview::index(
-                "aimpact preview — no workspace yet",
-                &[],
-            ))
-            .into_response();
+            return Html(preview::index("aimpact preview — no workspace yet", &[])).into_response();
         }
         Err(e) => return failure(e),
     };
@@ -427,7 +423,7 @@ async fn index(State(state): State<AppState>, Query(p): Query<Params>) -> Respon
             )
         })
         .collect();
-    Html(blocks::preview::index(
+    Html(preview::index(
         &format!("aimpact preview — {}", org.name),
         &links,
     ))
@@ -470,7 +466,7 @@ async fn show(
         )
             .into_response(),
         Ok((value, kind)) => {
-            let page = blocks::preview::page(&surface, &value, kind);
+            let page = preview::page(&surface, &value, kind);
             Html(page.replacen("</body>", IMAGE_CHECK, 1)).into_response()
         }
         Err(RenderError::Unknown(s)) => {

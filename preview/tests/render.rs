@@ -6,8 +6,8 @@
 
 use blocks::home::{self, ProjectChooser, RepoChoice, RepoChooser, SetupChecklist, SetupTopic};
 use blocks::kit::Image;
-use blocks::preview::{PreviewKind, index, mrkdwn_html, page};
 use blocks::{BetterWhen, Block, Button, Change, StatCard, Surface};
+use preview::{PreviewKind, index, mrkdwn_html, page};
 use proptest::prelude::*;
 use serde_json::{Value, json};
 
