@@ -108,3 +108,67 @@ pub fn state_cookie(
 pub fn same_secret(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
+
+/// Whether the browser sent `cookie` holding the nonce of `state` (the part
+/// before the `.`): the round trip finishes in the browser that started it.
+pub fn bound_to_browser(
+    headers: &axum::http::HeaderMap,
+    cookie_name: &str,
+    state: Option<&str>,
+) -> bool {
+    let nonce = state.and_then(|s| s.split_once('.')).map(|(n, _)| n);
+    match (nonce, cookie(headers, cookie_name).as_deref()) {
+        (Some(n), Some(c)) => same_secret(n.as_bytes(), c.as_bytes()),
+        _ => false,
+    }
+}
+
+/// The answer of a connect's "Continue": sets the round-trip cookie and
+/// sends the browser on to `destination`.
+pub fn bind_and_go(cookie: String, destination: &url::Url) -> Response {
+    (
+        StatusCode::SEE_OTHER,
+        [
+            (axum::http::header::SET_COOKIE, cookie),
+            (axum::http::header::LOCATION, destination.to_string()),
+        ],
+    )
+        .into_response()
+}
+
+/// The page a connect link shows first ([`confirm_connect`]), naming the
+/// workspace of a signed state that is still usable; `invalid` when the
+/// state is not, and an apology when the store cannot be read.
+pub async fn ask_before_connecting(
+    db: &crate::store::Db,
+    secret: Option<&secrecy::SecretString>,
+    purpose: &str,
+    state: Option<&str>,
+    what: &str,
+    action: &str,
+    invalid: Response,
+) -> Response {
+    let (Some(signed), Some(secret)) = (state, secret) else {
+        return invalid;
+    };
+    let org = match crate::signed_state::peek(db, secret, purpose, signed).await {
+        Ok(Some((org, _))) => org,
+        Ok(None) => return invalid,
+        Err(e) => {
+            tracing::error!(error = %e, purpose, "could not read a connect state");
+            return page(
+                StatusCode::SERVICE_UNAVAILABLE,
+                &format!("{what} is not connected"),
+                "<p>Something went wrong on our side; please try again in a minute.</p>",
+            );
+        }
+    };
+    let workspace = match db.pool().acquire().await {
+        Ok(mut conn) => crate::store::orgs::get(&mut conn, org)
+            .await
+            .map(|o| o.name)
+            .unwrap_or_default(),
+        Err(_) => String::new(),
+    };
+    confirm_connect(what, &workspace, action, signed)
+}

@@ -3,7 +3,7 @@
 
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use serde::Deserialize;
 
 use super::connect::{self, ConnectError};
@@ -37,31 +37,16 @@ fn invalid_link() -> Response {
 /// the Slack workspace the Jira site will be linked to and asks before
 /// going on, so a link someone was sent shows whose it is.
 pub async fn ask(State(state): State<AppState>, Query(q): Query<StartParams>) -> Response {
-    let settings = &state.config.jira;
-    let (Some(signed), Some(secret)) = (q.state.as_deref(), settings.client_secret.as_ref()) else {
-        return invalid_link();
-    };
-    let found = crate::signed_state::peek(&state.db, secret, connect::STATE_PURPOSE, signed).await;
-    let org = match found {
-        Ok(Some((org, _))) => org,
-        Ok(None) => return invalid_link(),
-        Err(e) => {
-            tracing::error!(error = %e, "could not read a Jira consent state");
-            return page(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "Jira is not connected",
-                "<p>Something went wrong on our side; please try again in a minute.</p>",
-            );
-        }
-    };
-    let workspace = match state.db.pool().acquire().await {
-        Ok(mut conn) => crate::store::orgs::get(&mut conn, org)
-            .await
-            .map(|o| o.name)
-            .unwrap_or_default(),
-        Err(_) => String::new(),
-    };
-    crate::web::confirm_connect("Jira", &workspace, "/jira/connect", signed)
+    crate::web::ask_before_connecting(
+        &state.db,
+        state.config.jira.client_secret.as_ref(),
+        connect::STATE_PURPOSE,
+        q.state.as_deref(),
+        "Jira",
+        "/jira/connect",
+        invalid_link(),
+    )
+    .await
 }
 
 /// `POST /jira/connect` (the page's "Continue"): from our own page only,
@@ -105,14 +90,7 @@ pub async fn start(
         connect::CONSENT_TTL_SECS,
         state.config.public_url.as_ref(),
     );
-    (
-        StatusCode::SEE_OTHER,
-        [
-            (axum::http::header::SET_COOKIE, cookie),
-            (axum::http::header::LOCATION, consent.to_string()),
-        ],
-    )
-        .into_response()
+    crate::web::bind_and_go(cookie, &consent)
 }
 
 /// The OAuth callback.
@@ -124,17 +102,7 @@ pub async fn callback(
     // Bound to the browser that started the consent: Atlassian's page
     // forwarded to someone else (say, a Jira admin of another company)
     // comes back without the cookie and links nothing.
-    let nonce = q
-        .state
-        .as_deref()
-        .and_then(|s| s.split_once('.'))
-        .map(|(n, _)| n);
-    let cookie = crate::web::cookie(&headers, connect::STATE_COOKIE);
-    let same = match (nonce, cookie.as_deref()) {
-        (Some(n), Some(c)) => crate::web::same_secret(n.as_bytes(), c.as_bytes()),
-        _ => false,
-    };
-    if !same {
+    if !crate::web::bound_to_browser(&headers, connect::STATE_COOKIE, q.state.as_deref()) {
         return page(
             StatusCode::BAD_REQUEST,
             "Jira is not connected",
