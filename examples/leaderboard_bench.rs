@@ -74,7 +74,10 @@ async fn main() -> anyhow::Result<()> {
                 &SurveyRow {
                     pull_request: Some(aimpact::domain::PullRequestId(*pr)),
                     author: Some(aimpact::domain::PersonId(*author)),
-                    status: surveys::ANSWERED.into(),
+                    delivery: surveys::Delivery {
+                        status: surveys::SurveyStatus::Answered,
+                        ..surveys::Delivery::default()
+                    },
                     ai_answer: Some(if i % 5 < 2 {
                         AiAnswer::Some
                     } else {

@@ -69,7 +69,7 @@ use crate::store::jira::{self as jira_store, IssueRow, SprintRow, TransitionRow}
 use crate::store::people::{self, LinkSource};
 use crate::store::pull_requests::CommitRow;
 use crate::store::repositories::{self, NewRepository};
-use crate::store::surveys::{self, AiAnswer, SurveyReviewRow, SurveyRow};
+use crate::store::surveys::{self, AiAnswer, Delivery, SurveyReviewRow, SurveyRow, SurveyStatus};
 use crate::store::sync_state::{self, SyncState};
 use crate::store::{Db, StoreError, integrations, orgs, roles, teams};
 
@@ -2263,21 +2263,23 @@ fn surveys_of(g: &mut Gen, plan: &Plan, now: i64) -> Vec<SurveyOut> {
         let reminded =
             (answered_at.is_none_or(|a| a > sent + DAY) && sent + DAY <= now).then_some(sent + DAY);
         let status = match (answered_at, expires <= now) {
-            (Some(_), _) => surveys::ANSWERED,
-            (None, true) => surveys::EXPIRED,
-            (None, false) => surveys::SENT,
+            (Some(_), _) => SurveyStatus::Answered,
+            (None, true) => SurveyStatus::Expired,
+            (None, false) => SurveyStatus::Sent,
         };
         let channel = format!("D{}", &slack_of(pr.author)[1..]);
         let row = SurveyRow {
             pull_request: None,
             author: None,
-            status: status.into(),
-            slack_channel_id: Some(channel),
-            slack_message_ts: Some(message_ts(sent)),
-            send_after: Some(merged + 60),
-            sent_at: Some(sent),
-            reminded_at: reminded,
-            expires_at: Some(expires),
+            delivery: Delivery {
+                status,
+                slack_channel_id: Some(channel),
+                slack_message_ts: Some(message_ts(sent)),
+                send_after: Some(merged + 60),
+                sent_at: Some(sent),
+                reminded_at: reminded,
+                expires_at: Some(expires),
+            },
             ai_answer: answer,
             ai_tools: tools,
             answered_at,
@@ -2321,9 +2323,9 @@ fn surveys_of(g: &mut Gen, plan: &Plan, now: i64) -> Vec<SurveyOut> {
                 _ => None,
             };
             let status = match (at, expires <= now) {
-                (Some(_), _) => surveys::ANSWERED,
-                (None, true) => surveys::EXPIRED,
-                (None, false) => surveys::SENT,
+                (Some(_), _) => SurveyStatus::Answered,
+                (None, true) => SurveyStatus::Expired,
+                (None, false) => SurveyStatus::Sent,
             };
             let reminded =
                 (at.is_none_or(|a| a > sent + DAY) && sent + DAY <= now).then_some(sent + DAY);
@@ -2331,13 +2333,15 @@ fn surveys_of(g: &mut Gen, plan: &Plan, now: i64) -> Vec<SurveyOut> {
                 reviewer,
                 SurveyReviewRow {
                     reviewer: None,
-                    status: status.into(),
-                    slack_channel_id: Some(format!("D{}", &slack_of(reviewer)[1..])),
-                    slack_message_ts: Some(message_ts(sent)),
-                    send_after: Some(merged + 60),
-                    sent_at: Some(sent),
-                    reminded_at: reminded,
-                    expires_at: Some(expires),
+                    delivery: Delivery {
+                        status,
+                        slack_channel_id: Some(format!("D{}", &slack_of(reviewer)[1..])),
+                        slack_message_ts: Some(message_ts(sent)),
+                        send_after: Some(merged + 60),
+                        sent_at: Some(sent),
+                        reminded_at: reminded,
+                        expires_at: Some(expires),
+                    },
                     quality_rating: quality,
                     ai_guess: guess,
                     answered_at: at,

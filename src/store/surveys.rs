@@ -3,11 +3,14 @@
 //!
 //! Storage only: when to send, remind, expire and reveal is the survey
 //! feature's business. One author survey per PR (`pr_survey`) and one
-//! review survey per reviewer of it (`survey_review`); creating either
-//! twice is a no-op, so a repeated webhook never asks twice.
+//! review survey per reviewer of it (`survey_review`) hold the answers;
+//! the delivery of every question, author's or reviewer's, is one state
+//! machine in one table (`survey_delivery`, [`SurveyStatus`]), so each
+//! transition is written once. Creating a survey twice is a no-op, so a
+//! repeated webhook never asks twice.
 
 use serde::{Deserialize, Serialize};
-use sqlx::{AnyConnection, Row};
+use sqlx::{AnyConnection, Connection, Row};
 
 use super::{StoreError, StoreResult, unix_now};
 use crate::domain::{OrgId, PersonId, PullRequestId};
@@ -20,22 +23,156 @@ pub struct SurveyId(pub i64);
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct SurveyReviewId(pub i64);
 
-/// Created, waiting for `send_after`.
-pub const PENDING: &str = "pending";
-/// Delivered to Slack, not answered yet.
-pub const SENT: &str = "sent";
-/// Answered.
-pub const ANSWERED: &str = "answered";
-/// Not answered before `expires_at`.
-pub const EXPIRED: &str = "expired";
-/// A worker is posting it right now (see `claimed_at`).
-pub const SENDING: &str = "sending";
-/// Never sent: the person opted out or can no longer be reached.
-pub const SKIPPED: &str = "skipped";
-/// Slack refused the message for good (`failure` says why).
-pub const FAILED: &str = "failed";
+/// Where a survey question is in its delivery (`survey_delivery.status`).
+///
+/// ```text
+/// pending -> sending -> sent -> answered | expired
+/// pending | sending -> skipped | failed      (final, never sent)
+/// pending -> expired                         (never reached in time)
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum SurveyStatus {
+    /// Created, waiting for `send_after` (and for a Slack match).
+    #[default]
+    Pending,
+    /// A worker is posting it right now (see `claimed_at`).
+    Sending,
+    /// Delivered to Slack, not answered yet.
+    Sent,
+    /// Answered.
+    Answered,
+    /// Not answered before `expires_at`.
+    Expired,
+    /// Never sent: the person opted out or can no longer be reached.
+    Skipped,
+    /// Slack refused the message for good (`failure` says why).
+    Failed,
+}
+
+impl SurveyStatus {
+    /// Every status, in lifecycle order.
+    pub const ALL: [SurveyStatus; 7] = [
+        SurveyStatus::Pending,
+        SurveyStatus::Sending,
+        SurveyStatus::Sent,
+        SurveyStatus::Answered,
+        SurveyStatus::Expired,
+        SurveyStatus::Skipped,
+        SurveyStatus::Failed,
+    ];
+
+    /// The stored spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SurveyStatus::Pending => "pending",
+            SurveyStatus::Sending => "sending",
+            SurveyStatus::Sent => "sent",
+            SurveyStatus::Answered => "answered",
+            SurveyStatus::Expired => "expired",
+            SurveyStatus::Skipped => "skipped",
+            SurveyStatus::Failed => "failed",
+        }
+    }
+
+    /// Reads a stored status; `None` for anything else.
+    pub fn parse(stored: &str) -> Option<SurveyStatus> {
+        SurveyStatus::ALL.into_iter().find(|s| s.as_str() == stored)
+    }
+
+    /// Not sent yet (waiting, or being posted).
+    pub fn is_unsent(self) -> bool {
+        matches!(self, SurveyStatus::Pending | SurveyStatus::Sending)
+    }
+}
+
+impl std::fmt::Display for SurveyStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// A claim older than this (a worker died mid-send) may be taken again.
 pub const CLAIM_STALE_SECS: i64 = 1_200;
+
+/// The delivery of one survey question to one person: the lifecycle author
+/// and reviewer questions share (`survey_delivery`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Delivery {
+    /// Where it is in its lifecycle.
+    pub status: SurveyStatus,
+    /// The DM channel the question went to.
+    pub slack_channel_id: Option<String>,
+    /// The message's `ts`, to update it in place.
+    pub slack_message_ts: Option<String>,
+    /// Not sent before this instant.
+    pub send_after: Option<i64>,
+    /// When sent.
+    pub sent_at: Option<i64>,
+    /// When the one reminder went out.
+    pub reminded_at: Option<i64>,
+    /// No answers taken after this instant.
+    pub expires_at: Option<i64>,
+}
+
+fn status_from(r: &sqlx::any::AnyRow) -> Result<SurveyStatus, sqlx::Error> {
+    let stored: String = r.try_get("status")?;
+    SurveyStatus::parse(&stored).ok_or_else(|| sqlx::Error::ColumnDecode {
+        index: "status".into(),
+        source: format!("unknown survey status {stored:?}").into(),
+    })
+}
+
+fn delivery_from(r: &sqlx::any::AnyRow) -> Result<Delivery, sqlx::Error> {
+    Ok(Delivery {
+        status: status_from(r)?,
+        slack_channel_id: r.try_get("slack_channel_id")?,
+        slack_message_ts: r.try_get("slack_message_ts")?,
+        send_after: r.try_get("send_after")?,
+        sent_at: r.try_get("sent_at")?,
+        reminded_at: r.try_get("reminded_at")?,
+        expires_at: r.try_get("expires_at")?,
+    })
+}
+
+/// Records the delivery of a question just created, inside the caller's
+/// transaction.
+async fn insert_delivery(
+    conn: &mut AnyConnection,
+    org: OrgId,
+    kind: Kind,
+    subject: i64,
+    survey: SurveyId,
+    person: PersonId,
+    d: &Delivery,
+) -> StoreResult<()> {
+    const SQL: &str = "insert into survey_delivery (org_id, kind, subject_id, pr_survey_id, person_id, status,
+            slack_channel_id, slack_message_ts, send_after, sent_at, reminded_at, expires_at, created_at, updated_at)
+        values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13)";
+    sqlx::query(SQL)
+        .bind(org.get())
+        .bind(kind.as_str())
+        .bind(subject)
+        .bind(survey.0)
+        .bind(person.0)
+        .bind(d.status.as_str())
+        .bind(d.slack_channel_id.as_deref())
+        .bind(d.slack_message_ts.as_deref())
+        .bind(d.send_after)
+        .bind(d.sent_at)
+        .bind(d.reminded_at)
+        .bind(d.expires_at)
+        .bind(unix_now())
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// The delivery columns, for the queries that read a delivery `d`.
+macro_rules! delivery_columns {
+    () => {
+        "d.status, d.slack_channel_id, d.slack_message_ts, d.send_after, d.sent_at, d.reminded_at, d.expires_at"
+    };
+}
 
 /// The author's answer (docs/metrics.md "AI signals → Self-reported").
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -75,26 +212,16 @@ impl AiAnswer {
 }
 
 /// The author's survey of a merged PR.
+
+/// The author's survey of a merged PR.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct SurveyRow {
     /// The PR asked about.
     pub pull_request: Option<PullRequestId>,
     /// Its author, who is asked.
     pub author: Option<PersonId>,
-    /// [`PENDING`], [`SENT`], [`ANSWERED`] or [`EXPIRED`].
-    pub status: String,
-    /// The DM channel the question went to.
-    pub slack_channel_id: Option<String>,
-    /// The message's `ts`, to update it in place.
-    pub slack_message_ts: Option<String>,
-    /// Not sent before this instant.
-    pub send_after: Option<i64>,
-    /// When sent.
-    pub sent_at: Option<i64>,
-    /// When the one reminder went out.
-    pub reminded_at: Option<i64>,
-    /// No answers taken after this instant.
-    pub expires_at: Option<i64>,
+    /// The question's delivery to the author.
+    pub delivery: Delivery,
     /// The answer, once given.
     pub ai_answer: Option<AiAnswer>,
     /// Tools the author named (stored as a JSON array).
@@ -108,20 +235,8 @@ pub struct SurveyRow {
 pub struct SurveyReviewRow {
     /// The reviewer, who is asked.
     pub reviewer: Option<PersonId>,
-    /// [`PENDING`], [`SENT`], [`ANSWERED`] or [`EXPIRED`].
-    pub status: String,
-    /// The DM channel the question went to.
-    pub slack_channel_id: Option<String>,
-    /// The message's `ts`.
-    pub slack_message_ts: Option<String>,
-    /// Not sent before this instant.
-    pub send_after: Option<i64>,
-    /// When sent.
-    pub sent_at: Option<i64>,
-    /// When the one reminder went out.
-    pub reminded_at: Option<i64>,
-    /// No answers taken after this instant.
-    pub expires_at: Option<i64>,
+    /// The question's delivery to the reviewer.
+    pub delivery: Delivery,
     /// Quality, 1 (poor) to 5 (excellent).
     pub quality_rating: Option<i64>,
     /// "Was AI used?"
@@ -134,18 +249,18 @@ pub struct SurveyReviewRow {
     pub revealed_at: Option<i64>,
 }
 
-/// Creates the author survey of a PR. `Ok(None)` when the PR already has
-/// one (nothing changes); not found when the PR or the author is not the
-/// org's.
+/// Creates the author survey of a PR with its delivery. `Ok(None)` when
+/// the PR already has one (nothing changes); not found when the PR or the
+/// author is not the org's.
 pub async fn create(
     conn: &mut AnyConnection,
     org: OrgId,
     survey: &SurveyRow,
 ) -> StoreResult<Option<SurveyId>> {
-    const SQL: &str = "insert into pr_survey (org_id, pull_request_id, author_person_id, status, slack_channel_id,
-            slack_message_ts, send_after, sent_at, reminded_at, expires_at, ai_answer, ai_tools, answered_at,
-            created_at, updated_at)
-        select $1, p.pull_request_id, a.person_id, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14
+    const SQL: &str =
+        "insert into pr_survey (org_id, pull_request_id, author_person_id, ai_answer, ai_tools,
+            answered_at, created_at, updated_at)
+        select $1, p.pull_request_id, a.person_id, $4, $5, $6, $7, $7
         from pull_request p join person a on a.org_id = p.org_id
         where p.org_id = $1 and p.pull_request_id = $2 and a.person_id = $3
         on conflict (org_id, pull_request_id) do nothing
@@ -155,58 +270,43 @@ pub async fn create(
     let pr = survey.pull_request.ok_or(StoreError::NotFound)?;
     let author = survey.author.ok_or(StoreError::NotFound)?;
     let tools = serde_json::to_string(&survey.ai_tools).unwrap_or_else(|_| "[]".into());
+    let mut tx = conn.begin().await?;
     let id: Option<i64> = sqlx::query_scalar(SQL)
         .bind(org.get())
         .bind(pr.0)
         .bind(author.0)
-        .bind(&survey.status)
-        .bind(survey.slack_channel_id.as_deref())
-        .bind(survey.slack_message_ts.as_deref())
-        .bind(survey.send_after)
-        .bind(survey.sent_at)
-        .bind(survey.reminded_at)
-        .bind(survey.expires_at)
         .bind(survey.ai_answer.map(AiAnswer::as_str))
         .bind(tools)
         .bind(survey.answered_at)
         .bind(unix_now())
-        .fetch_optional(&mut *conn)
+        .fetch_optional(&mut *tx)
         .await?;
     if let Some(id) = id {
-        return Ok(Some(SurveyId(id)));
+        let id = SurveyId(id);
+        insert_delivery(
+            &mut tx,
+            org,
+            Kind::Author,
+            id.0,
+            id,
+            author,
+            &survey.delivery,
+        )
+        .await?;
+        tx.commit().await?;
+        return Ok(Some(id));
     }
     let existing: i64 = sqlx::query_scalar(EXISTS)
         .bind(org.get())
         .bind(pr.0)
-        .fetch_one(conn)
+        .fetch_one(&mut *tx)
         .await?;
+    tx.commit().await?;
     if existing > 0 {
         Ok(None)
     } else {
         Err(StoreError::NotFound)
     }
-}
-
-fn survey_from_row(r: &sqlx::any::AnyRow) -> Result<(SurveyId, SurveyRow), sqlx::Error> {
-    let answer: Option<String> = r.try_get("ai_answer")?;
-    let tools: String = r.try_get("ai_tools")?;
-    Ok((
-        SurveyId(r.try_get("pr_survey_id")?),
-        SurveyRow {
-            pull_request: Some(PullRequestId(r.try_get("pull_request_id")?)),
-            author: Some(PersonId(r.try_get("author_person_id")?)),
-            status: r.try_get("status")?,
-            slack_channel_id: r.try_get("slack_channel_id")?,
-            slack_message_ts: r.try_get("slack_message_ts")?,
-            send_after: r.try_get("send_after")?,
-            sent_at: r.try_get("sent_at")?,
-            reminded_at: r.try_get("reminded_at")?,
-            expires_at: r.try_get("expires_at")?,
-            ai_answer: answer.as_deref().and_then(AiAnswer::parse),
-            ai_tools: serde_json::from_str(&tools).unwrap_or_default(),
-            answered_at: r.try_get("answered_at")?,
-        },
-    ))
 }
 
 /// The author survey of a PR, if any.
@@ -215,30 +315,49 @@ pub async fn find_by_pr(
     org: OrgId,
     pr: PullRequestId,
 ) -> StoreResult<Option<(SurveyId, SurveyRow)>> {
-    const SQL: &str = "select pr_survey_id, pull_request_id, author_person_id, status, slack_channel_id,
-            slack_message_ts, send_after, sent_at, reminded_at, expires_at, ai_answer, ai_tools, answered_at
-        from pr_survey where org_id = $1 and pull_request_id = $2";
+    const SQL: &str = concat!(
+        "select s.pr_survey_id, s.pull_request_id, s.author_person_id, s.ai_answer, s.ai_tools, s.answered_at, ",
+        delivery_columns!(),
+        " from pr_survey s join survey_delivery d on d.org_id = s.org_id and d.kind = 'author'
+            and d.subject_id = s.pr_survey_id
+        where s.org_id = $1 and s.pull_request_id = $2"
+    );
     let row = sqlx::query(SQL)
         .bind(org.get())
         .bind(pr.0)
         .fetch_optional(conn)
         .await?;
-    Ok(row.as_ref().map(survey_from_row).transpose()?)
+    let Some(r) = row else {
+        return Ok(None);
+    };
+    let answer: Option<String> = r.try_get("ai_answer")?;
+    let tools: String = r.try_get("ai_tools")?;
+    Ok(Some((
+        SurveyId(r.try_get("pr_survey_id")?),
+        SurveyRow {
+            pull_request: Some(PullRequestId(r.try_get("pull_request_id")?)),
+            author: Some(PersonId(r.try_get("author_person_id")?)),
+            delivery: delivery_from(&r)?,
+            ai_answer: answer.as_deref().and_then(AiAnswer::parse),
+            ai_tools: serde_json::from_str(&tools).unwrap_or_default(),
+            answered_at: r.try_get("answered_at")?,
+        },
+    )))
 }
 
-/// Creates a reviewer's survey for an author survey. `Ok(None)` when that
-/// reviewer already has one; not found when the survey or the reviewer is
-/// not the org's.
+/// Creates a reviewer's survey for an author survey, with its delivery.
+/// `Ok(None)` when that reviewer already has one; not found when the
+/// survey or the reviewer is not the org's.
 pub async fn create_review(
     conn: &mut AnyConnection,
     org: OrgId,
     survey: SurveyId,
     review: &SurveyReviewRow,
 ) -> StoreResult<Option<SurveyReviewId>> {
-    const SQL: &str = "insert into survey_review (org_id, pr_survey_id, reviewer_person_id, status, slack_channel_id,
-            slack_message_ts, send_after, sent_at, reminded_at, expires_at, quality_rating, ai_guess, answered_at,
-            guess_correct, revealed_at, created_at, updated_at)
-        select $1, s.pr_survey_id, w.person_id, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16
+    const SQL: &str =
+        "insert into survey_review (org_id, pr_survey_id, reviewer_person_id, quality_rating,
+            ai_guess, answered_at, guess_correct, revealed_at, created_at, updated_at)
+        select $1, s.pr_survey_id, w.person_id, $4, $5, $6, $7, $8, $9, $9
         from pr_survey s join person w on w.org_id = s.org_id
         where s.org_id = $1 and s.pr_survey_id = $2 and w.person_id = $3
         on conflict (pr_survey_id, reviewer_person_id) do nothing
@@ -246,34 +365,40 @@ pub async fn create_review(
     const EXISTS: &str = "select count(*) from survey_review
         where org_id = $1 and pr_survey_id = $2 and reviewer_person_id = $3";
     let reviewer = review.reviewer.ok_or(StoreError::NotFound)?;
+    let mut tx = conn.begin().await?;
     let id: Option<i64> = sqlx::query_scalar(SQL)
         .bind(org.get())
         .bind(survey.0)
         .bind(reviewer.0)
-        .bind(&review.status)
-        .bind(review.slack_channel_id.as_deref())
-        .bind(review.slack_message_ts.as_deref())
-        .bind(review.send_after)
-        .bind(review.sent_at)
-        .bind(review.reminded_at)
-        .bind(review.expires_at)
         .bind(review.quality_rating)
         .bind(review.ai_guess.map(i64::from))
         .bind(review.answered_at)
         .bind(review.guess_correct.map(i64::from))
         .bind(review.revealed_at)
         .bind(unix_now())
-        .fetch_optional(&mut *conn)
+        .fetch_optional(&mut *tx)
         .await?;
     if let Some(id) = id {
+        insert_delivery(
+            &mut tx,
+            org,
+            Kind::Reviewer,
+            id,
+            survey,
+            reviewer,
+            &review.delivery,
+        )
+        .await?;
+        tx.commit().await?;
         return Ok(Some(SurveyReviewId(id)));
     }
     let existing: i64 = sqlx::query_scalar(EXISTS)
         .bind(org.get())
         .bind(survey.0)
         .bind(reviewer.0)
-        .fetch_one(conn)
+        .fetch_one(&mut *tx)
         .await?;
+    tx.commit().await?;
     if existing > 0 {
         Ok(None)
     } else {
@@ -287,10 +412,14 @@ pub async fn reviews(
     org: OrgId,
     survey: SurveyId,
 ) -> StoreResult<Vec<(SurveyReviewId, SurveyReviewRow)>> {
-    const SQL: &str = "select survey_review_id, reviewer_person_id, status, slack_channel_id, slack_message_ts,
-            send_after, sent_at, reminded_at, expires_at, quality_rating, ai_guess, answered_at, guess_correct,
-            revealed_at
-        from survey_review where org_id = $1 and pr_survey_id = $2 order by survey_review_id";
+    const SQL: &str = concat!(
+        "select w.survey_review_id, w.reviewer_person_id, w.quality_rating, w.ai_guess, w.answered_at,
+            w.guess_correct, w.revealed_at, ",
+        delivery_columns!(),
+        " from survey_review w join survey_delivery d on d.org_id = w.org_id and d.kind = 'reviewer'
+            and d.subject_id = w.survey_review_id
+        where w.org_id = $1 and w.pr_survey_id = $2 order by w.survey_review_id"
+    );
     let rows = sqlx::query(SQL)
         .bind(org.get())
         .bind(survey.0)
@@ -302,13 +431,7 @@ pub async fn reviews(
                 SurveyReviewId(r.try_get("survey_review_id")?),
                 SurveyReviewRow {
                     reviewer: Some(PersonId(r.try_get("reviewer_person_id")?)),
-                    status: r.try_get("status")?,
-                    slack_channel_id: r.try_get("slack_channel_id")?,
-                    slack_message_ts: r.try_get("slack_message_ts")?,
-                    send_after: r.try_get("send_after")?,
-                    sent_at: r.try_get("sent_at")?,
-                    reminded_at: r.try_get("reminded_at")?,
-                    expires_at: r.try_get("expires_at")?,
+                    delivery: delivery_from(r)?,
                     quality_rating: r.try_get("quality_rating")?,
                     ai_guess: r.try_get::<Option<i64>, _>("ai_guess")?.map(|g| g != 0),
                     answered_at: r.try_get("answered_at")?,
@@ -399,6 +522,16 @@ pub enum Kind {
     Reviewer,
 }
 
+impl Kind {
+    /// The stored spelling (`survey_delivery.kind`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Author => "author",
+            Kind::Reviewer => "reviewer",
+        }
+    }
+}
+
 /// The PR a survey is about, as its messages show it.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct PrSummary {
@@ -448,8 +581,8 @@ pub struct Item {
     pub time_zone: Option<String>,
     /// Whether they opted out of surveys.
     pub opted_out: bool,
-    /// Status.
-    pub status: String,
+    /// Where its delivery is.
+    pub status: SurveyStatus,
     /// The DM channel, once sent.
     pub channel: Option<String>,
     /// The message, once sent.
@@ -480,48 +613,39 @@ pub struct Item {
     pub revealed_at: Option<i64>,
 }
 
-macro_rules! author_items {
-    ($where:literal) => {
+/// Every survey message (`d` is its delivery) with what its DM, reminder,
+/// expiry and reveal show: one query for both kinds.
+macro_rules! items {
+    ($($where:expr),+ $(,)?) => {
         concat!(
-            "select 'author' as kind, s.pr_survey_id as id, s.pr_survey_id as survey_id,
-                s.author_person_id as person_id, pe.slack_time_zone, pe.survey_opt_out,
-                (select min(i.external_id) from person_identity i where i.org_id = s.org_id
-                    and i.person_id = s.author_person_id and i.provider = 'slack') as slack_user,
-                s.status, s.slack_channel_id, s.slack_message_ts, s.send_after, s.sent_at, s.reminded_at,
-                s.expires_at, s.answered_at, p.number, p.title, r.owner, r.name as repo_name,
-                p.additions + p.deletions as pr_size, p.cycle_time, p.merged_at, pe.display_name as author_name,
-                s.ai_answer, s.ai_tools, null as quality_rating, null as ai_guess, null as guess_correct,
-                null as revealed_at
-            from pr_survey s
+            "select d.kind, d.subject_id as id, d.pr_survey_id as survey_id, d.person_id,
+                pe.slack_time_zone, pe.survey_opt_out,
+                (select min(i.external_id) from person_identity i where i.org_id = d.org_id
+                    and i.person_id = d.person_id and i.provider = 'slack') as slack_user, ",
+            delivery_columns!(),
+            ", case when d.kind = 'author' then s.answered_at else w.answered_at end as answered_at,
+                p.number, p.title, r.owner, r.name as repo_name, p.additions + p.deletions as pr_size,
+                p.cycle_time, p.merged_at, au.display_name as author_name, s.ai_answer, s.ai_tools,
+                w.quality_rating, w.ai_guess, w.guess_correct, w.revealed_at
+            from survey_delivery d
+            join pr_survey s on s.org_id = d.org_id and s.pr_survey_id = d.pr_survey_id
+            left join survey_review w on d.kind = 'reviewer' and w.org_id = d.org_id
+                and w.survey_review_id = d.subject_id
             join pull_request p on p.org_id = s.org_id and p.pull_request_id = s.pull_request_id
             join repository r on r.org_id = p.org_id and r.repository_id = p.repository_id
-            join person pe on pe.org_id = s.org_id and pe.person_id = s.author_person_id
-            where s.org_id = $1 and ",
-            $where
+            join person pe on pe.org_id = d.org_id and pe.person_id = d.person_id
+            join person au on au.org_id = s.org_id and au.person_id = s.author_person_id
+            where d.org_id = $1 and ",
+            $($where),+
         )
     };
 }
 
-macro_rules! reviewer_items {
-    ($where:literal) => {
-        concat!(
-            "select 'reviewer' as kind, w.survey_review_id as id, w.pr_survey_id as survey_id,
-                w.reviewer_person_id as person_id, pe.slack_time_zone, pe.survey_opt_out,
-                (select min(i.external_id) from person_identity i where i.org_id = w.org_id
-                    and i.person_id = w.reviewer_person_id and i.provider = 'slack') as slack_user,
-                w.status, w.slack_channel_id, w.slack_message_ts, w.send_after, w.sent_at, w.reminded_at,
-                w.expires_at, w.answered_at, p.number, p.title, r.owner, r.name as repo_name,
-                p.additions + p.deletions as pr_size, p.cycle_time, p.merged_at, au.display_name as author_name,
-                s.ai_answer, s.ai_tools, w.quality_rating, w.ai_guess, w.guess_correct, w.revealed_at
-            from survey_review w
-            join pr_survey s on s.org_id = w.org_id and s.pr_survey_id = w.pr_survey_id
-            join pull_request p on p.org_id = s.org_id and p.pull_request_id = s.pull_request_id
-            join repository r on r.org_id = p.org_id and r.repository_id = p.repository_id
-            join person pe on pe.org_id = w.org_id and pe.person_id = w.reviewer_person_id
-            join person au on au.org_id = s.org_id and au.person_id = s.author_person_id
-            where w.org_id = $1 and ",
-            $where
-        )
+/// A pending question whose person can be reached on Slack.
+macro_rules! reachable {
+    () => {
+        "exists (select 1 from person_identity m where m.org_id = d.org_id and m.person_id = d.person_id
+            and m.provider = 'slack')"
     };
 }
 
@@ -533,7 +657,7 @@ fn item_from_row(r: &sqlx::any::AnyRow) -> Result<Item, sqlx::Error> {
         Ok(r.try_get::<Option<i64>, _>(c)?.map(|v| v != 0))
     };
     Ok(Item {
-        kind: if kind == "author" {
+        kind: if kind == Kind::Author.as_str() {
             Kind::Author
         } else {
             Kind::Reviewer
@@ -544,7 +668,7 @@ fn item_from_row(r: &sqlx::any::AnyRow) -> Result<Item, sqlx::Error> {
         slack_user: r.try_get("slack_user")?,
         time_zone: r.try_get("slack_time_zone")?,
         opted_out: super::flag(r, "survey_opt_out")?,
-        status: r.try_get("status")?,
+        status: status_from(r)?,
         channel: r.try_get("slack_channel_id")?,
         ts: r.try_get("slack_message_ts")?,
         send_after: r.try_get("send_after")?,
@@ -577,11 +701,13 @@ async fn items(
     org: OrgId,
     a: i64,
     b: i64,
+    c: &str,
 ) -> StoreResult<Vec<Item>> {
     let rows = sqlx::query(sql)
         .bind(org.get())
         .bind(a)
         .bind(b)
+        .bind(c)
         .fetch_all(conn)
         .await?;
     Ok(rows
@@ -597,50 +723,29 @@ pub async fn item(
     kind: Kind,
     id: i64,
 ) -> StoreResult<Option<Item>> {
-    let sql = match kind {
-        Kind::Author => author_items!("s.pr_survey_id = $2 and $3 = $3"),
-        Kind::Reviewer => reviewer_items!("w.survey_review_id = $2 and $3 = $3"),
-    };
-    Ok(items(conn, sql, org, id, 0).await?.into_iter().next())
+    const SQL: &str = items!("d.subject_id = $2 and $3 = $3 and d.kind = $4");
+    Ok(items(conn, SQL, org, id, 0, kind.as_str())
+        .await?
+        .into_iter()
+        .next())
 }
 
-/// Surveys due to be posted at `now` (pending and due, or claimed by a
-/// worker that has not finished in [`CLAIM_STALE_SECS`]), oldest first.
+/// Surveys due to be posted at `now` (pending, due and reachable, or
+/// claimed by a worker that has not finished in [`CLAIM_STALE_SECS`]),
+/// oldest first.
 pub async fn due_sends(
     conn: &mut AnyConnection,
     org: OrgId,
     now: i64,
     limit: i64,
 ) -> StoreResult<Vec<Item>> {
-    let mut out = items(
-        conn,
-        author_items!(
-            "((s.status = 'pending' and s.send_after <= $2 and exists (select 1 from person_identity m
-                where m.org_id = s.org_id and m.person_id = s.author_person_id and m.provider = 'slack'))
-                or (s.status = 'sending' and s.claimed_at < $2 - 1200))
-            order by s.send_after, s.pr_survey_id limit $3"
-        ),
-        org,
-        now,
-        limit,
-    )
-    .await?;
-    out.extend(
-        items(
-            conn,
-            reviewer_items!(
-                "((w.status = 'pending' and w.send_after <= $2 and exists (select 1 from person_identity m
-                    where m.org_id = w.org_id and m.person_id = w.reviewer_person_id and m.provider = 'slack'))
-                    or (w.status = 'sending' and w.claimed_at < $2 - 1200))
-                order by w.send_after, w.survey_review_id limit $3"
-            ),
-            org,
-            now,
-            limit,
-        )
-        .await?,
+    const SQL: &str = items!(
+        "((d.status = 'pending' and d.send_after <= $2 and ",
+        reachable!(),
+        ") or (d.status = 'sending' and d.claimed_at < $2 - 1200))
+        and $4 = $4 order by d.send_after, d.survey_delivery_id limit $3"
     );
-    Ok(out)
+    items(conn, SQL, org, now, limit, "").await
 }
 
 /// Sent, unanswered surveys 24 hours old that had no reminder yet.
@@ -649,31 +754,11 @@ pub async fn due_reminders(
     org: OrgId,
     now: i64,
 ) -> StoreResult<Vec<Item>> {
-    let mut out = items(
-        conn,
-        author_items!(
-            "s.status = 'sent' and s.reminded_at is null and s.sent_at <= $2 - 86400 and s.expires_at > $2
-                and $3 = $3 order by s.sent_at"
-        ),
-        org,
-        now,
-        0,
-    )
-    .await?;
-    out.extend(
-        items(
-            conn,
-            reviewer_items!(
-                "w.status = 'sent' and w.reminded_at is null and w.sent_at <= $2 - 86400 and w.expires_at > $2
-                    and $3 = $3 order by w.sent_at"
-            ),
-            org,
-            now,
-            0,
-        )
-        .await?,
+    const SQL: &str = items!(
+        "d.status = 'sent' and d.reminded_at is null and d.sent_at <= $2 - 86400 and d.expires_at > $2
+            and $3 = $3 and $4 = $4 order by d.sent_at, d.survey_delivery_id"
     );
-    Ok(out)
+    items(conn, SQL, org, now, 0, "").await
 }
 
 /// Surveys past `expires_at` still open (sent, or never sent).
@@ -682,41 +767,21 @@ pub async fn due_expiries(
     org: OrgId,
     now: i64,
 ) -> StoreResult<Vec<Item>> {
-    let mut out = items(
-        conn,
-        author_items!("s.status in ('pending', 'sent') and s.expires_at <= $2 and $3 = $3"),
-        org,
-        now,
-        0,
-    )
-    .await?;
-    out.extend(
-        items(
-            conn,
-            reviewer_items!("w.status in ('pending', 'sent') and w.expires_at <= $2 and $3 = $3"),
-            org,
-            now,
-            0,
-        )
-        .await?,
+    const SQL: &str = items!(
+        "d.status in ('pending', 'sent') and d.expires_at <= $2 and $3 = $3 and $4 = $4
+            order by d.expires_at, d.survey_delivery_id"
     );
-    Ok(out)
+    items(conn, SQL, org, now, 0, "").await
 }
 
 /// Reviewer surveys answered in full whose author has answered too and
 /// that were not revealed yet.
 pub async fn due_reveals(conn: &mut AnyConnection, org: OrgId) -> StoreResult<Vec<Item>> {
-    items(
-        conn,
-        reviewer_items!(
-            "w.status = 'answered' and w.revealed_at is null and s.ai_answer is not null and $2 = $3
-            order by w.answered_at"
-        ),
-        org,
-        0,
-        0,
-    )
-    .await
+    const SQL: &str = items!(
+        "d.kind = 'reviewer' and d.status = 'answered' and w.revealed_at is null and s.ai_answer is not null
+            and $2 = $3 and $4 = $4 order by w.answered_at, d.survey_delivery_id"
+    );
+    items(conn, SQL, org, 0, 0, "").await
 }
 
 /// A person's surveys still open for answers at `now`, newest first.
@@ -726,49 +791,28 @@ pub async fn open_for(
     person: PersonId,
     now: i64,
 ) -> StoreResult<Vec<Item>> {
-    let mut out = items(
-        conn,
-        author_items!(
-            "s.author_person_id = $2 and s.status = 'sent' and s.expires_at > $3 order by s.sent_at desc"
-        ),
-        org,
-        person.0,
-        now,
-    )
-    .await?;
-    out.extend(
-        items(
-            conn,
-            reviewer_items!(
-                "w.reviewer_person_id = $2 and w.status = 'sent' and w.expires_at > $3
-                order by w.sent_at desc"
-            ),
-            org,
-            person.0,
-            now,
-        )
-        .await?,
+    const SQL: &str = items!(
+        "d.person_id = $2 and d.status = 'sent' and d.expires_at > $3 and $4 = $4
+            order by d.sent_at desc, d.kind, d.survey_delivery_id desc"
     );
-    out.sort_by_key(|i| std::cmp::Reverse(i.sent_at));
-    Ok(out)
+    items(conn, SQL, org, person.0, now, "").await
 }
 
 /// Whether the delivery job has anything to do for the org at `now`.
 pub async fn has_due_work(conn: &mut AnyConnection, org: OrgId, now: i64) -> StoreResult<bool> {
-    const SQL: &str = "select
-        (select count(*) from pr_survey s where org_id = $1 and (
-            (status = 'pending' and send_after <= $2 and exists (select 1 from person_identity m
-                where m.org_id = s.org_id and m.person_id = s.author_person_id and m.provider = 'slack'))
-            or (status = 'sending' and claimed_at < $2 - 1200)
-            or (status in ('pending', 'sent') and expires_at <= $2)
-            or (status = 'sent' and reminded_at is null and sent_at <= $2 - 86400)))
-        + (select count(*) from survey_review w where org_id = $1 and (
-            (status = 'pending' and send_after <= $2 and exists (select 1 from person_identity m
-                where m.org_id = w.org_id and m.person_id = w.reviewer_person_id and m.provider = 'slack'))
-            or (status = 'sending' and claimed_at < $2 - 1200)
-            or (status in ('pending', 'sent') and expires_at <= $2)
-            or (status = 'sent' and reminded_at is null and sent_at <= $2 - 86400)
-            or (status = 'answered' and revealed_at is null)))";
+    const SQL: &str = concat!(
+        "select count(*) from survey_delivery d where d.org_id = $1 and (
+            (d.status = 'pending' and d.send_after <= $2 and ",
+        reachable!(),
+        ") or (d.status = 'sending' and d.claimed_at < $2 - 1200)
+            or (d.status in ('pending', 'sent') and d.expires_at <= $2)
+            or (d.status = 'sent' and d.reminded_at is null and d.sent_at <= $2 - 86400)
+            or (d.kind = 'reviewer' and d.status = 'answered'
+                and exists (select 1 from survey_review w join pr_survey s
+                        on s.org_id = w.org_id and s.pr_survey_id = w.pr_survey_id
+                    where w.org_id = d.org_id and w.survey_review_id = d.subject_id
+                        and w.revealed_at is null and s.ai_answer is not null)))"
+    );
     let n: i64 = sqlx::query_scalar(SQL)
         .bind(org.get())
         .bind(now)
@@ -784,16 +828,12 @@ pub async fn waiting_for_match(
     org: OrgId,
     now: i64,
 ) -> StoreResult<Vec<(PersonId, i64)>> {
-    const SQL: &str = "select person_id, count(*) as n from (
-            select author_person_id as person_id from pr_survey
-            where org_id = $1 and status = 'pending' and expires_at > $2
-            union all
-            select reviewer_person_id as person_id from survey_review
-            where org_id = $1 and status = 'pending' and expires_at > $2
-        ) w
-        where person_id is not null and not exists (select 1 from person_identity m
-            where m.org_id = $1 and m.person_id = w.person_id and m.provider = 'slack')
-        group by person_id order by n desc, person_id";
+    const SQL: &str = concat!(
+        "select d.person_id, count(*) as n from survey_delivery d
+        where d.org_id = $1 and d.status = 'pending' and d.expires_at > $2 and not ",
+        reachable!(),
+        " group by d.person_id order by n desc, d.person_id"
+    );
     let rows = sqlx::query(SQL)
         .bind(org.get())
         .bind(now)
@@ -805,6 +845,36 @@ pub async fn waiting_for_match(
         .map_err(Into::into)
 }
 
+/// Runs one transition of a question's delivery; true when it happened
+/// (the `where` of `sql` says from which states).
+async fn transition(
+    conn: &mut AnyConnection,
+    sql: &'static str,
+    org: OrgId,
+    kind: Kind,
+    id: i64,
+    binds: &[Bind<'_>],
+) -> StoreResult<bool> {
+    let mut q = sqlx::query(sql)
+        .bind(org.get())
+        .bind(kind.as_str())
+        .bind(id);
+    for b in binds {
+        q = match b {
+            Bind::Int(v) => q.bind(*v),
+            Bind::Text(v) => q.bind(*v),
+        };
+    }
+    let done = q.bind(unix_now()).execute(conn).await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// A value bound after `(org, kind, id)` in a [`transition`].
+enum Bind<'a> {
+    Int(i64),
+    Text(&'a str),
+}
+
 /// Takes a due survey for posting; false when another worker has it or
 /// it is no longer due. Exactly one of several racing workers wins.
 pub async fn claim(
@@ -814,26 +884,10 @@ pub async fn claim(
     id: i64,
     now: i64,
 ) -> StoreResult<bool> {
-    let sql = match kind {
-        Kind::Author => {
-            "update pr_survey set status = 'sending', claimed_at = $3, updated_at = $4
-            where org_id = $1 and pr_survey_id = $2 and ((status = 'pending' and send_after <= $3)
-                or (status = 'sending' and claimed_at < $3 - 1200))"
-        }
-        Kind::Reviewer => {
-            "update survey_review set status = 'sending', claimed_at = $3, updated_at = $4
-            where org_id = $1 and survey_review_id = $2 and ((status = 'pending' and send_after <= $3)
-                or (status = 'sending' and claimed_at < $3 - 1200))"
-        }
-    };
-    let done = sqlx::query(sql)
-        .bind(org.get())
-        .bind(id)
-        .bind(now)
-        .bind(unix_now())
-        .execute(conn)
-        .await?;
-    Ok(done.rows_affected() == 1)
+    const SQL: &str = "update survey_delivery set status = 'sending', claimed_at = $4, updated_at = $5
+        where org_id = $1 and kind = $2 and subject_id = $3 and ((status = 'pending' and send_after <= $4)
+            or (status = 'sending' and claimed_at < $4 - 1200))";
+    transition(conn, SQL, org, kind, id, &[Bind::Int(now)]).await
 }
 
 /// Where and when a survey message was posted.
@@ -857,28 +911,16 @@ pub async fn mark_sent(
     id: i64,
     posted: &Posted,
 ) -> StoreResult<()> {
-    let sql = match kind {
-        Kind::Author => {
-            "update pr_survey set status = 'sent', slack_channel_id = $3, slack_message_ts = $4,
-                sent_at = $5, expires_at = $6, claimed_at = null, updated_at = $7
-            where org_id = $1 and pr_survey_id = $2 and status = 'sending'"
-        }
-        Kind::Reviewer => {
-            "update survey_review set status = 'sent', slack_channel_id = $3, slack_message_ts = $4,
-                sent_at = $5, expires_at = $6, claimed_at = null, updated_at = $7
-            where org_id = $1 and survey_review_id = $2 and status = 'sending'"
-        }
-    };
-    sqlx::query(sql)
-        .bind(org.get())
-        .bind(id)
-        .bind(&posted.channel)
-        .bind(&posted.ts)
-        .bind(posted.at)
-        .bind(posted.expires_at)
-        .bind(unix_now())
-        .execute(conn)
-        .await?;
+    const SQL: &str = "update survey_delivery set status = 'sent', slack_channel_id = $4,
+            slack_message_ts = $5, sent_at = $6, expires_at = $7, claimed_at = null, updated_at = $8
+        where org_id = $1 and kind = $2 and subject_id = $3 and status = 'sending'";
+    let binds = [
+        Bind::Text(&posted.channel),
+        Bind::Text(&posted.ts),
+        Bind::Int(posted.at),
+        Bind::Int(posted.expires_at),
+    ];
+    transition(conn, SQL, org, kind, id, &binds).await?;
     Ok(())
 }
 
@@ -891,53 +933,41 @@ pub async fn postpone(
     id: i64,
     send_after: i64,
 ) -> StoreResult<()> {
-    let sql = match kind {
-        Kind::Author => {
-            "update pr_survey set status = 'pending', send_after = $3, claimed_at = null, updated_at = $4
-            where org_id = $1 and pr_survey_id = $2 and status in ('pending', 'sending')"
-        }
-        Kind::Reviewer => {
-            "update survey_review set status = 'pending', send_after = $3, claimed_at = null, updated_at = $4
-            where org_id = $1 and survey_review_id = $2 and status in ('pending', 'sending')"
-        }
-    };
-    sqlx::query(sql)
-        .bind(org.get())
-        .bind(id)
-        .bind(send_after)
-        .bind(unix_now())
-        .execute(conn)
-        .await?;
+    const SQL: &str =
+        "update survey_delivery set status = 'pending', send_after = $4, claimed_at = null,
+            updated_at = $5
+        where org_id = $1 and kind = $2 and subject_id = $3 and status in ('pending', 'sending')";
+    transition(conn, SQL, org, kind, id, &[Bind::Int(send_after)]).await?;
     Ok(())
 }
 
-/// Ends an unsent survey for good: [`SKIPPED`] or [`FAILED`] with why.
+/// How an unsent survey ends for good.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GiveUp {
+    /// [`SurveyStatus::Skipped`]: opted out, or cannot be reached.
+    Skip,
+    /// [`SurveyStatus::Failed`]: Slack refused the message for good.
+    Fail,
+}
+
+/// Ends an unsent survey for good, saying why.
 pub async fn give_up(
     conn: &mut AnyConnection,
     org: OrgId,
     kind: Kind,
     id: i64,
-    status: &str,
+    how: GiveUp,
     why: &str,
 ) -> StoreResult<()> {
-    let sql = match kind {
-        Kind::Author => {
-            "update pr_survey set status = $3, failure = $4, claimed_at = null, updated_at = $5
-            where org_id = $1 and pr_survey_id = $2 and status in ('pending', 'sending')"
-        }
-        Kind::Reviewer => {
-            "update survey_review set status = $3, failure = $4, claimed_at = null, updated_at = $5
-            where org_id = $1 and survey_review_id = $2 and status in ('pending', 'sending')"
-        }
+    const SQL: &str =
+        "update survey_delivery set status = $4, failure = $5, claimed_at = null, updated_at = $6
+        where org_id = $1 and kind = $2 and subject_id = $3 and status in ('pending', 'sending')";
+    let status = match how {
+        GiveUp::Skip => SurveyStatus::Skipped,
+        GiveUp::Fail => SurveyStatus::Failed,
     };
-    sqlx::query(sql)
-        .bind(org.get())
-        .bind(id)
-        .bind(status)
-        .bind(why)
-        .bind(unix_now())
-        .execute(conn)
-        .await?;
+    let binds = [Bind::Text(status.as_str()), Bind::Text(why)];
+    transition(conn, SQL, org, kind, id, &binds).await?;
     Ok(())
 }
 
@@ -949,24 +979,9 @@ pub async fn claim_reminder(
     id: i64,
     now: i64,
 ) -> StoreResult<bool> {
-    let sql = match kind {
-        Kind::Author => {
-            "update pr_survey set reminded_at = $3, updated_at = $4
-            where org_id = $1 and pr_survey_id = $2 and status = 'sent' and reminded_at is null"
-        }
-        Kind::Reviewer => {
-            "update survey_review set reminded_at = $3, updated_at = $4
-            where org_id = $1 and survey_review_id = $2 and status = 'sent' and reminded_at is null"
-        }
-    };
-    let done = sqlx::query(sql)
-        .bind(org.get())
-        .bind(id)
-        .bind(now)
-        .bind(unix_now())
-        .execute(conn)
-        .await?;
-    Ok(done.rows_affected() == 1)
+    const SQL: &str = "update survey_delivery set reminded_at = $4, updated_at = $5
+        where org_id = $1 and kind = $2 and subject_id = $3 and status = 'sent' and reminded_at is null";
+    transition(conn, SQL, org, kind, id, &[Bind::Int(now)]).await
 }
 
 /// Closes an open survey past its expiry; false when it was answered or
@@ -978,24 +993,10 @@ pub async fn expire(
     id: i64,
     now: i64,
 ) -> StoreResult<bool> {
-    let sql = match kind {
-        Kind::Author => {
-            "update pr_survey set status = 'expired', updated_at = $4
-            where org_id = $1 and pr_survey_id = $2 and status in ('pending', 'sent') and expires_at <= $3"
-        }
-        Kind::Reviewer => {
-            "update survey_review set status = 'expired', updated_at = $4
-            where org_id = $1 and survey_review_id = $2 and status in ('pending', 'sent') and expires_at <= $3"
-        }
-    };
-    let done = sqlx::query(sql)
-        .bind(org.get())
-        .bind(id)
-        .bind(now)
-        .bind(unix_now())
-        .execute(conn)
-        .await?;
-    Ok(done.rows_affected() == 1)
+    const SQL: &str = "update survey_delivery set status = 'expired', updated_at = $5
+        where org_id = $1 and kind = $2 and subject_id = $3 and status in ('pending', 'sent')
+            and expires_at <= $4";
+    transition(conn, SQL, org, kind, id, &[Bind::Int(now)]).await
 }
 
 /// What happened to an answer.
@@ -1027,14 +1028,20 @@ async fn explain(
     if item.person != person {
         return Ok(Answered::NotYours);
     }
-    let closed = item.status == EXPIRED
+    let closed = item.status == SurveyStatus::Expired
         || item.expires_at.is_some_and(|e| e <= now)
-        || !matches!(item.status.as_str(), SENT | ANSWERED);
+        || !matches!(item.status, SurveyStatus::Sent | SurveyStatus::Answered);
     if closed && item.answered_at.is_none() {
         return Ok(Answered::Closed(item));
     }
     Ok(Answered::Already(item))
 }
+
+/// Moves an open (sent, unexpired) question to answered; false when it
+/// was not open. The first step of every answer, inside its transaction.
+const ANSWER: &str = "update survey_delivery set status = 'answered', updated_at = $6
+    where org_id = $1 and kind = $2 and subject_id = $3 and person_id = $4 and status = 'sent'
+        and expires_at > $5";
 
 /// Stores the author's answer once: only the author, only while the
 /// survey is open, only the first answer.
@@ -1046,24 +1053,34 @@ pub async fn answer_author(
     answer: AiAnswer,
     now: i64,
 ) -> StoreResult<Answered> {
-    const SQL: &str = "update pr_survey set ai_answer = $4, status = 'answered', answered_at = $5, updated_at = $6
-        where org_id = $1 and pr_survey_id = $2 and author_person_id = $3 and status = 'sent'
-            and ai_answer is null and expires_at > $5";
-    let done = sqlx::query(SQL)
+    const SQL: &str = "update pr_survey set ai_answer = $3, answered_at = $4, updated_at = $5
+        where org_id = $1 and pr_survey_id = $2 and ai_answer is null";
+    let mut tx = conn.begin().await?;
+    let opened = sqlx::query(ANSWER)
         .bind(org.get())
+        .bind(Kind::Author.as_str())
         .bind(id)
         .bind(person.0)
-        .bind(answer.as_str())
         .bind(now)
         .bind(unix_now())
-        .execute(&mut *conn)
+        .execute(&mut *tx)
         .await?;
-    if done.rows_affected() == 1 {
+    if opened.rows_affected() == 1 {
+        sqlx::query(SQL)
+            .bind(org.get())
+            .bind(id)
+            .bind(answer.as_str())
+            .bind(now)
+            .bind(unix_now())
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
         let item = item(conn, org, Kind::Author, id)
             .await?
             .ok_or(StoreError::NotFound)?;
         return Ok(Answered::Recorded(item));
     }
+    tx.rollback().await?;
     explain(conn, org, Kind::Author, id, person, now).await
 }
 
@@ -1083,7 +1100,7 @@ pub async fn add_tool(
     if current.person != person {
         return Ok(Answered::NotYours);
     }
-    if current.expires_at.is_some_and(|e| e <= now) || current.status != ANSWERED {
+    if current.expires_at.is_some_and(|e| e <= now) || current.status != SurveyStatus::Answered {
         return Ok(Answered::Closed(current));
     }
     if current.ai_tools.iter().any(|t| t == tool) {
@@ -1122,19 +1139,23 @@ pub async fn answer_review(
     guess: Option<bool>,
     now: i64,
 ) -> StoreResult<Answered> {
-    const SQL: &str = "update survey_review set
+    // The part given now, while the question is open and that part empty.
+    const PART: &str = "update survey_review set
             quality_rating = coalesce(quality_rating, $4),
             ai_guess = coalesce(ai_guess, $5),
-            status = case when coalesce(quality_rating, $4) is not null and coalesce(ai_guess, $5) is not null
-                then 'answered' else status end,
             answered_at = case when coalesce(quality_rating, $4) is not null and coalesce(ai_guess, $5) is not null
                 then $6 else answered_at end,
             updated_at = $7
-        where org_id = $1 and survey_review_id = $2 and reviewer_person_id = $3 and status = 'sent'
-            and expires_at > $6
+        where org_id = $1 and survey_review_id = $2 and reviewer_person_id = $3
+            and exists (select 1 from survey_delivery d where d.org_id = $1 and d.kind = 'reviewer'
+                and d.subject_id = $2 and d.status = 'sent' and d.expires_at > $6)
             and ((quality_rating is null and coalesce(quality_rating, $4) is not null)
                 or (ai_guess is null and coalesce(ai_guess, $5) is not null))";
-    let done = sqlx::query(SQL)
+    // Both parts in: the question is answered.
+    const COMPLETE: &str = "select count(*) from survey_review
+        where org_id = $1 and survey_review_id = $2 and quality_rating is not null and ai_guess is not null";
+    let mut tx = conn.begin().await?;
+    let done = sqlx::query(PART)
         .bind(org.get())
         .bind(id)
         .bind(person.0)
@@ -1142,19 +1163,37 @@ pub async fn answer_review(
         .bind(guess.map(i64::from))
         .bind(now)
         .bind(unix_now())
-        .execute(&mut *conn)
+        .execute(&mut *tx)
         .await?;
     if done.rows_affected() == 1 {
+        let complete: i64 = sqlx::query_scalar(COMPLETE)
+            .bind(org.get())
+            .bind(id)
+            .fetch_one(&mut *tx)
+            .await?;
+        if complete > 0 {
+            sqlx::query(ANSWER)
+                .bind(org.get())
+                .bind(Kind::Reviewer.as_str())
+                .bind(id)
+                .bind(person.0)
+                .bind(now)
+                .bind(unix_now())
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
         let item = item(conn, org, Kind::Reviewer, id)
             .await?
             .ok_or(StoreError::NotFound)?;
         return Ok(Answered::Recorded(item));
     }
+    tx.rollback().await?;
     let why = explain(conn, org, Kind::Reviewer, id, person, now).await?;
     // A partly answered survey is still open: a repeated click is "already".
     Ok(match why {
         Answered::Closed(item)
-            if item.status == SENT && item.expires_at.is_some_and(|e| e > now) =>
+            if item.status == SurveyStatus::Sent && item.expires_at.is_some_and(|e| e > now) =>
         {
             Answered::Already(item)
         }
@@ -1284,23 +1323,16 @@ pub async fn skip_unsent_for(
     org: OrgId,
     person: PersonId,
 ) -> StoreResult<u64> {
-    const AUTHOR: &str =
-        "update pr_survey set status = 'skipped', failure = 'opted out', updated_at = $3
-        where org_id = $1 and author_person_id = $2 and status = 'pending'";
-    const REVIEWER: &str =
-        "update survey_review set status = 'skipped', failure = 'opted out', updated_at = $3
-        where org_id = $1 and reviewer_person_id = $2 and status = 'pending'";
-    let mut n = 0;
-    for sql in [AUTHOR, REVIEWER] {
-        n += sqlx::query(sql)
-            .bind(org.get())
-            .bind(person.0)
-            .bind(unix_now())
-            .execute(&mut *conn)
-            .await?
-            .rows_affected();
-    }
-    Ok(n)
+    const SQL: &str =
+        "update survey_delivery set status = 'skipped', failure = 'opted out', updated_at = $3
+        where org_id = $1 and person_id = $2 and status = 'pending'";
+    Ok(sqlx::query(SQL)
+        .bind(org.get())
+        .bind(person.0)
+        .bind(unix_now())
+        .execute(conn)
+        .await?
+        .rows_affected())
 }
 
 /// One answered (or asked) survey question for `aimpact export surveys`.
@@ -1341,24 +1373,8 @@ fn rfc3339(t: Option<i64>) -> Option<String> {
 
 /// Every survey of the org, author then reviewers per PR, by merge time.
 pub async fn export(conn: &mut AnyConnection, org: OrgId) -> StoreResult<Vec<ExportRow>> {
-    let mut all = items(
-        conn,
-        author_items!("$2 = $3 order by p.merged_at, s.pr_survey_id"),
-        org,
-        0,
-        0,
-    )
-    .await?;
-    all.extend(
-        items(
-            conn,
-            reviewer_items!("$2 = $3 order by p.merged_at, w.survey_review_id"),
-            org,
-            0,
-            0,
-        )
-        .await?,
-    );
+    const SQL: &str = items!("$2 = $3 and $4 = $4 order by p.merged_at, d.pr_survey_id");
+    let mut all = items(conn, SQL, org, 0, 0, "").await?;
     let names: std::collections::HashMap<PersonId, String> = super::people::list(conn, org)
         .await?
         .into_iter()
@@ -1375,7 +1391,7 @@ pub async fn export(conn: &mut AnyConnection, org: OrgId) -> StoreResult<Vec<Exp
                 number: i.pr.number,
                 merged_at: rfc3339(i.pr.merged_at),
                 person: names.get(&i.person).cloned().unwrap_or_default(),
-                status: i.status,
+                status: i.status.to_string(),
                 sent_at: rfc3339(i.sent_at),
                 answered_at: rfc3339(i.answered_at),
                 ai_answer: if reviewer {
@@ -1398,11 +1414,11 @@ pub async fn export(conn: &mut AnyConnection, org: OrgId) -> StoreResult<Vec<Exp
 
 /// The newest survey of a kind in the org (previews show real data).
 pub async fn latest(conn: &mut AnyConnection, org: OrgId, kind: Kind) -> StoreResult<Option<Item>> {
-    let sql = match kind {
-        Kind::Author => author_items!("$2 = $3 order by s.pr_survey_id desc limit 1"),
-        Kind::Reviewer => reviewer_items!("$2 = $3 order by w.survey_review_id desc limit 1"),
-    };
-    Ok(items(conn, sql, org, 0, 0).await?.into_iter().next())
+    const SQL: &str = items!("$2 = $3 and d.kind = $4 order by d.subject_id desc limit 1");
+    Ok(items(conn, SQL, org, 0, 0, kind.as_str())
+        .await?
+        .into_iter()
+        .next())
 }
 
 /// Every reviewer rating of PRs merged in `[from, to)`:
@@ -1460,9 +1476,12 @@ pub async fn period_stats(
     to: i64,
 ) -> StoreResult<PeriodStats> {
     const SQL: &str = "select
-        (select count(*) from pr_survey where org_id = $1 and sent_at >= $2 and sent_at < $3) as asked,
-        (select count(*) from pr_survey where org_id = $1 and sent_at >= $2 and sent_at < $3
-            and ai_answer is not null) as answered,
+        (select count(*) from survey_delivery where org_id = $1 and kind = 'author' and sent_at >= $2
+            and sent_at < $3) as asked,
+        (select count(*) from survey_delivery d join pr_survey s on s.org_id = d.org_id
+                and s.pr_survey_id = d.subject_id
+            where d.org_id = $1 and d.kind = 'author' and d.sent_at >= $2 and d.sent_at < $3
+                and s.ai_answer is not null) as answered,
         (select count(*) from survey_review where org_id = $1 and revealed_at >= $2 and revealed_at < $3
             and guess_correct is not null) as revealed,
         (select count(*) from survey_review where org_id = $1 and revealed_at >= $2 and revealed_at < $3

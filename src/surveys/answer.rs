@@ -236,7 +236,7 @@ async fn review_answer(ctx: Ctx, i: Interaction) -> ListenerResult {
     let Some(item) = settle(&ctx, &i, outcome).await? else {
         return Ok(Ack::Empty);
     };
-    if item.status == surveys::ANSWERED && item.ai_answer.is_some() {
+    if item.status == surveys::SurveyStatus::Answered && item.ai_answer.is_some() {
         // The author answered first: the reveal comes at once, in place.
         let slack = ctx.slack().await?;
         if super::deliver::reveal(&ctx.state, &slack, ctx.org.id, &item, false)

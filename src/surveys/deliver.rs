@@ -27,7 +27,7 @@ use crate::slack::client::{OrgSlack, SlackApiError};
 use crate::state::AppState;
 use crate::store::StoreError;
 use crate::store::orgs;
-use crate::store::surveys::{self, FAILED, Item, Kind, Posted, SENT, SKIPPED, Settings};
+use crate::store::surveys::{self, GiveUp, Item, Kind, Posted, Settings, SurveyStatus};
 
 pub use crate::jobs::kinds::DeliverSurveys;
 
@@ -284,7 +284,7 @@ async fn send_one(
     let kind = item.kind;
     // A claim taken over from a worker that stopped mid-send: it may have
     // posted before it could record.
-    let reclaimed = item.status == surveys::SENDING;
+    let reclaimed = item.status == SurveyStatus::Sending;
     {
         let mut conn = state.db.pool().acquire().await?;
         if !surveys::claim(&mut conn, org, kind, item.id, now).await? {
@@ -304,7 +304,7 @@ async fn send_one(
             None
         };
         if let Some(why) = skip {
-            surveys::give_up(&mut conn, org, kind, item.id, SKIPPED, why).await?;
+            surveys::give_up(&mut conn, org, kind, item.id, GiveUp::Skip, why).await?;
             return Ok(Outcome::Skipped);
         }
         if !is_working_time(now, item.time_zone.as_deref()) {
@@ -343,7 +343,7 @@ async fn send_one(
         }
     }
     let shown = Item {
-        status: SENT.into(),
+        status: SurveyStatus::Sent,
         sent_at: Some(now),
         expires_at: Some(now + OPEN_FOR),
         ..item.clone()
@@ -370,7 +370,7 @@ async fn send_one(
         }
         Err(SlackApiError::Api(code)) if permanent(&code) => {
             tracing::warn!(code, ?kind, "Slack refused a survey DM for good");
-            surveys::give_up(&mut conn, org, kind, item.id, FAILED, &code).await?;
+            surveys::give_up(&mut conn, org, kind, item.id, GiveUp::Fail, &code).await?;
             Ok(Outcome::Failed)
         }
         Err(e) => {
@@ -473,7 +473,7 @@ async fn expire(
             continue;
         };
         let closed = Item {
-            status: surveys::EXPIRED.into(),
+            status: SurveyStatus::Expired,
             ..item.clone()
         };
         let body = super::body(&super::message(&closed, now, None), "This survey closed.");

@@ -22,7 +22,7 @@ pub mod settings;
 use blocks::Surface;
 use blocks::survey::{AiChoice, AuthorState, PrLine, Reveal, ReviewState};
 
-use crate::store::surveys::{ANSWERED, AiAnswer, EXPIRED, Item, Kind, SENT};
+use crate::store::surveys::{AiAnswer, Item, Kind, SurveyStatus};
 
 /// The blocks' spelling of a stored answer.
 pub fn choice(a: AiAnswer) -> AiChoice {
@@ -73,7 +73,8 @@ pub fn closes_text(item: &Item) -> String {
 
 /// Whether answers are still taken at `now`.
 pub fn is_open(item: &Item, now: i64) -> bool {
-    matches!(item.status.as_str(), SENT | ANSWERED) && item.expires_at.is_some_and(|e| e > now)
+    matches!(item.status, SurveyStatus::Sent | SurveyStatus::Answered)
+        && item.expires_at.is_some_and(|e| e > now)
 }
 
 /// The survey message as it should look now. `reveal` is the reviewer's
@@ -83,13 +84,13 @@ pub fn message(item: &Item, now: i64, reveal: Option<Reveal>) -> Surface {
     let open = is_open(item, now);
     match item.kind {
         Kind::Author => {
-            let state = match (item.ai_answer, item.status.as_str()) {
+            let state = match (item.ai_answer, item.status) {
                 (Some(a), _) => AuthorState::Answered {
                     answer: choice(a),
                     tools: item.ai_tools.clone(),
                     closes: open.then(|| closes_text(item)),
                 },
-                (None, EXPIRED) => AuthorState::Closed,
+                (None, SurveyStatus::Expired) => AuthorState::Closed,
                 (None, _) if !open && item.sent_at.is_some() => AuthorState::Closed,
                 (None, _) => AuthorState::Asking {
                     closes: closes_text(item),
@@ -98,10 +99,7 @@ pub fn message(item: &Item, now: i64, reveal: Option<Reveal>) -> Surface {
             blocks::survey::author_message(item.id, &pr, &state)
         }
         Kind::Reviewer => {
-            let closes = (open
-                || item.status == crate::store::surveys::PENDING
-                || item.status == crate::store::surveys::SENDING)
-                .then(|| closes_text(item));
+            let closes = (open || item.status.is_unsent()).then(|| closes_text(item));
             blocks::survey::reviewer_message(
                 item.id,
                 &pr,
@@ -109,7 +107,11 @@ pub fn message(item: &Item, now: i64, reveal: Option<Reveal>) -> Surface {
                     rating: item.rating,
                     guess: item.guess,
                     reveal,
-                    closes: if item.status == EXPIRED { None } else { closes },
+                    closes: if item.status == SurveyStatus::Expired {
+                        None
+                    } else {
+                        closes
+                    },
                     opted_out: false,
                 },
             )
@@ -167,7 +169,7 @@ fn sample(kind: Kind, now: i64) -> Item {
         slack_user: Some("U0".into()),
         time_zone: None,
         opted_out: false,
-        status: SENT.into(),
+        status: SurveyStatus::Sent,
         channel: None,
         ts: None,
         send_after: Some(now),
@@ -216,7 +218,7 @@ pub async fn preview(
     let base = stored.unwrap_or_else(|| sample(kind, now));
     // Drawn as of the item's sending, whatever its state today.
     let open = Item {
-        status: SENT.into(),
+        status: SurveyStatus::Sent,
         sent_at: Some(now),
         expires_at: Some(now + schedule::OPEN_FOR),
         ai_answer: None,
@@ -237,7 +239,7 @@ pub async fn preview(
         revealed_30d: 9,
     };
     let answered_review = Item {
-        status: ANSWERED.into(),
+        status: SurveyStatus::Answered,
         rating: Some(4),
         guess: Some(answer.is_ai_assisted()),
         ..open.clone()
@@ -246,7 +248,7 @@ pub async fn preview(
         "survey-author" | "survey-reviewer" => message(&open, now, None),
         "survey-author-answered" => message(
             &Item {
-                status: ANSWERED.into(),
+                status: SurveyStatus::Answered,
                 ai_answer: Some(answer),
                 ai_tools: if base.ai_tools.is_empty() {
                     vec!["Copilot".into()]
@@ -264,7 +266,7 @@ pub async fn preview(
         "survey-reminder" => blocks::survey::reminder_message(&pr_line(&open), &closes_text(&open)),
         _ => message(
             &Item {
-                status: EXPIRED.into(),
+                status: SurveyStatus::Expired,
                 ..open
             },
             now,

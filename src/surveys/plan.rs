@@ -11,7 +11,7 @@
 use super::schedule::{OPEN_FOR, next_working_time};
 use crate::domain::{OrgId, PersonId, PullRequestId};
 use crate::store::StoreResult;
-use crate::store::surveys::{self, PENDING, SurveyReviewRow, SurveyRow, Target};
+use crate::store::surveys::{self, Delivery, SurveyReviewRow, SurveyRow, SurveyStatus, Target};
 
 /// PRs merged longer ago than this are not surveyed (a replayed or late
 /// event; memories fade).
@@ -77,9 +77,12 @@ pub async fn on_merged(
     let row = SurveyRow {
         pull_request: Some(pr),
         author: Some(author.person),
-        status: PENDING.into(),
-        send_after: Some(send_after),
-        expires_at: Some(send_after + OPEN_FOR),
+        delivery: Delivery {
+            status: SurveyStatus::Pending,
+            send_after: Some(send_after),
+            expires_at: Some(send_after + OPEN_FOR),
+            ..Delivery::default()
+        },
         ..SurveyRow::default()
     };
     let Some(survey) = surveys::create(&mut *conn, org, &row).await? else {
@@ -90,9 +93,12 @@ pub async fn on_merged(
         let send_after = next_working_time(now, r.time_zone.as_deref());
         let review = SurveyReviewRow {
             reviewer: Some(r.person),
-            status: PENDING.into(),
-            send_after: Some(send_after),
-            expires_at: Some(send_after + OPEN_FOR),
+            delivery: Delivery {
+                status: SurveyStatus::Pending,
+                send_after: Some(send_after),
+                expires_at: Some(send_after + OPEN_FOR),
+                ..Delivery::default()
+            },
             ..SurveyReviewRow::default()
         };
         if surveys::create_review(&mut *conn, org, survey, &review)

@@ -94,9 +94,12 @@ async fn seed(app: &TestApp, ai: i64, other: i64) -> OrgId {
         let survey = SurveyRow {
             pull_request: Some(pr),
             author: Some(if is_ai { alice } else { bob }),
-            status: surveys::ANSWERED.into(),
-            sent_at: Some(merged + 60),
-            expires_at: Some(merged + 7 * DAY),
+            delivery: surveys::Delivery {
+                status: surveys::SurveyStatus::Answered,
+                sent_at: Some(merged + 60),
+                expires_at: Some(merged + 7 * DAY),
+                ..surveys::Delivery::default()
+            },
             ai_answer: Some(if is_ai {
                 AiAnswer::Some
             } else {

@@ -126,9 +126,10 @@ async fn digest(db: &Db, org: OrgId) -> String {
         );
         hash.update(line);
     }
-    const SURVEYS: &str = "select p.github_pr_id, s.status, s.ai_answer, s.ai_tools, s.answered_at,
+    const SURVEYS: &str = "select p.github_pr_id, d.status, s.ai_answer, s.ai_tools, s.answered_at,
             v.reviewer_person_id is not null as has_review, v.quality_rating, v.ai_guess, v.guess_correct, v.revealed_at
         from pr_survey s join pull_request p on p.pull_request_id = s.pull_request_id
+        join survey_delivery d on d.kind = 'author' and d.subject_id = s.pr_survey_id
         left join survey_review v on v.pr_survey_id = s.pr_survey_id
         left join person w on w.person_id = v.reviewer_person_id
         where s.org_id = $1 order by p.github_pr_id, w.display_name";

@@ -620,7 +620,10 @@ async fn opted_out_people_are_never_named_but_count_in_team_totals() {
                 &SurveyRow {
                     pull_request: Some(pr),
                     author: Some(author),
-                    status: surveys::ANSWERED.into(),
+                    delivery: surveys::Delivery {
+                        status: surveys::SurveyStatus::Answered,
+                        ..surveys::Delivery::default()
+                    },
                     ai_answer: Some(if i < 5 {
                         AiAnswer::Most
                     } else {

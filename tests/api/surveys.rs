@@ -959,14 +959,16 @@ async fn an_interrupted_send_is_found_in_the_dm_and_never_posted_twice() {
     // Two workers died mid-send long ago: the author's had posted (the
     // message is in the DM), rita's had not.
     let stale = now - 2 * surveys::CLAIM_STALE_SECS;
-    sqlx::query("update pr_survey set status = 'sending', claimed_at = $1 where pr_survey_id = $2")
+    sqlx::query(
+        "update survey_delivery set status = 'sending', claimed_at = $1 where kind = 'author' and subject_id = $2",
+    )
         .bind(stale)
         .bind(author)
         .execute(w.app.state.db.pool())
         .await
         .unwrap();
     sqlx::query(
-        "update survey_review set status = 'sending', claimed_at = $1 where survey_review_id = $2",
+        "update survey_delivery set status = 'sending', claimed_at = $1 where kind = 'reviewer' and subject_id = $2",
     )
     .bind(stale)
     .bind(rev1)
@@ -1002,7 +1004,7 @@ async fn an_interrupted_send_is_found_in_the_dm_and_never_posted_twice() {
         );
     }
     let found = item(&w, Kind::Author, author).await;
-    assert_eq!(found.status, "sent");
+    assert_eq!(found.status, surveys::SurveyStatus::Sent);
     assert_eq!(found.ts.as_deref(), Some("1700000000.000901"));
     assert_eq!(found.channel.as_deref(), Some("DAUTHOR"));
     // A second pass changes nothing.
