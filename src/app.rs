@@ -585,7 +585,7 @@ pub fn workers(state: &AppState, settings: &WorkerSettings) -> Workers<AppState>
         .run(crate::github::job::run)
         .run(crate::jira::job::run)
         .run(crate::surveys::deliver::run)
-        .run(crate::slack::people::run)
+        .run(crate::people::run)
         .run(crate::leaderboard::post::run)
         .run(crate::dashboard::rollups::run)
 }
@@ -650,7 +650,7 @@ pub async fn tick(
     // Slack people matching, daily; survey delivery when something is due
     // (at most once a minute per org).
     for org in orgs::with_connected(&mut conn, "github").await? {
-        use crate::slack::people::{MatchSlackPeople, TASK as MATCH};
+        use crate::people::{MatchSlackPeople, TASK as MATCH};
         use crate::surveys::deliver::{DeliverSurveys, TASK as DELIVER};
         if sync_state::claim_due(&mut conn, org, MATCH, DAY_SECS, now).await? {
             jobs.enqueue(MatchSlackPeople { org })

@@ -6,7 +6,7 @@
 
 pub mod app; // build and run the service: pools, keys, listener, workers, shutdown
 pub mod bounds; // what outside APIs can make us do: paging loops (page limit, repeated cursor, empty page with more), response sizes
-pub mod cli; // the command line: serve, worker, migrate, keys
+pub mod cli; // the command line: serve, worker, migrate, keys, sync, export, demo, render
 pub mod clock; // the time "when" decisions read: system, or set by tests
 pub mod config; // every setting, from the environment, validated once
 pub mod crypto; // AES-256-GCM secret box with key ids and rotation
@@ -20,12 +20,13 @@ pub mod jira; // Jira: connect (3LO or token), projects, people, issue sync, PR 
 pub mod jobs; // durable apalis jobs on the same database
 pub mod leaderboard; // the weekly leaderboard: rankings, the post once per org and week, settings
 pub mod metrics; // pure: per-PR metrics, AI detection, aggregates (docs/metrics.md)
+pub mod people; // people matching: Slack members linked by email as identities arrive, the People modal
 pub mod signed_state; // signed, single-use, expiring state for browser round trips
-pub mod slack; // Slack: verified listeners, routing, Web API client, install, App Home
+pub mod slack; // Slack transport: verified routes, Socket Mode, payloads, the listener registry, install
 pub mod slack_api; // the Slack Web API client: rate control, per-channel pacing (no capability)
 pub mod slack_ui; // Slack screens composing several capabilities, and listener registration
 pub mod state; // AppState: the handles every handler, listener and job receives
 pub mod store; // org-scoped storage on SQLite or PostgreSQL, one code path
 pub mod surveys; // PR survey DMs, the AI Detective reveal, reminders, expiry, quiet hours
-pub mod telemetry;
-pub mod web; // what the browser steps share: pages, round-trip cookies, origin checks // tracing set-up (text or JSON)
+pub mod telemetry; // tracing set-up (text or JSON)
+pub mod web; // what the browser steps share: pages, round-trip cookies, origin checks

@@ -75,17 +75,13 @@ async fn render_text(
             .context("no Slack user to answer as; pass --user")?,
     };
     let role = preview::offline_role(state, org, &who).await?;
-    let ctx = crate::slack::listeners::Ctx {
-        state: state.clone(),
-        org: org.clone(),
-    };
     let value = match crate::dashboard::grammar::parse(text) {
         Ok(mut q) => {
             if let Some(r) = range {
                 q.range = r;
             }
             let delivery = crate::dashboard::Delivery::Public(base);
-            crate::slack_ui::dashboards::message_as(&ctx, &who, role, &q, &delivery).await?
+            crate::slack_ui::dashboards::message_as(state, org, &who, role, &q, &delivery).await?
         }
         Err(e) => serde_json::to_value(blocks::help::metrics_help(Some(&format!(
             "{e} Here's what I understand:"

@@ -709,7 +709,7 @@ async fn process(
             tracing::warn!(error = %e, "could not queue survey delivery; the tick will");
         }
         // People asked but not matched yet: Slack may know their email.
-        if let Err(e) = crate::slack::people::match_waiting(ctx, org, &waiting).await {
+        if let Err(e) = crate::people::match_waiting(ctx, org, &waiting).await {
             tracing::warn!(error = %e, "could not look up unmatched people by email");
         }
     }

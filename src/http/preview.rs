@@ -291,7 +291,7 @@ pub async fn render(
             ));
         }
         "modal-people" => {
-            let model = crate::slack::people::model(ctx).await?;
+            let model = crate::people::model(ctx).await?;
             return Ok((
                 to_json(&blocks::survey::people_modal(&model))?,
                 PreviewKind::Modal,
@@ -348,7 +348,7 @@ pub async fn render(
             if q.view == grammar::View::Help {
                 to_json(&blocks::help::metrics_help(None))?
             } else {
-                crate::slack_ui::dashboards::message_as(ctx, &who, role, &q, delivery)
+                crate::slack_ui::dashboards::message_as(state, org, &who, role, &q, delivery)
                     .await
                     .map_err(|e| RenderError::Build(e.to_string()))?
             }

@@ -6,7 +6,6 @@ pub mod install; // OAuth v2 install, token refresh; single-workspace start-up
 pub mod listeners; // registry, dispatch, acks
 pub mod modal; // opening modals: the admin check, views.open
 pub mod payload; // typed Slack payloads
-pub mod people; // Slack people matching by email (runs as identities arrive; lookupByEmail for waiting surveys), the People modal
 pub mod respond; // the slack.respond job: answers posted to response_url
 pub mod roles; // roles and the one visibility check
 pub mod routes; // HTTP endpoints

@@ -1,4 +1,5 @@
-//! Opening modals: the admin check before a setup modal, and `views.open`.
+//! Modals: the admin check before a setup modal, `views.open`, and reading
+//! a submitted modal's inputs.
 
 use super::listeners::Ctx;
 use super::payload::Interaction;
@@ -26,4 +27,43 @@ pub async fn open(
     let view = serde_json::to_value(modal)
         .map_err(|e| super::listeners::ListenerError::Other(e.to_string()))?;
     Ok(ctx.slack().await?.views_open(trigger, &view).await?)
+}
+
+/// A submitted modal's plain-text input, trimmed (empty when absent).
+pub fn value(i: &Interaction, block: &str, action: &str) -> String {
+    i.raw
+        .pointer(&format!("/view/state/values/{block}/{action}/value"))
+        .and_then(serde_json::Value::as_str)
+        .unwrap_or_default()
+        .trim()
+        .to_string()
+}
+
+/// A chooser modal's submitted state: whether "only the chosen ones" is
+/// picked (over "all"), and the chosen ids. Shared by the repository and
+/// Jira project choosers.
+pub fn selection(
+    i: &Interaction,
+    (mode_block, mode_action): (&str, &str),
+    (pick_block, pick_action): (&str, &str),
+) -> (bool, Vec<i64>) {
+    let values = i
+        .raw
+        .pointer("/view/state/values")
+        .cloned()
+        .unwrap_or(serde_json::Value::Null);
+    let chosen = values
+        .pointer(&format!(
+            "/{mode_block}/{mode_action}/selected_option/value"
+        ))
+        .and_then(serde_json::Value::as_str)
+        == Some(blocks::ids::input::REPOS_CHOSEN);
+    let picked = values
+        .pointer(&format!("/{pick_block}/{pick_action}/selected_options"))
+        .and_then(serde_json::Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|o| o["value"].as_str()?.parse().ok())
+        .collect();
+    (chosen, picked)
 }

@@ -7,10 +7,17 @@ use blocks::home::AdminSource;
 use blocks::ids::input;
 
 use crate::domain::Role;
-use crate::slack::listeners::{Ack, Ctx, ListenerResult};
+use crate::slack::listeners::{Ack, Ctx, ListenerResult, Listeners};
 use crate::slack::payload::Interaction;
 use crate::slack::roles::SLACK_ADMIN;
 use crate::store::{StoreError, audit, orgs, roles};
+
+/// Registers the admins modal's listeners: App Home's "Admins" button and
+/// the modal's submission.
+pub fn register(l: &mut Listeners) {
+    l.action(blocks::ids::action::ADMINS_OPEN, open_action);
+    l.view(blocks::ids::callback::ADMINS, save);
+}
 
 /// Admins and why, as stored (the modal, the preview).
 pub async fn listed(ctx: &Ctx) -> Result<Vec<(String, AdminSource)>, StoreError> {
@@ -39,10 +46,10 @@ pub async fn listed(ctx: &Ctx) -> Result<Vec<(String, AdminSource)>, StoreError>
 
 /// The App Home "Admins" button.
 pub async fn open_action(ctx: Ctx, i: Interaction) -> ListenerResult {
-    let Some(trigger) = super::views::admin_trigger(&ctx, &i).await? else {
+    let Some(trigger) = crate::slack::modal::admin_trigger(&ctx, &i).await? else {
         return Ok(Ack::Empty);
     };
-    super::views::open(
+    crate::slack::modal::open(
         &ctx,
         &trigger,
         &blocks::home::admins_modal(&listed(&ctx).await?),

@@ -10,11 +10,25 @@ use blocks::help::metrics_help;
 use serde_json::{Value, json};
 
 use crate::dashboard::grammar::{self, Query, Range, View};
-use crate::dashboard::{self as dash, Answer, Asked, Delivery};
+use crate::dashboard::{self as dash, Answer, Delivery};
 use crate::domain::{Role, TeamId};
-use crate::slack::listeners::{Ack, Ctx, ListenerError, ListenerResult};
+use crate::slack::listeners::{Ack, Ctx, ListenerError, ListenerResult, Listeners};
 use crate::slack::payload::{Command, Interaction};
+use crate::state::AppState;
+use crate::store::orgs::Org;
 use crate::store::{StoreError, unix_now};
+
+/// The slash command declared in manifest.yml.
+pub const METRICS: &str = "/metrics";
+
+/// Registers the dashboards' listeners: `/metrics`, the range and team
+/// pickers (in messages and on App Home) and "Share in channel".
+pub fn register(l: &mut Listeners) {
+    l.command(METRICS, metrics);
+    l.action(blocks::ids::action::METRICS_RANGE, range_picked);
+    l.action(blocks::ids::action::METRICS_TEAM, team_picked);
+    l.action(blocks::ids::action::METRICS_SHARE, share);
+}
 
 /// How long a `/metrics` listener waits for its answer before acknowledging
 /// with "working on it" and delivering through `response_url` instead.
@@ -105,56 +119,45 @@ async fn compute(ctx: &Ctx, user: &str, query: &Query) -> Result<Answer, Listene
         }
     };
     let delivery = delivery_for(ctx).await?;
-    answer_as(ctx, user, role, query, &delivery.get()).await
+    answer_as(&ctx.state, &ctx.org, user, role, query, &delivery.get()).await
 }
 
 /// The answer to `query` for `user` with `role` already decided (no Slack
 /// calls but chart uploads): `/metrics`, the preview and `aimpact render`.
 pub async fn answer_as(
-    ctx: &Ctx,
+    state: &AppState,
+    org: &Org,
     user: &str,
     role: Role,
     query: &Query,
     delivery: &Delivery<'_>,
 ) -> Result<Answer, ListenerError> {
     if query.view == View::Leaderboard {
-        let surface =
-            crate::leaderboard::so_far(&ctx.state.db, ctx.org.id, ctx.state.clock.now(), delivery)
-                .await
-                .map_err(|e| ListenerError::Other(e.to_string()))?;
+        let surface = crate::leaderboard::so_far(&state.db, org.id, state.clock.now(), delivery)
+            .await
+            .map_err(|e| ListenerError::Other(e.to_string()))?;
         return Ok(Answer::Message(
             Box::new(surface),
             "The leaderboard this week so far".into(),
         ));
     }
-    let viewer = dash::viewer(&ctx.state.db, &ctx.org, user, role).await?;
-    let asked = Asked {
-        view: query.view.clone(),
-        range: query.range,
-    };
-    dash::answer(
-        &ctx.state.db,
-        &ctx.org,
-        &viewer,
-        &asked,
-        None,
-        ctx.state.clock.now(),
-        delivery,
-    )
-    .await
-    .map_err(|e| ListenerError::Other(e.to_string()))
+    let viewer = dash::viewer(&state.db, org, user, role).await?;
+    dash::answer(state, org, &viewer, query, None, delivery)
+        .await
+        .map_err(|e| ListenerError::Other(e.to_string()))
 }
 
 /// [`answer_as`] as the message Slack would get.
 pub async fn message_as(
-    ctx: &Ctx,
+    state: &AppState,
+    org: &Org,
     user: &str,
     role: Role,
     query: &Query,
     delivery: &Delivery<'_>,
 ) -> Result<Value, ListenerError> {
     Ok(answer_message(
-        answer_as(ctx, user, role, query, delivery).await?,
+        answer_as(state, org, user, role, query, delivery).await?,
         query,
     ))
 }
@@ -473,21 +476,13 @@ pub async fn home_dashboard(
         (Role::Developer, _, Some(_)) => View::Me,
         _ => View::Overview,
     };
-    let asked = Asked {
+    let asked = Query {
         view,
         range: state.range,
     };
-    let answer = dash::answer(
-        &ctx.state.db,
-        &ctx.org,
-        &viewer,
-        &asked,
-        team,
-        unix_now(),
-        delivery,
-    )
-    .await
-    .map_err(|e| ListenerError::Other(e.to_string()))?;
+    let answer = dash::answer(&ctx.state, &ctx.org, &viewer, &asked, team, delivery)
+        .await
+        .map_err(|e| ListenerError::Other(e.to_string()))?;
     let Answer::Dashboard(mut d) = answer else {
         return Ok(None);
     };

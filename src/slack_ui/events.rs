@@ -35,7 +35,7 @@ async fn member_changed(ctx: Ctx, event: Event) -> ListenerResult {
         tracing::warn!(event_type = %event.event_type, "member event without a user object; ignored");
         return Ok(Ack::Empty);
     };
-    crate::slack::people::match_member(&ctx.state, ctx.org.id, &member).await?;
+    crate::people::match_member(&ctx.state, ctx.org.id, &member).await?;
     Ok(Ack::Empty)
 }
 

@@ -1,30 +1,32 @@
-//! The Slack screens that compose several capabilities, and the listener
-//! registrations: App Home and its setup buttons, the admins modal, the
-//! `/metrics` face, view submissions, options, events and shortcuts. Above
-//! the capabilities; nothing below names it (App Home is refreshed through
-//! a handle, `state::HomeRefresh`).
+//! The Slack screens that compose several capabilities, and the one list
+//! of listeners. Above the capabilities; nothing below names it (App Home
+//! is refreshed through a handle, `slack::listeners::HomeRefresh`).
+//!
+//! One rule for listeners: every module that owns a Slack screen has a
+//! `register(&mut Listeners)` that registers all of that screen's
+//! listeners, of every kind; [`listeners`] calls each once.
 
-pub mod actions; // block action listeners (setup buttons)
 pub mod admins; // the admins modal: add or remove aimpact admins
-pub mod commands; // slash command listeners (/metrics)
 pub mod dashboards; // /metrics answers, range/team pickers, share, the Home dashboard
-pub mod events; // event listeners (app_home_opened, app_uninstalled, tokens_revoked, team_join, user_change)
+pub mod events; // workspace events (app_home_opened, app_uninstalled, tokens_revoked, team_join, user_change)
 pub mod home; // App Home views per role
-pub mod jira; // Jira connect modals and the project chooser
-pub mod options; // options-load listeners
-pub mod repos; // the repository chooser
-pub mod shortcuts;
-pub mod views; // view submission listeners // shortcut listeners (Report AI issue)
+pub mod setup; // App Home's setup checklist buttons and "Sync now"
+pub mod shortcuts; // "Report AI issue"
 
-/// Every listener of the app, each module registering its own.
+/// Every listener of the app.
 pub fn listeners() -> crate::slack::listeners::Listeners {
     let mut l = crate::slack::listeners::Listeners::default();
-    commands::register(&mut l);
-    actions::register(&mut l);
-    views::register(&mut l);
-    options::register(&mut l);
+    // The capabilities' own Slack faces.
+    crate::github::slack::register(&mut l);
+    crate::jira::slack::register(&mut l);
+    crate::people::register(&mut l);
+    crate::surveys::register(&mut l);
+    crate::leaderboard::settings::register(&mut l);
+    // The screens that compose several capabilities.
+    dashboards::register(&mut l);
+    setup::register(&mut l);
+    admins::register(&mut l);
     shortcuts::register(&mut l);
     events::register(&mut l);
-    crate::leaderboard::settings::register(&mut l);
     l
 }

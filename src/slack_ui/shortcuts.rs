@@ -1,4 +1,4 @@
-//! Shortcut listeners, by callback id.
+//! "Report AI issue": the message shortcut and its modal.
 
 use crate::slack::listeners::{Ack, Ctx, ListenerError, ListenerResult, Listeners};
 use crate::slack::payload::Interaction;
@@ -6,6 +6,10 @@ use crate::slack::payload::Interaction;
 /// Registers this module's listeners.
 pub fn register(l: &mut Listeners) {
     l.shortcut(blocks::ids::callback::REPORT_AI_ISSUE, report_ai_issue);
+    // Informational for now: submitting just closes it.
+    l.view(blocks::ids::callback::REPORT_AI_ISSUE, |_ctx, _i| async {
+        Ok(Ack::Empty)
+    });
 }
 
 /// "Report AI issue" on a message: opens its modal.

@@ -212,8 +212,6 @@ impl AiAnswer {
 }
 
 /// The author's survey of a merged PR.
-
-/// The author's survey of a merged PR.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct SurveyRow {
     /// The PR asked about.

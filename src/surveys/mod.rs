@@ -22,7 +22,16 @@ pub mod settings;
 use blocks::Surface;
 use blocks::survey::{AiChoice, AuthorState, PrLine, Reveal, ReviewState};
 
+use crate::slack::listeners::Listeners;
 use crate::store::surveys::{AiAnswer, Item, Kind, SurveyStatus};
+
+/// Registers the surveys' listeners: the answers in survey DMs (with
+/// opt-out and opt-in) and the survey settings modal.
+pub fn register(l: &mut Listeners) {
+    answer::register(l);
+    l.action(blocks::ids::action::SURVEY_SETTINGS, settings::open_action);
+    l.view(blocks::ids::callback::SURVEY_SETTINGS, settings::save);
+}
 
 /// The blocks' spelling of a stored answer.
 pub fn choice(a: AiAnswer) -> AiChoice {

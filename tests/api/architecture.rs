@@ -125,12 +125,19 @@ fn cycles(graph: &BTreeMap<String, BTreeSet<String>>) -> Vec<BTreeSet<String>> {
 }
 
 /// The Slack transport: routes, verification, Socket Mode, payloads, the
-/// listener registry, the org's client, install, roles, people matching.
+/// listener registry, the org's client, install, roles.
 const TRANSPORT: [&str; 1] = ["slack"];
 
 /// The capabilities: they may name each other (without a cycle), the
 /// transport and the lower layers, never the screens above them or the root.
-const CAPABILITIES: [&str; 5] = ["dashboard", "github", "jira", "leaderboard", "surveys"];
+const CAPABILITIES: [&str; 6] = [
+    "dashboard",
+    "github",
+    "jira",
+    "leaderboard",
+    "people",
+    "surveys",
+];
 
 /// The Slack screens composing several capabilities, and the listener
 /// registrations.

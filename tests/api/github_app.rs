@@ -879,7 +879,7 @@ async fn the_daily_sync_is_claimed_once_a_day_per_connected_org() {
     };
     let rollups = aimpact::dashboard::rollups::TASK;
     let daily = aimpact::github::job::DAILY;
-    let people = aimpact::slack::people::TASK;
+    let people = aimpact::people::TASK;
     // The daily sync, the 5-minute rollups refresh and the daily Slack
     // people matching (no surveys are due: nothing is enqueued for them).
     assert_eq!(tick(now).await.unwrap(), 3);

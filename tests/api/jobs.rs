@@ -190,7 +190,7 @@ async fn every_queue_works_again_after_the_database_was_away_for_ten_seconds() {
     use aimpact::jira::job::SyncJira;
     use aimpact::jobs::Job;
     use aimpact::leaderboard::post::PostLeaderboard;
-    use aimpact::slack::people::MatchSlackPeople;
+    use aimpact::people::MatchSlackPeople;
     use aimpact::surveys::deliver::DeliverSurveys;
 
     let slack = MockServer::start().await;

@@ -247,7 +247,7 @@ async fn world(db: &TestDb) -> World {
     }
     // Rob's only Slack matches by email are a bot, a deactivated member
     // and a guest: the admin maps him by hand in the People modal.
-    let found = aimpact::slack::people::match_people(&app.state, org)
+    let found = aimpact::people::match_people(&app.state, org)
         .await
         .unwrap();
     assert_eq!(
@@ -267,7 +267,7 @@ async fn world(db: &TestDb) -> World {
     assert_eq!(answer.status(), 200);
     assert_eq!(answer.text().await.unwrap(), "", "the modal closes");
     // Matching again keeps the manual mapping.
-    aimpact::slack::people::match_people(&app.state, org)
+    aimpact::people::match_people(&app.state, org)
         .await
         .unwrap();
     {

@@ -9,27 +9,34 @@ use crate::domain::Role;
 use crate::jira::client::JiraError;
 use crate::jira::connect::{self, ConnectError};
 use crate::jira::sync::{PROJECTS_CHOSEN, PROJECTS_SETTING};
-use crate::slack::listeners::{Ack, Ctx, ListenerError, ListenerResult};
+use crate::slack::listeners::{Ack, Ctx, ListenerError, ListenerResult, Listeners};
 use crate::slack::payload::Interaction;
 use crate::store::jira::{self as store, Project};
 use crate::store::{StoreError, audit, integrations};
 
 const OPTIONS_MAX: usize = 100;
 
+/// Registers Jira's listeners: the connect modals, the project chooser and
+/// its options, and the consent link button.
+pub fn register(l: &mut Listeners) {
+    l.options(blocks::ids::input::PROJECTS_PICK_VALUE, options);
+    l.view(blocks::ids::callback::JIRA_CONNECT, connect_submitted);
+    l.view(blocks::ids::callback::PROJECTS_CHOOSE, save);
+    // Informational: submitting just closes it.
+    l.view(blocks::ids::callback::JIRA_OAUTH, |_ctx, _i| async {
+        Ok(Ack::Empty)
+    });
+    // A link button: Slack opens the URL and also sends the click.
+    l.action(blocks::ids::action::JIRA_OAUTH, |_ctx, _i| async {
+        Ok(Ack::Empty)
+    });
+}
+
 fn choice(p: &Project) -> RepoChoice {
     RepoChoice {
         full_name: format!("{} · {}", p.key, p.name),
         value: p.id.0.to_string(),
     }
-}
-
-fn value(i: &Interaction, block: &str, action: &str) -> String {
-    i.raw
-        .pointer(&format!("/view/state/values/{block}/{action}/value"))
-        .and_then(Value::as_str)
-        .unwrap_or_default()
-        .trim()
-        .to_string()
 }
 
 /// The modal the "Connect Jira" button opens: projects when connected,
@@ -131,7 +138,7 @@ pub async fn save(ctx: Ctx, i: Interaction) -> ListenerResult {
             "Only an aimpact admin can choose projects.",
         ));
     }
-    let (chosen, picked) = super::repos::selection(
+    let (chosen, picked) = crate::slack::modal::selection(
         &i,
         (input::PROJECTS_MODE, input::PROJECTS_MODE_VALUE),
         (input::PROJECTS_PICK, input::PROJECTS_PICK_VALUE),
@@ -141,7 +148,7 @@ pub async fn save(ctx: Ctx, i: Interaction) -> ListenerResult {
     } else {
         input::REPOS_ALL
     };
-    let points = value(&i, input::JIRA_POINTS, input::JIRA_POINTS_VALUE);
+    let points = crate::slack::modal::value(&i, input::JIRA_POINTS, input::JIRA_POINTS_VALUE);
     if chosen && picked.is_empty() {
         return Ok(Ack::field_error(
             input::PROJECTS_PICK,
@@ -207,7 +214,7 @@ pub async fn save(ctx: Ctx, i: Interaction) -> ListenerResult {
     }
     let user = i.user_id.clone();
     tokio::spawn(async move {
-        if let Err(e) = super::home::publish(&ctx, &user).await {
+        if let Err(e) = crate::slack::listeners::refresh_home(&ctx, &user).await {
             tracing::warn!(error = %e, "could not refresh App Home after choosing projects");
         }
     });
@@ -223,9 +230,9 @@ pub async fn connect_submitted(ctx: Ctx, i: Interaction) -> ListenerResult {
             "Only an aimpact admin can connect Jira.",
         ));
     }
-    let site_raw = value(&i, input::JIRA_SITE, input::JIRA_SITE_VALUE);
-    let email = value(&i, input::JIRA_EMAIL, input::JIRA_EMAIL_VALUE);
-    let token = value(&i, input::JIRA_TOKEN, input::JIRA_TOKEN_VALUE);
+    let site_raw = crate::slack::modal::value(&i, input::JIRA_SITE, input::JIRA_SITE_VALUE);
+    let email = crate::slack::modal::value(&i, input::JIRA_EMAIL, input::JIRA_EMAIL_VALUE);
+    let token = crate::slack::modal::value(&i, input::JIRA_TOKEN, input::JIRA_TOKEN_VALUE);
     let Some(site) = connect::site_url(&site_raw) else {
         return Ok(Ack::field_error(
             input::JIRA_SITE,
@@ -295,7 +302,7 @@ pub async fn connect_submitted(ctx: Ctx, i: Interaction) -> ListenerResult {
         .unwrap_or_else(|e| tracing::warn!(error = %e, "could not record the first Jira sync"));
     let user = i.user_id.clone();
     tokio::spawn(async move {
-        if let Err(e) = super::home::publish(&ctx, &user).await {
+        if let Err(e) = crate::slack::listeners::refresh_home(&ctx, &user).await {
             tracing::warn!(error = %e, "could not refresh App Home after connecting Jira");
         }
     });

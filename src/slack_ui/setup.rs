@@ -1,4 +1,5 @@
-//! Block action listeners, by action id (ids from `blocks::ids::action`).
+//! App Home's setup: the checklist buttons open each step's modal (the
+//! capability's own, or an informational one), and "Sync now".
 
 use blocks::home::{SetupTopic, setup_info};
 
@@ -6,38 +7,16 @@ use crate::domain::Role;
 use crate::slack::listeners::{Ack, Ctx, ListenerError, ListenerResult, Listeners};
 use crate::slack::payload::Interaction;
 
-/// Registers this module's listeners.
+/// Registers App Home's setup listeners: the checklist buttons, "Sync now",
+/// and the informational setup modals (submitting just closes them).
 pub fn register(l: &mut Listeners) {
     for id in blocks::ids::action::SETUP {
         l.action(id, setup_step);
     }
     l.action(blocks::ids::action::SYNC_GITHUB, sync_github);
-    l.action(
-        blocks::ids::action::METRICS_RANGE,
-        super::dashboards::range_picked,
-    );
-    l.action(
-        blocks::ids::action::METRICS_TEAM,
-        super::dashboards::team_picked,
-    );
-    l.action(blocks::ids::action::METRICS_SHARE, super::dashboards::share);
-    crate::surveys::answer::register(l);
-    l.action(
-        blocks::ids::action::SURVEY_SETTINGS,
-        crate::surveys::settings::open_action,
-    );
-    l.action(
-        blocks::ids::action::PEOPLE_MAP,
-        crate::slack::people::open_action,
-    );
-    l.action(blocks::ids::action::ADMINS_OPEN, super::admins::open_action);
-    // A link button: Slack opens the URL and also sends the click.
-    for link in [
-        blocks::ids::action::GITHUB_APP_INSTALL,
-        blocks::ids::action::JIRA_OAUTH,
-    ] {
-        l.action(link, |_ctx, _i| async { Ok(Ack::Empty) });
-    }
+    l.view(blocks::ids::callback::SETUP_INFO, |_ctx, _i| async {
+        Ok(Ack::Empty)
+    });
 }
 
 /// "Sync now": queues incremental GitHub and Jira syncs.
@@ -99,7 +78,7 @@ async fn setup_step(ctx: Ctx, i: Interaction) -> ListenerResult {
     };
     match topic {
         SetupTopic::People => {
-            crate::slack::people::open(&ctx, &i).await?;
+            crate::people::open(&ctx, &i).await?;
             return Ok(Ack::Empty);
         }
         SetupTopic::Surveys => {
@@ -128,9 +107,9 @@ async fn setup_step(ctx: Ctx, i: Interaction) -> ListenerResult {
                 None => blocks::home::github_connect(),
             }
         }
-        SetupTopic::Jira => super::jira::setup_modal(&ctx, &i.user_id).await?,
+        SetupTopic::Jira => crate::jira::slack::setup_modal(&ctx, &i.user_id).await?,
         SetupTopic::Repositories if connected => {
-            blocks::home::repo_chooser(&super::repos::chooser(&ctx).await?)
+            blocks::home::repo_chooser(&crate::github::slack::chooser(&ctx).await?)
         }
         _ => setup_info(topic),
     };

@@ -1,4 +1,4 @@
-//! Slack people matching: workspace members (paged `users.list`) are linked
+//! People matching: Slack workspace members (paged `users.list`) are linked
 //! to people by email, bots, deactivated members and guests left out; an
 //! admin maps the rest by hand in the People modal (or excludes them).
 //! Automatic matching never touches a person who already has a Slack
@@ -8,13 +8,20 @@ use std::collections::HashMap;
 
 use apalis::prelude::BoxDynError;
 
-use super::listeners::{Ack, Ctx, ListenerError, ListenerResult};
-use super::payload::Interaction;
 use crate::domain::{OrgId, PersonId, Provider, Role};
+use crate::slack::listeners::{Ack, Ctx, ListenerError, ListenerResult, Listeners};
+use crate::slack::payload::Interaction;
 use crate::state::AppState;
 use crate::store::StoreError;
 use crate::store::orgs;
 use crate::store::people::{self, LinkSource};
+
+/// Registers the People modal's listeners (App Home's "People" button and
+/// the modal's submission).
+pub fn register(l: &mut Listeners) {
+    l.action(blocks::ids::action::PEOPLE_MAP, open_action);
+    l.view(blocks::ids::callback::PEOPLE_MAP, save);
+}
 
 pub use crate::jobs::kinds::{MATCH_PEOPLE_TASK as TASK, MatchSlackPeople, request_match};
 
@@ -285,7 +292,7 @@ pub async fn open_action(ctx: Ctx, i: Interaction) -> ListenerResult {
 /// Saves the People modal: map, exclude or include one person.
 pub async fn save(ctx: Ctx, i: Interaction) -> ListenerResult {
     use blocks::ids::input;
-    if super::roles::resolve(&ctx, &i.user_id).await? != Role::Admin {
+    if crate::slack::roles::resolve(&ctx, &i.user_id).await? != Role::Admin {
         return Ok(Ack::field_error(
             input::MAP_PERSON,
             "Only aimpact admins can map people.",
