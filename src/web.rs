@@ -1,7 +1,8 @@
 //! What the few browser steps (the Slack install, the GitHub and Jira
 //! connects) share: small HTML pages, the cookie that binds a round trip to
-//! its browser, the same-origin check and a constant-time compare. Below
-//! every capability; `http` is the router.
+//! its browser, the same-origin check, a constant-time compare, and
+//! [`AppError`], the one way an HTTP handler fails. Below every capability;
+//! `http` is the router.
 
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
@@ -17,6 +18,79 @@ pub fn page(status: StatusCode, title: &str, body: &str) -> Response {
          <body><h1>{title}</h1>{body}</body></html>"
     );
     (status, Html(html)).into_response()
+}
+
+/// Why an HTTP request failed, as the person or caller is told. What an
+/// outside party may read says what to do; [`AppError::Internal`] is logged
+/// with its whole cause chain and shown only as "something went wrong on
+/// our side".
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    /// The request itself is wrong (400).
+    #[error("{0}")]
+    Invalid(String),
+    /// Not this requester's to do (403).
+    #[error("{0}")]
+    Forbidden(String),
+    /// Nothing here, or not set up on this deployment (404).
+    #[error("{0}")]
+    NotFound(String),
+    /// The service we called failed (502); the message is ours, never theirs.
+    #[error("{0}")]
+    Upstream(String),
+    /// Our fault: storage, a bug. Logged, never shown.
+    #[error(transparent)]
+    Internal(#[from] anyhow::Error),
+}
+
+/// What an internal failure is shown as.
+pub const INTERNAL_MESSAGE: &str =
+    "something went wrong on our side and it has been logged; please try again";
+
+impl AppError {
+    /// An internal failure with what we were doing.
+    pub fn internal(e: impl Into<anyhow::Error>, doing: &'static str) -> AppError {
+        AppError::Internal(e.into().context(doing))
+    }
+
+    /// The HTTP status.
+    pub fn status(&self) -> StatusCode {
+        match self {
+            AppError::Invalid(_) => StatusCode::BAD_REQUEST,
+            AppError::Forbidden(_) => StatusCode::FORBIDDEN,
+            AppError::NotFound(_) => StatusCode::NOT_FOUND,
+            AppError::Upstream(_) => StatusCode::BAD_GATEWAY,
+            AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// What may be said: the message, or [`INTERNAL_MESSAGE`] after logging
+    /// an internal failure's cause chain.
+    pub fn public_message(&self) -> String {
+        match self {
+            AppError::Internal(e) => {
+                tracing::error!(error = format!("{e:#}"), "request failed");
+                INTERNAL_MESSAGE.to_string()
+            }
+            other => other.to_string(),
+        }
+    }
+
+    /// The page a browser step shows under `title`.
+    pub fn page(&self, title: &str) -> Response {
+        page(
+            self.status(),
+            title,
+            &format!("<p>{}.</p>", escape_html(&self.public_message())),
+        )
+    }
+}
+
+/// A plain-text answer (for callers that are programs, or the preview).
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        (self.status(), format!("{}\n", self.public_message())).into_response()
+    }
 }
 
 /// Escapes text for HTML.

@@ -12,7 +12,7 @@ use serde::Deserialize;
 use super::connect::{self, SetupError};
 use super::job::SyncGithub;
 use crate::state::AppState;
-use crate::web::{escape_html, page};
+use crate::web::{AppError, escape_html, page};
 
 /// What GitHub puts on the setup URL.
 #[derive(Debug, Deserialize)]
@@ -132,26 +132,18 @@ pub async fn setup(
     let linked = match linked {
         Ok(linked) => linked,
         Err(e) => {
-            let (status, message) = match &e {
-                SetupError::Connect(connect::ConnectError::Github(inner)) => {
+            let e = match e {
+                SetupError::Connect(connect::ConnectError::Github(ref inner)) => {
                     tracing::warn!(error = %inner, "GitHub App setup failed");
-                    (StatusCode::BAD_GATEWAY, e.to_string())
+                    AppError::Upstream(e.to_string())
                 }
                 SetupError::Connect(inner) => {
-                    tracing::error!(error = %inner, "GitHub App setup could not be stored");
-                    (
-                        StatusCode::INTERNAL_SERVER_ERROR,
-                        "something went wrong on our side and it has been logged; please try again from App Home".into(),
-                    )
+                    AppError::internal(inner, "storing the GitHub App installation")
                 }
-                SetupError::NoApp => (StatusCode::NOT_FOUND, e.to_string()),
-                _ => (StatusCode::BAD_REQUEST, e.to_string()),
+                SetupError::NoApp => AppError::NotFound(e.to_string()),
+                other => AppError::Invalid(other.to_string()),
             };
-            return page(
-                status,
-                "GitHub is not connected",
-                &format!("<p>{}.</p>", escape_html(&message)),
-            );
+            return e.page("GitHub is not connected");
         }
     };
     tracing::info!(org_id = %linked.org, "GitHub App installation linked");

@@ -23,6 +23,7 @@ use crate::slack_ui::dashboards::HomeState;
 use crate::state::AppState;
 use crate::store::orgs::{self, Org};
 use crate::store::{StoreError, repositories, roles, teams};
+use crate::web::AppError;
 
 /// The preview routes, when the preview is on.
 pub fn router(state: &AppState) -> Router<AppState> {
@@ -392,12 +393,14 @@ async fn pick_org(state: &AppState, org: Option<i64>) -> Result<Option<Org>, Sto
     }
 }
 
-fn failure(e: impl std::fmt::Display) -> Response {
-    (
-        StatusCode::INTERNAL_SERVER_ERROR,
-        format!("preview failed: {e}\n"),
-    )
-        .into_response()
+impl From<RenderError> for AppError {
+    fn from(e: RenderError) -> AppError {
+        match e {
+            RenderError::Unknown(s) => AppError::NotFound(format!("unknown surface `{s}`")),
+            RenderError::NoUser(_) => AppError::Invalid(e.to_string()),
+            other => AppError::internal(other, "rendering the preview"),
+        }
+    }
 }
 
 async fn index(State(state): State<AppState>, Query(p): Query<Params>) -> Response {
@@ -406,11 +409,11 @@ async fn index(State(state): State<AppState>, Query(p): Query<Params>) -> Respon
         Ok(None) => {
             return Html(preview::index("aimpact preview — no workspace yet", &[])).into_response();
         }
-        Err(e) => return failure(e),
+        Err(e) => return AppError::internal(e, "reading the workspace").into_response(),
     };
     let entries = match catalogue(&state, &org).await {
         Ok(e) => e,
-        Err(e) => return failure(e),
+        Err(e) => return AppError::internal(e, "listing the surfaces").into_response(),
     };
     let suffix = p.org.map(|o| format!("?org={o}")).unwrap_or_default();
     let links: Vec<(String, String, String)> = entries
@@ -435,19 +438,18 @@ async fn show(
     Path(surface): Path<String>,
     Query(p): Query<Params>,
     headers: HeaderMap,
-) -> Response {
+) -> Result<Response, AppError> {
     let (surface, json) = match surface.strip_suffix(".json") {
         Some(s) => (s.to_string(), true),
         None => (surface, false),
     };
-    let org = match pick_org(&state, p.org).await {
-        Ok(Some(org)) => org,
-        Ok(None) => return (StatusCode::NOT_FOUND, "no workspace yet\n").into_response(),
-        Err(e) => return failure(e),
-    };
+    let org = pick_org(&state, p.org)
+        .await
+        .map_err(|e| AppError::internal(e, "reading the workspace"))?
+        .ok_or_else(|| AppError::NotFound("no workspace yet".into()))?;
     let range = match p.range.as_deref().map(grammar::parse) {
         Some(Ok(q)) => Some(q.range),
-        Some(Err(e)) => return (StatusCode::BAD_REQUEST, format!("{e}\n")).into_response(),
+        Some(Err(e)) => return Err(AppError::Invalid(e.to_string())),
         None => None,
     };
     // Charts load from this same server, as the browser reached it.
@@ -455,23 +457,18 @@ async fn show(
         .get(header::HOST)
         .and_then(|h| h.to_str().ok())
         .unwrap_or("127.0.0.1");
-    let Ok(base) = url::Url::parse(&format!("http://{host}/")) else {
-        return (StatusCode::BAD_REQUEST, "bad Host header\n").into_response();
-    };
+    let base = url::Url::parse(&format!("http://{host}/"))
+        .map_err(|_| AppError::Invalid("bad Host header".into()))?;
     let delivery = Delivery::Public(base);
-    match render(&state, &org, &surface, p.user.as_deref(), range, &delivery).await {
-        Ok((value, _)) if json => (
+    let (value, kind) = render(&state, &org, &surface, p.user.as_deref(), range, &delivery).await?;
+    Ok(if json {
+        (
             [(header::CONTENT_TYPE, "application/json")],
             serde_json::to_string_pretty(&value).unwrap_or_default(),
         )
-            .into_response(),
-        Ok((value, kind)) => {
-            let page = preview::page(&surface, &value, kind);
-            Html(page.replacen("</body>", IMAGE_CHECK, 1)).into_response()
-        }
-        Err(RenderError::Unknown(s)) => {
-            (StatusCode::NOT_FOUND, format!("unknown surface `{s}`\n")).into_response()
-        }
-        Err(e) => failure(e),
-    }
+            .into_response()
+    } else {
+        let page = preview::page(&surface, &value, kind);
+        Html(page.replacen("</body>", IMAGE_CHECK, 1)).into_response()
+    })
 }

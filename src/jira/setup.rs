@@ -9,7 +9,7 @@ use serde::Deserialize;
 use super::connect::{self, ConnectError};
 use super::job::SyncJira;
 use crate::state::AppState;
-use crate::web::{escape_html, page};
+use crate::web::{AppError, escape_html, page};
 
 /// What Atlassian puts on the callback URL.
 #[derive(Debug, Deserialize)]
@@ -135,26 +135,18 @@ pub async fn callback(
     let linked = match linked {
         Ok(l) => l,
         Err(e) => {
-            let (status, message) = match &e {
+            let e = match e {
                 ConnectError::Store(inner) => {
-                    tracing::error!(error = %inner, "Jira connection could not be stored");
-                    (
-                        StatusCode::INTERNAL_SERVER_ERROR,
-                        "something went wrong on our side and it has been logged; please try again from App Home".to_string(),
-                    )
+                    AppError::internal(inner, "storing the Jira connection")
                 }
-                ConnectError::Jira(inner) => {
+                ConnectError::Jira(ref inner) => {
                     tracing::warn!(error = %inner, "Jira OAuth failed");
-                    (StatusCode::BAD_GATEWAY, e.to_string())
+                    AppError::Upstream(e.to_string())
                 }
-                ConnectError::NotConfigured(_) => (StatusCode::NOT_FOUND, e.to_string()),
-                _ => (StatusCode::BAD_REQUEST, e.to_string()),
+                ConnectError::NotConfigured(_) => AppError::NotFound(e.to_string()),
+                other => AppError::Invalid(other.to_string()),
             };
-            return page(
-                status,
-                "Jira is not connected",
-                &format!("<p>{}.</p>", escape_html(&message)),
-            );
+            return e.page("Jira is not connected");
         }
     };
     let job = SyncJira {

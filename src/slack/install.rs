@@ -168,22 +168,15 @@ fn state_hash(nonce: &str) -> String {
     hex::encode(Sha256::digest(nonce.as_bytes()))
 }
 
-use crate::web::{escape_html, page};
+use crate::web::{AppError, escape_html, page};
 
-fn error_page(e: &InstallError) -> Response {
-    let status = match e {
-        InstallError::NotDistributed => StatusCode::NOT_FOUND,
-        InstallError::Store(_) => StatusCode::INTERNAL_SERVER_ERROR,
-        _ => StatusCode::BAD_REQUEST,
+fn error_page(e: InstallError) -> Response {
+    let e = match e {
+        InstallError::NotDistributed => AppError::NotFound(e.to_string()),
+        InstallError::Store(inner) => AppError::internal(inner, "storing the Slack installation"),
+        other => AppError::Invalid(other.to_string()),
     };
-    if let InstallError::Store(inner) = e {
-        tracing::error!(error = %inner, "slack install could not be stored");
-    }
-    page(
-        status,
-        "Installation did not finish",
-        &format!("<p>{}.</p>", escape_html(&e.to_string())),
-    )
+    e.page("Installation did not finish")
 }
 
 /// Install starts one client address may make in [`INSTALL_WINDOW`]: each
@@ -238,7 +231,7 @@ pub async fn install(
     }
     match start(&state).await {
         Ok(response) => response,
-        Err(e) => error_page(&e),
+        Err(e) => error_page(e),
     }
 }
 
@@ -318,7 +311,7 @@ pub async fn callback(
                 ),
             )
         }
-        Err(e) => error_page(&e),
+        Err(e) => error_page(e),
     };
     ([(header::SET_COOKIE, clear)], response).into_response()
 }

@@ -11,6 +11,7 @@ use std::sync::Arc;
 use serde_json::{Value, json};
 
 use super::payload::{Command, Event, Interaction, InteractionKind};
+use crate::domain::OrgId;
 use crate::state::AppState;
 use crate::store::StoreError;
 use crate::store::orgs::{self, Org};
@@ -188,8 +189,13 @@ fn not_installed() -> Ack {
 /// Slack waits 3 seconds for an acknowledgement; leave room for the trip.
 pub const ACK_BUDGET: std::time::Duration = std::time::Duration::from_millis(2500);
 
-async fn run(kind: &str, id: &str, fut: BoxFut) -> Ack {
-    match tokio::time::timeout(ACK_BUDGET, fut).await {
+/// Runs a listener inside its span (kind, id, org), so everything it and
+/// the store functions under it log carries them: every listener is
+/// instrumented here, once.
+async fn run(kind: &str, id: &str, org: OrgId, fut: BoxFut) -> Ack {
+    use tracing::Instrument;
+    let span = tracing::info_span!("listener", kind, id, org_id = %org);
+    match tokio::time::timeout(ACK_BUDGET, fut).instrument(span).await {
         Ok(Ok(ack)) => ack,
         Ok(Err(e)) => {
             tracing::error!(kind, id, error = %e, "listener failed");
@@ -223,9 +229,11 @@ pub async fn dispatch_command(state: &AppState, listeners: &Listeners, cmd: Comm
         return Ack::Empty;
     };
     let id = cmd.command.clone();
+    let org_id = org.id;
     run(
         "command",
         &id,
+        org_id,
         listener(
             Ctx {
                 state: state.clone(),
@@ -274,6 +282,7 @@ pub async fn dispatch_interaction(state: &AppState, listeners: &Listeners, i: In
         tracing::warn!(kind = ?i.kind, id = %id, "no listener; acknowledged");
         return unknown_ack;
     };
+    let org_id = org.id;
     let fut = listener(
         Ctx {
             state: state.clone(),
@@ -281,7 +290,7 @@ pub async fn dispatch_interaction(state: &AppState, listeners: &Listeners, i: In
         },
         i,
     );
-    run("interaction", &id, fut).await
+    run("interaction", &id, org_id, fut).await
 }
 
 /// Records an event (Slack retries repeat `event_id`) and runs its
@@ -344,7 +353,8 @@ pub async fn dispatch_event(state: &AppState, listeners: &Listeners, event: Even
     let state = state.clone();
     let org_id = org.id;
     let event_type = event.event_type.clone();
-    tokio::spawn(async move {
+    let span = tracing::info_span!("listener", kind = "event", id = %event_type, org_id = %org_id);
+    let run = async move {
         let ctx = Ctx {
             state: state.clone(),
             org,
@@ -363,7 +373,8 @@ pub async fn dispatch_event(state: &AppState, listeners: &Listeners, event: Even
                 }
             }
         }
-    });
+    };
+    tokio::spawn(tracing::Instrument::instrument(run, span));
 }
 
 /// An event recorded this long ago without an outcome was lost with its

@@ -21,6 +21,7 @@ pub struct Entry {
 }
 
 /// Appends an entry.
+#[tracing::instrument(level = "debug", skip_all, fields(org_id = %org), err(level = "debug"))]
 pub async fn record(
     conn: &mut AnyConnection,
     org: OrgId,
@@ -45,6 +46,7 @@ pub async fn record(
 }
 
 /// The newest entries first.
+#[tracing::instrument(level = "debug", skip_all, fields(org_id = %org), err(level = "debug"))]
 pub async fn recent(conn: &mut AnyConnection, org: OrgId, limit: i64) -> StoreResult<Vec<Entry>> {
     const SQL: &str = "select actor, action, target, detail, created_at from audit_log
         where org_id = $1 order by created_at desc, audit_log_id desc limit $2";

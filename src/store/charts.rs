@@ -16,6 +16,7 @@ pub struct StoredChart {
 }
 
 /// The chart with this content hash, marked as used now.
+#[tracing::instrument(level = "debug", skip_all, fields(org_id = %org), err(level = "debug"))]
 pub async fn find(
     conn: &mut AnyConnection,
     org: OrgId,
@@ -40,6 +41,7 @@ pub async fn find(
 
 /// Stores a rendered chart; when another request stored the same content
 /// first, theirs wins and is returned.
+#[tracing::instrument(level = "debug", skip_all, fields(org_id = %org), err(level = "debug"))]
 pub async fn insert(
     conn: &mut AnyConnection,
     org: OrgId,
@@ -67,6 +69,7 @@ pub async fn insert(
 }
 
 /// Records the Slack file a chart was uploaded as.
+#[tracing::instrument(level = "debug", skip_all, fields(org_id = %org), err(level = "debug"))]
 pub async fn set_slack_file(
     conn: &mut AnyConnection,
     org: OrgId,
@@ -85,6 +88,7 @@ pub async fn set_slack_file(
 }
 
 /// The PNG behind a public token.
+#[tracing::instrument(level = "debug", skip_all, fields(org_id = %org), err(level = "debug"))]
 pub async fn png_by_token(
     conn: &mut AnyConnection,
     org: OrgId,
@@ -99,6 +103,7 @@ pub async fn png_by_token(
 }
 
 /// Deletes charts unused since `before`; returns how many.
+#[tracing::instrument(level = "debug", skip_all, fields(org_id = %org), err(level = "debug"))]
 pub async fn prune(conn: &mut AnyConnection, org: OrgId, before: i64) -> StoreResult<u64> {
     let done = sqlx::query("delete from chart_image where org_id = $1 and last_used_at < $2")
         .bind(org.get())

@@ -15,6 +15,7 @@ fn aad(org: OrgId, name: &str) -> Vec<u8> {
 }
 
 /// Stores (or replaces) a secret, sealed under the current key.
+#[tracing::instrument(level = "debug", skip_all, fields(org_id = %org), err(level = "debug"))]
 pub async fn put(
     conn: &mut AnyConnection,
     keys: &Keyring,
@@ -41,6 +42,7 @@ pub async fn put(
 }
 
 /// Opens a stored secret; `None` when there is none.
+#[tracing::instrument(level = "debug", skip_all, fields(org_id = %org), err(level = "debug"))]
 pub async fn get(
     conn: &mut AnyConnection,
     keys: &Keyring,
@@ -64,6 +66,7 @@ pub async fn get(
 }
 
 /// Whether a secret is stored (without decrypting it).
+#[tracing::instrument(level = "debug", skip_all, fields(org_id = %org), err(level = "debug"))]
 pub async fn exists(conn: &mut AnyConnection, org: OrgId, name: &str) -> StoreResult<bool> {
     const SQL: &str = "select count(*) from credential where org_id = $1 and name = $2";
     let n: i64 = sqlx::query_scalar(SQL)
@@ -75,6 +78,7 @@ pub async fn exists(conn: &mut AnyConnection, org: OrgId, name: &str) -> StoreRe
 }
 
 /// When a stored secret expires (rotating tokens), if it does.
+#[tracing::instrument(level = "debug", skip_all, fields(org_id = %org), err(level = "debug"))]
 pub async fn expires_at(
     conn: &mut AnyConnection,
     org: OrgId,
@@ -91,6 +95,7 @@ pub async fn expires_at(
 
 /// Deletes secrets whose name starts with `prefix` (e.g. `slack_` on
 /// uninstall); returns how many went.
+#[tracing::instrument(level = "debug", skip_all, fields(org_id = %org), err(level = "debug"))]
 pub async fn delete_prefixed(
     conn: &mut AnyConnection,
     org: OrgId,
@@ -108,6 +113,7 @@ pub async fn delete_prefixed(
 
 /// Re-seals every secret of the org that is not under the current key.
 /// Returns how many were re-encrypted; a second run returns 0.
+#[tracing::instrument(level = "debug", skip_all, fields(org_id = %org), err(level = "debug"))]
 pub async fn rotate(conn: &mut AnyConnection, keys: &Keyring, org: OrgId) -> StoreResult<u64> {
     const SELECT: &str = "select credential_id, name, key_id, ciphertext from credential where org_id = $1 and key_id <> $2";
     const UPDATE: &str = "update credential set key_id = $3, ciphertext = $4, updated_at = $5
@@ -141,6 +147,7 @@ pub async fn rotate(conn: &mut AnyConnection, keys: &Keyring, org: OrgId) -> Sto
 
 /// Opens one secret per key id in use, so a wrong or missing key is found
 /// at start-up rather than at the first Slack request.
+#[tracing::instrument(level = "debug", skip_all, fields(org_id = %org), err(level = "debug"))]
 pub async fn verify(conn: &mut AnyConnection, keys: &Keyring, org: OrgId) -> StoreResult<()> {
     const SQL: &str = "select name, key_id, ciphertext from credential c where org_id = $1
         and credential_id = (select min(credential_id) from credential d where d.org_id = c.org_id and d.key_id = c.key_id)";

@@ -21,6 +21,7 @@ pub struct Integration {
 }
 
 /// Connects (or reconnects) an integration of the org.
+#[tracing::instrument(level = "debug", skip_all, fields(org_id = %org), err(level = "debug"))]
 pub async fn upsert(
     conn: &mut AnyConnection,
     org: OrgId,
@@ -48,6 +49,7 @@ pub async fn upsert(
 }
 
 /// The org's integration of a kind.
+#[tracing::instrument(level = "debug", skip_all, fields(org_id = %org), err(level = "debug"))]
 pub async fn get(
     conn: &mut AnyConnection,
     org: OrgId,
@@ -82,6 +84,7 @@ impl Integration {
 
 /// Merges `patch`'s keys into the integration's settings (a `null` value
 /// removes a key). Nothing happens when the org has no such integration.
+#[tracing::instrument(level = "debug", skip_all, fields(org_id = %org), err(level = "debug"))]
 pub async fn merge_settings(
     conn: &mut AnyConnection,
     org: OrgId,
@@ -115,6 +118,7 @@ pub async fn merge_settings(
 }
 
 /// Marks an integration broken (or fine again) with a message for admins.
+#[tracing::instrument(level = "debug", skip_all, fields(org_id = %org), err(level = "debug"))]
 pub async fn set_status(
     conn: &mut AnyConnection,
     org: OrgId,
@@ -137,6 +141,7 @@ pub async fn set_status(
 
 /// Clears an outage message after a good run, leaving a status an admin
 /// must act on (such as a revoked token) as it is.
+#[tracing::instrument(level = "debug", skip_all, fields(org_id = %org), err(level = "debug"))]
 pub async fn clear_error(conn: &mut AnyConnection, org: OrgId, kind: &str) -> StoreResult<()> {
     const SQL: &str = "update integration set last_error = null, updated_at = $3
         where org_id = $1 and kind = $2 and status = 'connected' and last_error is not null";

@@ -41,6 +41,7 @@ pub struct IssueRow {
 }
 
 /// Inserts or renames a project keyed by Jira's id.
+#[tracing::instrument(level = "debug", skip_all, fields(org_id = %org), err(level = "debug"))]
 pub async fn upsert_project(
     conn: &mut AnyConnection,
     org: OrgId,
@@ -66,6 +67,7 @@ pub async fn upsert_project(
 
 /// Inserts or updates an issue; the project must belong to the org.
 /// Returns the issue's id.
+#[tracing::instrument(level = "debug", skip_all, fields(org_id = %org), err(level = "debug"))]
 pub async fn upsert_issue(
     conn: &mut AnyConnection,
     org: OrgId,
@@ -128,6 +130,7 @@ pub struct TransitionRow {
 }
 
 /// Stores an issue's transitions (already stored ones are kept).
+#[tracing::instrument(level = "debug", skip_all, fields(org_id = %org), err(level = "debug"))]
 pub async fn add_transitions(
     conn: &mut AnyConnection,
     org: OrgId,
@@ -158,6 +161,7 @@ pub async fn add_transitions(
 }
 
 /// An issue's transitions, oldest first.
+#[tracing::instrument(level = "debug", skip_all, fields(org_id = %org), err(level = "debug"))]
 pub async fn transitions(
     conn: &mut AnyConnection,
     org: OrgId,
@@ -205,6 +209,7 @@ pub struct SprintRow {
 }
 
 /// Inserts or updates a sprint; returns its id.
+#[tracing::instrument(level = "debug", skip_all, fields(org_id = %org), err(level = "debug"))]
 pub async fn upsert_sprint(
     conn: &mut AnyConnection,
     org: OrgId,
@@ -233,6 +238,7 @@ pub async fn upsert_sprint(
 }
 
 /// Puts an issue in a sprint (both of this org).
+#[tracing::instrument(level = "debug", skip_all, fields(org_id = %org), err(level = "debug"))]
 pub async fn link_sprint(
     conn: &mut AnyConnection,
     org: OrgId,
@@ -254,6 +260,7 @@ pub async fn link_sprint(
 }
 
 /// The org's sprints, oldest first.
+#[tracing::instrument(level = "debug", skip_all, fields(org_id = %org), err(level = "debug"))]
 pub async fn sprints(conn: &mut AnyConnection, org: OrgId) -> StoreResult<Vec<(i64, SprintRow)>> {
     const SQL: &str =
         "select jira_sprint_id, jira_id, board_id, name, state, start_at, end_at, complete_at
@@ -294,6 +301,7 @@ pub struct Project {
 }
 
 /// The org's projects by key.
+#[tracing::instrument(level = "debug", skip_all, fields(org_id = %org), err(level = "debug"))]
 pub async fn projects(conn: &mut AnyConnection, org: OrgId) -> StoreResult<Vec<Project>> {
     const SQL: &str =
         "select jira_project_id, jira_id, project_key, name, is_selected from jira_project
@@ -314,6 +322,7 @@ pub async fn projects(conn: &mut AnyConnection, org: OrgId) -> StoreResult<Vec<P
 }
 
 /// Chooses (or unchooses) a project for syncing.
+#[tracing::instrument(level = "debug", skip_all, fields(org_id = %org), err(level = "debug"))]
 pub async fn set_selected(
     conn: &mut AnyConnection,
     org: OrgId,
@@ -336,6 +345,7 @@ pub async fn set_selected(
 }
 
 /// Links a PR to an issue key it mentions.
+#[tracing::instrument(level = "debug", skip_all, fields(org_id = %org), err(level = "debug"))]
 pub async fn link_pr(
     conn: &mut AnyConnection,
     org: OrgId,
@@ -358,6 +368,7 @@ pub async fn link_pr(
 }
 
 /// PR texts to scan for issue keys: `(id, title, head branch, body)`.
+#[tracing::instrument(level = "debug", skip_all, fields(org_id = %org), err(level = "debug"))]
 pub async fn pr_texts(
     conn: &mut AnyConnection,
     org: OrgId,
@@ -414,6 +425,7 @@ pub struct IssueExport {
 }
 
 /// Every issue of the org updated since `since`, by key.
+#[tracing::instrument(level = "debug", skip_all, fields(org_id = %org), err(level = "debug"))]
 pub async fn export(
     conn: &mut AnyConnection,
     org: OrgId,
@@ -482,6 +494,7 @@ pub async fn export(
 }
 
 /// An issue by key.
+#[tracing::instrument(level = "debug", skip_all, fields(org_id = %org), err(level = "debug"))]
 pub async fn find_issue_by_key(
     conn: &mut AnyConnection,
     org: OrgId,
@@ -516,14 +529,18 @@ pub async fn find_issue_by_key(
     }))
 }
 
-/// Issues of the chosen projects done in `[from, to)`: `(done_at, story
-/// points, issue cycle time)`, for velocity and cycle on dashboards.
+/// One done issue: `(done_at, story points, issue cycle time)`.
+pub type DoneIssue = (i64, Option<f64>, Option<i64>);
+
+/// Issues of the chosen projects done in `[from, to)`, for velocity and
+/// cycle on dashboards.
+#[tracing::instrument(level = "debug", skip_all, fields(org_id = %org), err(level = "debug"))]
 pub async fn done_between(
     conn: &mut AnyConnection,
     org: OrgId,
     from: i64,
     to: i64,
-) -> StoreResult<Vec<(i64, Option<f64>, Option<i64>)>> {
+) -> StoreResult<Vec<DoneIssue>> {
     const SQL: &str = "select i.done_at, i.story_points, i.cycle_time from jira_issue i
         join jira_project p on p.jira_project_id = i.jira_project_id and p.org_id = i.org_id
         where i.org_id = $1 and i.done_at >= $2 and i.done_at < $3 and p.is_selected = 1

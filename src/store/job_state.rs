@@ -15,6 +15,7 @@ pub const RUNNING_STALE_SECS: i64 = 5 * 60;
 /// Asks for a run of `job`: true when the caller should enqueue it; false
 /// when a run is already queued or running, which the request joins (a
 /// running one goes once more when it ends).
+#[tracing::instrument(level = "debug", skip_all, fields(org_id = %org), err(level = "debug"))]
 pub async fn request_run(
     conn: &mut AnyConnection,
     org: OrgId,
@@ -51,6 +52,7 @@ pub async fn request_run(
 }
 
 /// A run asked for could not be enqueued: the next request may queue it.
+#[tracing::instrument(level = "debug", skip_all, fields(org_id = %org), err(level = "debug"))]
 pub async fn unqueue(conn: &mut AnyConnection, org: OrgId, job: &str) -> StoreResult<()> {
     const SQL: &str = "update job_state set status = 'idle'
         where org_id = $1 and job = $2 and status = 'queued'";
@@ -65,6 +67,7 @@ pub async fn unqueue(conn: &mut AnyConnection, org: OrgId, job: &str) -> StoreRe
 /// Takes the run for queue task `holder`: true when it may run (nothing
 /// runs, the run is its own from an earlier attempt, or the running one
 /// went silent); false when another task runs it (this one joins it).
+#[tracing::instrument(level = "debug", skip_all, fields(org_id = %org), err(level = "debug"))]
 pub async fn start_run(
     conn: &mut AnyConnection,
     org: OrgId,
@@ -89,6 +92,7 @@ pub async fn start_run(
 }
 
 /// Keeps `holder`'s run alive.
+#[tracing::instrument(level = "debug", skip_all, fields(org_id = %org), err(level = "debug"))]
 pub async fn touch_run(
     conn: &mut AnyConnection,
     org: OrgId,
@@ -109,6 +113,7 @@ pub async fn touch_run(
 
 /// Ends `holder`'s run. True when a request joined it while it ran: the
 /// run is queued again and the caller enqueues it.
+#[tracing::instrument(level = "debug", skip_all, fields(org_id = %org), err(level = "debug"))]
 pub async fn finish_run(
     conn: &mut AnyConnection,
     org: OrgId,
@@ -131,6 +136,7 @@ pub async fn finish_run(
 }
 
 /// Records that a `job` of the org used up its retries.
+#[tracing::instrument(level = "debug", skip_all, fields(org_id = %org), err(level = "debug"))]
 pub async fn record_failure(
     conn: &mut AnyConnection,
     org: OrgId,
@@ -155,6 +161,7 @@ pub async fn record_failure(
 /// Called after every successful job, so it only reads unless there is a
 /// failure to clear (on SQLite a write, even one changing nothing, waits
 /// for the one writer).
+#[tracing::instrument(level = "debug", skip_all, fields(org_id = %org), err(level = "debug"))]
 pub async fn clear_failure(conn: &mut AnyConnection, org: OrgId, job: &str) -> StoreResult<()> {
     const FAILING: &str = "select count(*) from job_state
         where org_id = $1 and job = $2 and failed_at is not null";
@@ -187,6 +194,7 @@ pub struct Failure {
 }
 
 /// The org's job kinds failing now, most recent first.
+#[tracing::instrument(level = "debug", skip_all, fields(org_id = %org), err(level = "debug"))]
 pub async fn failures(conn: &mut AnyConnection, org: OrgId) -> StoreResult<Vec<Failure>> {
     const SQL: &str = "select job, last_error, failed_at from job_state
         where org_id = $1 and failed_at is not null order by failed_at desc, job";

@@ -55,6 +55,7 @@ pub(crate) const SETTINGS_COLUMNS: &str = "is_enabled, slack_channel_id, channel
     minute_of_day, time_zone, categories, problem, active_from";
 
 /// The org's settings (the defaults when never saved).
+#[tracing::instrument(level = "debug", skip_all, fields(org_id = %org), err(level = "debug"))]
 pub async fn settings(conn: &mut AnyConnection, org: OrgId) -> StoreResult<Settings> {
     let sql = format!("select {SETTINGS_COLUMNS} from leaderboard_setting where org_id = $1");
     let Some(row) = sqlx::query(sqlx::AssertSqlSafe(sql))
@@ -86,6 +87,7 @@ pub(crate) fn read_settings(row: &sqlx::any::AnyRow) -> Result<Settings, sqlx::E
 
 /// Saves the settings an admin submitted and clears any problem. Switching
 /// posting on (from off, or to another channel) starts it from `now`.
+#[tracing::instrument(level = "debug", skip_all, fields(org_id = %org), err(level = "debug"))]
 pub async fn save(conn: &mut AnyConnection, org: OrgId, s: &Settings, now: i64) -> StoreResult<()> {
     const SQL: &str = "insert into leaderboard_setting (org_id, is_enabled, slack_channel_id,
             channel_name, day_of_week, minute_of_day, time_zone, categories, problem,
@@ -120,6 +122,7 @@ pub async fn save(conn: &mut AnyConnection, org: OrgId, s: &Settings, now: i64) 
 
 /// Stops posting to `channel` because of `problem` (shown to admins);
 /// nothing changes if an admin already picked another channel.
+#[tracing::instrument(level = "debug", skip_all, fields(org_id = %org), err(level = "debug"))]
 pub async fn pause(
     conn: &mut AnyConnection,
     org: OrgId,
@@ -195,6 +198,7 @@ pub enum Claim {
 
 /// The scheduler's claim of a week's post: only one caller per week (and
 /// per stale retry) gets [`Claim::New`] or [`Claim::Again`].
+#[tracing::instrument(level = "debug", skip_all, fields(org_id = %org), err(level = "debug"))]
 pub async fn claim_week(
     conn: &mut AnyConnection,
     org: OrgId,
@@ -240,6 +244,7 @@ pub async fn claim_week(
 
 /// A worker's claim to build the week's post; false when another worker
 /// has it or it is done.
+#[tracing::instrument(level = "debug", skip_all, fields(org_id = %org), err(level = "debug"))]
 pub async fn claim_build(
     conn: &mut AnyConnection,
     org: OrgId,
@@ -262,6 +267,7 @@ pub async fn claim_build(
 
 /// Marks the post as being sent; false when this worker lost its claim
 /// (it was slow past the timeout and another took over).
+#[tracing::instrument(level = "debug", skip_all, fields(org_id = %org), err(level = "debug"))]
 pub async fn mark_sending(
     conn: &mut AnyConnection,
     org: OrgId,
@@ -282,6 +288,7 @@ pub async fn mark_sending(
 }
 
 /// Records the posted message.
+#[tracing::instrument(level = "debug", skip_all, fields(org_id = %org), err(level = "debug"))]
 pub async fn mark_posted(
     conn: &mut AnyConnection,
     org: OrgId,
@@ -306,6 +313,7 @@ pub async fn mark_posted(
 
 /// Ends the week's post with `status` (queued again for a retry, failed,
 /// skipped) and why.
+#[tracing::instrument(level = "debug", skip_all, fields(org_id = %org), err(level = "debug"))]
 pub async fn set_status(
     conn: &mut AnyConnection,
     org: OrgId,
@@ -328,6 +336,7 @@ pub async fn set_status(
 }
 
 /// The week's post row.
+#[tracing::instrument(level = "debug", skip_all, fields(org_id = %org), err(level = "debug"))]
 pub async fn post(conn: &mut AnyConnection, org: OrgId, week: i64) -> StoreResult<Option<Post>> {
     const SQL: &str = "select week_start, status, due_at, slack_channel_id, slack_message_ts,
             posted_at, attempts, last_error, updated_at
@@ -341,6 +350,7 @@ pub async fn post(conn: &mut AnyConnection, org: OrgId, week: i64) -> StoreResul
 }
 
 /// The org's posts, newest week first.
+#[tracing::instrument(level = "debug", skip_all, fields(org_id = %org), err(level = "debug"))]
 pub async fn posts(conn: &mut AnyConnection, org: OrgId) -> StoreResult<Vec<Post>> {
     const SQL: &str = "select week_start, status, due_at, slack_channel_id, slack_message_ts,
             posted_at, attempts, last_error, updated_at
@@ -370,6 +380,7 @@ fn read_post(r: &sqlx::any::AnyRow) -> Result<Post, sqlx::Error> {
 /// first review that counts (a human other than the author; approved,
 /// changes requested or commented) falls in the window, the reviewer and
 /// the seconds from the PR being ready for review to it.
+#[tracing::instrument(level = "debug", skip_all, fields(org_id = %org), err(level = "debug"))]
 pub async fn pickups(
     conn: &mut AnyConnection,
     org: OrgId,
@@ -405,6 +416,7 @@ pub async fn pickups(
 }
 
 /// Sets whether a person is left out of rankings.
+#[tracing::instrument(level = "debug", skip_all, fields(org_id = %org), err(level = "debug"))]
 pub async fn set_rank_opt_out(
     conn: &mut AnyConnection,
     org: OrgId,

@@ -36,6 +36,7 @@ fn from_row(row: &sqlx::any::AnyRow) -> Result<Org, sqlx::Error> {
 
 /// Creates the org for a Slack workspace, or refreshes its name and marks it
 /// installed again after an uninstall. The first installer stays recorded.
+#[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
 pub async fn upsert_installation(
     conn: &mut AnyConnection,
     slack_team_id: &str,
@@ -62,6 +63,7 @@ pub async fn upsert_installation(
 }
 
 /// Finds the org of a Slack workspace.
+#[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
 pub async fn find_by_slack_team(
     conn: &mut AnyConnection,
     slack_team_id: &str,
@@ -77,6 +79,7 @@ pub async fn find_by_slack_team(
 }
 
 /// Loads one org.
+#[tracing::instrument(level = "debug", skip_all, fields(org_id = %org), err(level = "debug"))]
 pub async fn get(conn: &mut AnyConnection, org: OrgId) -> StoreResult<Org> {
     const SQL: &str =
         "select org_id, slack_team_id, name, time_zone, installed_by_slack_user_id, uninstalled_at
@@ -91,6 +94,7 @@ pub async fn get(conn: &mut AnyConnection, org: OrgId) -> StoreResult<Org> {
 
 /// Every org id, installed or not: for maintenance that visits each tenant
 /// in turn (key rotation, sweeps), never for serving a request.
+#[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
 pub async fn list_ids(conn: &mut AnyConnection) -> StoreResult<Vec<OrgId>> {
     const SQL: &str = "select org_id from org order by org_id";
     let ids: Vec<i64> = sqlx::query_scalar(SQL).fetch_all(conn).await?;
@@ -98,6 +102,7 @@ pub async fn list_ids(conn: &mut AnyConnection) -> StoreResult<Vec<OrgId>> {
 }
 
 /// Installed orgs whose `kind` integration is connected (schedulers).
+#[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
 pub async fn with_connected(conn: &mut AnyConnection, kind: &str) -> StoreResult<Vec<OrgId>> {
     const SQL: &str = "select o.org_id from org o join integration i on i.org_id = o.org_id
         where i.kind = $1 and i.status = 'connected' and o.uninstalled_at is null
@@ -108,6 +113,7 @@ pub async fn with_connected(conn: &mut AnyConnection, kind: &str) -> StoreResult
 
 /// Installed orgs with the weekly leaderboard switched on, with their
 /// settings, in one query (the scheduler reads them every minute).
+#[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
 pub async fn with_leaderboard(
     conn: &mut AnyConnection,
 ) -> StoreResult<Vec<(OrgId, super::leaderboard::Settings)>> {
@@ -136,6 +142,7 @@ pub async fn with_leaderboard(
 }
 
 /// The org whose Jira webhook token hashes to `token_hash`.
+#[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
 pub async fn find_by_jira_webhook(
     conn: &mut AnyConnection,
     token_hash: &str,
@@ -163,6 +170,7 @@ pub async fn find_by_jira_webhook(
 }
 
 /// Marks an org uninstalled; its data stays for a reinstall.
+#[tracing::instrument(level = "debug", skip_all, fields(org_id = %org), err(level = "debug"))]
 pub async fn mark_uninstalled(conn: &mut AnyConnection, org: OrgId) -> StoreResult<()> {
     const SQL: &str = "update org set uninstalled_at = $2, updated_at = $2 where org_id = $1";
     let done = sqlx::query(SQL)
@@ -178,6 +186,7 @@ pub async fn mark_uninstalled(conn: &mut AnyConnection, org: OrgId) -> StoreResu
 
 /// Takes the installer's admin role away: the org no longer names an
 /// installer (an admin removed them).
+#[tracing::instrument(level = "debug", skip_all, fields(org_id = %org), err(level = "debug"))]
 pub async fn clear_installer(conn: &mut AnyConnection, org: OrgId) -> StoreResult<()> {
     const SQL: &str =
         "update org set installed_by_slack_user_id = null, updated_at = $2 where org_id = $1";
@@ -190,6 +199,7 @@ pub async fn clear_installer(conn: &mut AnyConnection, org: OrgId) -> StoreResul
 }
 
 /// Sets the org's IANA time zone (validated by the caller).
+#[tracing::instrument(level = "debug", skip_all, fields(org_id = %org), err(level = "debug"))]
 pub async fn set_time_zone(conn: &mut AnyConnection, org: OrgId, tz: &str) -> StoreResult<()> {
     const SQL: &str = "update org set time_zone = $2, updated_at = $3 where org_id = $1";
     sqlx::query(SQL)
@@ -203,6 +213,7 @@ pub async fn set_time_zone(conn: &mut AnyConnection, org: OrgId, tz: &str) -> St
 
 /// Records a new OAuth `state` (its SHA-256, never the state itself) for a
 /// flow that has no org yet, such as a Slack install.
+#[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
 pub async fn create_oauth_state(
     conn: &mut AnyConnection,
     state_hash: &str,
@@ -224,6 +235,7 @@ pub async fn create_oauth_state(
 
 /// Deletes OAuth states that expired before `before` (the scheduler's tick:
 /// states from abandoned installs must not pile up).
+#[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
 pub async fn prune_oauth_states(conn: &mut AnyConnection, before: i64) -> StoreResult<u64> {
     const SQL: &str = "delete from oauth_state where expires_at < $1";
     Ok(sqlx::query(SQL)
@@ -235,6 +247,7 @@ pub async fn prune_oauth_states(conn: &mut AnyConnection, before: i64) -> StoreR
 
 /// Uses up an OAuth `state`: true only the first time, before it expires,
 /// for the same purpose. Expired states are deleted on the way.
+#[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
 pub async fn consume_oauth_state(
     conn: &mut AnyConnection,
     state_hash: &str,
@@ -257,6 +270,7 @@ pub async fn consume_oauth_state(
 
 /// Records an OAuth-like `state` for a flow started by a user of an org
 /// (connecting GitHub or Jira): the callback learns the org from it.
+#[tracing::instrument(level = "debug", skip_all, fields(org_id = %org), err(level = "debug"))]
 pub async fn create_org_state(
     conn: &mut AnyConnection,
     state_hash: &str,
@@ -283,6 +297,7 @@ pub async fn create_org_state(
 
 /// Uses up an org's `state`: its org and user the first time, before it
 /// expires, for the same purpose; `None` otherwise.
+#[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
 pub async fn consume_org_state(
     conn: &mut AnyConnection,
     state_hash: &str,
@@ -305,6 +320,7 @@ pub async fn consume_org_state(
 }
 
 /// The org and admin of a state that is still usable, without using it up.
+#[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
 pub async fn peek_org_state(
     conn: &mut AnyConnection,
     state_hash: &str,
@@ -327,6 +343,7 @@ pub async fn peek_org_state(
 
 /// The org whose `kind` integration has this outside id (e.g. the GitHub
 /// organisation a webhook delivery names): how a webhook finds its tenant.
+#[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
 pub async fn find_by_integration(
     conn: &mut AnyConnection,
     kind: &str,
@@ -346,6 +363,7 @@ pub async fn find_by_integration(
 /// The org whose *linked* `kind` integration has this outside id: how a
 /// webhook delivery finds its tenant. A disconnected or revoked link
 /// receives nothing.
+#[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
 pub async fn find_linked(
     conn: &mut AnyConnection,
     kind: &str,
@@ -367,6 +385,7 @@ pub async fn find_linked(
 /// The org whose linked GitHub integration reads the organisation `login`,
 /// by token (its external id) or as an App installation (the login in its
 /// settings). One GitHub organisation belongs to one workspace.
+#[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
 pub async fn github_login_holder(
     conn: &mut AnyConnection,
     login: &str,
@@ -394,6 +413,7 @@ pub async fn github_login_holder(
 /// Deletes an org and everything it owns (every tenant table cascades
 /// from `org`). The big tables are emptied first, by their org index, so
 /// the cascade has little left to look for. For rebuilding the demo org.
+#[tracing::instrument(level = "debug", skip_all, fields(org_id = %org), err(level = "debug"))]
 pub async fn delete(conn: &mut AnyConnection, org: OrgId) -> StoreResult<()> {
     const CHILDREN_FIRST: [&str; 17] = [
         "delete from survey_review where org_id = $1",

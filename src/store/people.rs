@@ -52,6 +52,7 @@ fn from_row(row: &sqlx::any::AnyRow) -> Result<Person, sqlx::Error> {
 }
 
 /// Creates a person.
+#[tracing::instrument(level = "debug", skip_all, fields(org_id = %org), err(level = "debug"))]
 pub async fn create(
     conn: &mut AnyConnection,
     org: OrgId,
@@ -71,6 +72,7 @@ pub async fn create(
 }
 
 /// Loads a person of this org.
+#[tracing::instrument(level = "debug", skip_all, fields(org_id = %org), err(level = "debug"))]
 pub async fn get(conn: &mut AnyConnection, org: OrgId, person: PersonId) -> StoreResult<Person> {
     const SQL: &str =
         "select person_id, display_name, is_bot, is_excluded, rank_opt_out, survey_opt_out
@@ -85,6 +87,7 @@ pub async fn get(conn: &mut AnyConnection, org: OrgId, person: PersonId) -> Stor
 }
 
 /// Everyone in the org, by name.
+#[tracing::instrument(level = "debug", skip_all, fields(org_id = %org), err(level = "debug"))]
 pub async fn list(conn: &mut AnyConnection, org: OrgId) -> StoreResult<Vec<Person>> {
     const SQL: &str =
         "select person_id, display_name, is_bot, is_excluded, rank_opt_out, survey_opt_out
@@ -96,6 +99,7 @@ pub async fn list(conn: &mut AnyConnection, org: OrgId) -> StoreResult<Vec<Perso
 /// Links an account or email to a person of this org. Relinking an
 /// automatic identity moves it; a manual link is only changed by another
 /// manual link. A person of another org is refused as not found.
+#[tracing::instrument(level = "debug", skip_all, fields(org_id = %org), err(level = "debug"))]
 pub async fn link_identity(
     conn: &mut AnyConnection,
     org: OrgId,
@@ -132,6 +136,7 @@ pub async fn link_identity(
 }
 
 /// The person behind an account or (case-folded) email in this org.
+#[tracing::instrument(level = "debug", skip_all, fields(org_id = %org), err(level = "debug"))]
 pub async fn find_by_identity(
     conn: &mut AnyConnection,
     org: OrgId,
@@ -151,6 +156,7 @@ pub async fn find_by_identity(
 }
 
 /// Excludes a person from metrics (or includes them again).
+#[tracing::instrument(level = "debug", skip_all, fields(org_id = %org), err(level = "debug"))]
 pub async fn set_excluded(
     conn: &mut AnyConnection,
     org: OrgId,
@@ -174,6 +180,7 @@ pub async fn set_excluded(
 
 /// Gives a person an email identity unless that email already belongs to
 /// someone in the org (never moves it). True when it was added.
+#[tracing::instrument(level = "debug", skip_all, fields(org_id = %org), err(level = "debug"))]
 pub async fn add_email_if_free(
     conn: &mut AnyConnection,
     org: OrgId,
@@ -194,6 +201,7 @@ pub async fn add_email_if_free(
 }
 
 /// Shows a person under their profile name (instead of their login).
+#[tracing::instrument(level = "debug", skip_all, fields(org_id = %org), err(level = "debug"))]
 pub async fn set_display_name(
     conn: &mut AnyConnection,
     org: OrgId,
@@ -215,6 +223,7 @@ pub async fn set_display_name(
 /// Emails of people who have a GitHub account but no email yet, taken
 /// from the commits they authored (GitHub's no-reply addresses skipped):
 /// `(person, email)`, the most used address first per person.
+#[tracing::instrument(level = "debug", skip_all, fields(org_id = %org), err(level = "debug"))]
 pub async fn commit_emails_for_people_without_email(
     conn: &mut AnyConnection,
     org: OrgId,
@@ -241,6 +250,7 @@ pub async fn commit_emails_for_people_without_email(
 }
 
 /// Whether the person already has an identity with this provider.
+#[tracing::instrument(level = "debug", skip_all, fields(org_id = %org), err(level = "debug"))]
 pub async fn has_identity(
     conn: &mut AnyConnection,
     org: OrgId,
@@ -260,6 +270,7 @@ pub async fn has_identity(
 
 /// The one person named exactly `name`, when they have no `provider`
 /// identity yet; `None` when nobody or several people have that name.
+#[tracing::instrument(level = "debug", skip_all, fields(org_id = %org), err(level = "debug"))]
 pub async fn unique_by_name_without(
     conn: &mut AnyConnection,
     org: OrgId,
@@ -286,6 +297,7 @@ pub async fn unique_by_name_without(
 }
 
 /// Turns a person's survey DMs off (or on again).
+#[tracing::instrument(level = "debug", skip_all, fields(org_id = %org), err(level = "debug"))]
 pub async fn set_survey_opt_out(
     conn: &mut AnyConnection,
     org: OrgId,
@@ -308,6 +320,7 @@ pub async fn set_survey_opt_out(
 }
 
 /// Records a person's Slack time zone (IANA name).
+#[tracing::instrument(level = "debug", skip_all, fields(org_id = %org), err(level = "debug"))]
 pub async fn set_time_zone(
     conn: &mut AnyConnection,
     org: OrgId,
@@ -327,6 +340,7 @@ pub async fn set_time_zone(
 }
 
 /// A person's known emails (lower-cased), oldest first.
+#[tracing::instrument(level = "debug", skip_all, fields(org_id = %org), err(level = "debug"))]
 pub async fn emails_of(
     conn: &mut AnyConnection,
     org: OrgId,
@@ -343,6 +357,7 @@ pub async fn emails_of(
 
 /// `(email, person)` for every email identity in the org, and whether the
 /// person already has a Slack account linked.
+#[tracing::instrument(level = "debug", skip_all, fields(org_id = %org), err(level = "debug"))]
 pub async fn emails(
     conn: &mut AnyConnection,
     org: OrgId,
@@ -367,6 +382,7 @@ pub async fn emails(
 
 /// People with a GitHub account and no Slack account (bots left out):
 /// who the admin still has to map by hand.
+#[tracing::instrument(level = "debug", skip_all, fields(org_id = %org), err(level = "debug"))]
 pub async fn without_slack(conn: &mut AnyConnection, org: OrgId) -> StoreResult<Vec<Person>> {
     const SQL: &str =
         "select p.person_id, p.display_name, p.is_bot, p.is_excluded, p.rank_opt_out, p.survey_opt_out
@@ -383,6 +399,7 @@ pub async fn without_slack(conn: &mut AnyConnection, org: OrgId) -> StoreResult<
 /// Links a Slack user to a person by hand: any other person's link to that
 /// Slack user, and this person's other Slack links, are removed first, so
 /// one Slack user is one person.
+#[tracing::instrument(level = "debug", skip_all, fields(org_id = %org), err(level = "debug"))]
 pub async fn map_slack_manually(
     conn: &mut AnyConnection,
     org: OrgId,

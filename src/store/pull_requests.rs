@@ -117,6 +117,7 @@ pub struct CommitRow {
 /// Inserts or updates a PR keyed by GitHub's id; the repository (and the
 /// author, if any) must belong to the org, else not found. Both are checked
 /// inside the one statement.
+#[tracing::instrument(level = "debug", skip_all, fields(org_id = %org), err(level = "debug"))]
 pub async fn upsert(
     conn: &mut AnyConnection,
     org: OrgId,
@@ -255,6 +256,7 @@ fn from_row(r: &sqlx::any::AnyRow) -> Result<(PullRequestId, PullRequestRow), sq
 }
 
 /// A PR by repository and number.
+#[tracing::instrument(level = "debug", skip_all, fields(org_id = %org), err(level = "debug"))]
 pub async fn find_by_number(
     conn: &mut AnyConnection,
     org: OrgId,
@@ -272,6 +274,7 @@ pub async fn find_by_number(
 }
 
 /// A PR by GitHub's node id.
+#[tracing::instrument(level = "debug", skip_all, fields(org_id = %org), err(level = "debug"))]
 pub async fn find_by_github_id(
     conn: &mut AnyConnection,
     org: OrgId,
@@ -289,6 +292,7 @@ pub async fn find_by_github_id(
 /// A PR by what stays stable: its repository (GitHub id) and number, or
 /// its node id. GitHub serves a PR under a legacy (`MDEx…`) and a next
 /// (`PR_…`) global id; whichever a report carries finds the same row.
+#[tracing::instrument(level = "debug", skip_all, fields(org_id = %org), err(level = "debug"))]
 pub async fn find_by_facts(
     conn: &mut AnyConnection,
     org: OrgId,
@@ -310,6 +314,7 @@ pub async fn find_by_facts(
 }
 
 /// PRs merged in `[from, to)`, oldest first: the input of every dashboard.
+#[tracing::instrument(level = "debug", skip_all, fields(org_id = %org), err(level = "debug"))]
 pub async fn merged_between(
     conn: &mut AnyConnection,
     org: OrgId,
@@ -328,6 +333,7 @@ pub async fn merged_between(
 
 /// PRs opened or updated since `since`, by repository then number: the
 /// export's input.
+#[tracing::instrument(level = "debug", skip_all, fields(org_id = %org), err(level = "debug"))]
 pub async fn updated_since(
     conn: &mut AnyConnection,
     org: OrgId,
@@ -343,6 +349,7 @@ pub async fn updated_since(
 }
 
 /// Inserts or updates a review; the PR must belong to the org.
+#[tracing::instrument(level = "debug", skip_all, fields(org_id = %org), err(level = "debug"))]
 pub async fn upsert_review(
     conn: &mut AnyConnection,
     org: OrgId,
@@ -375,6 +382,7 @@ pub async fn upsert_review(
 }
 
 /// The reviews of a PR, oldest first.
+#[tracing::instrument(level = "debug", skip_all, fields(org_id = %org), err(level = "debug"))]
 pub async fn reviews(
     conn: &mut AnyConnection,
     org: OrgId,
@@ -406,6 +414,7 @@ pub async fn reviews(
 }
 
 /// Inserts or updates a commit of a PR; the PR must belong to the org.
+#[tracing::instrument(level = "debug", skip_all, fields(org_id = %org), err(level = "debug"))]
 pub async fn upsert_commit(
     conn: &mut AnyConnection,
     org: OrgId,
@@ -440,6 +449,7 @@ pub async fn upsert_commit(
 }
 
 /// The commits of a PR, by authored date.
+#[tracing::instrument(level = "debug", skip_all, fields(org_id = %org), err(level = "debug"))]
 pub async fn commits(
     conn: &mut AnyConnection,
     org: OrgId,
@@ -474,6 +484,7 @@ pub async fn commits(
 }
 
 /// Merged PRs of the org, ever (for empty states).
+#[tracing::instrument(level = "debug", skip_all, fields(org_id = %org), err(level = "debug"))]
 pub async fn merged_count(conn: &mut AnyConnection, org: OrgId) -> StoreResult<i64> {
     const SQL: &str =
         "select count(*) from pull_request where org_id = $1 and merged_at is not null";

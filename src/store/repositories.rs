@@ -50,6 +50,7 @@ impl Repository {
 
 /// Inserts or refreshes a repository. New repositories are tracked unless
 /// archived or forks; an admin's later choice is never overwritten.
+#[tracing::instrument(level = "debug", skip_all, fields(org_id = %org), err(level = "debug"))]
 pub async fn upsert(
     conn: &mut AnyConnection,
     org: OrgId,
@@ -79,6 +80,7 @@ pub async fn upsert(
 }
 
 /// The org's repositories by full name.
+#[tracing::instrument(level = "debug", skip_all, fields(org_id = %org), err(level = "debug"))]
 pub async fn list(conn: &mut AnyConnection, org: OrgId) -> StoreResult<Vec<Repository>> {
     const SQL: &str =
         "select repository_id, github_repo_id, owner, name, is_tracked, is_archived, is_fork from repository
@@ -101,6 +103,7 @@ pub async fn list(conn: &mut AnyConnection, org: OrgId) -> StoreResult<Vec<Repos
 }
 
 /// A repository by GitHub's id.
+#[tracing::instrument(level = "debug", skip_all, fields(org_id = %org), err(level = "debug"))]
 pub async fn find_by_github_id(
     conn: &mut AnyConnection,
     org: OrgId,
@@ -128,6 +131,7 @@ pub async fn find_by_github_id(
 }
 
 /// Starts or stops tracking a repository of this org.
+#[tracing::instrument(level = "debug", skip_all, fields(org_id = %org), err(level = "debug"))]
 pub async fn set_tracked(
     conn: &mut AnyConnection,
     org: OrgId,

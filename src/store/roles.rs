@@ -7,6 +7,7 @@ use super::{StoreResult, unix_now};
 use crate::domain::{OrgId, Role};
 
 /// Sets a Slack user's role in the org.
+#[tracing::instrument(level = "debug", skip_all, fields(org_id = %org), err(level = "debug"))]
 pub async fn set(
     conn: &mut AnyConnection,
     org: OrgId,
@@ -33,6 +34,7 @@ pub async fn set(
 /// A Slack user's stored role (`Developer` when none is stored) and who
 /// granted it: `slack:workspace_admin` for a role implied by Slack's admin
 /// flags (it follows Slack), else the granter.
+#[tracing::instrument(level = "debug", skip_all, fields(org_id = %org), err(level = "debug"))]
 pub async fn get_granted(
     conn: &mut AnyConnection,
     org: OrgId,
@@ -52,6 +54,7 @@ pub async fn get_granted(
 }
 
 /// Removes a Slack user's stored role (they are a developer again).
+#[tracing::instrument(level = "debug", skip_all, fields(org_id = %org), err(level = "debug"))]
 pub async fn remove(conn: &mut AnyConnection, org: OrgId, slack_user_id: &str) -> StoreResult<()> {
     const SQL: &str = "delete from org_role where org_id = $1 and slack_user_id = $2";
     sqlx::query(SQL)
@@ -63,6 +66,7 @@ pub async fn remove(conn: &mut AnyConnection, org: OrgId, slack_user_id: &str) -
 }
 
 /// Stored admins and who granted each, oldest first.
+#[tracing::instrument(level = "debug", skip_all, fields(org_id = %org), err(level = "debug"))]
 pub async fn admins(
     conn: &mut AnyConnection,
     org: OrgId,
@@ -73,11 +77,13 @@ pub async fn admins(
 }
 
 /// A Slack user's stored role, `Developer` when none is stored.
+#[tracing::instrument(level = "debug", skip_all, fields(org_id = %org), err(level = "debug"))]
 pub async fn get(conn: &mut AnyConnection, org: OrgId, slack_user_id: &str) -> StoreResult<Role> {
     Ok(get_granted(conn, org, slack_user_id).await?.0)
 }
 
 /// Teams `slack_user_id` leads.
+#[tracing::instrument(level = "debug", skip_all, fields(org_id = %org), err(level = "debug"))]
 pub async fn teams_led(
     conn: &mut AnyConnection,
     org: OrgId,
@@ -94,6 +100,7 @@ pub async fn teams_led(
 }
 
 /// Makes `slack_user_id` a lead of `team` (the team must be the org's).
+#[tracing::instrument(level = "debug", skip_all, fields(org_id = %org), err(level = "debug"))]
 pub async fn add_team_lead(
     conn: &mut AnyConnection,
     org: OrgId,
@@ -115,6 +122,7 @@ pub async fn add_team_lead(
 }
 
 /// Some lead of the org (the first promoted), for previews.
+#[tracing::instrument(level = "debug", skip_all, fields(org_id = %org), err(level = "debug"))]
 pub async fn any_lead(conn: &mut AnyConnection, org: OrgId) -> StoreResult<Option<String>> {
     const SQL: &str = "select slack_user_id from team_lead where org_id = $1
         order by team_lead_id limit 1";
@@ -127,6 +135,7 @@ pub async fn any_lead(conn: &mut AnyConnection, org: OrgId) -> StoreResult<Optio
 /// Some developer of the org: a Slack user matched to a person, neither
 /// admin nor lead nor the installer, the one with most merged PRs first.
 /// For previews.
+#[tracing::instrument(level = "debug", skip_all, fields(org_id = %org), err(level = "debug"))]
 pub async fn any_developer(conn: &mut AnyConnection, org: OrgId) -> StoreResult<Option<String>> {
     const SQL: &str = "select i.external_id from person_identity i
         join person p on p.person_id = i.person_id and p.org_id = i.org_id

@@ -45,6 +45,7 @@ fn reviewer_filter(scope: Scope) -> (&'static str, i64) {
 /// is a few dozen rows instead of 8,300, each of which would cost a hop
 /// through the driver. The columns come from the covering index
 /// `pull_request_org_merged`.
+#[tracing::instrument(level = "debug", skip_all, fields(org_id = %org), err(level = "debug"))]
 pub async fn pr_facts(
     conn: &mut AnyConnection,
     org: OrgId,
@@ -57,6 +58,7 @@ pub async fn pr_facts(
 
 /// The org's merged PRs in `[from, to)` including people an admin excluded,
 /// for packing: readers of packed days apply today's flags.
+#[tracing::instrument(level = "debug", skip_all, fields(org_id = %org), err(level = "debug"))]
 pub async fn all_pr_facts(
     conn: &mut AnyConnection,
     org: OrgId,
@@ -243,6 +245,7 @@ fn unpack_pr(packed: &str, author: Option<i64>, login: &str, is_bot: bool) -> Op
 /// Packs `week`'s merged PRs (as [`all_pr_facts`] reads them) one
 /// row per day, replacing what was there. Run it in the week's write
 /// transaction.
+#[tracing::instrument(level = "debug", skip_all, fields(org_id = %org), err(level = "debug"))]
 pub async fn replace_days(
     conn: &mut AnyConnection,
     org: OrgId,
@@ -364,6 +367,7 @@ fn corrupt(what: &str) -> super::StoreError {
 /// Merged PRs of `scope` on the packed days in `[day_from, day_to)`, as
 /// [`pr_facts`] gives them (people flagged since as bots or excluded are
 /// read as they are now).
+#[tracing::instrument(level = "debug", skip_all, fields(org_id = %org), err(level = "debug"))]
 pub async fn packed_pr_facts(
     conn: &mut AnyConnection,
     org: OrgId,
@@ -399,6 +403,7 @@ pub async fn packed_pr_facts(
 /// Reviews that count (docs/metrics.md: a human other than the author, state
 /// approved / changes requested / commented) given by `scope`'s people
 /// (or on its repository) with `submitted_at` in `[from, to)`.
+#[tracing::instrument(level = "debug", skip_all, fields(org_id = %org), err(level = "debug"))]
 pub async fn review_facts(
     conn: &mut AnyConnection,
     org: OrgId,
@@ -411,6 +416,7 @@ pub async fn review_facts(
 
 /// The org's reviews in `[from, to)` including those of reviewers flagged as
 /// bots or excluded, for packing: readers of packed days apply today's flags.
+#[tracing::instrument(level = "debug", skip_all, fields(org_id = %org), err(level = "debug"))]
 pub async fn all_review_facts(
     conn: &mut AnyConnection,
     org: OrgId,
@@ -480,6 +486,7 @@ fn unpack_review_rows(rows: &[sqlx::any::AnyRow]) -> StoreResult<Vec<ReviewFact>
 
 /// Packs `week`'s reviews (as [`all_review_facts`] reads them) one
 /// row per day, replacing what was there, in the week's transaction.
+#[tracing::instrument(level = "debug", skip_all, fields(org_id = %org), err(level = "debug"))]
 pub async fn replace_review_days(
     conn: &mut AnyConnection,
     org: OrgId,
@@ -500,6 +507,7 @@ pub async fn replace_review_days(
 
 /// Reviews of `scope` on the packed days in `[day_from, day_to)`, as
 /// [`review_facts`] gives them.
+#[tracing::instrument(level = "debug", skip_all, fields(org_id = %org), err(level = "debug"))]
 pub async fn packed_review_facts(
     conn: &mut AnyConnection,
     org: OrgId,
@@ -539,6 +547,7 @@ pub async fn packed_review_facts(
 
 /// AI Detective guesses revealed in `[from, to)` (every scope; the pure
 /// code groups them).
+#[tracing::instrument(level = "debug", skip_all, fields(org_id = %org), err(level = "debug"))]
 pub async fn guess_facts(
     conn: &mut AnyConnection,
     org: OrgId,
@@ -569,6 +578,7 @@ pub async fn guess_facts(
 }
 
 /// Each person's teams.
+#[tracing::instrument(level = "debug", skip_all, fields(org_id = %org), err(level = "debug"))]
 pub async fn team_map(
     conn: &mut AnyConnection,
     org: OrgId,
@@ -587,6 +597,7 @@ pub async fn team_map(
 
 /// Weeks holding a merge, review or reveal whose row changed at or after
 /// `since` (Unix seconds): the weeks a rollup refresh must recompute.
+#[tracing::instrument(level = "debug", skip_all, fields(org_id = %org), err(level = "debug"))]
 pub async fn dirty_weeks(
     conn: &mut AnyConnection,
     org: OrgId,
@@ -601,6 +612,7 @@ pub async fn dirty_weeks(
 
 /// The days (00:00 UTC) whose PRs, reviews or answers changed at or after
 /// `since`: what the last rollup run may not have packed.
+#[tracing::instrument(level = "debug", skip_all, fields(org_id = %org), err(level = "debug"))]
 pub async fn dirty_days(
     conn: &mut AnyConnection,
     org: OrgId,
@@ -636,6 +648,7 @@ async fn changed_instants(
 
 /// Replaces every rollup row of `week` with `rows`, so a scope that lost
 /// all its activity loses its row too. Run it inside a write transaction.
+#[tracing::instrument(level = "debug", skip_all, fields(org_id = %org), err(level = "debug"))]
 pub async fn replace_week(
     conn: &mut AnyConnection,
     org: OrgId,
@@ -696,6 +709,7 @@ pub async fn replace_week(
 
 /// `scope`'s rollups for the weeks starting in `[from_week, to_week]`,
 /// oldest first; weeks without a row are absent.
+#[tracing::instrument(level = "debug", skip_all, fields(org_id = %org), err(level = "debug"))]
 pub async fn read(
     conn: &mut AnyConnection,
     org: OrgId,

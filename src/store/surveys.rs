@@ -250,6 +250,7 @@ pub struct SurveyReviewRow {
 /// Creates the author survey of a PR with its delivery. `Ok(None)` when
 /// the PR already has one (nothing changes); not found when the PR or the
 /// author is not the org's.
+#[tracing::instrument(level = "debug", skip_all, fields(org_id = %org), err(level = "debug"))]
 pub async fn create(
     conn: &mut AnyConnection,
     org: OrgId,
@@ -308,6 +309,7 @@ pub async fn create(
 }
 
 /// The author survey of a PR, if any.
+#[tracing::instrument(level = "debug", skip_all, fields(org_id = %org), err(level = "debug"))]
 pub async fn find_by_pr(
     conn: &mut AnyConnection,
     org: OrgId,
@@ -346,6 +348,7 @@ pub async fn find_by_pr(
 /// Creates a reviewer's survey for an author survey, with its delivery.
 /// `Ok(None)` when that reviewer already has one; not found when the
 /// survey or the reviewer is not the org's.
+#[tracing::instrument(level = "debug", skip_all, fields(org_id = %org), err(level = "debug"))]
 pub async fn create_review(
     conn: &mut AnyConnection,
     org: OrgId,
@@ -405,6 +408,7 @@ pub async fn create_review(
 }
 
 /// The reviewer surveys of an author survey, oldest first.
+#[tracing::instrument(level = "debug", skip_all, fields(org_id = %org), err(level = "debug"))]
 pub async fn reviews(
     conn: &mut AnyConnection,
     org: OrgId,
@@ -468,6 +472,7 @@ impl Default for Settings {
 }
 
 /// The org's survey settings (the defaults when never saved).
+#[tracing::instrument(level = "debug", skip_all, fields(org_id = %org), err(level = "debug"))]
 pub async fn settings(conn: &mut AnyConnection, org: OrgId) -> StoreResult<Settings> {
     const SQL: &str = "select is_enabled, reminders_enabled, repository_filter
         from survey_setting where org_id = $1";
@@ -487,6 +492,7 @@ pub async fn settings(conn: &mut AnyConnection, org: OrgId) -> StoreResult<Setti
 }
 
 /// Saves the org's survey settings.
+#[tracing::instrument(level = "debug", skip_all, fields(org_id = %org), err(level = "debug"))]
 pub async fn save_settings(
     conn: &mut AnyConnection,
     org: OrgId,
@@ -715,6 +721,7 @@ async fn items(
 }
 
 /// One survey message of this org; `None` for an id of another org.
+#[tracing::instrument(level = "debug", skip_all, fields(org_id = %org), err(level = "debug"))]
 pub async fn item(
     conn: &mut AnyConnection,
     org: OrgId,
@@ -731,6 +738,7 @@ pub async fn item(
 /// Surveys due to be posted at `now` (pending, due and reachable, or
 /// claimed by a worker that has not finished in [`CLAIM_STALE_SECS`]),
 /// oldest first.
+#[tracing::instrument(level = "debug", skip_all, fields(org_id = %org), err(level = "debug"))]
 pub async fn due_sends(
     conn: &mut AnyConnection,
     org: OrgId,
@@ -747,6 +755,7 @@ pub async fn due_sends(
 }
 
 /// Sent, unanswered surveys 24 hours old that had no reminder yet.
+#[tracing::instrument(level = "debug", skip_all, fields(org_id = %org), err(level = "debug"))]
 pub async fn due_reminders(
     conn: &mut AnyConnection,
     org: OrgId,
@@ -760,6 +769,7 @@ pub async fn due_reminders(
 }
 
 /// Surveys past `expires_at` still open (sent, or never sent).
+#[tracing::instrument(level = "debug", skip_all, fields(org_id = %org), err(level = "debug"))]
 pub async fn due_expiries(
     conn: &mut AnyConnection,
     org: OrgId,
@@ -774,6 +784,7 @@ pub async fn due_expiries(
 
 /// Reviewer surveys answered in full whose author has answered too and
 /// that were not revealed yet.
+#[tracing::instrument(level = "debug", skip_all, fields(org_id = %org), err(level = "debug"))]
 pub async fn due_reveals(conn: &mut AnyConnection, org: OrgId) -> StoreResult<Vec<Item>> {
     const SQL: &str = items!(
         "d.kind = 'reviewer' and d.status = 'answered' and w.revealed_at is null and s.ai_answer is not null
@@ -783,6 +794,7 @@ pub async fn due_reveals(conn: &mut AnyConnection, org: OrgId) -> StoreResult<Ve
 }
 
 /// A person's surveys still open for answers at `now`, newest first.
+#[tracing::instrument(level = "debug", skip_all, fields(org_id = %org), err(level = "debug"))]
 pub async fn open_for(
     conn: &mut AnyConnection,
     org: OrgId,
@@ -797,6 +809,7 @@ pub async fn open_for(
 }
 
 /// Whether the delivery job has anything to do for the org at `now`.
+#[tracing::instrument(level = "debug", skip_all, fields(org_id = %org), err(level = "debug"))]
 pub async fn has_due_work(conn: &mut AnyConnection, org: OrgId, now: i64) -> StoreResult<bool> {
     const SQL: &str = concat!(
         "select count(*) from survey_delivery d where d.org_id = $1 and (
@@ -821,6 +834,7 @@ pub async fn has_due_work(conn: &mut AnyConnection, org: OrgId, now: i64) -> Sto
 
 /// People with open surveys that wait for a Slack match (pending, not
 /// expired, and no Slack account linked), most waiting first.
+#[tracing::instrument(level = "debug", skip_all, fields(org_id = %org), err(level = "debug"))]
 pub async fn waiting_for_match(
     conn: &mut AnyConnection,
     org: OrgId,
@@ -875,6 +889,7 @@ enum Bind<'a> {
 
 /// Takes a due survey for posting; false when another worker has it or
 /// it is no longer due. Exactly one of several racing workers wins.
+#[tracing::instrument(level = "debug", skip_all, fields(org_id = %org), err(level = "debug"))]
 pub async fn claim(
     conn: &mut AnyConnection,
     org: OrgId,
@@ -902,6 +917,7 @@ pub struct Posted {
 }
 
 /// Records the posted message of a claimed survey.
+#[tracing::instrument(level = "debug", skip_all, fields(org_id = %org), err(level = "debug"))]
 pub async fn mark_sent(
     conn: &mut AnyConnection,
     org: OrgId,
@@ -924,6 +940,7 @@ pub async fn mark_sent(
 
 /// Puts a claimed survey back in the queue until `send_after` (quiet
 /// hours began, or Slack could not be reached).
+#[tracing::instrument(level = "debug", skip_all, fields(org_id = %org), err(level = "debug"))]
 pub async fn postpone(
     conn: &mut AnyConnection,
     org: OrgId,
@@ -949,6 +966,7 @@ pub enum GiveUp {
 }
 
 /// Ends an unsent survey for good, saying why.
+#[tracing::instrument(level = "debug", skip_all, fields(org_id = %org), err(level = "debug"))]
 pub async fn give_up(
     conn: &mut AnyConnection,
     org: OrgId,
@@ -970,6 +988,7 @@ pub async fn give_up(
 }
 
 /// Takes a survey's one reminder; false when it was taken already.
+#[tracing::instrument(level = "debug", skip_all, fields(org_id = %org), err(level = "debug"))]
 pub async fn claim_reminder(
     conn: &mut AnyConnection,
     org: OrgId,
@@ -984,6 +1003,7 @@ pub async fn claim_reminder(
 
 /// Closes an open survey past its expiry; false when it was answered or
 /// closed meanwhile.
+#[tracing::instrument(level = "debug", skip_all, fields(org_id = %org), err(level = "debug"))]
 pub async fn expire(
     conn: &mut AnyConnection,
     org: OrgId,
@@ -1043,6 +1063,7 @@ const ANSWER: &str = "update survey_delivery set status = 'answered', updated_at
 
 /// Stores the author's answer once: only the author, only while the
 /// survey is open, only the first answer.
+#[tracing::instrument(level = "debug", skip_all, fields(org_id = %org), err(level = "debug"))]
 pub async fn answer_author(
     conn: &mut AnyConnection,
     org: OrgId,
@@ -1084,6 +1105,7 @@ pub async fn answer_author(
 
 /// Adds a tool to an answered author survey's list (each tool once).
 /// Returns the updated survey, or why not.
+#[tracing::instrument(level = "debug", skip_all, fields(org_id = %org), err(level = "debug"))]
 pub async fn add_tool(
     conn: &mut AnyConnection,
     org: OrgId,
@@ -1128,6 +1150,7 @@ pub async fn add_tool(
 
 /// Stores a reviewer's rating or guess once each; the survey counts as
 /// answered when both are in.
+#[tracing::instrument(level = "debug", skip_all, fields(org_id = %org), err(level = "debug"))]
 pub async fn answer_review(
     conn: &mut AnyConnection,
     org: OrgId,
@@ -1201,6 +1224,7 @@ pub async fn answer_review(
 
 /// Takes a reviewer's reveal, recording whether the guess was right;
 /// false when it was revealed already.
+#[tracing::instrument(level = "debug", skip_all, fields(org_id = %org), err(level = "debug"))]
 pub async fn claim_reveal(
     conn: &mut AnyConnection,
     org: OrgId,
@@ -1223,6 +1247,7 @@ pub async fn claim_reveal(
 
 /// A reviewer's AI Detective record: `(correct, revealed)` guesses
 /// revealed since `since`.
+#[tracing::instrument(level = "debug", skip_all, fields(org_id = %org), err(level = "debug"))]
 pub async fn accuracy(
     conn: &mut AnyConnection,
     org: OrgId,
@@ -1273,6 +1298,7 @@ fn target_from_row(r: &sqlx::any::AnyRow) -> Result<Target, sqlx::Error> {
 /// A merged PR's author and its human reviewers (people with at least one
 /// review that is not a bot's and not the author's own), with whether each
 /// may be asked.
+#[tracing::instrument(level = "debug", skip_all, fields(org_id = %org), err(level = "debug"))]
 pub async fn targets(
     conn: &mut AnyConnection,
     org: OrgId,
@@ -1316,6 +1342,7 @@ pub async fn targets(
 }
 
 /// Skips a person's surveys that were not sent yet (they opted out).
+#[tracing::instrument(level = "debug", skip_all, fields(org_id = %org), err(level = "debug"))]
 pub async fn skip_unsent_for(
     conn: &mut AnyConnection,
     org: OrgId,
@@ -1370,6 +1397,7 @@ fn rfc3339(t: Option<i64>) -> Option<String> {
 }
 
 /// Every survey of the org, author then reviewers per PR, by merge time.
+#[tracing::instrument(level = "debug", skip_all, fields(org_id = %org), err(level = "debug"))]
 pub async fn export(conn: &mut AnyConnection, org: OrgId) -> StoreResult<Vec<ExportRow>> {
     const SQL: &str = items!("$2 = $3 and $4 = $4 order by p.merged_at, d.pr_survey_id");
     let mut all = items(conn, SQL, org, 0, 0, "").await?;
@@ -1411,6 +1439,7 @@ pub async fn export(conn: &mut AnyConnection, org: OrgId) -> StoreResult<Vec<Exp
 }
 
 /// The newest survey of a kind in the org (previews show real data).
+#[tracing::instrument(level = "debug", skip_all, fields(org_id = %org), err(level = "debug"))]
 pub async fn latest(conn: &mut AnyConnection, org: OrgId, kind: Kind) -> StoreResult<Option<Item>> {
     const SQL: &str = items!("$2 = $3 and d.kind = $4 order by d.subject_id desc limit 1");
     Ok(items(conn, SQL, org, 0, 0, kind.as_str())
@@ -1421,6 +1450,7 @@ pub async fn latest(conn: &mut AnyConnection, org: OrgId, kind: Kind) -> StoreRe
 
 /// Every reviewer rating of PRs merged in `[from, to)`:
 /// `(pull request, rating 1–5, the author's answer)`.
+#[tracing::instrument(level = "debug", skip_all, fields(org_id = %org), err(level = "debug"))]
 pub async fn period_ratings(
     conn: &mut AnyConnection,
     org: OrgId,
@@ -1467,6 +1497,7 @@ pub struct PeriodStats {
 }
 
 /// Response rate and detective record of `[from, to)`, org-wide.
+#[tracing::instrument(level = "debug", skip_all, fields(org_id = %org), err(level = "debug"))]
 pub async fn period_stats(
     conn: &mut AnyConnection,
     org: OrgId,

@@ -29,6 +29,7 @@ pub struct SyncState {
 }
 
 /// Loads a scope's state.
+#[tracing::instrument(level = "debug", skip_all, fields(org_id = %org), err(level = "debug"))]
 pub async fn get(
     conn: &mut AnyConnection,
     org: OrgId,
@@ -58,6 +59,7 @@ pub async fn get(
 }
 
 /// Saves a scope's state.
+#[tracing::instrument(level = "debug", skip_all, fields(org_id = %org), err(level = "debug"))]
 pub async fn save(conn: &mut AnyConnection, org: OrgId, state: &SyncState) -> StoreResult<()> {
     const SQL: &str = "insert into sync_state (org_id, source, scope, status, cursor, checkpoint, items_done,
             items_total, last_error, created_at, updated_at)
@@ -82,6 +84,7 @@ pub async fn save(conn: &mut AnyConnection, org: OrgId, state: &SyncState) -> St
 }
 
 /// Every scope's state for one source, for progress on App Home.
+#[tracing::instrument(level = "debug", skip_all, fields(org_id = %org), err(level = "debug"))]
 pub async fn list(
     conn: &mut AnyConnection,
     org: OrgId,
@@ -114,6 +117,7 @@ pub async fn list(
 /// Claims a periodic task of the org: true when it has never run or last
 /// ran at least `every_secs` before `now`, and records `now` as its run.
 /// Safe with several servers: only one claim of a period succeeds.
+#[tracing::instrument(level = "debug", skip_all, fields(org_id = %org), err(level = "debug"))]
 pub async fn claim_due(
     conn: &mut AnyConnection,
     org: OrgId,
@@ -138,12 +142,14 @@ pub async fn claim_due(
 }
 
 /// Records that a periodic task ran now (e.g. the first sync on connect).
+#[tracing::instrument(level = "debug", skip_all, fields(org_id = %org), err(level = "debug"))]
 pub async fn mark_ran(conn: &mut AnyConnection, org: OrgId, task: &str) -> StoreResult<()> {
     claim_due(conn, org, task, 0, unix_now()).await?;
     Ok(())
 }
 
 /// When a sync of `source` last finished (any scope), for "synced 6 min ago".
+#[tracing::instrument(level = "debug", skip_all, fields(org_id = %org), err(level = "debug"))]
 pub async fn last_finished(
     conn: &mut AnyConnection,
     org: OrgId,

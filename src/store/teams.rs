@@ -17,6 +17,7 @@ pub struct Team {
 }
 
 /// Creates or renames a team by slug.
+#[tracing::instrument(level = "debug", skip_all, fields(org_id = %org), err(level = "debug"))]
 pub async fn upsert(
     conn: &mut AnyConnection,
     org: OrgId,
@@ -41,6 +42,7 @@ pub async fn upsert(
 }
 
 /// The org's teams by name.
+#[tracing::instrument(level = "debug", skip_all, fields(org_id = %org), err(level = "debug"))]
 pub async fn list(conn: &mut AnyConnection, org: OrgId) -> StoreResult<Vec<Team>> {
     const SQL: &str =
         "select team_id, slug, name from team where org_id = $1 order by name, team_id";
@@ -57,6 +59,7 @@ pub async fn list(conn: &mut AnyConnection, org: OrgId) -> StoreResult<Vec<Team>
 }
 
 /// Adds a person to a team; both must belong to the org (else not found).
+#[tracing::instrument(level = "debug", skip_all, fields(org_id = %org), err(level = "debug"))]
 pub async fn add_member(
     conn: &mut AnyConnection,
     org: OrgId,
@@ -84,6 +87,7 @@ pub async fn add_member(
 }
 
 /// People in a team of this org.
+#[tracing::instrument(level = "debug", skip_all, fields(org_id = %org), err(level = "debug"))]
 pub async fn members(
     conn: &mut AnyConnection,
     org: OrgId,

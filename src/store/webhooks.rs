@@ -66,6 +66,7 @@ fn unpack(stored: Vec<u8>) -> Vec<u8> {
 
 /// Records a delivery once per `(org, source, delivery_id)`.
 /// `payload` is stored as given: pass large bodies through [`pack`].
+#[tracing::instrument(level = "debug", skip_all, fields(org_id = %org), err(level = "debug"))]
 pub async fn record(
     conn: &mut AnyConnection,
     org: OrgId,
@@ -97,6 +98,7 @@ pub async fn record(
 /// an error), or it stopped without an outcome (a crash) more than
 /// `stale_secs` ago. Only an event processed already, or being processed
 /// right now, is a duplicate: success is what counts, not arrival.
+#[tracing::instrument(level = "debug", skip_all, fields(org_id = %org), err(level = "debug"))]
 pub async fn record_or_retry(
     conn: &mut AnyConnection,
     org: OrgId,
@@ -128,6 +130,7 @@ pub async fn record_or_retry(
 }
 
 /// Marks a delivery done.
+#[tracing::instrument(level = "debug", skip_all, fields(org_id = %org), err(level = "debug"))]
 pub async fn mark_processed(conn: &mut AnyConnection, org: OrgId, id: i64) -> StoreResult<()> {
     const SQL: &str =
         "update webhook_delivery set status = 'processed', processed_at = $3, updated_at = $3
@@ -142,6 +145,7 @@ pub async fn mark_processed(conn: &mut AnyConnection, org: OrgId, id: i64) -> St
 }
 
 /// Deliveries stored but not yet processed, oldest first.
+#[tracing::instrument(level = "debug", skip_all, fields(org_id = %org), err(level = "debug"))]
 pub async fn pending(
     conn: &mut AnyConnection,
     org: OrgId,
@@ -170,6 +174,7 @@ pub async fn pending(
 }
 
 /// Forgets processed deliveries received before `before`; returns how many.
+#[tracing::instrument(level = "debug", skip_all, fields(org_id = %org), err(level = "debug"))]
 pub async fn prune_processed(
     conn: &mut AnyConnection,
     org: OrgId,
@@ -185,6 +190,7 @@ pub async fn prune_processed(
 }
 
 /// One stored delivery of this org.
+#[tracing::instrument(level = "debug", skip_all, fields(org_id = %org), err(level = "debug"))]
 pub async fn get(conn: &mut AnyConnection, org: OrgId, id: i64) -> StoreResult<Option<Pending>> {
     const SQL: &str = "select webhook_delivery_id, source, event, payload from webhook_delivery
         where org_id = $1 and webhook_delivery_id = $2";
@@ -206,6 +212,7 @@ pub async fn get(conn: &mut AnyConnection, org: OrgId, id: i64) -> StoreResult<O
 }
 
 /// Records a failed processing attempt.
+#[tracing::instrument(level = "debug", skip_all, fields(org_id = %org), err(level = "debug"))]
 pub async fn mark_failed(
     conn: &mut AnyConnection,
     org: OrgId,
