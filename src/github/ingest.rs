@@ -367,18 +367,7 @@ pub async fn ingest_seen(
         merged_at,
         closed_at,
         github_updated_at: facts.updated_at,
-        ready_at: m.ready_at,
-        first_commit_at: m.first_commit_at,
-        first_review_at: m.first_review_at,
-        coding_time: m.coding_time,
-        pickup_time: m.pickup_time,
-        review_time: m.review_time,
-        cycle_time: m.cycle_time,
-        size: m.size,
-        is_revert: m.is_revert,
-        is_hotfix: m.is_hotfix,
-        ai_detected: m.ai.is_some(),
-        ai_detection_rule: m.ai.as_ref().map(|a| a.rule.as_str().to_string()),
+        metrics: m,
     };
     let pr = pull_requests::upsert(&mut *conn, org, &row).await?;
     for r in &changed_reviews {

@@ -179,6 +179,15 @@ pub struct AiDetection {
 }
 
 impl AiDetection {
+    /// A detection read back from storage, which keeps the rule only (the
+    /// triggering text is shown when it is detected, not stored).
+    pub fn stored(rule: AiRule) -> AiDetection {
+        AiDetection {
+            rule,
+            detail: String::new(),
+        }
+    }
+
     fn new(rule: AiRule, detail: &str) -> AiDetection {
         AiDetection {
             rule,

@@ -66,8 +66,9 @@ pub struct ReviewInput {
     pub submitted_at: Option<i64>,
 }
 
-/// The numbers docs/metrics.md defines for one PR.
-#[derive(Debug, Clone, Default, PartialEq)]
+/// The numbers docs/metrics.md defines for one PR (stored with it:
+/// `store::pull_requests::PullRequestRow::metrics`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct PrMetrics {
     /// `ready_for_review_at` if opened as draft, else `created_at`.
     pub ready_at: i64,

@@ -5,6 +5,8 @@ use sqlx::{AnyConnection, Row};
 
 use super::{StoreError, StoreResult, flag, unix_now};
 use crate::domain::{OrgId, PersonId, PullRequestId, RepositoryId};
+use crate::metrics::ai::{AiDetection, AiRule};
+use crate::metrics::pr::PrMetrics;
 
 /// A pull request: GitHub's facts and the metrics computed from them.
 /// Durations are seconds; instants are Unix seconds.
@@ -52,30 +54,9 @@ pub struct PullRequestRow {
     pub closed_at: Option<i64>,
     /// GitHub's `updatedAt`, the incremental sync cursor.
     pub github_updated_at: i64,
-    /// `ready_at` of docs/metrics.md.
-    pub ready_at: i64,
-    /// `first_commit_at` of docs/metrics.md.
-    pub first_commit_at: Option<i64>,
-    /// `first_review_at` of docs/metrics.md.
-    pub first_review_at: Option<i64>,
-    /// `coding_time` of docs/metrics.md.
-    pub coding_time: Option<i64>,
-    /// `pickup_time` of docs/metrics.md.
-    pub pickup_time: Option<i64>,
-    /// `review_time` of docs/metrics.md.
-    pub review_time: Option<i64>,
-    /// `cycle_time` of docs/metrics.md.
-    pub cycle_time: Option<i64>,
-    /// `size` of docs/metrics.md.
-    pub size: i64,
-    /// `is_revert` of docs/metrics.md.
-    pub is_revert: bool,
-    /// `is_hotfix` of docs/metrics.md.
-    pub is_hotfix: bool,
-    /// Detected AI assistance.
-    pub ai_detected: bool,
-    /// The detection rule that fired, to explain it.
-    pub ai_detection_rule: Option<String>,
+    /// Its numbers (docs/metrics.md), as ingest computed them. AI
+    /// detection keeps its rule; the triggering text is not stored.
+    pub metrics: PrMetrics,
 }
 
 /// A review of a PR.
@@ -183,18 +164,18 @@ pub async fn upsert(
         .bind(pr.merged_at)
         .bind(pr.closed_at)
         .bind(pr.github_updated_at)
-        .bind(pr.ready_at)
-        .bind(pr.first_commit_at)
-        .bind(pr.first_review_at)
-        .bind(pr.coding_time)
-        .bind(pr.pickup_time)
-        .bind(pr.review_time)
-        .bind(pr.cycle_time)
-        .bind(pr.size)
-        .bind(i64::from(pr.is_revert))
-        .bind(i64::from(pr.is_hotfix))
-        .bind(i64::from(pr.ai_detected))
-        .bind(pr.ai_detection_rule.as_deref())
+        .bind(pr.metrics.ready_at)
+        .bind(pr.metrics.first_commit_at)
+        .bind(pr.metrics.first_review_at)
+        .bind(pr.metrics.coding_time)
+        .bind(pr.metrics.pickup_time)
+        .bind(pr.metrics.review_time)
+        .bind(pr.metrics.cycle_time)
+        .bind(pr.metrics.size)
+        .bind(i64::from(pr.metrics.is_revert))
+        .bind(i64::from(pr.metrics.is_hotfix))
+        .bind(i64::from(pr.metrics.ai.is_some()))
+        .bind(pr.metrics.ai.as_ref().map(|a| a.rule.as_str()))
         .bind(unix_now())
         .fetch_optional(conn)
         .await?;
@@ -239,18 +220,26 @@ fn from_row(r: &sqlx::any::AnyRow) -> Result<(PullRequestId, PullRequestRow), sq
             merged_at: r.try_get("merged_at")?,
             closed_at: r.try_get("closed_at")?,
             github_updated_at: r.try_get("github_updated_at")?,
-            ready_at: r.try_get("ready_at")?,
-            first_commit_at: r.try_get("first_commit_at")?,
-            first_review_at: r.try_get("first_review_at")?,
-            coding_time: r.try_get("coding_time")?,
-            pickup_time: r.try_get("pickup_time")?,
-            review_time: r.try_get("review_time")?,
-            cycle_time: r.try_get("cycle_time")?,
-            size: r.try_get("size")?,
-            is_revert: flag(r, "is_revert")?,
-            is_hotfix: flag(r, "is_hotfix")?,
-            ai_detected: flag(r, "ai_detected")?,
-            ai_detection_rule: r.try_get("ai_detection_rule")?,
+            metrics: PrMetrics {
+                ready_at: r.try_get("ready_at")?,
+                first_commit_at: r.try_get("first_commit_at")?,
+                first_review_at: r.try_get("first_review_at")?,
+                coding_time: r.try_get("coding_time")?,
+                pickup_time: r.try_get("pickup_time")?,
+                review_time: r.try_get("review_time")?,
+                cycle_time: r.try_get("cycle_time")?,
+                size: r.try_get("size")?,
+                is_revert: flag(r, "is_revert")?,
+                is_hotfix: flag(r, "is_hotfix")?,
+                ai: if flag(r, "ai_detected")? {
+                    r.try_get::<Option<String>, _>("ai_detection_rule")?
+                        .as_deref()
+                        .and_then(AiRule::parse)
+                        .map(AiDetection::stored)
+                } else {
+                    None
+                },
+            },
         },
     ))
 }
