@@ -11,70 +11,17 @@
 //!
 //! `cargo run --release --example dashboard_bench [-- PRS [ROUNDS]]`
 
-use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
-use aimpact::app::{App, RunOptions};
-use aimpact::config::Config;
+use aimpact::app::RunOptions;
 use aimpact::metrics::rollup::{Scope, week_start};
-use aimpact::store::{credentials, orgs, rollups, unix_now};
+use aimpact::store::{orgs, rollups, unix_now};
 use serde_json::json;
-use wiremock::matchers::{method, path};
-use wiremock::{Mock, MockServer, ResponseTemplate};
 
-#[path = "common/mod.rs"]
 mod common;
-use common::{DAY, report, seed};
+use common::{DAY, Running, fake_slack, report, seed};
 
 const SECRET: &str = "bench-signing-secret";
-
-async fn fake_slack() -> MockServer {
-    let slack = MockServer::start().await;
-    let ok = |extra: serde_json::Value| {
-        let mut body = json!({ "ok": true });
-        if let (Some(m), Some(e)) = (body.as_object_mut(), extra.as_object()) {
-            m.extend(e.clone());
-        }
-        ResponseTemplate::new(200).set_body_json(body)
-    };
-    Mock::given(method("POST"))
-        .and(wiremock::matchers::path_regex("^/respond/"))
-        .respond_with(ResponseTemplate::new(200))
-        .mount(&slack)
-        .await;
-    Mock::given(path("/api/files.getUploadURLExternal"))
-        .respond_with(ok(
-            json!({ "upload_url": format!("{}/upload", slack.uri()), "file_id": "F0BENCH0001" }),
-        ))
-        .mount(&slack)
-        .await;
-    Mock::given(method("POST"))
-        .and(path("/upload"))
-        .respond_with(ResponseTemplate::new(200).set_body_string("OK"))
-        .mount(&slack)
-        .await;
-    Mock::given(path("/api/files.completeUploadExternal"))
-        .respond_with(ok(json!({ "files": [{ "id": "F0BENCH0001" }] })))
-        .mount(&slack)
-        .await;
-    Mock::given(path("/api/files.info"))
-        .respond_with(ok(
-            json!({ "file": { "id": "F0BENCH0001", "original_w": 1600 } }),
-        ))
-        .mount(&slack)
-        .await;
-    Mock::given(path("/api/users.info"))
-        .respond_with(ok(
-            json!({ "user": { "id": "U1", "is_admin": true, "is_owner": false, "tz": "UTC" } }),
-        ))
-        .mount(&slack)
-        .await;
-    Mock::given(path("/api/views.publish"))
-        .respond_with(ok(json!({ "view": { "id": "V1" } })))
-        .mount(&slack)
-        .await;
-    slack
-}
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
@@ -83,25 +30,17 @@ async fn main() -> anyhow::Result<()> {
     let rounds: usize = args.next().and_then(|a| a.parse().ok()).unwrap_or(20);
 
     let slack = fake_slack().await;
-    let dir = tempfile::tempdir()?;
-    let vars: HashMap<&str, String> = HashMap::from([
-        (
-            "DATABASE_URL",
-            format!("sqlite://{}", dir.path().join("bench.db").display()),
-        ),
-        ("AIMPACT_BIND", "127.0.0.1:0".into()),
-        ("AIMPACT_DATA_DIR", dir.path().display().to_string()),
-        ("SLACK_SIGNING_SECRET", SECRET.into()),
-        ("SLACK_API_URL", format!("{}/api", slack.uri())),
-        ("AIMPACT_LOG", "warn".into()),
-    ]);
-    let config =
-        Config::from_lookup(&|k| vars.get(k).cloned()).map_err(|e| anyhow::anyhow!("{e}"))?;
     // Warnings show, among them any write transaction that held the
     // database for over 100 ms (the rollup refresh writes week by week).
     aimpact::telemetry::init(aimpact::config::LogFormat::Text, "warn");
-    let app = App::build(
-        config,
+    let (app, _dir) = common::build_app(
+        "bench",
+        false,
+        &[
+            ("SLACK_SIGNING_SECRET", SECRET.into()),
+            ("SLACK_API_URL", format!("{}/api", slack.uri())),
+            ("AIMPACT_LOG", "warn".into()),
+        ],
         RunOptions {
             // The late-answer path (`slack.respond`) needs the workers.
             workers: true,
@@ -109,21 +48,12 @@ async fn main() -> anyhow::Result<()> {
         },
     )
     .await?;
-    let addr = app.addr().ok_or_else(|| anyhow::anyhow!("not bound"))?;
     let state = app.state().clone();
     let started = Instant::now();
     let org = seed(&state.db, prs).await?;
     {
         let mut conn = state.db.pool().acquire().await?;
-        credentials::put(
-            &mut conn,
-            &state.keys,
-            org,
-            "slack_bot_token",
-            &"xoxb-bench".to_string().into(),
-            None,
-        )
-        .await?;
+        common::put_bot_token(&mut conn, &state, org, "xoxb-bench").await?;
     }
     println!(
         "seeded {prs} PRs in {:.1} s",
@@ -212,18 +142,10 @@ async fn main() -> anyhow::Result<()> {
         times,
     );
 
-    let stop = app.shutdown_handle();
-    let server = tokio::spawn(app.run_until_stopped());
+    let running = Running::start(app)?;
     let client = reqwest::Client::new();
     let post = |path: &str, content_type: &str, body: String| {
-        let ts = chrono::Utc::now().timestamp();
-        let sig = aimpact::slack::verify::sign(SECRET, ts, body.as_bytes());
-        client
-            .post(format!("http://{addr}{path}"))
-            .header("content-type", content_type)
-            .header("x-slack-request-timestamp", ts.to_string())
-            .header("x-slack-signature", sig)
-            .body(body)
+        common::signed_slack(&client, &running.url(path), SECRET, content_type, body)
     };
 
     // 2. The whole /metrics answer, charts rendered and uploaded every time.
@@ -331,7 +253,5 @@ async fn main() -> anyhow::Result<()> {
         "App Home publish (admin: org dashboard + checklist), charts rendered + uploaded",
         times,
     );
-    stop.trigger();
-    server.await??;
-    Ok(())
+    running.stop().await
 }

@@ -21,8 +21,8 @@ use std::time::{Duration, Instant};
 use aimpact::github::client::GithubClient;
 use aimpact::github::ingest::RepoFacts;
 use aimpact::github::sync::{self, Mode, Progress, RepoRef};
+use aimpact::store::orgs;
 use aimpact::store::repositories::{self, NewRepository};
-use aimpact::store::{DatabaseUrl, Db, orgs};
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::State;
@@ -31,6 +31,9 @@ use axum::response::IntoResponse;
 use axum::routing::post;
 use chrono::{DateTime, SecondsFormat};
 use serde_json::{Value, json};
+
+mod common;
+use common::{proc_status_mb, verdict};
 
 const TARGET_WALL: Duration = Duration::from_secs(60);
 const TARGET_COST_RATIO: f64 = 1.2;
@@ -325,17 +328,6 @@ async fn graphql(State(fake): State<Arc<FakeGithub>>, body: Bytes) -> impl IntoR
 /// A `VmHWM`/`VmRSS` line of /proc/self/status, in MB. The fake server
 /// runs in this process, so the peak includes it: an upper bound for the
 /// import alone.
-fn proc_status_mb(key: &str) -> Option<f64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = status.lines().find(|l| l.starts_with(key))?;
-    let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
-    Some(kb / 1024.0)
-}
-
-fn verdict(ok: bool) -> &'static str {
-    if ok { "PASS" } else { "FAIL" }
-}
-
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let mut args = std::env::args().skip(1);
@@ -351,19 +343,13 @@ async fn main() -> anyhow::Result<()> {
         overflow_every,
         chrono::Utc::now().timestamp(),
     ));
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-    let addr = listener.local_addr()?;
     let app = Router::new()
         .route("/graphql", post(graphql))
         .with_state(fake.clone());
-    let server = tokio::spawn(async move { axum::serve(listener, app).await });
+    let (addr, server) = common::serve(app).await?;
 
     let dir = tempfile::tempdir()?;
-    let db_path = dir.path().join("import.db");
-    let url = DatabaseUrl::parse(&format!("sqlite://{}", db_path.display()))
-        .map_err(|e| anyhow::anyhow!(e))?;
-    let db = Db::connect(&url, 4, Duration::from_secs(30)).await?;
-    db.migrate().await?;
+    let db = common::sqlite_db(dir.path(), "import").await?;
     let mut conn = db.pool().acquire().await?;
     let org = orgs::upsert_installation(&mut conn, "TBENCH", "Bench", None)
         .await?
@@ -437,11 +423,7 @@ async fn main() -> anyhow::Result<()> {
     let stored_people = count("person").await?;
     let peak_mb = proc_status_mb("VmHWM:").unwrap_or(f64::NAN);
     db.close().await;
-    let db_mb = ["import.db", "import.db-wal"]
-        .iter()
-        .filter_map(|f| std::fs::metadata(dir.path().join(f)).ok())
-        .map(|m| m.len() as f64 / 1_048_576.0)
-        .sum::<f64>();
+    let db_mb = common::sqlite_size_mb(dir.path(), "import");
     server.abort();
 
     let page_queries = fake.page_queries.load(Ordering::Relaxed);

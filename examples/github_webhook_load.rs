@@ -11,34 +11,17 @@
 //! default `postgres://postgres@127.0.0.1:5432/postgres`); a second
 //! argument sets the seconds per level (default 10).
 
-use std::collections::HashMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use aimpact::app::{App, RunOptions};
-use aimpact::config::Config;
+use aimpact::app::RunOptions;
 use aimpact::store::{integrations, orgs};
-use sqlx::Connection;
+
+mod common;
+use common::{Running, ms, percentile};
 
 const SECRET: &str = "load-test-webhook-secret";
-
-async fn database_url(dir: &std::path::Path, postgres: bool) -> anyhow::Result<String> {
-    if postgres {
-        let base = std::env::var("TEST_DATABASE_URL")
-            .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
-        let name = format!("aimpact_test_load_{:08x}", rand::random::<u32>());
-        let mut admin = sqlx::PgConnection::connect(&base).await?;
-        sqlx::query(sqlx::AssertSqlSafe(format!("create database {name}")))
-            .execute(&mut admin)
-            .await?;
-        let mut url = url::Url::parse(&base)?;
-        url.set_path(&name);
-        Ok(url.to_string())
-    } else {
-        Ok(format!("sqlite://{}", dir.join("load.db").display()))
-    }
-}
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
@@ -46,19 +29,17 @@ async fn main() -> anyhow::Result<()> {
     let postgres = args.next().as_deref() == Some("postgres");
     let seconds: u64 = args.next().and_then(|a| a.parse().ok()).unwrap_or(10);
 
-    let dir = tempfile::tempdir()?;
-    let vars: HashMap<&str, String> = HashMap::from([
-        ("DATABASE_URL", database_url(dir.path(), postgres).await?),
-        ("AIMPACT_BIND", "127.0.0.1:0".into()),
-        ("AIMPACT_DATA_DIR", dir.path().display().to_string()),
-        ("GITHUB_WEBHOOK_SECRET", SECRET.into()),
-        ("AIMPACT_LOG", "error".into()),
-        ("AIMPACT_DB_MAX_CONNECTIONS", "16".into()),
-    ]);
-    let config =
-        Config::from_lookup(&|k| vars.get(k).cloned()).map_err(|e| anyhow::anyhow!("{e}"))?;
-    let app = App::build(config, RunOptions::default()).await?;
-    let addr = app.addr().ok_or_else(|| anyhow::anyhow!("not bound"))?;
+    let (app, _dir) = common::build_app(
+        "load",
+        postgres,
+        &[
+            ("GITHUB_WEBHOOK_SECRET", SECRET.into()),
+            ("AIMPACT_LOG", "error".into()),
+            ("AIMPACT_DB_MAX_CONNECTIONS", "16".into()),
+        ],
+        RunOptions::default(),
+    )
+    .await?;
     {
         let mut conn = app.state().db.pool().acquire().await?;
         let org = orgs::upsert_installation(&mut conn, "TLOAD", "Load", None)
@@ -74,16 +55,14 @@ async fn main() -> anyhow::Result<()> {
         )
         .await?;
     }
-    let state = app.state().clone();
-    let stop = app.shutdown_handle();
-    let server = tokio::spawn(app.run_until_stopped());
+    let running = Running::start(app)?;
 
     let body = std::fs::read(concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/tests/fixtures/github/pull_request.opened.json"
     ))?;
     let signature = aimpact::github::webhook::sign(SECRET, &body);
-    let url = format!("http://{addr}/github/webhook");
+    let url = running.url("/github/webhook");
     let backend = if postgres { "PostgreSQL" } else { "SQLite" };
     println!(
         "POST /github/webhook (pull_request.opened for a tracked repository), {seconds} s per level, \
@@ -144,9 +123,7 @@ async fn main() -> anyhow::Result<()> {
         let total = started.elapsed();
         sent_total += latencies.len();
         latencies.sort();
-        let pct = |q: f64| {
-            latencies[((q * latencies.len() as f64).ceil() as usize).clamp(1, latencies.len()) - 1]
-        };
+        let pct = |q: f64| percentile(&latencies, q);
         println!(
             "  {concurrency:>3} connections: {:.0} deliveries/s  p50 {:.1} ms  p99 {:.1} ms  max {:.1} ms  ({} acknowledged, {failures} failed)",
             latencies.len() as f64 / total.as_secs_f64(),
@@ -157,27 +134,22 @@ async fn main() -> anyhow::Result<()> {
         );
     }
     let stored: i64 = sqlx::query_scalar("select count(*) from webhook_delivery")
-        .fetch_one(state.db.pool())
+        .fetch_one(running.state.db.pool())
         .await?;
     let processed: i64 =
         sqlx::query_scalar("select count(*) from webhook_delivery where status = 'processed'")
-            .fetch_one(state.db.pool())
+            .fetch_one(running.state.db.pool())
             .await?;
     println!(
         "  acknowledged {sent_total}, stored {stored} (every acknowledged delivery is stored: {}), processed meanwhile {processed}",
         stored as usize >= sent_total
     );
-    stop.trigger();
-    let _ = tokio::time::timeout(Duration::from_secs(15), server).await;
+    running.stop_within(Duration::from_secs(15)).await;
     anyhow::ensure!(
         stored as usize >= sent_total,
         "an acknowledged delivery was lost"
     );
     Ok(())
-}
-
-fn ms(d: Duration) -> f64 {
-    d.as_secs_f64() * 1000.0
 }
 
 async fn send(

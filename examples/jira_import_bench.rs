@@ -35,7 +35,7 @@ use std::time::{Duration, Instant};
 
 use aimpact::jira::client::{Flavor, JiraAuth, JiraClient, PointBudget};
 use aimpact::jira::sync::{self, Mode, Progress};
-use aimpact::store::{DatabaseUrl, Db, integrations, orgs};
+use aimpact::store::{integrations, orgs};
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
@@ -44,6 +44,9 @@ use axum::response::IntoResponse;
 use axum::routing::{get, post};
 use chrono::DateTime;
 use serde_json::{Value, json};
+
+mod common;
+use common::{proc_status_mb, verdict};
 
 const TARGET_WALL: Duration = Duration::from_secs(60);
 /// Same as `jira::sync::PAGE`.
@@ -385,17 +388,6 @@ async fn board_sprints(
 /// A `VmHWM`/`VmRSS` line of /proc/self/status, in MB. The fake server
 /// runs in this process, so the peak includes it: an upper bound for the
 /// sync alone.
-fn proc_status_mb(key: &str) -> Option<f64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = status.lines().find(|l| l.starts_with(key))?;
-    let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
-    Some(kb / 1024.0)
-}
-
-fn verdict(ok: bool) -> &'static str {
-    if ok { "PASS" } else { "FAIL" }
-}
-
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let issues: u64 = std::env::args()
@@ -408,8 +400,6 @@ async fn main() -> anyhow::Result<()> {
     aimpact::telemetry::init(aimpact::config::LogFormat::Text, "warn");
 
     let fake = Arc::new(FakeJira::new(issues, chrono::Utc::now().timestamp()));
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-    let addr = listener.local_addr()?;
     let app = Router::new()
         .route("/rest/api/3/project/search", get(projects))
         .route("/rest/api/3/field", get(fields))
@@ -423,14 +413,10 @@ async fn main() -> anyhow::Result<()> {
         .route("/rest/agile/1.0/board", get(boards))
         .route("/rest/agile/1.0/board/{id}/sprint", get(board_sprints))
         .with_state(fake.clone());
-    let server = tokio::spawn(async move { axum::serve(listener, app).await });
+    let (addr, server) = common::serve(app).await?;
 
     let dir = tempfile::tempdir()?;
-    let db_path = dir.path().join("jira.db");
-    let url = DatabaseUrl::parse(&format!("sqlite://{}", db_path.display()))
-        .map_err(|e| anyhow::anyhow!(e))?;
-    let db = Db::connect(&url, 4, Duration::from_secs(30)).await?;
-    db.migrate().await?;
+    let db = common::sqlite_db(dir.path(), "jira").await?;
     let mut conn = db.pool().acquire().await?;
     let org = orgs::upsert_installation(&mut conn, "TJIRABENCH", "Bench", None)
         .await?
@@ -515,11 +501,7 @@ async fn main() -> anyhow::Result<()> {
     )
     .await?;
     db.close().await;
-    let db_mb = ["jira.db", "jira.db-wal"]
-        .iter()
-        .filter_map(|f| std::fs::metadata(dir.path().join(f)).ok())
-        .map(|m| m.len() as f64 / 1_048_576.0)
-        .sum::<f64>();
+    let db_mb = common::sqlite_size_mb(dir.path(), "jira");
     server.abort();
 
     let n = issues as i64;

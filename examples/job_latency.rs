@@ -18,13 +18,12 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use aimpact::app::{App, RunOptions};
-use aimpact::config::Config;
+use aimpact::app::RunOptions;
 use aimpact::domain::OrgId;
 use aimpact::slack::respond::Respond;
 use axum::extract::State;
 use axum::routing::post;
-use sqlx::Connection;
+use common::Running;
 
 type Arrivals = Arc<Mutex<HashMap<String, Instant>>>;
 
@@ -38,26 +37,6 @@ async fn arrived(
         seen.insert(id.to_string(), Instant::now());
     }
     "ok"
-}
-
-async fn database_url(dir: &std::path::Path) -> anyhow::Result<(String, &'static str)> {
-    if std::env::args().nth(1).as_deref() == Some("postgres") {
-        let base = std::env::var("TEST_DATABASE_URL")
-            .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
-        let name = format!("aimpact_test_latency_{:08x}", rand::random::<u32>());
-        let mut admin = sqlx::PgConnection::connect(&base).await?;
-        sqlx::query(sqlx::AssertSqlSafe(format!("create database {name}")))
-            .execute(&mut admin)
-            .await?;
-        let mut url = url::Url::parse(&base)?;
-        url.set_path(&name);
-        Ok((url.to_string(), "PostgreSQL"))
-    } else {
-        Ok((
-            format!("sqlite://{}", dir.join("latency.db").display()),
-            "SQLite",
-        ))
-    }
 }
 
 async fn wait_for(seen: &Arrivals, id: &str, limit: Duration) -> Option<Instant> {
@@ -84,28 +63,24 @@ fn report(what: &str, mut times: Vec<Duration>) {
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    let dir = tempfile::tempdir()?;
-    let (url, backend) = database_url(dir.path()).await?;
-    let vars: HashMap<&str, String> = HashMap::from([
-        ("DATABASE_URL", url),
-        ("AIMPACT_BIND", "127.0.0.1:0".into()),
-        ("AIMPACT_DATA_DIR", dir.path().display().to_string()),
-        ("AIMPACT_LOG", "warn".into()),
-    ]);
-    let config =
-        Config::from_lookup(&|k| vars.get(k).cloned()).map_err(|e| anyhow::anyhow!("{e}"))?;
-    let app = App::build(config, RunOptions::default()).await?;
-    let state = app.state().clone();
-    let shutdown = app.shutdown_handle();
-    let running = tokio::spawn(app.run_until_stopped());
+    let postgres = std::env::args().nth(1).as_deref() == Some("postgres");
+    let backend = if postgres { "PostgreSQL" } else { "SQLite" };
+    let (app, _dir) = common::build_app(
+        "latency",
+        postgres,
+        &[("AIMPACT_LOG", "warn".into())],
+        RunOptions::default(),
+    )
+    .await?;
+    let running = Running::start(app)?;
+    let state = running.state.clone();
 
     let seen: Arrivals = Arc::default();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-    let sink = format!("http://{}/respond", listener.local_addr()?);
     let router = axum::Router::new()
         .route("/respond", post(arrived))
         .with_state(seen.clone());
-    tokio::spawn(async move { axum::serve(listener, router).await });
+    let (sink, _) = common::serve(router).await?;
+    let sink = format!("http://{sink}/respond");
     let job = |id: &str| Respond {
         org: OrgId::from_db(1),
         response_url: sink.clone(),
@@ -164,7 +139,6 @@ async fn main() -> anyhow::Result<()> {
     println!("job pickup on {backend} (enqueue → start):");
     report("  idle, one job at a time (40)", idle);
     report("  under load, 100 jobs/s + a busy queue (1,000)", loaded);
-    shutdown.trigger();
-    let _ = tokio::time::timeout(Duration::from_secs(10), running).await;
+    running.stop_within(Duration::from_secs(10)).await;
     Ok(())
 }

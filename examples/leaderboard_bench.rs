@@ -10,16 +10,13 @@
 //!
 //! `cargo run --release --example leaderboard_bench [-- PRS ORGS ROUNDS]`
 
-use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
-use aimpact::app::{App, RunOptions};
-use aimpact::config::Config;
+use aimpact::app::RunOptions;
 use aimpact::store::leaderboard::{self as store, Settings};
 use aimpact::store::surveys::{self, AiAnswer, SurveyRow};
 use aimpact::store::{orgs, unix_now};
 
-#[path = "common/mod.rs"]
 mod common;
 use common::{DAY, report, seed};
 
@@ -30,22 +27,14 @@ async fn main() -> anyhow::Result<()> {
     let org_count: usize = args.next().and_then(|a| a.parse().ok()).unwrap_or(2_000);
     let rounds: usize = args.next().and_then(|a| a.parse().ok()).unwrap_or(20);
 
-    let dir = tempfile::tempdir()?;
-    let vars: HashMap<&str, String> = HashMap::from([
-        (
-            "DATABASE_URL",
-            format!("sqlite://{}", dir.path().join("bench.db").display()),
-        ),
-        ("AIMPACT_BIND", "127.0.0.1:0".into()),
-        ("AIMPACT_DATA_DIR", dir.path().display().to_string()),
-        ("AIMPACT_PUBLIC_URL", "https://aimpact.example.com".into()),
-        ("AIMPACT_LOG", "warn".into()),
-    ]);
-    let config =
-        Config::from_lookup(&|k| vars.get(k).cloned()).map_err(|e| anyhow::anyhow!("{e}"))?;
     // No workers: the tick's jobs stay queued, nothing posts.
-    let app = App::build(
-        config,
+    let (app, _dir) = common::build_app(
+        "bench",
+        false,
+        &[
+            ("AIMPACT_PUBLIC_URL", "https://aimpact.example.com".into()),
+            ("AIMPACT_LOG", "warn".into()),
+        ],
         RunOptions {
             workers: false,
             ..RunOptions::default()

@@ -4,14 +4,15 @@
 //!
 //! `cargo run --release --example slack_commands_load [-- REQUESTS [CONCURRENCY]]`
 
-use std::collections::HashMap;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
-use aimpact::app::{App, RunOptions};
-use aimpact::config::Config;
-use aimpact::store::{credentials, orgs};
+use aimpact::app::RunOptions;
+use aimpact::store::orgs;
 use tokio::sync::Semaphore;
+
+mod common;
+use common::{Running, ms, percentile};
 
 const SECRET: &str = "load-test-signing-secret";
 
@@ -21,46 +22,28 @@ async fn main() -> anyhow::Result<()> {
     let requests: usize = args.next().and_then(|a| a.parse().ok()).unwrap_or(5_000);
     let concurrency: usize = args.next().and_then(|a| a.parse().ok()).unwrap_or(100);
 
-    let dir = tempfile::tempdir()?;
-    let vars: HashMap<&str, String> = HashMap::from([
-        (
-            "DATABASE_URL",
-            format!("sqlite://{}", dir.path().join("load.db").display()),
-        ),
-        ("AIMPACT_BIND", "127.0.0.1:0".into()),
-        ("AIMPACT_DATA_DIR", dir.path().display().to_string()),
-        ("SLACK_SIGNING_SECRET", SECRET.into()),
-        ("AIMPACT_LOG", "warn".into()),
-    ]);
-    let config =
-        Config::from_lookup(&|k| vars.get(k).cloned()).map_err(|e| anyhow::anyhow!("{e}"))?;
-    let app = App::build(
-        config,
+    let (app, _dir) = common::build_app(
+        "load",
+        false,
+        &[
+            ("SLACK_SIGNING_SECRET", SECRET.into()),
+            ("AIMPACT_LOG", "warn".into()),
+        ],
         RunOptions {
             workers: false,
             ..RunOptions::default()
         },
     )
     .await?;
-    let addr = app.addr().ok_or_else(|| anyhow::anyhow!("not bound"))?;
     {
         let state = app.state();
         let mut conn = state.db.pool().acquire().await?;
         let org = orgs::upsert_installation(&mut conn, "TLOAD", "Load", Some("U1"))
             .await?
             .id;
-        credentials::put(
-            &mut conn,
-            &state.keys,
-            org,
-            "slack_bot_token",
-            &"xoxb-load".to_string().into(),
-            None,
-        )
-        .await?;
+        common::put_bot_token(&mut conn, state, org, "xoxb-load").await?;
     }
-    let stop = app.shutdown_handle();
-    let server = tokio::spawn(app.run_until_stopped());
+    let running = Running::start(app)?;
 
     let body = serde_urlencoded::to_string([
         ("command", "/metrics"),
@@ -71,7 +54,7 @@ async fn main() -> anyhow::Result<()> {
         ("response_url", "https://hooks.slack.com/commands/TLOAD/1/x"),
         ("trigger_id", "1.2.3"),
     ])?;
-    let url = format!("http://{addr}/slack/commands");
+    let url = running.url("/slack/commands");
     let client = reqwest::Client::builder()
         .pool_max_idle_per_host(concurrency)
         .build()?;
@@ -103,10 +86,7 @@ async fn main() -> anyhow::Result<()> {
     }
     let total = started.elapsed();
     latencies.sort();
-    let pct = |q: f64| -> Duration {
-        let rank = ((q * latencies.len() as f64).ceil() as usize).clamp(1, latencies.len());
-        latencies[rank - 1]
-    };
+    let pct = |q: f64| percentile(&latencies, q);
     println!(
         "/slack/commands (/metrics help), {requests} requests, {concurrency} concurrent, loopback, SQLite"
     );
@@ -118,24 +98,12 @@ async fn main() -> anyhow::Result<()> {
         ms(pct(1.0)),
         requests as f64 / total.as_secs_f64()
     );
-    stop.trigger();
-    server.await??;
-    Ok(())
-}
-
-fn ms(d: Duration) -> f64 {
-    d.as_secs_f64() * 1000.0
+    running.stop().await
 }
 
 async fn send(client: &reqwest::Client, url: &str, body: &str) -> anyhow::Result<()> {
-    let ts = chrono::Utc::now().timestamp();
-    let signature = aimpact::slack::verify::sign(SECRET, ts, body.as_bytes());
-    let r = client
-        .post(url)
-        .header("content-type", "application/x-www-form-urlencoded")
-        .header("x-slack-request-timestamp", ts.to_string())
-        .header("x-slack-signature", signature)
-        .body(body.to_string())
+    let form = "application/x-www-form-urlencoded";
+    let r = common::signed_slack(client, url, SECRET, form, body.to_string())
         .send()
         .await?;
     anyhow::ensure!(r.status() == 200, "status {}", r.status());

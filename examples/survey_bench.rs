@@ -17,19 +17,20 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use aimpact::app::{App, RunOptions};
-use aimpact::config::Config;
+use aimpact::app::RunOptions;
 use aimpact::domain::{OrgId, PersonId, Provider};
+use aimpact::store::orgs;
 use aimpact::store::people::{self, LinkSource};
 use aimpact::store::pull_requests::{self, PullRequestRow, ReviewRow};
 use aimpact::store::repositories::{self, NewRepository};
 use aimpact::store::surveys::{self, Settings};
-use aimpact::store::{credentials, orgs};
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use serde_json::{Value, json};
+
+mod common;
 
 /// Wednesday 2026-11-25 10:00 UTC: working hours for everyone (UTC).
 const WEDNESDAY_10AM: i64 = 1_795_600_800;
@@ -183,15 +184,7 @@ async fn seed(state: &aimpact::app::AppState, prs: usize) -> anyhow::Result<OrgI
     for pr in ids {
         aimpact::surveys::plan::on_merged(&mut tx, org, pr, merged, WEDNESDAY_10AM).await?;
     }
-    credentials::put(
-        &mut tx,
-        &state.keys,
-        org,
-        "slack_bot_token",
-        &"xoxb-bench".to_string().into(),
-        None,
-    )
-    .await?;
+    common::put_bot_token(&mut tx, state, org, "xoxb-bench").await?;
     tx.commit().await?;
     Ok(org)
 }
@@ -209,26 +202,16 @@ async fn main() -> anyhow::Result<()> {
     let fake = axum::Router::new()
         .route("/api/chat.postMessage", post(post_message))
         .with_state(limits.clone());
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-    let fake_addr = listener.local_addr()?;
-    tokio::spawn(async move { axum::serve(listener, fake).await });
+    let (fake_addr, _) = common::serve(fake).await?;
 
-    let dir = tempfile::tempdir()?;
-    let vars: HashMap<&str, String> = HashMap::from([
-        (
-            "DATABASE_URL",
-            format!("sqlite://{}", dir.path().join("bench.db").display()),
-        ),
-        ("AIMPACT_BIND", "127.0.0.1:0".into()),
-        ("AIMPACT_DATA_DIR", dir.path().display().to_string()),
-        ("SLACK_SIGNING_SECRET", "bench".into()),
-        ("SLACK_API_URL", format!("http://{fake_addr}/api")),
-        ("AIMPACT_LOG", "error".into()),
-    ]);
-    let config =
-        Config::from_lookup(&|k| vars.get(k).cloned()).map_err(|e| anyhow::anyhow!("{e}"))?;
-    let app = App::build(
-        config,
+    let (app, _dir) = common::build_app(
+        "bench",
+        false,
+        &[
+            ("SLACK_SIGNING_SECRET", "bench".into()),
+            ("SLACK_API_URL", format!("http://{fake_addr}/api")),
+            ("AIMPACT_LOG", "error".into()),
+        ],
         RunOptions {
             http: false,
             workers: false,

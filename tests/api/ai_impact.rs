@@ -2,65 +2,27 @@
 //! a clear verdict with enough data, never one with too little, an honest
 //! empty AI group, and numbers a short script reproduces from the exports.
 
-use aimpact::domain::{OrgId, PersonId, Provider};
-use aimpact::store::people::{self, LinkSource};
+use aimpact::domain::OrgId;
 use aimpact::store::pull_requests::{self, PullRequestRow};
-use aimpact::store::repositories::{self, NewRepository};
 use aimpact::store::surveys::{self, AiAnswer, SurveyRow};
-use aimpact::store::{integrations, unix_now};
-use serde_json::{Value, json};
+use aimpact::store::unix_now;
+use serde_json::Value;
 use wiremock::MockServer;
-use wiremock::matchers::path;
 
 use crate::helpers::*;
 
 const HOUR: i64 = 3_600;
 const DAY: i64 = 86_400;
 
-async fn person(conn: &mut sqlx::AnyConnection, org: OrgId, name: &str, slack: &str) -> PersonId {
-    let p = people::create(conn, org, name, false).await.unwrap();
-    people::link_identity(conn, org, p, Provider::Slack, slack, None, LinkSource::Auto)
-        .await
-        .unwrap();
-    people::link_identity(
-        conn,
-        org,
-        p,
-        Provider::Github,
-        name,
-        Some(name),
-        LinkSource::Auto,
-    )
-    .await
-    .unwrap();
-    p
-}
-
 /// `ai` AI-assisted PRs by Alice (1–1.5 h, answered "some", detected) and
 /// `other` PRs by Bob (3–3.5 h, answered "none"), merged in the last 30 days.
 async fn seed(app: &TestApp, ai: i64, other: i64) -> OrgId {
     let org = install_org(app, "T1", "U_ADMIN").await;
     let mut conn = app.state.db.pool().acquire().await.unwrap();
-    integrations::upsert(&mut conn, org, "github", "connected", Some("acme"), None)
-        .await
-        .unwrap();
-    let alice = person(&mut conn, org, "alice", "U_ALICE").await;
-    let bob = person(&mut conn, org, "bob", "U_BOB").await;
-    let repo = repositories::upsert(
-        &mut conn,
-        org,
-        &NewRepository {
-            github_repo_id: "R1",
-            owner: "acme",
-            name: "api",
-            default_branch: Some("main"),
-            is_private: true,
-            is_archived: false,
-            is_fork: false,
-        },
-    )
-    .await
-    .unwrap();
+    seed::github_connected(&mut conn, org).await;
+    let alice = seed::person(&mut conn, org, "alice", "U_ALICE", Some("alice")).await;
+    let bob = seed::person(&mut conn, org, "bob", "U_BOB", Some("bob")).await;
+    let repo = seed::repo(&mut conn, org).await;
     let now = unix_now();
     for i in 0..ai + other {
         let is_ai = i < ai;
@@ -70,30 +32,24 @@ async fn seed(app: &TestApp, ai: i64, other: i64) -> OrgId {
             3 * HOUR + i * 60
         };
         let merged = now - DAY - i * HOUR;
+        let (author, login) = if is_ai {
+            (alice, "alice")
+        } else {
+            (bob, "bob")
+        };
         let row = PullRequestRow {
-            repository: Some(repo),
-            github_pr_id: format!("PR{i}"),
             number: i + 1,
-            title: format!("Change {i}"),
-            author: Some(if is_ai { alice } else { bob }),
-            author_login: Some(if is_ai { "alice" } else { "bob" }.into()),
-            state: "merged".into(),
-            opened_at: merged - cycle,
-            merged_at: Some(merged),
-            github_updated_at: merged,
-            ready_at: merged - cycle,
             first_review_at: Some(merged - cycle / 2),
             pickup_time: Some(cycle / 2),
             review_time: Some(cycle / 2),
-            cycle_time: Some(cycle),
             size: 50 + i,
             ai_detected: is_ai,
-            ..PullRequestRow::default()
+            ..seed::merged_pr(repo, i, author, login, merged, cycle)
         };
         let pr = pull_requests::upsert(&mut conn, org, &row).await.unwrap();
         let survey = SurveyRow {
             pull_request: Some(pr),
-            author: Some(if is_ai { alice } else { bob }),
+            author: Some(author),
             delivery: surveys::Delivery {
                 status: surveys::SurveyStatus::Answered,
                 sent_at: Some(merged + 60),
@@ -115,13 +71,11 @@ async fn seed(app: &TestApp, ai: i64, other: i64) -> OrgId {
 
 async fn app() -> (TestDb, TestApp, MockServer) {
     let db = TestDb::new().await;
-    let slack = MockServer::start().await;
-    wiremock::Mock::given(path("/api/users.info"))
-        .respond_with(slack_ok(
-            json!({"user": {"id": "U", "is_admin": false, "tz": "UTC"}}),
-        ))
-        .mount(&slack)
-        .await;
+    let slack = fake_slack(Some(SlackUsers {
+        admin: false,
+        tz: "UTC",
+    }))
+    .await;
     wiremock::Mock::given(wiremock::matchers::path_regex("^/respond/"))
         .respond_with(wiremock::ResponseTemplate::new(200))
         .mount(&slack)

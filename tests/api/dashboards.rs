@@ -2,37 +2,26 @@
 //! the visibility rule on every path, chart delivery (public URL and Slack
 //! upload), rollups, corrections and empty states.
 
-use aimpact::domain::{OrgId, PersonId, Provider, TeamId};
+use aimpact::domain::{OrgId, PersonId, TeamId};
 use aimpact::metrics::rollup::{Scope, week_start};
-use aimpact::store::people::{self, LinkSource};
-use aimpact::store::pull_requests::{self, PullRequestRow, ReviewRow};
-use aimpact::store::repositories::{self, NewRepository};
-use aimpact::store::{integrations, roles, rollups, teams, unix_now};
+use aimpact::store::people;
+use aimpact::store::pull_requests::{self, PullRequestRow};
+use aimpact::store::repositories;
+use aimpact::store::{roles, rollups, teams, unix_now};
 use serde_json::{Value, json};
+use wiremock::Mock;
 use wiremock::matchers::{method, path};
-use wiremock::{Mock, MockServer};
 
 use crate::helpers::*;
 
 const HOUR: i64 = 3600;
 const DAY: i64 = 86_400;
 
-async fn fake_slack() -> MockServer {
-    let slack = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path("/api/views.publish"))
-        .respond_with(slack_ok(json!({ "view": { "id": "V1" } })))
-        .mount(&slack)
-        .await;
-    // Nobody here is a Slack workspace admin.
-    Mock::given(path("/api/users.info"))
-        .respond_with(slack_ok(json!({
-            "user": { "id": "U", "team_id": "T1", "name": "u", "is_admin": false, "is_owner": false, "tz": "UTC" }
-        })))
-        .mount(&slack)
-        .await;
-    slack
-}
+/// Slack users here: nobody is a workspace admin.
+const MEMBERS: SlackUsers = SlackUsers {
+    admin: false,
+    tz: "UTC",
+};
 
 struct Seeded {
     org: OrgId,
@@ -42,31 +31,6 @@ struct Seeded {
     repo: i64,
 }
 
-async fn person(
-    conn: &mut sqlx::AnyConnection,
-    org: OrgId,
-    name: &str,
-    slack: &str,
-    login: &str,
-) -> PersonId {
-    let p = people::create(conn, org, name, false).await.unwrap();
-    people::link_identity(conn, org, p, Provider::Slack, slack, None, LinkSource::Auto)
-        .await
-        .unwrap();
-    people::link_identity(
-        conn,
-        org,
-        p,
-        Provider::Github,
-        login,
-        Some(login),
-        LinkSource::Auto,
-    )
-    .await
-    .unwrap();
-    p
-}
-
 /// An org: Alice and Bob in Platform (led by U_LEAD), Carol in Mobile,
 /// Dave in no team. Alice merged 6 PRs in the last 30 days with cycle
 /// times 1..=6 h (median 3.5 h), Bob 4 PRs of 10 h; the 30 days before had
@@ -74,13 +38,11 @@ async fn person(
 async fn seed(app: &TestApp) -> Seeded {
     let org = install_org(app, "T1", "U_ADMIN").await;
     let mut conn = app.state.db.pool().acquire().await.unwrap();
-    integrations::upsert(&mut conn, org, "github", "connected", Some("acme"), None)
-        .await
-        .unwrap();
-    let alice = person(&mut conn, org, "Alice Anderson", "U_ALICE", "alice").await;
-    let bob = person(&mut conn, org, "Bob Brown", "U_BOB", "bob").await;
-    let carol = person(&mut conn, org, "Carol Chen", "U_CAROL", "carol").await;
-    person(&mut conn, org, "Dave Dunn", "U_DEV", "dave").await;
+    seed::github_connected(&mut conn, org).await;
+    let alice = seed::person(&mut conn, org, "Alice Anderson", "U_ALICE", Some("alice")).await;
+    let bob = seed::person(&mut conn, org, "Bob Brown", "U_BOB", Some("bob")).await;
+    let carol = seed::person(&mut conn, org, "Carol Chen", "U_CAROL", Some("carol")).await;
+    seed::person(&mut conn, org, "Dave Dunn", "U_DEV", Some("dave")).await;
     let platform = teams::upsert(&mut conn, org, "platform", "Platform", None)
         .await
         .unwrap();
@@ -93,21 +55,7 @@ async fn seed(app: &TestApp) -> Seeded {
     roles::add_team_lead(&mut conn, org, platform, "U_LEAD")
         .await
         .unwrap();
-    let repo = repositories::upsert(
-        &mut conn,
-        org,
-        &NewRepository {
-            github_repo_id: "R1",
-            owner: "acme",
-            name: "api",
-            default_branch: Some("main"),
-            is_private: true,
-            is_archived: false,
-            is_fork: false,
-        },
-    )
-    .await
-    .unwrap();
+    let repo = seed::repo(&mut conn, org).await;
     repositories::set_tracked(&mut conn, org, repo, true)
         .await
         .unwrap();
@@ -116,25 +64,13 @@ async fn seed(app: &TestApp) -> Seeded {
     let mut pr = |author: PersonId, login: &str, merged_at: i64, cycle: i64| {
         n += 1;
         PullRequestRow {
-            repository: Some(repo),
-            github_pr_id: format!("PR{n}"),
-            number: n,
-            title: format!("Change {n}"),
-            author: Some(author),
-            author_login: Some(login.into()),
-            state: "merged".into(),
-            opened_at: merged_at - cycle,
-            merged_at: Some(merged_at),
-            github_updated_at: merged_at,
-            ready_at: merged_at - cycle,
             first_review_at: Some(merged_at - cycle / 2),
             pickup_time: Some(cycle / 2),
             review_time: Some(cycle / 2),
-            cycle_time: Some(cycle),
             size: 100,
             additions: 80,
             deletions: 20,
-            ..PullRequestRow::default()
+            ..seed::merged_pr(repo, n, author, login, merged_at, cycle)
         }
     };
     let mut rows = Vec::new();
@@ -153,21 +89,8 @@ async fn seed(app: &TestApp) -> Seeded {
     for (i, (row, reviewed)) in rows.iter().enumerate() {
         let id = pull_requests::upsert(&mut conn, org, row).await.unwrap();
         if *reviewed {
-            pull_requests::upsert_review(
-                &mut conn,
-                org,
-                id,
-                &ReviewRow {
-                    github_review_id: format!("RV{i}"),
-                    reviewer: Some(bob),
-                    reviewer_login: "bob".into(),
-                    state: "APPROVED".into(),
-                    submitted_at: row.first_review_at,
-                    is_bot: false,
-                },
-            )
-            .await
-            .unwrap();
+            let rv = format!("RV{i}");
+            seed::approval(&mut conn, org, id, rv, bob, "bob", row.first_review_at).await;
         }
     }
     Seeded {
@@ -222,7 +145,7 @@ fn image_urls(message: &Value) -> Vec<String> {
 
 #[tokio::test]
 async fn the_overview_answers_with_numbers_from_the_stored_prs_and_charts_served_here() {
-    let slack = fake_slack().await;
+    let slack = fake_slack(Some(MEMBERS)).await;
     let db = TestDb::new().await;
     let app = spawn_slack_app(
         &db,
@@ -282,7 +205,7 @@ async fn the_overview_answers_with_numbers_from_the_stored_prs_and_charts_served
 
 #[tokio::test]
 async fn developers_never_get_another_persons_numbers_by_any_path() {
-    let slack = fake_slack().await;
+    let slack = fake_slack(Some(MEMBERS)).await;
     let db = TestDb::new().await;
     // Workers on: a share goes out through the durable `slack.respond` job.
     let mut settings = slack_settings(&slack);
@@ -389,7 +312,7 @@ async fn developers_never_get_another_persons_numbers_by_any_path() {
 
 #[tokio::test]
 async fn wrong_input_gets_a_friendly_correction_with_the_help() {
-    let slack = fake_slack().await;
+    let slack = fake_slack(Some(MEMBERS)).await;
     let db = TestDb::new().await;
     let app = spawn_slack_app(
         &db,
@@ -426,7 +349,7 @@ async fn wrong_input_gets_a_friendly_correction_with_the_help() {
 
 #[tokio::test]
 async fn an_empty_org_gets_empty_states_never_an_error_or_a_blank_chart() {
-    let slack = fake_slack().await;
+    let slack = fake_slack(Some(MEMBERS)).await;
     let db = TestDb::new().await;
     let app = spawn_slack_app(
         &db,
@@ -462,7 +385,7 @@ async fn an_empty_org_gets_empty_states_never_an_error_or_a_blank_chart() {
 
 #[tokio::test]
 async fn rollups_follow_the_data_week_by_week_and_a_second_run_changes_nothing() {
-    let slack = fake_slack().await;
+    let slack = fake_slack(Some(MEMBERS)).await;
     let db = TestDb::new().await;
     let app = spawn_slack_app(&db, &slack, &[]).await;
     let s = seed(&app).await;

@@ -98,8 +98,11 @@ impl wiremock::Respond for UsersInfo {
     }
 }
 
-async fn fake_slack(members: &Members) -> MockServer {
-    let slack = MockServer::start().await;
+/// The workspace's Slack: [`fake_slack`] with DMs, who the app is, the
+/// members in `members` (listed, or found by email), admins by user id.
+async fn slack_with_members(members: &Members) -> MockServer {
+    let slack = fake_slack(None).await;
+    mount_dms(&slack).await;
     Mock::given(path("/api/auth.test"))
         .respond_with(slack_ok(json!({
             "url": "https://acme.slack.com/", "team": "Acme", "team_id": "T1",
@@ -119,17 +122,6 @@ async fn fake_slack(members: &Members) -> MockServer {
         .respond_with(UsersInfo)
         .mount(&slack)
         .await;
-    Mock::given(method("POST"))
-        .and(path("/api/chat.postMessage"))
-        .respond_with(PostDm::default())
-        .mount(&slack)
-        .await;
-    for m in ["chat.update", "views.publish", "views.open"] {
-        Mock::given(path(format!("/api/{m}")))
-            .respond_with(slack_ok(json!({})))
-            .mount(&slack)
-            .await;
-    }
     slack
 }
 
@@ -281,7 +273,7 @@ struct FirstUse {
 /// surveys turned on by the admin in the modal.
 async fn serve(db: &TestDb, slack_members: Vec<Value>) -> FirstUse {
     let members: Members = Arc::new(Mutex::new(slack_members));
-    let slack = fake_slack(&members).await;
+    let slack = slack_with_members(&members).await;
     let github = fake_github().await;
     let slack_api = format!("{}/api", slack.uri());
     let github_api = github.uri();

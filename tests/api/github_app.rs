@@ -33,17 +33,6 @@ fn jwt_claims(r: &Request) -> Option<Value> {
     serde_json::from_slice(&bytes).ok()
 }
 
-async fn slack_fake() -> MockServer {
-    let slack = MockServer::start().await;
-    for m in ["views.open", "views.publish"] {
-        Mock::given(path(format!("/api/{m}")))
-            .respond_with(slack_ok(json!({ "view": { "id": "V1" } })))
-            .mount(&slack)
-            .await;
-    }
-    slack
-}
-
 /// A GitHub that knows installation 42 on `acme` and mints installation
 /// tokens that are already expired, so every call needs a fresh one.
 async fn github_app_fake() -> MockServer {
@@ -262,7 +251,7 @@ async fn last_opened_view(slack: &MockServer) -> Value {
 
 #[tokio::test]
 async fn the_github_app_is_installed_through_a_signed_state_and_syncs_with_installation_tokens() {
-    let slack = slack_fake().await;
+    let slack = fake_slack(None).await;
     let github = github_app_fake().await;
     let db = TestDb::new().await;
     let settings = app_settings(&slack, &github);
@@ -476,7 +465,7 @@ async fn the_github_app_is_installed_through_a_signed_state_and_syncs_with_insta
 
 #[tokio::test]
 async fn an_installation_is_linked_only_for_someone_who_can_access_it_and_only_once() {
-    let slack = slack_fake().await;
+    let slack = fake_slack(None).await;
     let github = github_app_fake().await;
     let db = TestDb::new().await;
     let settings = app_settings(&slack, &github);
@@ -665,7 +654,7 @@ fn choose(mode: &str, picked: &[i64]) -> Value {
 
 #[tokio::test]
 async fn admins_narrow_and_widen_the_tracked_repositories_in_a_modal() {
-    let slack = slack_fake().await;
+    let slack = fake_slack(None).await;
     let db = TestDb::new().await;
     let app = spawn_slack_app(&db, &slack, &[]).await;
     let org = install_org(&app, "T1", "U_ADMIN").await;
@@ -751,7 +740,7 @@ async fn admins_narrow_and_widen_the_tracked_repositories_in_a_modal() {
 
 #[tokio::test]
 async fn more_than_a_hundred_repositories_are_searched_through_the_options_url() {
-    let slack = slack_fake().await;
+    let slack = fake_slack(None).await;
     let db = TestDb::new().await;
     let app = spawn_slack_app(&db, &slack, &[]).await;
     let org = install_org(&app, "T1", "U_ADMIN").await;
@@ -848,7 +837,7 @@ fn form_payload(payload: &Value) -> Vec<u8> {
 async fn the_daily_sync_is_claimed_once_a_day_per_connected_org() {
     let db = TestDb::new().await;
     let app = spawn_app_with(&db, &[], false).await;
-    let slack = slack_fake().await;
+    let slack = fake_slack(None).await;
     let _ = &slack;
     let org = {
         let mut conn = app.state.db.pool().acquire().await.unwrap();

@@ -19,13 +19,7 @@ fn submission(org: &str, token: &str) -> Value {
 
 #[tokio::test]
 async fn an_admin_connects_github_from_a_modal_with_errors_under_the_right_field() {
-    let slack = MockServer::start().await;
-    for method in ["views.open", "views.publish"] {
-        Mock::given(path(format!("/api/{method}")))
-            .respond_with(slack_ok(json!({ "view": { "id": "V1" } })))
-            .mount(&slack)
-            .await;
-    }
+    let slack = fake_slack(None).await;
     let github = MockServer::start().await;
     Mock::given(path("/user/memberships/orgs/acme"))
         .and(header("authorization", "Bearer ghp_bad"))
@@ -250,13 +244,7 @@ async fn deliver(app: &TestApp, id: &str, secret: &str, body: &[u8]) -> reqwest:
 
 #[tokio::test]
 async fn in_token_mode_one_workspace_cannot_claim_or_feed_another_workspaces_organisation() {
-    let slack = MockServer::start().await;
-    for method in ["views.open", "views.publish"] {
-        Mock::given(path(format!("/api/{method}")))
-            .respond_with(slack_ok(json!({ "view": { "id": "V1" } })))
-            .mount(&slack)
-            .await;
-    }
+    let slack = fake_slack(None).await;
     let github = fake_github_for_tokens().await;
     let db = TestDb::new().await;
     let mut settings = slack_settings(&slack);

@@ -1,6 +1,9 @@
 //! The test harness: a fresh database per test (SQLite file, or a new
 //! PostgreSQL database when `TEST_DATABASE_URL` is set), the real app built
-//! and running in process, and its shutdown.
+//! and running in process, and its shutdown; requests signed as Slack signs
+//! them; the fake Slack Web API the tests share ([`fake_slack`], DMs on top
+//! with [`mount_dms`]); and a test org's people, repositories and PRs
+//! written straight to the store ([`seed`]).
 
 #![allow(dead_code)]
 
@@ -376,5 +379,183 @@ impl wiremock::Respond for OpenDm {
         slack_ok(
             serde_json::json!({ "channel": { "id": dm_of(body["users"].as_str().unwrap_or("UX")) } }),
         )
+    }
+}
+
+/// Who `users.info` says every user is, in a [`fake_slack`].
+#[derive(Clone, Copy, Debug)]
+pub struct SlackUsers {
+    /// Workspace admins or not.
+    pub admin: bool,
+    /// Their IANA time zone.
+    pub tz: &'static str,
+}
+
+/// A fake Slack Web API for `SLACK_API_URL`: `views.publish` and
+/// `views.open` succeed; with `users`, `users.info` answers the same for
+/// every user (without, a test mounts its own, e.g. per user). Tests mount
+/// what else they need on top, such as [`mount_dms`]. The first mounted
+/// mock that matches answers, so a mock for a path mounted here takes a
+/// higher priority (`with_priority(1)`) to replace it.
+pub async fn fake_slack(users: Option<SlackUsers>) -> wiremock::MockServer {
+    use wiremock::matchers::path;
+    use wiremock::{Mock, MockServer};
+    let slack = MockServer::start().await;
+    Mock::given(path("/api/views.publish"))
+        .respond_with(slack_ok(serde_json::json!({ "view": { "id": "V1" } })))
+        .mount(&slack)
+        .await;
+    Mock::given(path("/api/views.open"))
+        .respond_with(slack_ok(serde_json::json!({ "view": { "id": "V2" } })))
+        .mount(&slack)
+        .await;
+    if let Some(SlackUsers { admin, tz }) = users {
+        Mock::given(path("/api/users.info"))
+            .respond_with(slack_ok(serde_json::json!({ "user": {
+                "id": "U", "team_id": "T1", "name": "u", "is_admin": admin, "is_owner": false, "tz": tz
+            } })))
+            .mount(&slack)
+            .await;
+    }
+    slack
+}
+
+/// DMs on a [`fake_slack`]: `chat.postMessage` answers as Slack does for a
+/// DM ([`PostDm`]) and `chat.update` succeeds.
+pub async fn mount_dms(slack: &wiremock::MockServer) {
+    use wiremock::Mock;
+    use wiremock::matchers::{method, path};
+    Mock::given(method("POST"))
+        .and(path("/api/chat.postMessage"))
+        .respond_with(PostDm::default())
+        .mount(slack)
+        .await;
+    Mock::given(path("/api/chat.update"))
+        .respond_with(slack_ok(serde_json::json!({})))
+        .mount(slack)
+        .await;
+}
+
+/// A test org's people, repositories and PRs, written straight to the
+/// store.
+pub mod seed {
+    use aimpact::domain::{OrgId, PersonId, Provider, PullRequestId, RepositoryId};
+    use aimpact::store::integrations;
+    use aimpact::store::people::{self, LinkSource};
+    use aimpact::store::pull_requests::{self, PullRequestRow, ReviewRow};
+    use aimpact::store::repositories::{self, NewRepository};
+    use sqlx::AnyConnection;
+
+    /// GitHub connected in token mode to the organisation `acme`.
+    pub async fn github_connected(conn: &mut AnyConnection, org: OrgId) {
+        integrations::upsert(conn, org, "github", "connected", Some("acme"), None)
+            .await
+            .unwrap();
+    }
+
+    /// A person named `name`, linked to the Slack user `slack` and, when
+    /// given, to the GitHub login `github`.
+    pub async fn person(
+        conn: &mut AnyConnection,
+        org: OrgId,
+        name: &str,
+        slack: &str,
+        github: Option<&str>,
+    ) -> PersonId {
+        let p = people::create(conn, org, name, false).await.unwrap();
+        people::link_identity(conn, org, p, Provider::Slack, slack, None, LinkSource::Auto)
+            .await
+            .unwrap();
+        if let Some(login) = github {
+            people::link_identity(
+                conn,
+                org,
+                p,
+                Provider::Github,
+                login,
+                Some(login),
+                LinkSource::Auto,
+            )
+            .await
+            .unwrap();
+        }
+        p
+    }
+
+    /// The private repository `acme/api` (GitHub id `R1`, default branch
+    /// `main`).
+    pub async fn repo(conn: &mut AnyConnection, org: OrgId) -> RepositoryId {
+        repositories::upsert(
+            conn,
+            org,
+            &NewRepository {
+                github_repo_id: "R1",
+                owner: "acme",
+                name: "api",
+                default_branch: Some("main"),
+                is_private: true,
+                is_archived: false,
+                is_fork: false,
+            },
+        )
+        .await
+        .unwrap()
+    }
+
+    /// A merged PR in `repo`: `PR{n}`, number `n`, titled `Change {n}`, by
+    /// `author` (GitHub `login`), opened and ready `cycle` seconds before
+    /// `merged_at`. Everything else is the default; tests set what they
+    /// need (`PullRequestRow { size: 10, ..merged_pr(…) }`).
+    pub fn merged_pr(
+        repo: RepositoryId,
+        n: i64,
+        author: PersonId,
+        login: &str,
+        merged_at: i64,
+        cycle: i64,
+    ) -> PullRequestRow {
+        PullRequestRow {
+            repository: Some(repo),
+            github_pr_id: format!("PR{n}"),
+            number: n,
+            title: format!("Change {n}"),
+            author: Some(author),
+            author_login: Some(login.into()),
+            state: "merged".into(),
+            opened_at: merged_at - cycle,
+            merged_at: Some(merged_at),
+            github_updated_at: merged_at,
+            ready_at: merged_at - cycle,
+            cycle_time: Some(cycle),
+            ..PullRequestRow::default()
+        }
+    }
+
+    /// An approving review of `pr` by the human `reviewer` (GitHub
+    /// `login`), with the review id `id`.
+    pub async fn approval(
+        conn: &mut AnyConnection,
+        org: OrgId,
+        pr: PullRequestId,
+        id: String,
+        reviewer: PersonId,
+        login: &str,
+        submitted_at: Option<i64>,
+    ) {
+        pull_requests::upsert_review(
+            conn,
+            org,
+            pr,
+            &ReviewRow {
+                github_review_id: id,
+                reviewer: Some(reviewer),
+                reviewer_login: login.into(),
+                state: "APPROVED".into(),
+                submitted_at,
+                is_bot: false,
+            },
+        )
+        .await
+        .unwrap();
     }
 }

@@ -875,13 +875,7 @@ fn jira_submission(site: &str, email: &str, token: &str) -> Value {
 
 #[tokio::test]
 async fn admins_connect_jira_choose_projects_and_see_problems_on_app_home() {
-    let slack = MockServer::start().await;
-    for m in ["views.open", "views.publish"] {
-        Mock::given(path(format!("/api/{m}")))
-            .respond_with(slack_ok(json!({ "view": { "id": "V1" } })))
-            .mount(&slack)
-            .await;
-    }
+    let slack = fake_slack(None).await;
     let jira = fake_jira(Search::default()).await;
     Mock::given(path("/rest/api/3/project/search"))
         .respond_with(ResponseTemplate::new(200).set_body_json(json!({ "values": [
@@ -1276,13 +1270,7 @@ async fn a_jira_outage_is_shown_to_admins_keeps_the_data_and_clears_when_jira_is
 
 #[tokio::test]
 async fn a_jira_site_on_a_private_address_is_refused_before_anything_is_sent() {
-    let slack = MockServer::start().await;
-    for m in ["views.open", "views.publish"] {
-        Mock::given(path(format!("/api/{m}")))
-            .respond_with(slack_ok(json!({ "view": { "id": "V1" } })))
-            .mount(&slack)
-            .await;
-    }
+    let slack = fake_slack(None).await;
     // Something on loopback that would answer like Jira (an internal
     // service, the cloud metadata endpoint …).
     let internal = fake_jira(Search::default()).await;
@@ -1393,13 +1381,7 @@ async fn a_jira_site_on_a_private_address_is_refused_before_anything_is_sent() {
 
 #[tokio::test]
 async fn what_a_jira_site_answers_is_not_shown_back_to_the_admin() {
-    let slack = MockServer::start().await;
-    for m in ["views.open", "views.publish"] {
-        Mock::given(path(format!("/api/{m}")))
-            .respond_with(slack_ok(json!({ "view": { "id": "V1" } })))
-            .mount(&slack)
-            .await;
-    }
+    let slack = fake_slack(None).await;
     let site = MockServer::start().await;
     Mock::given(path("/rest/api/3/myself"))
         .respond_with(ResponseTemplate::new(418).set_body_json(

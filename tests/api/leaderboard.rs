@@ -7,11 +7,10 @@
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use aimpact::domain::{OrgId, PersonId, Provider};
+use aimpact::domain::OrgId;
 use aimpact::store::leaderboard::{self as store, POSTED};
-use aimpact::store::people::{self, LinkSource};
-use aimpact::store::pull_requests::{self, PullRequestRow, ReviewRow};
-use aimpact::store::repositories::{self, NewRepository};
+use aimpact::store::people;
+use aimpact::store::pull_requests::{self, PullRequestRow};
 use aimpact::store::surveys::{self, AiAnswer, SurveyRow};
 use aimpact::store::teams;
 use serde_json::{Value, json};
@@ -71,8 +70,14 @@ impl wiremock::Respond for Join {
     }
 }
 
-async fn fake_slack() -> MockServer {
-    let slack = MockServer::start().await;
+async fn world() -> (TestDb, TestApp, MockServer) {
+    let db = TestDb::new().await;
+    // Installers are workspace admins; their Slack time zone is New York.
+    let slack = fake_slack(Some(SlackUsers {
+        admin: true,
+        tz: "America/New_York",
+    }))
+    .await;
     Mock::given(method("POST"))
         .and(path("/api/chat.postMessage"))
         .respond_with(PostMessage {
@@ -84,25 +89,6 @@ async fn fake_slack() -> MockServer {
         .respond_with(Join)
         .mount(&slack)
         .await;
-    for m in ["views.publish", "views.open"] {
-        Mock::given(path(format!("/api/{m}")))
-            .respond_with(slack_ok(json!({})))
-            .mount(&slack)
-            .await;
-    }
-    // Installers are workspace admins; their Slack time zone is New York.
-    Mock::given(path("/api/users.info"))
-        .respond_with(slack_ok(
-            json!({"user": {"id": "U", "is_admin": true, "tz": "America/New_York"}}),
-        ))
-        .mount(&slack)
-        .await;
-    slack
-}
-
-async fn world() -> (TestDb, TestApp, MockServer) {
-    let db = TestDb::new().await;
-    let slack = fake_slack().await;
     let mut settings = slack_settings(&slack);
     settings.push((
         "AIMPACT_PUBLIC_URL",
@@ -546,14 +532,6 @@ async fn metrics(app: &TestApp, user: &str, text: &str) -> reqwest::Response {
     .await
 }
 
-async fn person(conn: &mut sqlx::AnyConnection, org: OrgId, name: &str, slack: &str) -> PersonId {
-    let p = people::create(conn, org, name, false).await.unwrap();
-    people::link_identity(conn, org, p, Provider::Slack, slack, None, LinkSource::Auto)
-        .await
-        .unwrap();
-    p
-}
-
 #[tokio::test]
 async fn opted_out_people_are_never_named_but_count_in_team_totals() {
     let (_db, app, slack) = world().await;
@@ -564,56 +542,26 @@ async fn opted_out_people_are_never_named_but_count_in_team_totals() {
     let week_start = at("2026-11-16T10:00:00Z");
     {
         let mut conn = app.state.db.pool().acquire().await.unwrap();
-        let rita = person(&mut conn, org, "Rita Reviewer", "URITA").await;
-        let rob = person(&mut conn, org, "Rob Builder", "UROB").await;
-        let ann = person(&mut conn, org, "Ann Author", "UANN").await;
+        let rita = seed::person(&mut conn, org, "Rita Reviewer", "URITA", None).await;
+        let rob = seed::person(&mut conn, org, "Rob Builder", "UROB", None).await;
+        let ann = seed::person(&mut conn, org, "Ann Author", "UANN", None).await;
         let team = teams::upsert(&mut conn, org, "platform", "Platform", None)
             .await
             .unwrap();
         teams::add_member(&mut conn, org, team, rita).await.unwrap();
         teams::add_member(&mut conn, org, team, rob).await.unwrap();
-        let repo = repositories::upsert(
-            &mut conn,
-            org,
-            &NewRepository {
-                github_repo_id: "R1",
-                owner: "acme",
-                name: "api",
-                default_branch: Some("main"),
-                is_private: true,
-                is_archived: false,
-                is_fork: false,
-            },
-        )
-        .await
-        .unwrap();
+        let repo = seed::repo(&mut conn, org).await;
         // Rita merges six PRs (five say AI helped), reviewed by everyone;
         // Rita reviews most.
         for i in 0..6 {
             let merged = week_start + DAY + i * HOUR;
             let author = if i < 5 { rita } else { rob };
-            let pr = pull_requests::upsert(
-                &mut conn,
-                org,
-                &PullRequestRow {
-                    repository: Some(repo),
-                    github_pr_id: format!("PR{i}"),
-                    number: i + 1,
-                    title: format!("Change {i}"),
-                    author: Some(author),
-                    author_login: Some("x".into()),
-                    state: "merged".into(),
-                    opened_at: merged - 5 * HOUR,
-                    merged_at: Some(merged),
-                    github_updated_at: merged,
-                    ready_at: merged - 5 * HOUR,
-                    cycle_time: Some(5 * HOUR),
-                    size: 10,
-                    ..PullRequestRow::default()
-                },
-            )
-            .await
-            .unwrap();
+            let row = PullRequestRow {
+                number: i + 1,
+                size: 10,
+                ..seed::merged_pr(repo, i, author, "x", merged, 5 * HOUR)
+            };
+            let pr = pull_requests::upsert(&mut conn, org, &row).await.unwrap();
             surveys::create(
                 &mut conn,
                 org,
@@ -642,21 +590,8 @@ async fn opted_out_people_are_never_named_but_count_in_team_totals() {
                 if who == author || (who == ann && i > 1) {
                     continue;
                 }
-                pull_requests::upsert_review(
-                    &mut conn,
-                    org,
-                    pr,
-                    &ReviewRow {
-                        github_review_id: format!("RV{i}{k}"),
-                        reviewer: Some(who),
-                        reviewer_login: login.into(),
-                        state: "APPROVED".into(),
-                        submitted_at: Some(merged - HOUR),
-                        is_bot: false,
-                    },
-                )
-                .await
-                .unwrap();
+                let id = format!("RV{i}{k}");
+                seed::approval(&mut conn, org, pr, id, who, login, Some(merged - HOUR)).await;
             }
         }
     }

@@ -10,21 +10,6 @@ use wiremock::{Mock, MockServer};
 
 use crate::helpers::*;
 
-async fn fake_slack() -> MockServer {
-    let slack = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path("/api/views.publish"))
-        .respond_with(slack_ok(json!({ "view": { "id": "V1" } })))
-        .mount(&slack)
-        .await;
-    Mock::given(method("POST"))
-        .and(path("/api/views.open"))
-        .respond_with(slack_ok(json!({ "view": { "id": "V2" } })))
-        .mount(&slack)
-        .await;
-    slack
-}
-
 async fn users_info(slack: &MockServer, user: &str, admin: bool) {
     Mock::given(path("/api/users.info"))
         .and(wiremock::matchers::query_param("user", user))
@@ -53,7 +38,7 @@ async fn body_text(r: reqwest::Response) -> String {
 
 #[tokio::test]
 async fn unsigned_stale_and_forged_requests_are_refused_and_nothing_runs() {
-    let slack = fake_slack().await;
+    let slack = fake_slack(None).await;
     let db = TestDb::new().await;
     let app = spawn_slack_app(&db, &slack, &[]).await;
     install_org(&app, "T1", "U_ADMIN").await;
@@ -132,7 +117,7 @@ async fn unsigned_stale_and_forged_requests_are_refused_and_nothing_runs() {
 
 #[tokio::test]
 async fn url_verification_echoes_the_challenge() {
-    let slack = fake_slack().await;
+    let slack = fake_slack(None).await;
     let db = TestDb::new().await;
     let app = spawn_slack_app(&db, &slack, &[]).await;
     let body = json!({ "type": "url_verification", "challenge": "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P", "token": "x" });
@@ -148,7 +133,7 @@ async fn url_verification_echoes_the_challenge() {
 
 #[tokio::test]
 async fn opening_app_home_publishes_a_checklist_for_the_installer_and_a_welcome_for_developers() {
-    let slack = fake_slack().await;
+    let slack = fake_slack(None).await;
     users_info(&slack, "U_DEV", false).await;
     let db = TestDb::new().await;
     let app = spawn_slack_app(&db, &slack, &[]).await;
@@ -203,7 +188,7 @@ async fn opening_app_home_publishes_a_checklist_for_the_installer_and_a_welcome_
 
 #[tokio::test]
 async fn a_retried_event_is_processed_once() {
-    let slack = fake_slack().await;
+    let slack = fake_slack(None).await;
     let db = TestDb::new().await;
     let app = spawn_slack_app(&db, &slack, &[]).await;
     install_org(&app, "T1", "U_ADMIN").await;
@@ -225,7 +210,7 @@ async fn a_retried_event_is_processed_once() {
 
 #[tokio::test]
 async fn metrics_help_answers_with_the_grammar_and_other_input_never_errors() {
-    let slack = fake_slack().await;
+    let slack = fake_slack(None).await;
     let db = TestDb::new().await;
     let app = spawn_slack_app(&db, &slack, &[]).await;
     install_org(&app, "T1", "U_ADMIN").await;
@@ -281,7 +266,7 @@ async fn metrics_help_answers_with_the_grammar_and_other_input_never_errors() {
 
 #[tokio::test]
 async fn a_command_from_a_workspace_without_an_install_is_told_so() {
-    let slack = fake_slack().await;
+    let slack = fake_slack(None).await;
     let db = TestDb::new().await;
     let app = spawn_slack_app(&db, &slack, &[]).await;
     let answer: Value = slack_form(&app, "/slack/commands", &metrics_fields("help"))
@@ -295,7 +280,7 @@ async fn a_command_from_a_workspace_without_an_install_is_told_so() {
 
 #[tokio::test]
 async fn malformed_bodies_get_a_reason_and_never_a_500() {
-    let slack = fake_slack().await;
+    let slack = fake_slack(None).await;
     let db = TestDb::new().await;
     let app = spawn_slack_app(&db, &slack, &[("AIMPACT_BODY_LIMIT_BYTES", "4096".into())]).await;
     install_org(&app, "T1", "U_ADMIN").await;
@@ -346,7 +331,7 @@ async fn malformed_bodies_get_a_reason_and_never_a_500() {
 
 #[tokio::test]
 async fn unknown_ids_are_acknowledged_and_setup_buttons_open_a_modal_for_admins() {
-    let slack = fake_slack().await;
+    let slack = fake_slack(None).await;
     let db = TestDb::new().await;
     let app = spawn_slack_app(&db, &slack, &[]).await;
     install_org(&app, "T1", "U_ADMIN").await;
@@ -396,7 +381,7 @@ async fn unknown_ids_are_acknowledged_and_setup_buttons_open_a_modal_for_admins(
 
 #[tokio::test]
 async fn uninstalling_deletes_the_slack_tokens_and_keeps_the_data() {
-    let slack = fake_slack().await;
+    let slack = fake_slack(None).await;
     let db = TestDb::new().await;
     let app = spawn_slack_app(&db, &slack, &[]).await;
     let org = install_org(&app, "T1", "U_ADMIN").await;
@@ -442,7 +427,7 @@ async fn uninstalling_deletes_the_slack_tokens_and_keeps_the_data() {
 
 #[tokio::test]
 async fn single_workspace_mode_identifies_the_workspace_with_auth_test() {
-    let slack = fake_slack().await;
+    let slack = fake_slack(None).await;
     Mock::given(path("/api/auth.test"))
         .respond_with(slack_ok(json!({ "url": "https://acme.slack.com/", "team": "Acme", "user": "aimpact", "team_id": "T9", "user_id": "UBOT", "bot_id": "B1" })))
         .mount(&slack)
@@ -570,7 +555,7 @@ async fn a_rate_limited_call_is_retried_after_retry_after() {
 #[tokio::test]
 async fn the_admin_checklist_shows_github_and_the_import_progress() {
     use aimpact::store::{integrations, repositories, sync_state};
-    let slack = fake_slack().await;
+    let slack = fake_slack(None).await;
     let db = TestDb::new().await;
     let app = spawn_slack_app(&db, &slack, &[]).await;
     let org = install_org(&app, "T1", "U_ADMIN").await;
@@ -721,7 +706,7 @@ impl wiremock::Respond for FlippingAdmin {
 #[tokio::test]
 async fn an_admin_role_slack_implied_goes_when_slack_demotes_them_and_the_installer_stays() {
     use aimpact::domain::Role;
-    let slack = fake_slack().await;
+    let slack = fake_slack(None).await;
     let admin = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(true));
     Mock::given(path("/api/users.info"))
         .respond_with(FlippingAdmin(admin.clone()))
@@ -773,7 +758,7 @@ async fn an_admin_role_slack_implied_goes_when_slack_demotes_them_and_the_instal
 
 #[tokio::test]
 async fn metrics_with_a_mention_or_a_link_echoes_it_inert() {
-    let slack = fake_slack().await;
+    let slack = fake_slack(None).await;
     let db = TestDb::new().await;
     let app = spawn_slack_app(&db, &slack, &[]).await;
     install_org(&app, "T1", "U_ADMIN").await;
@@ -814,7 +799,7 @@ fn admins_submission(by: &str, user: &str, action: &str) -> Value {
 #[tokio::test]
 async fn admins_added_in_aimpact_and_the_installer_can_be_removed_by_another_admin() {
     use aimpact::domain::Role;
-    let slack = fake_slack().await;
+    let slack = fake_slack(None).await;
     for (user, admin) in [
         ("U_INSTALLER", false),
         ("U_ADDED", false),

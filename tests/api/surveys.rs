@@ -8,7 +8,7 @@ use aimpact::domain::{OrgId, PersonId, Provider};
 use aimpact::store::surveys::{self, Kind};
 use aimpact::store::{integrations, people};
 use serde_json::{Value, json};
-use wiremock::matchers::{method, path};
+use wiremock::matchers::path;
 use wiremock::{Mock, MockServer, Request, ResponseTemplate};
 
 use crate::helpers::*;
@@ -74,36 +74,6 @@ impl wiremock::Respond for UsersList {
     }
 }
 
-async fn fake_slack() -> MockServer {
-    let slack = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path("/api/chat.postMessage"))
-        .respond_with(PostDm::default())
-        .mount(&slack)
-        .await;
-    for m in ["chat.update", "views.publish", "views.open"] {
-        Mock::given(path(format!("/api/{m}")))
-            .respond_with(slack_ok(json!({})))
-            .mount(&slack)
-            .await;
-    }
-    Mock::given(path("/api/users.info"))
-        .respond_with(slack_ok(
-            json!({"user": {"id": "U", "is_admin": false, "tz": "Europe/London"}}),
-        ))
-        .mount(&slack)
-        .await;
-    Mock::given(path("/api/users.list"))
-        .respond_with(UsersList)
-        .mount(&slack)
-        .await;
-    Mock::given(path("/respond"))
-        .respond_with(ResponseTemplate::new(200))
-        .mount(&slack)
-        .await;
-    slack
-}
-
 struct World {
     app: TestApp,
     slack: MockServer,
@@ -167,7 +137,20 @@ async fn github_person(app: &TestApp, org: OrgId, github_id: i64) -> PersonId {
 /// An org with GitHub and Slack connected, the PR reviewed by two humans
 /// and a bot, Slack people matched (one by hand), surveys on.
 async fn world(db: &TestDb) -> World {
-    let slack = fake_slack().await;
+    let slack = fake_slack(Some(SlackUsers {
+        admin: false,
+        tz: "Europe/London",
+    }))
+    .await;
+    mount_dms(&slack).await;
+    Mock::given(path("/api/users.list"))
+        .respond_with(UsersList)
+        .mount(&slack)
+        .await;
+    Mock::given(path("/respond"))
+        .respond_with(ResponseTemplate::new(200))
+        .mount(&slack)
+        .await;
     let mut settings = slack_settings(&slack);
     settings.push(("GITHUB_WEBHOOK_SECRET", SECRET.to_string()));
     // Charts by URL: App Home needs no file uploads.

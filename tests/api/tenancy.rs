@@ -6,14 +6,14 @@ use aimpact::domain::{OrgId, PersonId, Provider, PullRequestId, RepositoryId, Ro
 use aimpact::store::jira::{self, IssueRow, ProjectId};
 use aimpact::store::people::{self, LinkSource};
 use aimpact::store::pull_requests::{self, PullRequestRow};
-use aimpact::store::repositories::{self, NewRepository};
+use aimpact::store::repositories;
 use aimpact::store::sync_state::{self, SyncState};
 use aimpact::store::webhooks::{self, Recorded};
 use aimpact::store::{StoreError, audit, credentials, orgs, roles, teams};
 use secrecy::{ExposeSecret, SecretString};
 use sqlx::AnyConnection;
 
-use crate::helpers::{TestDb, key_entry};
+use crate::helpers::{TestDb, key_entry, seed};
 
 /// Everything one org has, created with the same external ids in both orgs.
 struct Seeded {
@@ -65,21 +65,7 @@ async fn seed(conn: &mut AnyConnection, keys: &Keyring, team_id: &str, label: &s
     .await
     .unwrap();
     teams::add_member(conn, org, team, person).await.unwrap();
-    let repo = repositories::upsert(
-        conn,
-        org,
-        &NewRepository {
-            github_repo_id: "R1",
-            owner: "acme",
-            name: "api",
-            default_branch: Some("main"),
-            is_private: true,
-            is_archived: false,
-            is_fork: false,
-        },
-    )
-    .await
-    .unwrap();
+    let repo = seed::repo(conn, org).await;
     let pr = pull_requests::upsert(
         conn,
         org,
