@@ -155,9 +155,12 @@ async fn seed(state: &aimpact::app::AppState, prs: usize) -> anyhow::Result<OrgI
             opened_at: merged - 7_200,
             merged_at: Some(merged),
             github_updated_at: merged,
-            ready_at: merged - 7_200,
-            cycle_time: Some(7_200),
-            size: 40,
+            metrics: aimpact::metrics::pr::PrMetrics {
+                ready_at: merged - 7_200,
+                cycle_time: Some(7_200),
+                size: 40,
+                ..Default::default()
+            },
             ..PullRequestRow::default()
         };
         let pr = pull_requests::upsert(&mut tx, org, &row).await?;

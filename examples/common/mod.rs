@@ -13,6 +13,8 @@ use std::time::Duration;
 use aimpact::app::{App, AppState, RunOptions, ShutdownHandle};
 use aimpact::config::Config;
 use aimpact::domain::{OrgId, PersonId, Provider};
+use aimpact::metrics::ai::{AiDetection, AiRule};
+use aimpact::metrics::pr::PrMetrics;
 use aimpact::store::people::{self, LinkSource};
 use aimpact::store::pull_requests::{self, PullRequestRow, ReviewRow};
 use aimpact::store::repositories::{self, NewRepository};
@@ -351,13 +353,16 @@ pub async fn seed(db: &aimpact::store::Db, prs: usize) -> anyhow::Result<OrgId> 
             opened_at: merged - cycle,
             merged_at: Some(merged),
             github_updated_at: merged,
-            ready_at: merged - cycle,
-            first_review_at: Some(merged - cycle / 3),
-            pickup_time: Some(cycle * 2 / 3),
-            review_time: Some(cycle / 3),
-            cycle_time: Some(cycle),
-            size: (next() % 800) as i64,
-            ai_detected: next() % 3 == 0,
+            metrics: PrMetrics {
+                ready_at: merged - cycle,
+                first_review_at: Some(merged - cycle / 3),
+                pickup_time: Some(cycle * 2 / 3),
+                review_time: Some(cycle / 3),
+                cycle_time: Some(cycle),
+                size: (next() % 800) as i64,
+                ai: (next() % 3 == 0).then(|| AiDetection::stored(AiRule::AiLabel)),
+                ..PrMetrics::default()
+            },
             ..PullRequestRow::default()
         };
         let id = pull_requests::upsert(&mut tx, org, &row).await?;

@@ -3,6 +3,7 @@
 //! empty AI group, and numbers a short script reproduces from the exports.
 
 use aimpact::domain::OrgId;
+use aimpact::metrics::ai::{AiDetection, AiRule};
 use aimpact::store::pull_requests::{self, PullRequestRow};
 use aimpact::store::surveys::{self, AiAnswer, SurveyRow};
 use aimpact::store::unix_now;
@@ -37,15 +38,15 @@ async fn seed(app: &TestApp, ai: i64, other: i64) -> OrgId {
         } else {
             (bob, "bob")
         };
-        let row = PullRequestRow {
+        let mut row = PullRequestRow {
             number: i + 1,
-            first_review_at: Some(merged - cycle / 2),
-            pickup_time: Some(cycle / 2),
-            review_time: Some(cycle / 2),
-            size: 50 + i,
-            ai_detected: is_ai,
             ..seed::merged_pr(repo, i, author, login, merged, cycle)
         };
+        row.metrics.first_review_at = Some(merged - cycle / 2);
+        row.metrics.pickup_time = Some(cycle / 2);
+        row.metrics.review_time = Some(cycle / 2);
+        row.metrics.size = 50 + i;
+        row.metrics.ai = is_ai.then(|| AiDetection::stored(AiRule::AiLabel));
         let pr = pull_requests::upsert(&mut conn, org, &row).await.unwrap();
         let survey = SurveyRow {
             pull_request: Some(pr),

@@ -63,15 +63,16 @@ async fn seed(app: &TestApp) -> Seeded {
     let mut n = 0;
     let mut pr = |author: PersonId, login: &str, merged_at: i64, cycle: i64| {
         n += 1;
-        PullRequestRow {
-            first_review_at: Some(merged_at - cycle / 2),
-            pickup_time: Some(cycle / 2),
-            review_time: Some(cycle / 2),
-            size: 100,
+        let mut row = PullRequestRow {
             additions: 80,
             deletions: 20,
             ..seed::merged_pr(repo, n, author, login, merged_at, cycle)
-        }
+        };
+        row.metrics.first_review_at = Some(merged_at - cycle / 2);
+        row.metrics.pickup_time = Some(cycle / 2);
+        row.metrics.review_time = Some(cycle / 2);
+        row.metrics.size = 100;
+        row
     };
     let mut rows = Vec::new();
     for h in 1..=6 {
@@ -90,7 +91,16 @@ async fn seed(app: &TestApp) -> Seeded {
         let id = pull_requests::upsert(&mut conn, org, row).await.unwrap();
         if *reviewed {
             let rv = format!("RV{i}");
-            seed::approval(&mut conn, org, id, rv, bob, "bob", row.first_review_at).await;
+            seed::approval(
+                &mut conn,
+                org,
+                id,
+                rv,
+                bob,
+                "bob",
+                row.metrics.first_review_at,
+            )
+            .await;
         }
     }
     Seeded {
@@ -531,7 +541,7 @@ async fn rollups_follow_the_data_week_by_week_and_a_second_run_changes_nothing()
         .unwrap()
         .unwrap()
         .1;
-    row.is_revert = true;
+    row.metrics.is_revert = true;
     pull_requests::upsert(&mut conn, s.org, &row).await.unwrap();
     // Changed since the run: that day is read raw until the next one.
     same_as_raw("a PR changed since the run").await;

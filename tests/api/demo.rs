@@ -344,18 +344,18 @@ async fn demo_prs_carry_exactly_the_metrics_ingest_computes() {
         };
         let m = compute(&input, &[]);
         let stored = (
-            pr.ready_at,
-            pr.first_commit_at,
-            pr.first_review_at,
-            pr.coding_time,
-            pr.pickup_time,
-            pr.review_time,
-            pr.cycle_time,
-            pr.size,
-            pr.is_revert,
-            pr.is_hotfix,
-            pr.ai_detected,
-            pr.ai_detection_rule.clone(),
+            pr.metrics.ready_at,
+            pr.metrics.first_commit_at,
+            pr.metrics.first_review_at,
+            pr.metrics.coding_time,
+            pr.metrics.pickup_time,
+            pr.metrics.review_time,
+            pr.metrics.cycle_time,
+            pr.metrics.size,
+            pr.metrics.is_revert,
+            pr.metrics.is_hotfix,
+            pr.metrics.ai.is_some(),
+            pr.metrics.ai.as_ref().map(|a| a.rule.as_str().to_string()),
         );
         let computed = (
             m.ready_at,
@@ -441,7 +441,10 @@ async fn demo_prs_carry_exactly_the_metrics_ingest_computes() {
     let merged: Vec<(i64, i64, bool, bool)> = prs
         .iter()
         .filter(|(_, p)| p.merged_at.is_some())
-        .map(|(_, p)| (p.cycle_time.unwrap(), p.size, p.is_revert, p.is_hotfix))
+        .map(|(_, p)| {
+            let m = &p.metrics;
+            (m.cycle_time.unwrap(), m.size, m.is_revert, m.is_hotfix)
+        })
         .collect();
     let share = |f: fn(&(i64, i64, bool, bool)) -> bool| {
         merged.iter().filter(|x| f(x)).count() as f64 / merged.len() as f64
@@ -487,7 +490,7 @@ async fn the_demo_shows_ai_use_growing_and_ai_prs_a_little_faster() {
     let mut conn = db.pool().acquire().await.unwrap();
     let start = NOW - demo::DAYS * DAY;
     let share = |rows: &[(pull_requests::PullRequestRow, bool)]| {
-        rows.iter().filter(|(p, _)| p.ai_detected).count() as f64 / rows.len() as f64
+        rows.iter().filter(|(p, _)| p.metrics.ai.is_some()).count() as f64 / rows.len() as f64
     };
     let first = merged(&mut conn, org, start, start + 30 * DAY).await;
     let last = merged(&mut conn, org, NOW - 30 * DAY, NOW + 1).await;
@@ -506,8 +509,8 @@ async fn the_demo_shows_ai_use_growing_and_ai_prs_a_little_faster() {
     let all = merged(&mut conn, org, start, NOW + 1).await;
     let cycles = |ai: bool| {
         all.iter()
-            .filter(|(p, bot)| !bot && p.ai_detected == ai)
-            .filter_map(|(p, _)| p.cycle_time)
+            .filter(|(p, bot)| !bot && p.metrics.ai.is_some() == ai)
+            .filter_map(|(p, _)| p.metrics.cycle_time)
             .collect::<Vec<_>>()
     };
     let ratio = median(cycles(true)) / median(cycles(false));

@@ -103,12 +103,12 @@ async fn a_pull_request_delivery_is_stored_once_and_processed_into_a_pr_with_met
     let pr = the_pr(&app, org).await.unwrap();
     assert_eq!(pr.number, 2);
     assert_eq!(pr.title, "Update the README with new information.");
-    assert_eq!(pr.size, 2);
+    assert_eq!(pr.metrics.size, 2);
     assert_eq!(pr.state, "open");
     assert_eq!(pr.author_login.as_deref(), Some("Codertocat"));
     assert_eq!(pr.opened_at, 1_557_933_633, "2019-05-15T15:20:33Z");
-    assert_eq!(pr.ready_at, pr.opened_at);
-    assert!(pr.cycle_time.is_none());
+    assert_eq!(pr.metrics.ready_at, pr.opened_at);
+    assert!(pr.metrics.cycle_time.is_none());
     let mut conn = app.state.db.pool().acquire().await.unwrap();
     let repos = repositories::list(&mut conn, org).await.unwrap();
     assert_eq!(repos.len(), 1);
@@ -158,8 +158,15 @@ async fn a_pull_request_delivery_is_stored_once_and_processed_into_a_pr_with_met
     let pr = the_pr(&app, org).await.unwrap();
     assert_eq!(pr.state, "merged");
     assert_eq!(pr.merged_at, Some(1_557_933_678), "2019-05-15T15:21:18Z");
-    assert_eq!(pr.cycle_time, Some(45), "merged − created without commits");
-    assert_eq!(pr.size, 2, "the review's short PR did not erase sizes");
+    assert_eq!(
+        pr.metrics.cycle_time,
+        Some(45),
+        "merged − created without commits"
+    );
+    assert_eq!(
+        pr.metrics.size, 2,
+        "the review's short PR did not erase sizes"
+    );
     let mut conn = app.state.db.pool().acquire().await.unwrap();
     let merged_events = audit::recent(&mut conn, org, 50)
         .await
@@ -327,7 +334,7 @@ async fn deliveries_processed_after_the_merge_never_reopen_the_pr() {
     assert!(eventually(PATIENCE, || async { pending(&app, org).await == 0 }).await);
     let pr = the_pr(&app, org).await.unwrap();
     assert_eq!(pr.state, "merged");
-    assert!(pr.merged_at.is_some() && pr.cycle_time.is_some());
+    assert!(pr.merged_at.is_some() && pr.metrics.cycle_time.is_some());
     app.stop().await;
 }
 

@@ -525,8 +525,11 @@ pub mod seed {
             opened_at: merged_at - cycle,
             merged_at: Some(merged_at),
             github_updated_at: merged_at,
-            ready_at: merged_at - cycle,
-            cycle_time: Some(cycle),
+            metrics: aimpact::metrics::pr::PrMetrics {
+                ready_at: merged_at - cycle,
+                cycle_time: Some(cycle),
+                ..Default::default()
+            },
             ..PullRequestRow::default()
         }
     }

@@ -556,11 +556,11 @@ async fn opted_out_people_are_never_named_but_count_in_team_totals() {
         for i in 0..6 {
             let merged = week_start + DAY + i * HOUR;
             let author = if i < 5 { rita } else { rob };
-            let row = PullRequestRow {
+            let mut row = PullRequestRow {
                 number: i + 1,
-                size: 10,
                 ..seed::merged_pr(repo, i, author, "x", merged, 5 * HOUR)
             };
+            row.metrics.size = 10;
             let pr = pull_requests::upsert(&mut conn, org, &row).await.unwrap();
             surveys::create(
                 &mut conn,

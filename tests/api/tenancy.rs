@@ -3,6 +3,7 @@
 
 use aimpact::crypto::Keyring;
 use aimpact::domain::{OrgId, PersonId, Provider, PullRequestId, RepositoryId, Role, TeamId};
+use aimpact::metrics::pr::PrMetrics;
 use aimpact::store::jira::{self, IssueRow, ProjectId};
 use aimpact::store::people::{self, LinkSource};
 use aimpact::store::pull_requests::{self, PullRequestRow};
@@ -77,10 +78,13 @@ async fn seed(conn: &mut AnyConnection, keys: &Keyring, team_id: &str, label: &s
             author: Some(person),
             state: "merged".into(),
             opened_at: 1_000,
-            ready_at: 1_000,
             merged_at: Some(5_000),
             github_updated_at: 5_000,
-            cycle_time: Some(4_000),
+            metrics: PrMetrics {
+                ready_at: 1_000,
+                cycle_time: Some(4_000),
+                ..PrMetrics::default()
+            },
             ..PullRequestRow::default()
         },
     )
