@@ -289,7 +289,7 @@ impl App {
             Some(token) => Some(
                 crate::slack::install::single_workspace(&db, &keys, &slack, token)
                     .await
-                    .map_err(StartError::Slack)?,
+                    .map_err(|e| StartError::Slack(e.to_string()))?,
             ),
             None => None,
         };

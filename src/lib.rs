@@ -14,6 +14,7 @@ pub mod dashboard; // /metrics answers and App Home dashboards: visibility, data
 pub mod demo; // a synthetic, fully synced demo org (people, PRs, Jira, surveys) from a seed
 pub mod domain; // small types parsed once: OrgId, Role, Provider
 pub mod egress; // outbound connections to customer-named hosts: public addresses only, checked per connection
+pub mod feedback; // the AI feedback loop: "Report AI issue", reports with their PR's languages
 pub mod github; // GitHub: client (rate limits), GraphQL sync, webhooks, ingest with metrics
 pub mod http; // axum router, health endpoints, cross-cutting layers
 pub mod jira; // Jira: connect (3LO or token), projects, people, issue sync, PR links

@@ -570,23 +570,6 @@ pub fn project_chooser(model: &ProjectChooser) -> Surface {
     }
 }
 
-/// The modal of the "Report AI issue" message shortcut.
-pub fn report_ai_issue_info() -> Surface {
-    let mut s = Surface::modal("Report AI issue").with_close("Close");
-    s.push(Block::section(
-        ":male-detective: Thanks for flagging this. Recording what an AI assistant got wrong \
-         (wrong code, missed context, hallucinated API…) and turning reports into rules for your \
-         agent config files is coming to aimpact; this shortcut will open that form.",
-    ));
-    match s
-        .clone()
-        .with_callback_id(crate::ids::callback::REPORT_AI_ISSUE)
-    {
-        Ok(with_id) => with_id,
-        Err(_) => s,
-    }
-}
-
 /// A progress line for long work, e.g. "`▓▓▓▓░░░░░░` 1,240 of ~5,000 PRs imported".
 pub fn progress_line(done: i64, total: Option<i64>, what: &str) -> String {
     let thousands = |n: i64| {
@@ -669,8 +652,6 @@ mod tests {
             assert!(json["title"]["text"].as_str().unwrap().chars().count() <= 24);
         }
         assert_eq!(SetupTopic::from_action("nope"), None);
-        let report = serde_json::to_value(report_ai_issue_info()).unwrap();
-        assert_eq!(report["callback_id"], crate::ids::callback::REPORT_AI_ISSUE);
     }
 
     #[test]

@@ -57,6 +57,9 @@ pub mod action {
     pub const LEADERBOARD_OPT_OUT: &str = "leaderboard_opt_out";
     /// App Home: rank me on the leaderboard again.
     pub const LEADERBOARD_OPT_IN: &str = "leaderboard_opt_in";
+    /// "Report AI issue" on App Home (value `"home"`) and on a survey DM
+    /// after an AI answer (value `"author:<survey id>"`).
+    pub const FEEDBACK_REPORT: &str = "feedback_report";
     /// Every setup button, for listener registration.
     pub const SETUP: [&str; 6] = [
         SETUP_GITHUB,
@@ -100,6 +103,23 @@ pub mod callback {
 
 /// `block_id`s and their inputs' `action_id`s in modals.
 pub mod input {
+    /// Report AI issue: what kind of problem.
+    pub const FEEDBACK_CATEGORY: &str = "feedback_category";
+    /// Report AI issue: the category select.
+    pub const FEEDBACK_CATEGORY_VALUE: &str = "feedback_category_value";
+    /// Report AI issue: which assistant.
+    pub const FEEDBACK_TOOL: &str = "feedback_tool";
+    /// Report AI issue: the tool select.
+    pub const FEEDBACK_TOOL_VALUE: &str = "feedback_tool_value";
+    /// Report AI issue: the pull request.
+    pub const FEEDBACK_PR: &str = "feedback_pr";
+    /// Report AI issue: the PR search (options URL; option value is the
+    /// pull request's id in the org).
+    pub const FEEDBACK_PR_VALUE: &str = "feedback_pr_value";
+    /// Report AI issue: what happened.
+    pub const FEEDBACK_TEXT: &str = "feedback_text";
+    /// Report AI issue: the free text.
+    pub const FEEDBACK_TEXT_VALUE: &str = "feedback_text_value";
     /// GitHub organisation login (block).
     pub const GITHUB_ORG: &str = "github_org";
     /// GitHub organisation login (input).

@@ -427,6 +427,12 @@ pub struct PlainTextInput {
     /// Prefilled value.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub initial_value: Option<String>,
+    /// A box of several lines instead of one.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub multiline: bool,
+    /// The most characters Slack lets people type (at most 3,000).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_length: Option<u32>,
 }
 
 /// One choice of a select or radio group.
@@ -684,6 +690,8 @@ impl Block {
                 action_id: action_id.to_string(),
                 placeholder: placeholder.map(|p| PlainText::new(truncate(p, 150))),
                 initial_value: None,
+                multiline: false,
+                max_length: None,
             }),
             optional: false,
             hint: hint.map(|h| PlainText::new(truncate(h, TEXT_OBJECT_MAX))),

@@ -34,6 +34,9 @@ pub mod dashboard;
 /// PR survey DMs, the AI Detective reveal, survey settings and people mapping.
 pub mod survey;
 
+/// The AI feedback loop: the "Report AI issue" modal and its thank-you.
+pub mod feedback;
+
 /// The weekly leaderboard post, its settings modal and the ranking opt-out.
 pub mod leaderboard;
 

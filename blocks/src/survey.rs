@@ -224,6 +224,10 @@ pub fn author_message(id: i64, pr: &PrLine, state: &AuthorState) -> Surface {
                 if closes.is_some() && tools.len() < TOOLS.len() {
                     s.push(tool_picker(id, tools));
                 }
+                s.push(Block::buttons(
+                    Some(format!("survey_report:author:{id}")),
+                    vec![crate::feedback::report_button(&format!("author:{id}"))],
+                ));
             }
             s.push(Block::context(
                 "Your answer only counts in team totals. Reviewers learn it in the AI Detective reveal.",
@@ -513,6 +517,11 @@ pub fn home_section(
         "*:male-detective: AI Detective* — {}",
         accuracy_line(correct_30d, revealed_30d).replace("Your accuracy", "your accuracy")
     )));
+    out.push(Block::section_with_button(
+        "Did an AI assistant get something wrong? Tell aimpact: recurring problems become \
+         suggested rules for your team's agent config files.",
+        crate::feedback::report_button("home"),
+    ));
     out.push(if opted_out {
         Block::section_with_button(
             "You turned survey DMs off.",

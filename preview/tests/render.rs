@@ -980,7 +980,14 @@ fn real_surfaces() -> Vec<(&'static str, Surface, PreviewKind)> {
         ),
         (
             "report ai issue",
-            home::report_ai_issue_info(),
+            blocks::feedback::report_modal(&blocks::feedback::ReportForm {
+                pr: Some(blocks::feedback::PrChoice {
+                    label: "acme/api#42 Add retries".into(),
+                    value: "7".into(),
+                }),
+                tool: Some("Cursor".into()),
+                metadata: "{}".into(),
+            }),
             PreviewKind::Modal,
         ),
         (

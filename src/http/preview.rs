@@ -158,6 +158,11 @@ pub async fn catalogue(state: &AppState, org: &Org) -> Result<Vec<Entry>, StoreE
         e("Modals", "Admins (add or remove)", "modal-admins"),
         e("Modals", "Connect Jira", "modal-jira-connect"),
         e("Modals", "Report AI issue", "modal-report-ai-issue"),
+        e(
+            "Messages",
+            "Report AI issue: the thank-you DM",
+            "message-report-thanks",
+        ),
     ]);
     for (label, slug) in crate::surveys::PREVIEWS {
         out.push(e("Surveys", label, slug));
@@ -308,9 +313,32 @@ pub async fn render(
         "modal-jira-connect" => {
             return Ok((to_json(&blocks::home::jira_connect())?, PreviewKind::Modal));
         }
-        "modal-report-ai-issue" => {
+        "modal-report-ai-issue" | "message-report-thanks" => {
+            // The newest PR, as if the reported message linked it.
+            let pr = {
+                let mut conn = state.db.pool().acquire().await.map_err(StoreError::from)?;
+                crate::store::pull_requests::search(&mut conn, org.id, "", 1)
+                    .await?
+                    .pop()
+            };
+            if surface == "message-report-thanks" {
+                let thanks = blocks::feedback::report_thanks(
+                    "tests",
+                    Some("Cursor"),
+                    pr.as_ref().map(|p| p.label()).as_deref(),
+                );
+                return Ok((to_json(&thanks)?, PreviewKind::Message { ephemeral: false }));
+            }
+            let form = blocks::feedback::ReportForm {
+                pr: pr.map(|p| blocks::feedback::PrChoice {
+                    label: p.label(),
+                    value: p.id.0.to_string(),
+                }),
+                tool: Some("Cursor".into()),
+                metadata: r#"{"source":"shortcut"}"#.into(),
+            };
             return Ok((
-                to_json(&blocks::home::report_ai_issue_info())?,
+                to_json(&blocks::feedback::report_modal(&form))?,
                 PreviewKind::Modal,
             ));
         }

@@ -30,7 +30,7 @@ use crate::store::{StoreError, audit, credentials, orgs, roles, unix_now};
 
 /// Bot scopes the product needs; manifest.yml declares the same list (a
 /// test compares them) and says why each is needed.
-pub const BOT_SCOPES: [&str; 10] = [
+pub const BOT_SCOPES: [&str; 11] = [
     "commands",
     "chat:write",
     "im:write",
@@ -41,6 +41,7 @@ pub const BOT_SCOPES: [&str; 10] = [
     "channels:join",
     "channels:read",
     "groups:read",
+    "reactions:read",
 ];
 
 /// Stored credential names.
@@ -481,6 +482,25 @@ pub async fn bot_token(state: &AppState, org: OrgId) -> Result<Option<SecretStri
     Ok(credentials::get(&mut conn, &state.keys, org, BOT_TOKEN).await?)
 }
 
+/// Why the single-workspace install could not be made at start.
+#[derive(Debug, thiserror::Error)]
+pub enum SingleWorkspaceError {
+    /// Slack refused the token.
+    #[error(
+        "SLACK_BOT_TOKEN: {0}; copy the Bot User OAuth Token from the app's OAuth & Permissions page"
+    )]
+    Token(crate::slack_api::SlackApiError),
+    /// The installation could not be stored.
+    #[error("DATABASE_URL: could not store the Slack installation: {0}")]
+    Store(#[from] StoreError),
+}
+
+impl From<sqlx::Error> for SingleWorkspaceError {
+    fn from(e: sqlx::Error) -> Self {
+        SingleWorkspaceError::Store(e.into())
+    }
+}
+
 /// Single-workspace mode (`SLACK_BOT_TOKEN`): asks Slack which workspace
 /// the token belongs to and creates or updates that org, token encrypted.
 pub async fn single_workspace(
@@ -488,19 +508,14 @@ pub async fn single_workspace(
     keys: &crate::crypto::Keyring,
     api: &super::client::SlackApi,
     token: &SecretString,
-) -> Result<OrgId, String> {
-    let auth = api.auth_test(token).await.map_err(|e| {
-        format!("SLACK_BOT_TOKEN: {e}; copy the Bot User OAuth Token from the app's OAuth & Permissions page")
-    })?;
-    let db_err =
-        |e: StoreError| format!("DATABASE_URL: could not store the Slack installation: {e}");
-    let mut tx = db.begin_write().await.map_err(|e| db_err(e.into()))?;
-    let org = orgs::upsert_installation(&mut tx, &auth.team_id, &auth.team, None)
+) -> Result<OrgId, SingleWorkspaceError> {
+    let auth = api
+        .auth_test(token)
         .await
-        .map_err(db_err)?;
-    credentials::put(&mut tx, keys, org.id, BOT_TOKEN, token, None)
-        .await
-        .map_err(db_err)?;
+        .map_err(SingleWorkspaceError::Token)?;
+    let mut tx = db.begin_write().await?;
+    let org = orgs::upsert_installation(&mut tx, &auth.team_id, &auth.team, None).await?;
+    credentials::put(&mut tx, keys, org.id, BOT_TOKEN, token, None).await?;
     audit::record(
         &mut tx,
         org.id,
@@ -509,9 +524,8 @@ pub async fn single_workspace(
         Some(&auth.team_id),
         &serde_json::json!({ "bot_user_id": auth.user_id }),
     )
-    .await
-    .map_err(db_err)?;
-    tx.commit().await.map_err(|e| db_err(e.into()))?;
+    .await?;
+    tx.commit().await?;
     tracing::info!(org_id = %org.id, team = %auth.team, "single-workspace Slack install ready");
     Ok(org.id)
 }

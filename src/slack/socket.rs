@@ -167,7 +167,7 @@ pub async fn run(
                 tokio::spawn(serve(state.clone(), ws, id, said_tx.clone(), stop.clone()));
             }
             Err(e) => {
-                tracing::warn!(error = %e, retry_in = ?backoff, "Socket Mode connection failed");
+                tracing::warn!(error = format!("{e:#}"), retry_in = ?backoff, "Socket Mode connection failed");
                 tokio::select! {
                     _ = tokio::time::sleep(backoff) => {}
                     _ = stopped(&mut stop) => return,
@@ -191,7 +191,7 @@ pub async fn run(
                     continue 'connect;
                 }
                 Said::Failed(e) => {
-                    tracing::warn!(error = %e, retry_in = ?backoff, "Socket Mode connection failed");
+                    tracing::warn!(error = format!("{e:#}"), retry_in = ?backoff, "Socket Mode connection failed");
                     tokio::select! {
                         _ = tokio::time::sleep(backoff) => {}
                         _ = stopped(&mut stop) => return,
@@ -212,15 +212,12 @@ pub async fn run(
 type Socket =
     tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
-async fn open(state: &AppState, app_token: &secrecy::SecretString) -> Result<Socket, String> {
-    let url = state
-        .slack
-        .socket_url(app_token)
-        .await
-        .map_err(|e| e.to_string())?;
+async fn open(state: &AppState, app_token: &secrecy::SecretString) -> anyhow::Result<Socket> {
+    use anyhow::Context;
+    let url = state.slack.socket_url(app_token).await?;
     let (ws, _) = tokio_tungstenite::connect_async(url.as_str())
         .await
-        .map_err(|e| format!("WebSocket connect: {e}"))?;
+        .context("WebSocket connect")?;
     Ok(ws)
 }
 

@@ -11,12 +11,12 @@ pub mod dashboards; // /metrics answers, range/team pickers, share, the Home das
 pub mod events; // workspace events (app_home_opened, app_uninstalled, tokens_revoked, team_join, user_change)
 pub mod home; // App Home views per role
 pub mod setup; // App Home's setup checklist buttons and "Sync now"
-pub mod shortcuts; // "Report AI issue"
 
 /// Every listener of the app.
 pub fn listeners() -> crate::slack::listeners::Listeners {
     let mut l = crate::slack::listeners::Listeners::default();
     // The capabilities' own Slack faces.
+    crate::feedback::slack::register(&mut l);
     crate::github::slack::register(&mut l);
     crate::jira::slack::register(&mut l);
     crate::people::register(&mut l);
@@ -26,7 +26,6 @@ pub fn listeners() -> crate::slack::listeners::Listeners {
     dashboards::register(&mut l);
     setup::register(&mut l);
     admins::register(&mut l);
-    shortcuts::register(&mut l);
     events::register(&mut l);
     l
 }

@@ -11,6 +11,7 @@
 pub mod audit;
 pub mod charts;
 pub mod credentials;
+pub mod feedback; // AI issue reports and the details added in their thread
 pub mod integrations;
 pub mod jira;
 pub mod job_state; // one sync per org and integration at a time; job failures for App Home

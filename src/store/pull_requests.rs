@@ -482,3 +482,107 @@ pub async fn merged_count(conn: &mut AnyConnection, org: OrgId) -> StoreResult<i
         .fetch_one(conn)
         .await?)
 }
+
+/// A pull request as pickers and links name it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PrRef {
+    /// Its id in the org.
+    pub id: PullRequestId,
+    /// `owner/name` of its repository.
+    pub repository: String,
+    /// Its number.
+    pub number: i64,
+    /// Its title.
+    pub title: String,
+}
+
+impl PrRef {
+    /// `owner/name#123 Title`.
+    pub fn label(&self) -> String {
+        format!("{}#{} {}", self.repository, self.number, self.title)
+    }
+}
+
+macro_rules! select_refs {
+    () => {
+        "select p.pull_request_id, r.owner, r.name, p.number, p.title
+        from pull_request p join repository r on r.org_id = p.org_id and r.repository_id = p.repository_id
+        where p.org_id = $1 and "
+    };
+}
+
+fn pr_ref(r: &sqlx::any::AnyRow) -> Result<PrRef, sqlx::Error> {
+    let owner: String = r.try_get("owner")?;
+    let name: String = r.try_get("name")?;
+    Ok(PrRef {
+        id: PullRequestId(r.try_get("pull_request_id")?),
+        repository: format!("{owner}/{name}"),
+        number: r.try_get("number")?,
+        title: r.try_get("title")?,
+    })
+}
+
+/// The org's PR `id`, named; `None` for another org's id.
+#[tracing::instrument(level = "debug", skip_all, fields(org_id = %org), err(level = "debug"))]
+pub async fn reference(
+    conn: &mut AnyConnection,
+    org: OrgId,
+    id: PullRequestId,
+) -> StoreResult<Option<PrRef>> {
+    const SQL: &str = concat!(select_refs!(), "p.pull_request_id = $2");
+    let row = sqlx::query(SQL)
+        .bind(org.get())
+        .bind(id.0)
+        .fetch_optional(conn)
+        .await?;
+    Ok(row.as_ref().map(pr_ref).transpose()?)
+}
+
+/// The org's PR at `github.com/owner/name/pull/number`, if it has it.
+#[tracing::instrument(level = "debug", skip_all, fields(org_id = %org), err(level = "debug"))]
+pub async fn by_link(
+    conn: &mut AnyConnection,
+    org: OrgId,
+    owner: &str,
+    name: &str,
+    number: i64,
+) -> StoreResult<Option<PrRef>> {
+    const SQL: &str = concat!(
+        select_refs!(),
+        "lower(r.owner) = lower($2) and lower(r.name) = lower($3) and p.number = $4"
+    );
+    let row = sqlx::query(SQL)
+        .bind(org.get())
+        .bind(owner)
+        .bind(name)
+        .bind(number)
+        .fetch_optional(conn)
+        .await?;
+    Ok(row.as_ref().map(pr_ref).transpose()?)
+}
+
+/// The org's most recent PRs whose title, repository or number matches
+/// `query` (all when empty), newest first.
+#[tracing::instrument(level = "debug", skip_all, fields(org_id = %org), err(level = "debug"))]
+pub async fn search(
+    conn: &mut AnyConnection,
+    org: OrgId,
+    query: &str,
+    limit: i64,
+) -> StoreResult<Vec<PrRef>> {
+    const SQL: &str = concat!(
+        select_refs!(),
+        "($2 = '' or lower(p.title) like $3 or lower(r.name) like $3 or cast(p.number as text) = $2)
+        order by coalesce(p.merged_at, p.opened_at) desc, p.pull_request_id desc limit $4"
+    );
+    let q = query.trim().trim_start_matches('#').to_lowercase();
+    let escaped = q.replace('\\', "").replace(['%', '_'], "");
+    let rows = sqlx::query(SQL)
+        .bind(org.get())
+        .bind(&q)
+        .bind(format!("%{escaped}%"))
+        .bind(limit)
+        .fetch_all(conn)
+        .await?;
+    Ok(rows.iter().map(pr_ref).collect::<Result<_, _>>()?)
+}

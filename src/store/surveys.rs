@@ -754,6 +754,34 @@ pub async fn due_sends(
     items(conn, SQL, org, now, limit, "").await
 }
 
+/// The survey message posted as `channel`/`ts`, if it is one of the org's.
+#[tracing::instrument(level = "debug", skip_all, fields(org_id = %org), err(level = "debug"))]
+pub async fn find_by_message(
+    conn: &mut AnyConnection,
+    org: OrgId,
+    channel: &str,
+    ts: &str,
+) -> StoreResult<Option<Item>> {
+    const SQL: &str = "select kind, subject_id from survey_delivery
+        where org_id = $1 and slack_channel_id = $2 and slack_message_ts = $3";
+    let row = sqlx::query(SQL)
+        .bind(org.get())
+        .bind(channel)
+        .bind(ts)
+        .fetch_optional(&mut *conn)
+        .await?;
+    let Some(row) = row else {
+        return Ok(None);
+    };
+    let kind: String = row.try_get("kind")?;
+    let kind = if kind == Kind::Author.as_str() {
+        Kind::Author
+    } else {
+        Kind::Reviewer
+    };
+    item(conn, org, kind, row.try_get("subject_id")?).await
+}
+
 /// Sent, unanswered surveys 24 hours old that had no reminder yet.
 #[tracing::instrument(level = "debug", skip_all, fields(org_id = %org), err(level = "debug"))]
 pub async fn due_reminders(

@@ -130,8 +130,9 @@ const TRANSPORT: [&str; 1] = ["slack"];
 
 /// The capabilities: they may name each other (without a cycle), the
 /// transport and the lower layers, never the screens above them or the root.
-const CAPABILITIES: [&str; 6] = [
+const CAPABILITIES: [&str; 7] = [
     "dashboard",
+    "feedback",
     "github",
     "jira",
     "leaderboard",

@@ -9,6 +9,7 @@ mod architecture;
 mod cli;
 mod dashboards;
 mod demo;
+mod feedback;
 mod first_use;
 mod github_app;
 mod github_connect;

@@ -1,0 +1,253 @@
+//! The AI feedback loop's screens: the "Report AI issue" modal, the
+//! reporter's thank-you, and the button that opens the modal from App Home
+//! and from a survey DM.
+
+use crate::ids::{action, callback, input};
+use crate::kit::{
+    ExternalSelect, InputElement, OptionObject, PlainText, PlainTextInput, SingleSelect,
+};
+use crate::limits::escape_and_truncate;
+use crate::survey::TOOLS;
+use crate::{Block, Button, Surface};
+
+/// What went wrong, as stored (`ai_report.category`) and as shown.
+pub const CATEGORIES: [(&str, &str); 8] = [
+    ("wrong_code", "Wrong code"),
+    ("missed_context", "Missed context"),
+    ("conventions", "Ignored conventions or style"),
+    ("tests", "Missing or wrong tests"),
+    ("security", "Security"),
+    ("invented_api", "Invented API or dependency"),
+    ("performance", "Performance"),
+    ("other", "Other"),
+];
+
+/// The label of a stored category; the value itself for an unknown one.
+pub fn category_label(value: &str) -> &str {
+    CATEGORIES
+        .iter()
+        .find(|(v, _)| *v == value)
+        .map_or(value, |(_, label)| label)
+}
+
+/// The most characters "What happened" takes (Slack's input limit).
+pub const TEXT_MAX: usize = 3_000;
+
+/// A pull request the report is about, as the PR picker shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PrChoice {
+    /// `owner/repo#123 Title`.
+    pub label: String,
+    /// The pull request's id in the org.
+    pub value: String,
+}
+
+/// What the modal opens with.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ReportForm {
+    /// The PR, when the message or survey links one.
+    pub pr: Option<PrChoice>,
+    /// The tool, when the survey answer named one.
+    pub tool: Option<String>,
+    /// Where the report came from, kept in `private_metadata` (checked
+    /// again when the modal is submitted).
+    pub metadata: String,
+}
+
+/// The "Report AI issue" modal.
+pub fn report_modal(form: &ReportForm) -> Surface {
+    let mut s = Surface::modal("Report AI issue")
+        .with_submit("Report")
+        .with_close("Cancel");
+    s.push(Block::section(
+        "Tell aimpact where an AI assistant went wrong. Recurring problems become suggested \
+         rules for your team's agent config files (`AGENTS.md` and friends).",
+    ));
+    let categories: Vec<OptionObject> = CATEGORIES
+        .iter()
+        .map(|(value, label)| OptionObject::new(label, *value))
+        .collect();
+    s.push(Block::input(
+        input::FEEDBACK_CATEGORY,
+        "What went wrong?",
+        InputElement::Single(SingleSelect {
+            action_id: input::FEEDBACK_CATEGORY_VALUE.to_string(),
+            placeholder: Some(PlainText::new("Choose a category")),
+            options: categories,
+            initial_option: None,
+        }),
+        false,
+    ));
+    let tools: Vec<OptionObject> = TOOLS.iter().map(|t| OptionObject::new(t, *t)).collect();
+    let tool = form
+        .tool
+        .as_deref()
+        .and_then(|t| tools.iter().find(|o| o.value == t).cloned());
+    s.push(Block::input(
+        input::FEEDBACK_TOOL,
+        "Which assistant?",
+        InputElement::Single(SingleSelect {
+            action_id: input::FEEDBACK_TOOL_VALUE.to_string(),
+            placeholder: Some(PlainText::new("Choose a tool")),
+            options: tools,
+            initial_option: tool,
+        }),
+        true,
+    ));
+    s.push(Block::input(
+        input::FEEDBACK_PR,
+        "Pull request",
+        InputElement::External(ExternalSelect {
+            action_id: input::FEEDBACK_PR_VALUE.to_string(),
+            placeholder: Some(PlainText::new("Search recent pull requests")),
+            min_query_length: Some(0),
+            initial_option: form
+                .pr
+                .as_ref()
+                .map(|p| OptionObject::new(&p.label, p.value.clone())),
+        }),
+        true,
+    ));
+    s.push(Block::input(
+        input::FEEDBACK_TEXT,
+        "What happened?",
+        InputElement::Text(PlainTextInput {
+            action_id: input::FEEDBACK_TEXT_VALUE.to_string(),
+            placeholder: Some(PlainText::new(
+                "e.g. It called a retry helper that does not exist in our codebase",
+            )),
+            initial_value: None,
+            multiline: true,
+            max_length: Some(TEXT_MAX as u32),
+        }),
+        false,
+    ));
+    s.push(Block::context(
+        "Your report is stored for your workspace only. Developers see their own reports and \
+         team totals; names are shown to the team's leads and aimpact admins.",
+    ));
+    let with_meta = s
+        .clone()
+        .with_private_metadata(form.metadata.clone())
+        .unwrap_or(s);
+    match with_meta
+        .clone()
+        .with_callback_id(callback::REPORT_AI_ISSUE)
+    {
+        Ok(with_id) => with_id,
+        Err(_) => with_meta,
+    }
+}
+
+/// The thank-you DM after a report: what was recorded and what happens
+/// next. `pr` is the PR's label when one was linked.
+pub fn report_thanks(category: &str, tool: Option<&str>, pr: Option<&str>) -> Surface {
+    let mut about = format!("*{}*", escape_and_truncate(category_label(category), 100));
+    if let Some(tool) = tool {
+        about.push_str(&format!(" with {}", escape_and_truncate(tool, 50)));
+    }
+    if let Some(pr) = pr {
+        about.push_str(&format!(" on {}", escape_and_truncate(pr, 200)));
+    }
+    let mut s = Surface::message();
+    s.push(Block::section(&format!(
+        ":male-detective: Thanks — your report of {about} is recorded."
+    )));
+    s.push(Block::context(
+        "What happens next: when several reports point at the same problem, aimpact suggests \
+         a rule for your agent config files and tells your admins. Reply in this thread to add \
+         details to this report.",
+    ));
+    s
+}
+
+/// The "Report AI issue" button; `value` says where it was clicked.
+pub fn report_button(value: &str) -> Button {
+    Button::new(action::FEEDBACK_REPORT, "Report AI issue", value)
+}
+
+/// The nudge sent when someone reacts to a survey DM with
+/// [`REPORT_REACTION`]: reactions carry no `trigger_id`, so the modal opens
+/// from this message's button.
+pub fn reaction_prompt(value: &str) -> Surface {
+    let mut s = Surface::message();
+    s.push(Block::section_with_button(
+        "You reacted with :warning: to a survey. Want to tell aimpact what the AI assistant got \
+         wrong on that pull request?",
+        report_button(value),
+    ));
+    s
+}
+
+/// The reaction on a survey DM that offers to report an AI issue (named in
+/// `/metrics help`).
+pub const REPORT_REACTION: &str = "warning";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::SurfaceKind;
+
+    fn form() -> ReportForm {
+        ReportForm {
+            pr: Some(PrChoice {
+                label: "acme/api#42 Add retries".into(),
+                value: "7".into(),
+            }),
+            tool: Some("Cursor".into()),
+            metadata: r#"{"source":"shortcut","pr":7}"#.into(),
+        }
+    }
+
+    #[test]
+    fn the_report_modal_is_valid_and_prefills_what_it_knows() {
+        let modal = report_modal(&form());
+        crate::validate(&modal.blocks(), SurfaceKind::Modal).unwrap();
+        let json = serde_json::to_value(&modal).unwrap();
+        assert_eq!(json["callback_id"], callback::REPORT_AI_ISSUE);
+        assert_eq!(json["private_metadata"], r#"{"source":"shortcut","pr":7}"#);
+        let pr = &json["blocks"][3]["element"];
+        assert_eq!(pr["type"], "external_select");
+        assert_eq!(pr["initial_option"]["value"], "7");
+        assert_eq!(
+            pr["initial_option"]["text"]["text"],
+            "acme/api#42 Add retries"
+        );
+        assert_eq!(
+            json["blocks"][2]["element"]["initial_option"]["value"],
+            "Cursor"
+        );
+        let text = &json["blocks"][4]["element"];
+        assert_eq!(text["multiline"], true);
+        assert_eq!(text["max_length"], 3000);
+        insta::assert_json_snapshot!("report_modal", json);
+    }
+
+    #[test]
+    fn every_category_has_a_label_and_an_unknown_one_shows_as_stored() {
+        for (value, label) in CATEGORIES {
+            assert_eq!(category_label(value), label);
+        }
+        assert_eq!(category_label("made_up"), "made_up");
+    }
+
+    #[test]
+    fn the_thank_you_escapes_what_people_typed() {
+        let thanks = report_thanks("tests", Some("Other"), Some("acme/api#1 <!channel> *bold*"));
+        crate::validate(&thanks.blocks(), SurfaceKind::Message).unwrap();
+        let json = serde_json::to_value(&thanks).unwrap();
+        let text = json.to_string();
+        assert!(!text.contains("<!channel>"), "{text}");
+        assert!(text.contains("Missing or wrong tests"));
+        insta::assert_json_snapshot!("report_thanks", json);
+    }
+
+    #[test]
+    fn the_reaction_prompt_carries_the_report_button() {
+        let prompt = reaction_prompt("author:9");
+        crate::validate(&prompt.blocks(), SurfaceKind::Message).unwrap();
+        let json = serde_json::to_value(prompt).unwrap();
+        assert!(json.to_string().contains(action::FEEDBACK_REPORT));
+        assert!(json.to_string().contains("author:9"));
+    }
+}

@@ -1,0 +1,350 @@
+//! The AI feedback loop as Slack and GitHub drive it: the "Report AI issue"
+//! shortcut on a message linking a PR opens the form with that PR, the
+//! submission is stored with the PR's languages (read from GitHub once),
+//! the reporter is thanked in a DM, and their thread reply adds to the
+//! report. Hostile input changes nothing.
+
+use aimpact::domain::OrgId;
+use aimpact::store::feedback;
+use aimpact::store::pull_requests::{self, PullRequestRow};
+use serde_json::{Value, json};
+use wiremock::matchers::{method, path};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+use crate::helpers::{
+    PATIENCE, SlackUsers, TestApp, TestDb, calls, eventually, fake_slack, install_org, mount_dms,
+    seed, slack_event, slack_interaction, slack_settings, spawn_app_with,
+};
+
+const DAY: i64 = 86_400;
+
+struct World {
+    /// Holds the SQLite file until the test ends.
+    _db: TestDb,
+    app: TestApp,
+    slack: MockServer,
+    github: MockServer,
+    org: OrgId,
+    pr: i64,
+}
+
+async fn world() -> World {
+    let db = TestDb::new().await;
+    let slack = fake_slack(Some(SlackUsers {
+        admin: false,
+        tz: "Europe/Berlin",
+    }))
+    .await;
+    mount_dms(&slack).await;
+    let github = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/repos/acme/api/pulls/1/files"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!([
+            { "filename": "payments/retry.py", "additions": 10, "deletions": 2 },
+            { "filename": "payments/test_retry.py", "additions": 30, "deletions": 0 },
+            { "filename": "README.md", "additions": 1, "deletions": 0 }
+        ])))
+        .mount(&github)
+        .await;
+    let mut settings = slack_settings(&slack);
+    settings.push(("GITHUB_API_URL", github.uri()));
+    let pairs: Vec<(&str, &str)> = settings.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let app = spawn_app_with(&db, &pairs, true).await;
+    let org = install_org(&app, "T1", "UADMIN").await;
+    let mut conn = app.state.db.pool().acquire().await.unwrap();
+    seed::github_connected(&mut conn, org).await;
+    aimpact::store::credentials::put(
+        &mut conn,
+        &app.state.keys,
+        org,
+        aimpact::github::connect::TOKEN,
+        &secrecy::SecretString::from("ghp_test".to_string()),
+        None,
+    )
+    .await
+    .unwrap();
+    let dev = seed::person(&mut conn, org, "Dana Dev", "UDEV", Some("dana")).await;
+    let repo = seed::repo(&mut conn, org).await;
+    let now = aimpact::store::unix_now();
+    let row = PullRequestRow {
+        number: 1,
+        title: "Retry payments <!channel>".into(),
+        ..seed::merged_pr(repo, 1, dev, "dana", now - DAY, 3_600)
+    };
+    let pr = pull_requests::upsert(&mut conn, org, &row).await.unwrap().0;
+    drop(conn);
+    World {
+        _db: db,
+        app,
+        slack,
+        github,
+        org,
+        pr,
+    }
+}
+
+fn shortcut(user: &str, text: &str) -> Value {
+    json!({
+        "type": "message_action", "callback_id": "report_ai_issue", "team": {"id": "T1"},
+        "user": {"id": user}, "trigger_id": "trig-1", "channel": {"id": "C1"},
+        "message": {"type": "message", "text": text, "ts": "1700000000.000100"}
+    })
+}
+
+fn submission(user: &str, pr: Option<&str>, text: &str, metadata: &str) -> Value {
+    let mut values = json!({
+        "feedback_category": {"feedback_category_value": {"type": "static_select",
+            "selected_option": {"text": {"type": "plain_text", "text": "Missing or wrong tests"}, "value": "tests"}}},
+        "feedback_tool": {"feedback_tool_value": {"type": "static_select",
+            "selected_option": {"text": {"type": "plain_text", "text": "Cursor"}, "value": "Cursor"}}},
+        "feedback_pr": {"feedback_pr_value": {"type": "external_select", "selected_option": null}},
+        "feedback_text": {"feedback_text_value": {"type": "plain_text_input", "value": text}}
+    });
+    if let Some(pr) = pr {
+        values["feedback_pr"]["feedback_pr_value"]["selected_option"] =
+            json!({"text": {"type": "plain_text", "text": "a PR"}, "value": pr});
+    }
+    json!({
+        "type": "view_submission", "team": {"id": "T1"}, "user": {"id": user},
+        "view": {"id": "V9", "callback_id": "report_ai_issue", "private_metadata": metadata,
+            "state": {"values": values}}
+    })
+}
+
+async fn reports(w: &World) -> Vec<feedback::Report> {
+    let mut conn = w.app.state.db.pool().acquire().await.unwrap();
+    feedback::since(&mut conn, w.org, 0).await.unwrap()
+}
+
+async fn body_of(resp: reqwest::Response) -> String {
+    resp.text().await.unwrap_or_default()
+}
+
+#[tokio::test]
+async fn a_report_from_a_message_linking_a_pr_is_stored_with_languages_thanked_and_added_to() {
+    let w = world().await;
+
+    // The shortcut on a message that links the PR: the form opens with it.
+    let resp = slack_interaction(
+        &w.app,
+        &shortcut(
+            "UDEV",
+            "Copilot's retry here is wrong <https://github.com/acme/api/pull/1|acme/api#1>",
+        ),
+    )
+    .await;
+    assert_eq!(resp.status(), 200);
+    let opened = calls(&w.slack, "views.open").await;
+    assert_eq!(opened.len(), 1);
+    let view: Value = serde_json::from_slice(&opened[0].body).unwrap();
+    let modal = view["view"].to_string();
+    assert!(
+        modal.contains(r#""callback_id":"report_ai_issue""#),
+        "{modal}"
+    );
+    assert!(
+        modal.contains(&format!(r#""value":"{}""#, w.pr)),
+        "the linked PR is prefilled: {modal}"
+    );
+    let metadata = view["view"]["private_metadata"]
+        .as_str()
+        .unwrap()
+        .to_string();
+
+    // Submitted: stored at once with the PR and its repository.
+    let resp = slack_interaction(
+        &w.app,
+        &submission(
+            "UDEV",
+            Some(&w.pr.to_string()),
+            "It wrote tests that never call the retry path",
+            &metadata,
+        ),
+    )
+    .await;
+    assert_eq!(resp.status(), 200);
+    assert_eq!(body_of(resp).await, "", "the modal closes");
+    let stored = reports(&w).await;
+    assert_eq!(stored.len(), 1);
+    let r = &stored[0];
+    assert_eq!(r.category, "tests");
+    assert_eq!(r.tool.as_deref(), Some("Cursor"));
+    assert_eq!(r.pull_request.map(|p| p.0), Some(w.pr));
+    assert_eq!(r.repository_name.as_deref(), Some("acme/api"));
+    assert_eq!(r.source, "shortcut");
+    assert!(r.reporter.is_some());
+
+    // The languages arrive from GitHub once; the reporter is thanked.
+    assert!(
+        eventually(PATIENCE, || async {
+            reports(&w).await[0].languages.as_deref() == Some(&["Python".to_string()][..])
+        })
+        .await,
+        "{:?}",
+        reports(&w).await
+    );
+    assert!(
+        eventually(PATIENCE, || async {
+            reports(&w).await[0].confirmation.is_some()
+        })
+        .await
+    );
+    let thanks = calls(&w.slack, "chat.postMessage").await;
+    assert_eq!(thanks.len(), 1);
+    let posted: Value = serde_json::from_slice(&thanks[0].body).unwrap();
+    assert_eq!(posted["channel"], "UDEV");
+    let text = posted.to_string();
+    assert!(text.contains("Missing or wrong tests"), "{text}");
+    assert!(
+        !text.contains("<!channel>"),
+        "a PR title never pings: {text}"
+    );
+    let files = w
+        .github
+        .received_requests()
+        .await
+        .unwrap_or_default()
+        .iter()
+        .filter(|r| r.url.path().ends_with("/files"))
+        .count();
+    assert_eq!(files, 1, "the PR's files are read once");
+
+    // A reply in the thank-you's thread adds to the report; someone else's
+    // reply, a bot's, or the same reply again does not.
+    let (channel, ts) = reports(&w).await[0].confirmation.clone().unwrap();
+    let reply = |id: &str, user: &str, text: &str, reply_ts: &str| {
+        json!({"type": "message", "channel": channel, "channel_type": "im", "user": user,
+            "text": text, "ts": reply_ts, "thread_ts": ts, "event_ts": reply_ts, "id": id})
+    };
+    for (event, user, text, reply_ts) in [
+        (
+            "Ev1",
+            "UDEV",
+            "Also: it mocked the clock wrongly",
+            "1700000100.000001",
+        ),
+        (
+            "Ev2",
+            "UDEV",
+            "Also: it mocked the clock wrongly",
+            "1700000100.000001",
+        ),
+        ("Ev3", "UOTHER", "me too", "1700000100.000002"),
+    ] {
+        let resp = slack_event(&w.app, "T1", event, reply(event, user, text, reply_ts)).await;
+        assert_eq!(resp.status(), 200);
+    }
+    assert!(
+        eventually(PATIENCE, || async { reports(&w).await[0].notes.len() == 1 }).await,
+        "{:?}",
+        reports(&w).await[0].notes
+    );
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert_eq!(
+        reports(&w).await[0].notes,
+        ["Also: it mocked the clock wrongly"]
+    );
+    w.app.stop().await;
+}
+
+#[tokio::test]
+async fn hostile_reports_are_refused_and_change_nothing() {
+    let w = world().await;
+    // Another workspace's PR.
+    let other = {
+        let mut conn = w.app.state.db.pool().acquire().await.unwrap();
+        let org2 = aimpact::store::orgs::upsert_installation(&mut conn, "T2", "Other", None)
+            .await
+            .unwrap()
+            .id;
+        let p = seed::person(&mut conn, org2, "Olga", "UOLGA", Some("olga")).await;
+        let repo = seed::repo(&mut conn, org2).await;
+        pull_requests::upsert(
+            &mut conn,
+            org2,
+            &seed::merged_pr(repo, 5, p, "olga", aimpact::store::unix_now(), 600),
+        )
+        .await
+        .unwrap()
+        .0
+    };
+    let refused = [
+        (
+            submission(
+                "UDEV",
+                Some(&other.to_string()),
+                "text",
+                r#"{"source":"shortcut"}"#,
+            ),
+            "not in this workspace",
+        ),
+        (
+            submission("UDEV", Some("not-a-number"), "text", "{}"),
+            "Choose a pull request",
+        ),
+        (
+            submission("UDEV", None, &"x".repeat(10_000), "{}"),
+            "under 3000 characters",
+        ),
+        (submission("UDEV", None, "   ", "{}"), "what happened"),
+    ];
+    for (payload, why) in refused {
+        let resp = slack_interaction(&w.app, &payload).await;
+        assert_eq!(resp.status(), 200);
+        let body = body_of(resp).await;
+        assert!(body.contains("\"errors\""), "{body}");
+        assert!(body.contains(why), "{why}: {body}");
+    }
+    assert!(reports(&w).await.is_empty());
+
+    // A forged private_metadata is only a label; mentions in the text are
+    // stored as typed and never reach Slack from here.
+    let resp = slack_interaction(
+        &w.app,
+        &submission(
+            "UDEV",
+            None,
+            "<!here> it invented `pay.retry()` <@UADMIN>",
+            r#"{"source":"<script>","pr":999999}"#,
+        ),
+    )
+    .await;
+    assert_eq!(resp.status(), 200);
+    let stored = reports(&w).await;
+    assert_eq!(stored.len(), 1);
+    assert_eq!(stored[0].source, "shortcut");
+    assert_eq!(stored[0].pull_request, None);
+    assert!(
+        eventually(PATIENCE, || async {
+            !calls(&w.slack, "chat.postMessage").await.is_empty()
+        })
+        .await
+    );
+    for call in calls(&w.slack, "chat.postMessage").await {
+        let text = String::from_utf8_lossy(&call.body).to_string();
+        assert!(
+            !text.contains("<!here>") && !text.contains("<@UADMIN>"),
+            "{text}"
+        );
+    }
+
+    // The PR search lists this workspace's PRs only.
+    let search = json!({
+        "type": "block_suggestion", "team": {"id": "T1"}, "user": {"id": "UDEV"},
+        "action_id": "feedback_pr_value", "block_id": "feedback_pr", "value": "",
+        "view": {"id": "V9", "callback_id": "report_ai_issue"}
+    });
+    let body: Value = slack_interaction(&w.app, &search)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let values: Vec<&str> = body["options"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|o| o["value"].as_str())
+        .collect();
+    assert_eq!(values, [w.pr.to_string()]);
+    w.app.stop().await;
+}
