@@ -183,6 +183,160 @@ pub fn reaction_prompt(value: &str) -> Surface {
 /// `/metrics help`).
 pub const REPORT_REACTION: &str = "warning";
 
+/// One recurring problem as `/metrics feedback` shows it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ProblemLine {
+    /// Stored category.
+    pub category: String,
+    /// Reports describing it.
+    pub reports: usize,
+    /// The repository most of them are about.
+    pub repository: Option<String>,
+    /// The language most of them touch.
+    pub language: Option<String>,
+    /// Its weightiest (stemmed) terms.
+    pub terms: Vec<String>,
+    /// Example descriptions the viewer may read (none for others' reports).
+    pub quotes: Vec<String>,
+}
+
+/// One report in a list: who (when the viewer may see names), what, where.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ReportLine {
+    /// When, e.g. `Mar 3`.
+    pub when: String,
+    /// The reporter's name, for admins and the leads of their team.
+    pub who: Option<String>,
+    /// Stored category.
+    pub category: String,
+    /// `owner/name#123`, when linked.
+    pub pr: Option<String>,
+    /// What happened.
+    pub text: String,
+}
+
+/// What `/metrics feedback` shows a viewer.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FeedbackView {
+    /// "last 30 days".
+    pub period: String,
+    /// Reports in the period, org-wide.
+    pub total: usize,
+    /// Org-wide counts: by category (stored spelling), tool, repository and
+    /// language, largest first.
+    pub by_category: Vec<(String, usize)>,
+    /// By assistant.
+    pub by_tool: Vec<(String, usize)>,
+    /// By repository.
+    pub by_repository: Vec<(String, usize)>,
+    /// By language.
+    pub by_language: Vec<(String, usize)>,
+    /// Top problems this period.
+    pub problems: Vec<ProblemLine>,
+    /// The list heading ("Your reports", "Your teams' reports", "Recent reports").
+    pub list_title: String,
+    /// The reports the viewer may read, newest first.
+    pub list: Vec<ReportLine>,
+}
+
+fn count_line(items: &[(String, usize)], label: impl Fn(&str) -> String) -> String {
+    if items.is_empty() {
+        return "—".into();
+    }
+    let shown: Vec<String> = items
+        .iter()
+        .take(4)
+        .map(|(k, n)| format!("{} {n}", label(k)))
+        .collect();
+    let more = items.len().saturating_sub(4);
+    if more > 0 {
+        format!("{} · +{more} more", shown.join(" · "))
+    } else {
+        shown.join(" · ")
+    }
+}
+
+fn quote(text: &str) -> String {
+    let one_line: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    format!("> _{}_", escape_and_truncate(&one_line, 200))
+}
+
+/// `/metrics feedback`: what people reported an AI assistant got wrong.
+pub fn feedback_message(v: &FeedbackView) -> Surface {
+    let mut s = Surface::message();
+    s.push(Block::header(&format!("AI issue reports · {}", v.period)));
+    if v.total == 0 {
+        s.push(Block::section(
+            "No AI issues reported in this period. Anyone can report one with the *Report AI \
+             issue* message shortcut, the button on App Home, or a :warning: reaction on a survey DM.",
+        ));
+        s.push(Block::buttons(None, vec![report_button("home")]));
+        return s;
+    }
+    let esc = |k: &str| escape_and_truncate(k, 60);
+    s.push(Block::fields(&[
+        format!(
+            "*Reports*\n{} · {}",
+            v.total,
+            count_line(&v.by_category, |k| category_label(k).to_string())
+        ),
+        format!("*Assistants*\n{}", count_line(&v.by_tool, esc)),
+        format!("*Repositories*\n{}", count_line(&v.by_repository, esc)),
+        format!("*Languages*\n{}", count_line(&v.by_language, esc)),
+    ]));
+    s.push(Block::divider());
+    if v.problems.is_empty() {
+        s.push(Block::context(
+            "No recurring problem yet: a problem shows here once two or more reports describe it.",
+        ));
+    } else {
+        s.push(Block::section("*Top problems this period*"));
+        for p in v.problems.iter().take(5) {
+            let mut line = format!("*{}* · {} reports", category_label(&p.category), p.reports);
+            if let Some(r) = &p.repository {
+                line.push_str(&format!(" in {}", esc(r)));
+            }
+            if let Some(l) = &p.language {
+                line.push_str(&format!(", {}", esc(l)));
+            }
+            if !p.terms.is_empty() {
+                let terms: Vec<String> = p.terms.iter().map(|t| esc(t)).collect();
+                line.push_str(&format!(" — about _{}_", terms.join(", ")));
+            }
+            for q in &p.quotes {
+                line.push('\n');
+                line.push_str(&quote(q));
+            }
+            s.push(Block::section(&line));
+        }
+    }
+    if !v.list.is_empty() {
+        s.push(Block::divider());
+        let mut text = format!("*{}*", escape_and_truncate(&v.list_title, 80));
+        for r in v.list.iter().take(5) {
+            text.push_str(&format!(
+                "\n• {} · *{}*",
+                esc(&r.when),
+                category_label(&r.category)
+            ));
+            if let Some(who) = &r.who {
+                text.push_str(&format!(" · {}", esc(who)));
+            }
+            if let Some(pr) = &r.pr {
+                text.push_str(&format!(" · {}", esc(pr)));
+            }
+            let one_line: String = r.text.split_whitespace().collect::<Vec<_>>().join(" ");
+            text.push_str(&format!(" — {}", escape_and_truncate(&one_line, 140)));
+        }
+        s.push(Block::section(&text));
+    }
+    s.push(Block::context(
+        "Counts are for the whole workspace. Quotes and names are shown only to aimpact admins \
+         and the leads of the reporter's team; everyone sees their own reports.",
+    ));
+    s
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -240,6 +394,56 @@ mod tests {
         assert!(!text.contains("<!channel>"), "{text}");
         assert!(text.contains("Missing or wrong tests"));
         insta::assert_json_snapshot!("report_thanks", json);
+    }
+
+    #[test]
+    fn the_feedback_view_is_valid_escaped_and_has_an_empty_state() {
+        let empty = feedback_message(&FeedbackView {
+            period: "last 30 days".into(),
+            ..FeedbackView::default()
+        });
+        crate::validate(&empty.blocks(), SurfaceKind::Message).unwrap();
+        assert!(
+            serde_json::to_string(&empty)
+                .unwrap()
+                .contains("No AI issues reported")
+        );
+        let view = FeedbackView {
+            period: "last 30 days".into(),
+            total: 12,
+            by_category: vec![("tests".into(), 9), ("security".into(), 3)],
+            by_tool: vec![("Cursor".into(), 12)],
+            by_repository: vec![("acme/payments-core".into(), 12)],
+            by_language: vec![("Python".into(), 12)],
+            problems: vec![ProblemLine {
+                category: "tests".into(),
+                reports: 9,
+                repository: Some("acme/payments-core".into()),
+                language: Some("Python".into()),
+                terms: vec!["retry".into(), "tests".into()],
+                quotes: vec!["<!channel> tests skip *retries*".into()],
+            }],
+            list_title: "Recent reports".into(),
+            list: vec![ReportLine {
+                when: "Mar 3".into(),
+                who: Some("Dana <@U1>".into()),
+                category: "tests".into(),
+                pr: Some("acme/payments-core#7".into()),
+                text: "no\ntests".into(),
+            }],
+        };
+        let m = feedback_message(&view);
+        crate::validate(&m.blocks(), SurfaceKind::Message).unwrap();
+        let text = serde_json::to_string(&m).unwrap();
+        assert!(
+            !text.contains("<!channel>") && !text.contains("<@U1>"),
+            "{text}"
+        );
+        assert!(
+            text.contains("9 reports in acme/payments-core, Python"),
+            "{text}"
+        );
+        insta::assert_json_snapshot!("feedback_message", serde_json::to_value(&m).unwrap());
     }
 
     #[test]

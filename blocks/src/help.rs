@@ -4,7 +4,7 @@ use crate::kit::Block;
 use crate::surface::Surface;
 
 /// One line per command form, in the order people need them.
-pub const COMMANDS: [(&str, &str); 9] = [
+pub const COMMANDS: [(&str, &str); 10] = [
     ("/metrics", "engineering overview for the org"),
     ("/metrics me", "your own numbers"),
     ("/metrics team <name>", "one team's numbers"),
@@ -15,6 +15,10 @@ pub const COMMANDS: [(&str, &str); 9] = [
     ),
     ("/metrics jira", "Jira: velocity, issue cycle time"),
     ("/metrics copilot", "GitHub Copilot usage"),
+    (
+        "/metrics feedback",
+        "AI issue reports: what assistants got wrong, recurring problems",
+    ),
     (
         "/metrics leaderboard [optout | optin]",
         "this week's leaderboard so far; leave or rejoin the rankings",
@@ -46,7 +50,9 @@ pub fn metrics_help(lead: Option<&str>) -> Surface {
     }
     s.push(Block::section(&grammar_mrkdwn()));
     s.push(Block::context(
-        "Answers are private to you; each has a *Share in channel* button.",
+        "Answers are private to you; each has a *Share in channel* button. To report what an AI \
+         assistant got wrong: the *Report AI issue* message shortcut, or react with :warning: \
+         to a survey DM.",
     ));
     s
 }

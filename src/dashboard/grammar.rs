@@ -1,5 +1,5 @@
 //! The `/metrics` grammar of docs/product.md, parsed once into a typed query:
-//! `/metrics [me | team <name> | repo <name> | ai | jira | copilot |
+//! `/metrics [me | team <name> | repo <name> | ai | jira | copilot | feedback |
 //! leaderboard [optout|optin] | help] [7d | 30d | 90d | YYYY-MM-DD..YYYY-MM-DD]`.
 
 use chrono::NaiveDate;
@@ -46,6 +46,8 @@ pub enum View {
     Jira,
     /// `/metrics copilot`.
     Copilot,
+    /// `/metrics feedback`: AI issue reports and their patterns.
+    Feedback,
     /// `/metrics leaderboard`.
     Leaderboard,
     /// `/metrics leaderboard optout|optin`.
@@ -148,6 +150,7 @@ pub fn parse(text: &str) -> Result<Query, GrammarError> {
         },
         Some("jira") => View::Jira,
         Some("copilot") => View::Copilot,
+        Some("feedback") => View::Feedback,
         Some("help") | Some("?") => View::Help,
         Some(kw @ ("team" | "repo")) => {
             let name: Vec<&str> = rest.by_ref().collect();
@@ -243,6 +246,7 @@ mod tests {
         assert!(matches!(parse("ai wat"), Err(GrammarError::Extra(_))));
         assert_eq!(parse("jira 30d"), q(View::Jira, Range::LastDays(30)));
         assert_eq!(parse("copilot"), q(View::Copilot, d));
+        assert_eq!(parse("feedback"), q(View::Feedback, d));
         assert_eq!(parse("leaderboard"), q(View::Leaderboard, d));
         assert_eq!(
             parse("leaderboard optout"),

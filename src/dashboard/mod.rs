@@ -263,7 +263,7 @@ pub async fn answer(
         // Mapped to its subject's view above.
         View::Ai(_) => Target::Org,
         View::Copilot => return Ok(Answer::NotYet("GitHub Copilot usage".into())),
-        View::Leaderboard | View::LeaderboardOptOut(_) => {
+        View::Leaderboard | View::LeaderboardOptOut(_) | View::Feedback => {
             // The leaderboard's own (and a change, for the opt-out):
             // `slack::dashboards` answers them before asking here.
             return Ok(Answer::Correction(String::new()));

@@ -6,6 +6,7 @@
 //! build on these reports.
 
 pub mod slack;
+pub mod view;
 
 use crate::domain::OrgId;
 use crate::state::AppState;

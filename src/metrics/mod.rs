@@ -7,6 +7,7 @@
 pub mod aggregate; // median, nearest-rank p75/p90, "not enough data" below 5 values
 pub mod ai; // detected AI signals: which rule fired and why, one assistant list
 pub mod dashboard; // headline numbers of a period against the previous one, review load
+pub mod feedback; // AI issue reports: groupings, recurring problems (stemmed TF-IDF, cosine)
 pub mod impact; // AI vs non-AI comparisons per metric and signal, shares, agreement
 pub mod jira; // Jira issues: status-category cycle, story points/sprint fields, PR keys, velocity
 pub mod leaderboard; // weekly rankings: minimums, shared ranks, opted-out people never named

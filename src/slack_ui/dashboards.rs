@@ -47,6 +47,7 @@ pub fn question_text(view: &View, range: Range) -> String {
         View::Ai(crate::dashboard::grammar::AiOf::Team(t)) => format!("ai team {t}"),
         View::Jira => "jira".into(),
         View::Copilot => "copilot".into(),
+        View::Feedback => "feedback".into(),
         View::Leaderboard => "leaderboard".into(),
         View::LeaderboardOptOut(out) => {
             format!("leaderboard {}", if *out { "optout" } else { "optin" })
@@ -142,6 +143,19 @@ pub async fn answer_as(
         ));
     }
     let viewer = dash::viewer(&state.db, org, user, role).await?;
+    if query.view == View::Feedback {
+        // The feedback loop's own view (it sits beside the dashboards).
+        let period = match dash::period(query.range, state.clock.now()) {
+            Ok(p) => p,
+            Err(correction) => return Ok(Answer::Correction(correction)),
+        };
+        let words = dash::range_words(query.range);
+        let model = crate::feedback::view::view(state, org, &viewer, period, &words).await?;
+        return Ok(Answer::Message(
+            Box::new(blocks::feedback::feedback_message(&model)),
+            "AI issue reports".into(),
+        ));
+    }
     dash::answer(state, org, &viewer, query, None, delivery)
         .await
         .map_err(|e| ListenerError::Other(e.to_string()))

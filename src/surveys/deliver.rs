@@ -35,6 +35,11 @@ pub use crate::jobs::kinds::DeliverSurveys;
 pub const TASK: &str = "surveys.deliver";
 /// People messaged at once.
 pub const LANES: usize = 512;
+/// Due questions taken per pass, author and reviewer together: a fan-out
+/// of thousands goes out in one pass, each person's lane whole (a second
+/// pass would wait for the slowest lane of the first).
+const SENDS_PER_PASS: i64 = 4_000;
+
 /// How long one message may wait out Slack's rate limits before it is put
 /// back in the queue: well inside a claim's life
 /// ([`surveys::CLAIM_STALE_SECS`]), so no other worker takes a claim whose
@@ -187,7 +192,7 @@ pub async fn deliver(state: &AppState, org_id: OrgId) -> Result<Report, DeliverE
         let now = state.clock.now();
         let due = {
             let mut conn = state.db.pool().acquire().await.map_err(StoreError::from)?;
-            surveys::due_sends(&mut conn, org_id, now, 2_000).await?
+            surveys::due_sends(&mut conn, org_id, now, SENDS_PER_PASS).await?
         };
         if due.is_empty() {
             break;

@@ -348,3 +348,107 @@ async fn hostile_reports_are_refused_and_change_nothing() {
     assert_eq!(values, [w.pr.to_string()]);
     w.app.stop().await;
 }
+
+async fn ask_metrics(app: &TestApp, user: &str, text: &str) -> Value {
+    let r = crate::helpers::slack_form(
+        app,
+        "/slack/commands",
+        &[
+            ("command", "/metrics"),
+            ("text", text),
+            ("team_id", "T1"),
+            ("user_id", user),
+            ("channel_id", "C1"),
+            ("response_url", "http://127.0.0.1:9/never"),
+            ("trigger_id", "1.2.3"),
+        ],
+    )
+    .await;
+    assert_eq!(r.status(), 200);
+    r.json().await.unwrap()
+}
+
+#[tokio::test]
+async fn metrics_feedback_groups_reports_finds_the_recurring_problem_and_keeps_words_to_who_may_read_them()
+ {
+    let w = world().await;
+    // Nothing reported yet: the empty state says how to report.
+    let empty = ask_metrics(&w.app, "UDEV", "feedback").await.to_string();
+    assert!(empty.contains("No AI issues reported"), "{empty}");
+
+    let (dana, olga) = {
+        let mut conn = w.app.state.db.pool().acquire().await.unwrap();
+        aimpact::store::roles::set(
+            &mut conn,
+            w.org,
+            "UADMIN",
+            aimpact::domain::Role::Admin,
+            None,
+        )
+        .await
+        .unwrap();
+        let olga = seed::person(&mut conn, w.org, "Olga Other", "UOLGA", Some("olga")).await;
+        let dana = aimpact::store::people::find_by_identity(
+            &mut conn,
+            w.org,
+            aimpact::domain::Provider::Slack,
+            "UDEV",
+        )
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
+        (dana, olga)
+    };
+    let texts = [
+        (dana, "Generated tests never exercise the retry path"),
+        (olga, "The tests it wrote skip the retry path entirely"),
+        (olga, "No tests for the retry logic were generated"),
+        (dana, "It invented payments.refund_all which does not exist"),
+    ];
+    for (who, text) in texts {
+        let mut conn = w.app.state.db.pool().acquire().await.unwrap();
+        feedback::create(
+            &mut conn,
+            w.org,
+            &feedback::NewReport {
+                reporter_slack_user_id: if who == dana { "UDEV" } else { "UOLGA" }.into(),
+                reporter: Some(who),
+                category: if text.contains("invented") {
+                    "invented_api"
+                } else {
+                    "tests"
+                }
+                .into(),
+                tool: Some("Cursor".into()),
+                pull_request: Some(aimpact::domain::PullRequestId(w.pr)),
+                description: text.into(),
+                source: "shortcut".into(),
+            },
+        )
+        .await
+        .unwrap();
+    }
+
+    // The admin: counts, the recurring problem with quotes, names.
+    let admin = ask_metrics(&w.app, "UADMIN", "feedback").await;
+    let blocks: Vec<blocks::Block> = serde_json::from_value(admin["blocks"].clone()).unwrap();
+    blocks::validate(&blocks, blocks::SurfaceKind::Message).unwrap();
+    let text = admin.to_string();
+    assert!(text.contains("4 · Missing or wrong tests 3"), "{text}");
+    assert!(
+        text.contains("Missing or wrong tests* · 3 reports in acme/api"),
+        "{text}"
+    );
+    assert!(text.contains("skip the retry path"), "{text}");
+    assert!(text.contains("Olga Other"), "{text}");
+
+    // A developer: the same counts and problem, only their own words.
+    let dev = ask_metrics(&w.app, "UDEV", "feedback").await.to_string();
+    assert!(dev.contains("Missing or wrong tests* · 3 reports"), "{dev}");
+    assert!(dev.contains("Your reports"), "{dev}");
+    assert!(dev.contains("refund_all"), "their own report: {dev}");
+    assert!(!dev.contains("skip the retry path"), "Olga's words: {dev}");
+    assert!(!dev.contains("Olga"), "no names for developers: {dev}");
+    w.app.stop().await;
+}

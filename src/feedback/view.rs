@@ -1,0 +1,155 @@
+//! `/metrics feedback`: the period's reports grouped, the recurring
+//! problems, and the reports the viewer may read, under the visibility
+//! rule: counts are the workspace's; quotes and names only for admins (every
+//! report) and leads (their teams' members' reports); everyone sees their
+//! own reports.
+
+use std::collections::{HashMap, HashSet};
+
+use blocks::feedback::{FeedbackView, ProblemLine, ReportLine};
+
+use crate::domain::{PersonId, Role, Viewer};
+use crate::metrics::dashboard::Period;
+use crate::metrics::feedback::{ReportFact, breakdown, recurring};
+use crate::metrics::rollup::week_start;
+use crate::state::AppState;
+use crate::store::feedback::{self as store, Report};
+use crate::store::orgs::Org;
+use crate::store::{StoreError, people, teams};
+
+/// Reports listed under the counts.
+const LISTED: usize = 5;
+
+fn fact(r: &Report) -> ReportFact {
+    let mut text = r.description.clone();
+    for n in &r.notes {
+        text.push('\n');
+        text.push_str(n);
+    }
+    ReportFact {
+        id: r.id.0,
+        category: r.category.clone(),
+        tool: r.tool.clone(),
+        repository: r.repository_name.clone(),
+        languages: r.languages.clone().unwrap_or_default(),
+        week: week_start(r.created_at),
+        text,
+    }
+}
+
+fn day(t: i64) -> String {
+    chrono::DateTime::from_timestamp(t, 0)
+        .map(|d| d.format("%b %-d").to_string())
+        .unwrap_or_default()
+}
+
+/// Who may read which reports' words: `None` is everyone's (admins).
+async fn readable(
+    state: &AppState,
+    org: &Org,
+    viewer: &Viewer,
+) -> Result<Option<HashSet<PersonId>>, StoreError> {
+    if viewer.role == Role::Admin {
+        return Ok(None);
+    }
+    let mut people: HashSet<PersonId> = viewer.person.into_iter().collect();
+    if viewer.role == Role::Lead {
+        let mut conn = state.db.pool().acquire().await?;
+        for team in &viewer.leads {
+            people.extend(teams::members(&mut conn, org.id, *team).await?);
+        }
+    }
+    Ok(Some(people))
+}
+
+/// The view of `period` (called `words`, e.g. "last 30 days") for `viewer`.
+pub async fn view(
+    state: &AppState,
+    org: &Org,
+    viewer: &Viewer,
+    period: Period,
+    words: &str,
+) -> Result<FeedbackView, StoreError> {
+    let reports: Vec<Report> = {
+        let mut conn = state.db.pool().acquire().await?;
+        store::since(&mut conn, org.id, period.from)
+            .await?
+            .into_iter()
+            .filter(|r| r.created_at <= period.to)
+            .collect()
+    };
+    let readable = readable(state, org, viewer).await?;
+    let may_read = |r: &Report| match &readable {
+        None => true,
+        Some(set) => r.reporter.is_some_and(|p| set.contains(&p)),
+    };
+    let names: HashMap<PersonId, String> = if viewer.role == Role::Developer {
+        HashMap::new()
+    } else {
+        let mut conn = state.db.pool().acquire().await?;
+        people::list(&mut conn, org.id)
+            .await?
+            .into_iter()
+            .map(|p| (p.id, p.display_name))
+            .collect()
+    };
+    let facts: Vec<ReportFact> = reports.iter().map(fact).collect();
+    let counts = breakdown(&facts);
+    let by_id: HashMap<i64, &Report> = reports.iter().map(|r| (r.id.0, r)).collect();
+    let problems = recurring(&facts)
+        .into_iter()
+        .map(|p| {
+            let quotes = p
+                .reports
+                .iter()
+                .filter_map(|id| by_id.get(id))
+                .filter(|r| may_read(r))
+                .map(|r| r.description.clone())
+                .take(2)
+                .collect();
+            ProblemLine {
+                category: p.category,
+                reports: p.reports.len(),
+                repository: p.repository,
+                language: p.language,
+                terms: p.terms,
+                quotes,
+            }
+        })
+        .collect();
+    let list: Vec<ReportLine> = reports
+        .iter()
+        .rev()
+        .filter(|r| match viewer.role {
+            Role::Developer => viewer.person.is_some() && r.reporter == viewer.person,
+            _ => may_read(r),
+        })
+        .take(LISTED)
+        .map(|r| ReportLine {
+            when: day(r.created_at),
+            who: if viewer.role == Role::Developer {
+                None
+            } else {
+                r.reporter.and_then(|p| names.get(&p).cloned())
+            },
+            category: r.category.clone(),
+            pr: r.repository_name.clone(),
+            text: r.description.clone(),
+        })
+        .collect();
+    Ok(FeedbackView {
+        period: words.to_string(),
+        total: counts.total,
+        by_category: counts.by_category,
+        by_tool: counts.by_tool,
+        by_repository: counts.by_repository,
+        by_language: counts.by_language,
+        problems,
+        list_title: match viewer.role {
+            Role::Admin => "Recent reports".into(),
+            Role::Lead => "Recent reports from your teams".into(),
+            Role::Developer => "Your reports".into(),
+        },
+        list,
+    })
+}
