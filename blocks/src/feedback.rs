@@ -237,6 +237,10 @@ pub struct FeedbackView {
     pub list_title: String,
     /// The reports the viewer may read, newest first.
     pub list: Vec<ReportLine>,
+    /// Suggested rules: `(evidence, rule)`, most reports first.
+    pub suggestions: Vec<(String, String)>,
+    /// Reports of one pattern before a rule is suggested.
+    pub min_reports: usize,
 }
 
 fn count_line(items: &[(String, usize)], label: impl Fn(&str) -> String) -> String {
@@ -310,6 +314,26 @@ pub fn feedback_message(v: &FeedbackView) -> Surface {
             s.push(Block::section(&line));
         }
     }
+    s.push(Block::divider());
+    if v.suggestions.is_empty() {
+        s.push(Block::context(&format!(
+            "No suggested rule yet: aimpact suggests one for your agent config files once {} \
+             reports share a category, repository and language.",
+            v.min_reports
+        )));
+    } else {
+        s.push(Block::section(&format!(
+            "*Suggested rules* (from {} or more reports each)",
+            v.min_reports
+        )));
+        for (evidence, rule) in v.suggestions.iter().take(3) {
+            s.push(Block::section(&format!(
+                "{}\n> {}",
+                escape_and_truncate(evidence, 300),
+                escape_and_truncate(rule, 1_200)
+            )));
+        }
+    }
     if !v.list.is_empty() {
         s.push(Block::divider());
         let mut text = format!("*{}*", escape_and_truncate(&v.list_title, 80));
@@ -333,6 +357,52 @@ pub fn feedback_message(v: &FeedbackView) -> Surface {
     s.push(Block::context(
         "Counts are for the whole workspace. Quotes and names are shown only to aimpact admins \
          and the leads of the reporter's team; everyone sees their own reports.",
+    ));
+    s
+}
+
+/// App Home's AI issue reports section: the last 30 days in one line, the
+/// top problem, and the viewer's own count; nothing when nobody reported.
+pub fn home_section(total: usize, top: Option<&ProblemLine>, mine: usize) -> Vec<Block> {
+    if total == 0 {
+        return Vec::new();
+    }
+    let mut line = format!(
+        "*:male-detective: AI issue reports* · last 30 days: {total} report{}",
+        if total == 1 { "" } else { "s" }
+    );
+    if mine > 0 {
+        line.push_str(&format!(" ({mine} yours)"));
+    }
+    if let Some(p) = top {
+        line.push_str(&format!(
+            "\nTop problem: *{}* · {} reports",
+            category_label(&p.category),
+            p.reports
+        ));
+        if let Some(r) = &p.repository {
+            line.push_str(&format!(" in {}", escape_and_truncate(r, 60)));
+        }
+    }
+    vec![
+        Block::section(&line),
+        Block::context("`/metrics feedback` shows the patterns."),
+    ]
+}
+
+/// The DM each admin gets when a new rule is suggested.
+pub fn suggestion_dm(evidence: &str, rule: &str) -> Surface {
+    let mut s = Surface::message();
+    s.push(Block::section(&format!(
+        ":bulb: *A new suggested rule for your AI assistants*\n{}",
+        escape_and_truncate(evidence, 300)
+    )));
+    s.push(Block::section(&format!(
+        "> {}",
+        escape_and_truncate(rule, 1_500)
+    )));
+    s.push(Block::context(
+        "`/metrics feedback` lists every suggestion with its evidence.",
     ));
     s
 }
@@ -431,6 +501,12 @@ mod tests {
                 pr: Some("acme/payments-core#7".into()),
                 text: "no\ntests".into(),
             }],
+            suggestions: vec![(
+                "Based on 9 reports about missing or wrong tests in acme/payments-core, Python."
+                    .into(),
+                "Every behaviour change comes with tests.".into(),
+            )],
+            min_reports: 5,
         };
         let m = feedback_message(&view);
         crate::validate(&m.blocks(), SurfaceKind::Message).unwrap();
@@ -444,6 +520,36 @@ mod tests {
             "{text}"
         );
         insta::assert_json_snapshot!("feedback_message", serde_json::to_value(&m).unwrap());
+    }
+
+    #[test]
+    fn the_home_section_is_empty_without_reports_and_names_the_top_problem() {
+        assert!(home_section(0, None, 0).is_empty());
+        let top = ProblemLine {
+            category: "tests".into(),
+            reports: 9,
+            repository: Some("acme/api".into()),
+            ..ProblemLine::default()
+        };
+        let blocks = home_section(12, Some(&top), 2);
+        crate::validate(&blocks, SurfaceKind::Home).unwrap();
+        let text = serde_json::to_string(&blocks).unwrap();
+        assert!(text.contains("12 reports (2 yours)"), "{text}");
+        assert!(
+            text.contains("Missing or wrong tests* · 9 reports in acme/api"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn the_suggestion_dm_is_valid_and_escaped() {
+        let dm = suggestion_dm("Based on 5 reports <!here>", "Write *tests* <@U1>");
+        crate::validate(&dm.blocks(), SurfaceKind::Message).unwrap();
+        let text = serde_json::to_string(&dm).unwrap();
+        assert!(
+            !text.contains("<!here>") && !text.contains("<@U1>"),
+            "{text}"
+        );
     }
 
     #[test]

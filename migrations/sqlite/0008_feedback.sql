@@ -36,3 +36,22 @@ create table ai_report_note (
     updated_at bigint not null,
     unique (org_id, ai_report_id, slack_message_ts)
 );
+
+-- A suggested agent rule for a pattern of reports (category, repository,
+-- language) once it has enough reports; one per pattern and org.
+create table rule_suggestion (
+    rule_suggestion_id integer primary key,
+    org_id bigint not null references org (org_id) on delete cascade,
+    scope_key text not null,
+    category text not null,
+    repository text,
+    language text,
+    report_count bigint not null,
+    evidence text not null,
+    rule_text text not null,
+    status text not null default 'suggested'
+        check (status in ('suggested', 'accepted', 'dismissed', 'adopted')),
+    created_at bigint not null,
+    updated_at bigint not null,
+    unique (org_id, scope_key)
+);

@@ -199,6 +199,61 @@ pub async fn fetch_languages(state: &AppState, org: OrgId, report: ReportId, pr:
     }
 }
 
+/// Reports looked at for rule suggestions.
+const SUGGEST_WINDOW_SECS: i64 = 90 * 86_400;
+
+/// Re-counts the patterns of the last 90 days' reports and records a rule
+/// suggestion for each with at least `metrics::rules::MIN_REPORTS`; the
+/// admins (the installer and stored admins) get one DM per new suggestion.
+/// Returns how many were new.
+pub async fn refresh_suggestions(
+    state: &AppState,
+    org: &crate::store::orgs::Org,
+) -> Result<usize, crate::store::StoreError> {
+    use crate::metrics::rules::{MIN_REPORTS, suggestions};
+    let now = state.clock.now();
+    let mut conn = state.db.pool().acquire().await?;
+    let reports = store::since(&mut conn, org.id, now - SUGGEST_WINDOW_SECS).await?;
+    let facts: Vec<_> = reports.iter().map(view::fact).collect();
+    let mut new = Vec::new();
+    for s in suggestions(&facts, MIN_REPORTS) {
+        if store::suggest(&mut conn, org.id, &s).await? {
+            new.push(s);
+        }
+    }
+    if new.is_empty() {
+        return Ok(0);
+    }
+    let mut admins: Vec<String> = org.installed_by_slack_user_id.iter().cloned().collect();
+    for (user, _) in crate::store::roles::admins(&mut conn, org.id).await? {
+        if !admins.contains(&user) {
+            admins.push(user);
+        }
+    }
+    drop(conn);
+    let slack = match crate::slack::client::for_org_if_installed(state, org).await {
+        Ok(Some(slack)) => slack,
+        Ok(None) => return Ok(new.len()),
+        Err(e) => {
+            tracing::warn!(org_id = %org.id, error = %e, "no Slack client to announce a rule suggestion");
+            return Ok(new.len());
+        }
+    };
+    for s in &new {
+        let message = crate::surveys::body(
+            &blocks::feedback::suggestion_dm(&s.evidence, &s.rule),
+            "A new suggested rule for your AI assistants",
+        );
+        for admin in &admins {
+            if let Err(e) = slack.post_message(admin, &message).await {
+                tracing::warn!(org_id = %org.id, error = %e, "could not tell an admin about a rule suggestion");
+            }
+        }
+    }
+    tracing::info!(org_id = %org.id, new = new.len(), "rule suggestions ready");
+    Ok(new.len())
+}
+
 /// The org's PR a message links to, if any.
 pub async fn linked_pr(
     state: &AppState,

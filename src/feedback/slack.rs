@@ -313,6 +313,9 @@ async fn submitted(ctx: Ctx, i: Interaction) -> ListenerResult {
         if let Some(pr) = pr_ref {
             super::fetch_languages(&ctx.state, ctx.org.id, id, &pr).await;
         }
+        if let Err(e) = super::refresh_suggestions(&ctx.state, &ctx.org).await {
+            tracing::warn!(org_id = %ctx.org.id, error = %e, "could not refresh rule suggestions");
+        }
     });
     Ok(Ack::Empty)
 }

@@ -20,7 +20,8 @@ use crate::store::{StoreError, people, teams};
 /// Reports listed under the counts.
 const LISTED: usize = 5;
 
-fn fact(r: &Report) -> ReportFact {
+/// A stored report as the pure patterns read it (its thread notes with it).
+pub fn fact(r: &Report) -> ReportFact {
     let mut text = r.description.clone();
     for n in &r.notes {
         text.push('\n');
@@ -79,6 +80,15 @@ pub async fn view(
             .collect()
     };
     let readable = readable(state, org, viewer).await?;
+    let suggestions: Vec<(String, String)> = {
+        let mut conn = state.db.pool().acquire().await?;
+        store::suggestions(&mut conn, org.id)
+            .await?
+            .into_iter()
+            .filter(|s| s.status != "dismissed")
+            .map(|s| (s.evidence, s.rule))
+            .collect()
+    };
     let may_read = |r: &Report| match &readable {
         None => true,
         Some(set) => r.reporter.is_some_and(|p| set.contains(&p)),
@@ -151,5 +161,40 @@ pub async fn view(
             Role::Developer => "Your reports".into(),
         },
         list,
+        suggestions,
+        min_reports: crate::metrics::rules::MIN_REPORTS,
     })
+}
+
+/// App Home's section for `viewer`: the last 30 days' count, the top
+/// problem and how many are theirs (aggregates only: no words, no names).
+pub async fn home_section(
+    state: &AppState,
+    org: &Org,
+    viewer: &Viewer,
+) -> Result<Vec<blocks::Block>, StoreError> {
+    const DAYS_30: i64 = 30 * 86_400;
+    let now = state.clock.now();
+    let reports: Vec<Report> = {
+        let mut conn = state.db.pool().acquire().await?;
+        store::since(&mut conn, org.id, now - DAYS_30).await?
+    };
+    let mine = reports
+        .iter()
+        .filter(|r| viewer.person.is_some() && r.reporter == viewer.person)
+        .count();
+    let facts: Vec<ReportFact> = reports.iter().map(fact).collect();
+    let top = recurring(&facts).into_iter().next().map(|p| ProblemLine {
+        category: p.category,
+        reports: p.reports.len(),
+        repository: p.repository,
+        language: p.language,
+        terms: p.terms,
+        quotes: Vec::new(),
+    });
+    Ok(blocks::feedback::home_section(
+        reports.len(),
+        top.as_ref(),
+        mine,
+    ))
 }

@@ -13,6 +13,7 @@ pub mod jira; // Jira issues: status-category cycle, story points/sprint fields,
 pub mod leaderboard; // weekly rankings: minimums, shared ranks, opted-out people never named
 pub mod pr; // per-PR times, size, revert/hotfix flags, bots
 pub mod rollup; // weekly per-scope aggregates: the facts of a week in, one row per scope out
+pub mod rules; // suggested agent rules from report patterns: deterministic templates per category and language
 pub mod stats; // bootstrap medians, Mann-Whitney U, verdicts, Cohen's kappa (AI comparisons)
 
 pub use aggregate::{MIN_SAMPLE, Summary, median, p75, p90, percentile_nearest_rank, summarise};

@@ -343,6 +343,8 @@ pub async fn home_view_as(
     let dashboard = super::dashboards::home_dashboard(ctx, user, role, state, delivery).await?;
     let mut mine = survey_section(ctx, user).await?;
     mine.extend(leaderboard_section(ctx, user).await?);
+    let viewer = crate::dashboard::viewer(&ctx.state.db, &ctx.org, user, role).await?;
+    mine.extend(crate::feedback::view::home_section(&ctx.state, &ctx.org, &viewer).await?);
     let view = match (role, dashboard) {
         (Role::Admin, Some(d)) => {
             let checklist = admin_setup(&checklist(ctx).await?).into_blocks();

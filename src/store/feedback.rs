@@ -292,3 +292,93 @@ pub async fn since(conn: &mut AnyConnection, org: OrgId, since: i64) -> StoreRes
         .collect::<Result<Vec<_>, _>>()?;
     with_notes(conn, org, reports).await
 }
+
+/// A stored rule suggestion.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredSuggestion {
+    /// Its id.
+    pub id: i64,
+    /// `category|repository|language`.
+    pub scope_key: String,
+    /// Stored category.
+    pub category: String,
+    /// Reports it rests on, when last counted.
+    pub report_count: i64,
+    /// The evidence sentence.
+    pub evidence: String,
+    /// The rule.
+    pub rule: String,
+    /// `suggested`, `accepted`, `dismissed` or `adopted`.
+    pub status: String,
+}
+
+/// Records a suggestion: `true` when it is new (the caller tells the
+/// admins, once), `false` when the scope had one (its count and evidence
+/// follow; its rule and status stay).
+#[tracing::instrument(level = "debug", skip_all, fields(org_id = %org), err(level = "debug"))]
+pub async fn suggest(
+    conn: &mut AnyConnection,
+    org: OrgId,
+    s: &crate::metrics::rules::Suggestion,
+) -> StoreResult<bool> {
+    const INSERT: &str =
+        "insert into rule_suggestion (org_id, scope_key, category, repository, language,
+            report_count, evidence, rule_text, created_at, updated_at)
+        values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)
+        on conflict (org_id, scope_key) do nothing
+        returning rule_suggestion_id";
+    const UPDATE: &str =
+        "update rule_suggestion set report_count = $3, evidence = $4, updated_at = $5
+        where org_id = $1 and scope_key = $2 and report_count <> $3";
+    let key = s.scope.key();
+    let id: Option<i64> = sqlx::query_scalar(INSERT)
+        .bind(org.get())
+        .bind(&key)
+        .bind(&s.scope.category)
+        .bind(s.scope.repository.as_deref())
+        .bind(s.scope.language.as_deref())
+        .bind(s.reports as i64)
+        .bind(&s.evidence)
+        .bind(&s.rule)
+        .bind(unix_now())
+        .fetch_optional(&mut *conn)
+        .await?;
+    if id.is_some() {
+        return Ok(true);
+    }
+    sqlx::query(UPDATE)
+        .bind(org.get())
+        .bind(&key)
+        .bind(s.reports as i64)
+        .bind(&s.evidence)
+        .bind(unix_now())
+        .execute(conn)
+        .await?;
+    Ok(false)
+}
+
+/// The org's suggestions, most reports first.
+#[tracing::instrument(level = "debug", skip_all, fields(org_id = %org), err(level = "debug"))]
+pub async fn suggestions(
+    conn: &mut AnyConnection,
+    org: OrgId,
+) -> StoreResult<Vec<StoredSuggestion>> {
+    const SQL: &str =
+        "select rule_suggestion_id, scope_key, category, report_count, evidence, rule_text, status
+        from rule_suggestion where org_id = $1 order by report_count desc, rule_suggestion_id";
+    let rows = sqlx::query(SQL).bind(org.get()).fetch_all(conn).await?;
+    rows.iter()
+        .map(|r| {
+            Ok(StoredSuggestion {
+                id: r.try_get("rule_suggestion_id")?,
+                scope_key: r.try_get("scope_key")?,
+                category: r.try_get("category")?,
+                report_count: r.try_get("report_count")?,
+                evidence: r.try_get("evidence")?,
+                rule: r.try_get("rule_text")?,
+                status: r.try_get("status")?,
+            })
+        })
+        .collect::<Result<_, sqlx::Error>>()
+        .map_err(Into::into)
+}

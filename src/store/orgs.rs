@@ -415,7 +415,8 @@ pub async fn github_login_holder(
 /// the cascade has little left to look for. For rebuilding the demo org.
 #[tracing::instrument(level = "debug", skip_all, fields(org_id = %org), err(level = "debug"))]
 pub async fn delete(conn: &mut AnyConnection, org: OrgId) -> StoreResult<()> {
-    const CHILDREN_FIRST: [&str; 19] = [
+    const CHILDREN_FIRST: [&str; 20] = [
+        "delete from rule_suggestion where org_id = $1",
         "delete from ai_report_note where org_id = $1",
         "delete from ai_report where org_id = $1",
         "delete from survey_review where org_id = $1",

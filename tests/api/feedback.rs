@@ -452,3 +452,94 @@ async fn metrics_feedback_groups_reports_finds_the_recurring_problem_and_keeps_w
     assert!(!dev.contains("Olga"), "no names for developers: {dev}");
     w.app.stop().await;
 }
+
+#[tokio::test]
+async fn five_reports_of_one_pattern_give_one_suggested_rule_and_the_admins_hear_once() {
+    let w = world().await;
+    // Four reports about missing tests in acme/api (Python) already.
+    for i in 0..4 {
+        let mut conn = w.app.state.db.pool().acquire().await.unwrap();
+        let id = feedback::create(
+            &mut conn,
+            w.org,
+            &feedback::NewReport {
+                reporter_slack_user_id: "UDEV".into(),
+                category: "tests".into(),
+                pull_request: Some(aimpact::domain::PullRequestId(w.pr)),
+                description: format!("missing tests {i}"),
+                source: "shortcut".into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+        feedback::set_languages(&mut conn, w.org, id, &["Python".to_string()])
+            .await
+            .unwrap();
+    }
+    let suggested = || async {
+        let mut conn = w.app.state.db.pool().acquire().await.unwrap();
+        feedback::suggestions(&mut conn, w.org).await.unwrap()
+    };
+    // The fifth, through Slack: a suggestion, and one DM to the admin.
+    let resp = slack_interaction(
+        &w.app,
+        &submission(
+            "UDEV",
+            Some(&w.pr.to_string()),
+            "Again no tests for the new branch",
+            r#"{"source":"home"}"#,
+        ),
+    )
+    .await;
+    assert_eq!(resp.status(), 200);
+    assert!(eventually(PATIENCE, || async { suggested().await.len() == 1 }).await);
+    let s = &suggested().await[0];
+    assert_eq!(
+        s.evidence,
+        "Based on 5 reports about missing or wrong tests in acme/api, Python."
+    );
+    assert!(s.rule.contains("tests that exercise it"), "{}", s.rule);
+    let told = || async {
+        calls(&w.slack, "chat.postMessage")
+            .await
+            .into_iter()
+            .filter(|c| {
+                let body: Value = serde_json::from_slice(&c.body).unwrap_or_default();
+                body["channel"] == "UADMIN" && body.to_string().contains("suggested rule")
+            })
+            .count()
+    };
+    assert!(eventually(PATIENCE, || async { told().await == 1 }).await);
+
+    // A sixth report: the count follows, nobody is told again.
+    let resp = slack_interaction(
+        &w.app,
+        &submission(
+            "UDEV",
+            Some(&w.pr.to_string()),
+            "Still no tests",
+            r#"{"source":"home"}"#,
+        ),
+    )
+    .await;
+    assert_eq!(resp.status(), 200);
+    assert!(
+        eventually(PATIENCE, || async {
+            suggested().await.first().map(|s| s.report_count) == Some(6)
+        })
+        .await
+    );
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert_eq!(told().await, 1);
+    assert_eq!(suggested().await.len(), 1);
+
+    // /metrics feedback shows it with its evidence.
+    let shown = ask_metrics(&w.app, "UDEV", "feedback").await.to_string();
+    assert!(shown.contains("Suggested rules"), "{shown}");
+    assert!(
+        shown.contains("Based on 6 reports about missing or wrong tests"),
+        "{shown}"
+    );
+    w.app.stop().await;
+}
