@@ -39,6 +39,11 @@
 //! every reviewer (quality 1–5 and the AI Detective guess, revealed once
 //! both answered, `guess_correct` as docs/metrics.md defines it).
 //!
+//! About 26 AI issue reports of the last 60 days (`feedback.rs`), each about
+//! a merged PR, with its repository's language; eight about missing tests in
+//! payments-core, so `/metrics feedback` shows a recurring problem and a
+//! suggested rule.
+//!
 //! # The story it tells
 //!
 //! AI use spreads: the share of merged PRs with *detected* AI grows from
@@ -81,6 +86,7 @@
 
 mod calendar;
 mod cast;
+mod feedback;
 mod jira;
 mod plan;
 mod prs;
@@ -135,6 +141,8 @@ pub struct DemoOrg {
     pub issues: usize,
     /// Author surveys (answered or not); reviewer surveys come with them.
     pub surveys: usize,
+    /// AI issue reports.
+    pub reports: usize,
 }
 
 /// Why seeding failed.
@@ -159,5 +167,7 @@ pub async fn seed(db: &Db, now: i64, rng_seed: u64) -> Result<DemoOrg, DemoError
     let sprint_plan = jira::sprints(now);
     let issues = jira::jira_history(&mut g, &plan, &sprint_plan, now);
     let survey_plan = surveys::surveys_of(&mut g, &plan, now);
-    write::write(db, now, plan, sprint_plan, issues, survey_plan).await
+    let mut made = write::write(db, now, plan, sprint_plan, issues, survey_plan).await?;
+    made.reports = feedback::write(db, made.org, now, rng_seed).await?;
+    Ok(made)
 }

@@ -335,5 +335,6 @@ pub(super) async fn write(
         prs: plan.prs.len(),
         issues: issues.len(),
         surveys: survey_plan.len(),
+        reports: 0,
     })
 }

@@ -275,6 +275,7 @@ async fn submitted(ctx: Ctx, i: Interaction) -> ListenerResult {
             pull_request: pr_ref.as_ref().map(|p| p.id),
             description,
             source: source.as_str().into(),
+            at: Some(ctx.state.clock.now()),
         };
         match store::create(&mut conn, ctx.org.id, &report).await {
             Ok(id) => (id, pr_ref),

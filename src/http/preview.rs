@@ -102,6 +102,7 @@ pub async fn catalogue(state: &AppState, org: &Org) -> Result<Vec<Entry>, StoreE
         e("/metrics", "/metrics me", "metrics-me"),
         e("/metrics", "/metrics ai", "metrics-ai"),
         e("/metrics", "/metrics jira", "metrics-jira"),
+        e("/metrics", "/metrics feedback", "metrics-feedback"),
         e(
             "/metrics",
             "/metrics leaderboard (this week so far)",
@@ -162,6 +163,11 @@ pub async fn catalogue(state: &AppState, org: &Org) -> Result<Vec<Entry>, StoreE
             "Messages",
             "Report AI issue: the thank-you DM",
             "message-report-thanks",
+        ),
+        e(
+            "Messages",
+            "A new suggested rule (admins' DM)",
+            "message-rule-suggestion",
         ),
     ]);
     for (label, slug) in crate::surveys::PREVIEWS {
@@ -312,6 +318,25 @@ pub async fn render(
         }
         "modal-jira-connect" => {
             return Ok((to_json(&blocks::home::jira_connect())?, PreviewKind::Modal));
+        }
+        "message-rule-suggestion" => {
+            let stored = {
+                let mut conn = state.db.pool().acquire().await.map_err(StoreError::from)?;
+                crate::store::feedback::suggestions(&mut conn, org.id).await?
+            };
+            let (evidence, rule) = stored
+                .first()
+                .map(|s| (s.evidence.clone(), s.rule.clone()))
+                .unwrap_or_else(|| {
+                    (
+                        "Based on 5 reports about missing or wrong tests in acme/api.".into(),
+                        "Every behaviour change comes with tests that exercise it.".into(),
+                    )
+                });
+            return Ok((
+                to_json(&blocks::feedback::suggestion_dm(&evidence, &rule))?,
+                PreviewKind::Message { ephemeral: false },
+            ));
         }
         "modal-report-ai-issue" | "message-report-thanks" => {
             // The newest PR, as if the reported message linked it.

@@ -29,6 +29,8 @@ pub struct NewReport {
     pub description: String,
     /// `shortcut`, `home`, `survey` or `reaction`.
     pub source: String,
+    /// When it was reported; now when `None`.
+    pub at: Option<i64>,
 }
 
 /// A stored report.
@@ -90,7 +92,7 @@ pub async fn create(
         .bind(report.pull_request.map(|p| p.0))
         .bind(&report.description)
         .bind(&report.source)
-        .bind(unix_now())
+        .bind(report.at.unwrap_or_else(unix_now))
         .fetch_optional(conn)
         .await?;
     id.map(ReportId).ok_or(StoreError::NotFound)

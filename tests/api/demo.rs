@@ -263,6 +263,26 @@ async fn seeding_the_demo_twice_rebuilds_it_with_identical_rows() {
     );
     assert!(links as f64 > 0.4 * prs as f64, "{links} links");
     assert!(reviews > surveys / 2, "{reviews} reviewer surveys");
+    // AI issue reports, with languages, and the pattern's suggested rule.
+    let reports = count(&db, "select count(*) from ai_report where org_id = $1", org).await;
+    let with_languages = count(
+        &db,
+        "select count(*) from ai_report where org_id = $1 and languages is not null and pull_request_id is not null",
+        org,
+    )
+    .await;
+    let rules = count(
+        &db,
+        "select count(*) from rule_suggestion where org_id = $1 and scope_key = 'tests|acme/payments-core|Java'",
+        org,
+    )
+    .await;
+    assert_eq!(reports as usize, made.reports);
+    assert!(
+        reports >= 20 && with_languages == reports,
+        "{reports} reports"
+    );
+    assert_eq!(rules, 1, "the missing-tests pattern has its rule");
     // Fully synced and connected, as App Home reads it.
     let synced = count(
         &db,

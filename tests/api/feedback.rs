@@ -424,6 +424,7 @@ async fn metrics_feedback_groups_reports_finds_the_recurring_problem_and_keeps_w
                 pull_request: Some(aimpact::domain::PullRequestId(w.pr)),
                 description: text.into(),
                 source: "shortcut".into(),
+                at: None,
             },
         )
         .await
