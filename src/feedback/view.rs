@@ -109,14 +109,12 @@ pub async fn view(
     let problems = recurring(&facts)
         .into_iter()
         .map(|p| {
-            let quotes = p
-                .reports
-                .iter()
-                .filter_map(|id| by_id.get(id))
-                .filter(|r| may_read(r))
-                .map(|r| r.description.clone())
-                .take(2)
-                .collect();
+            let mut quotes: Vec<String> = Vec::new();
+            for r in p.reports.iter().filter_map(|id| by_id.get(id)) {
+                if quotes.len() < 2 && may_read(r) && !quotes.contains(&r.description) {
+                    quotes.push(r.description.clone());
+                }
+            }
             ProblemLine {
                 category: p.category,
                 reports: p.reports.len(),

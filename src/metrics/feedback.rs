@@ -335,15 +335,20 @@ pub fn recurring(reports: &[ReportFact]) -> Vec<Pattern> {
             };
             let mut quotes: Vec<&str> = g.iter().map(|&i| reports[i].text.as_str()).collect();
             quotes.sort_by_key(|q| (q.chars().count(), *q));
+            quotes.dedup();
+            let repository = most(g.iter().filter_map(|&i| reports[i].repository.as_deref()));
+            // The language of the reports about that repository (all when none).
+            let language = most(
+                g.iter()
+                    .filter(|&&i| repository.is_none() || reports[i].repository == repository)
+                    .flat_map(|&i| reports[i].languages.iter().map(String::as_str)),
+            );
             Pattern {
                 reports: g.iter().map(|&i| reports[i].id).collect(),
                 category: most(g.iter().map(|&i| reports[i].category.as_str())).unwrap_or_default(),
                 terms: top.into_iter().take(5).map(|(t, _)| shown(t)).collect(),
-                repository: most(g.iter().filter_map(|&i| reports[i].repository.as_deref())),
-                language: most(
-                    g.iter()
-                        .flat_map(|&i| reports[i].languages.iter().map(String::as_str)),
-                ),
+                repository,
+                language,
                 quotes: quotes.into_iter().take(2).map(str::to_string).collect(),
             }
         })
@@ -414,6 +419,20 @@ mod tests {
         assert_eq!(p.language.as_deref(), Some("Python"));
         assert_eq!(p.quotes.len(), 2);
         assert!(p.quotes[0].chars().count() <= p.quotes[1].chars().count());
+    }
+
+    #[test]
+    fn the_same_words_twice_are_quoted_once_with_their_repository_language() {
+        let mut a = report(1, "tests", "No tests for the refund branch");
+        a.repository = Some("acme/mobile-app".into());
+        a.languages = vec!["Kotlin".into()];
+        let b = report(2, "tests", "No tests for the refund branch");
+        let c = report(3, "tests", "No tests for the refund branch");
+        let found = recurring(&[a, b, c]);
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].quotes, ["No tests for the refund branch"]);
+        assert_eq!(found[0].repository.as_deref(), Some("acme/payments-core"));
+        assert_eq!(found[0].language.as_deref(), Some("Python"));
     }
 
     #[test]
