@@ -81,6 +81,55 @@ pub(super) async fn export_surveys(
     Ok(())
 }
 
+/// One report as `aimpact export feedback` writes it.
+#[derive(Debug, serde::Serialize)]
+struct FeedbackRow {
+    id: i64,
+    reported_at: String,
+    reporter_slack_user: String,
+    category: String,
+    tool: Option<String>,
+    repository: Option<String>,
+    languages: String,
+    source: String,
+    description: String,
+    details: String,
+}
+
+/// `aimpact export feedback`: every AI issue report of the org.
+pub(super) async fn export_feedback(
+    config: &Config,
+    org: Option<&str>,
+    format: Format,
+) -> anyhow::Result<()> {
+    let (db, jobs) = app::connect_and_migrate(config).await?;
+    jobs.close().await;
+    let org = pick_org(&db, org).await?;
+    let mut conn = db.pool().acquire().await?;
+    let reports = crate::store::feedback::since(&mut conn, org, i64::MIN).await?;
+    drop(conn);
+    let rows: Vec<FeedbackRow> = reports
+        .into_iter()
+        .map(|r| FeedbackRow {
+            id: r.id.0,
+            reported_at: chrono::DateTime::from_timestamp(r.created_at, 0)
+                .map(|d| d.format("%Y-%m-%dT%H:%M:%SZ").to_string())
+                .unwrap_or_default(),
+            reporter_slack_user: r.reporter_slack_user_id,
+            category: r.category,
+            tool: r.tool,
+            repository: r.repository_name,
+            languages: r.languages.unwrap_or_default().join(";"),
+            source: r.source,
+            description: r.description,
+            details: r.notes.join("\n"),
+        })
+        .collect();
+    write_rows(&rows, format)?;
+    db.close().await;
+    Ok(())
+}
+
 /// One comparison as `aimpact export ai` writes it.
 #[derive(Debug, serde::Serialize)]
 struct AiRow {

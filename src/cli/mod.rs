@@ -8,7 +8,7 @@
 //!
 //! - `serve`: `serve`, `worker`, `migrate` and `keys rotate`.
 //! - `sync`: `sync github` and `sync jira`, in the foreground.
-//! - `export`: `export prs|issues|surveys|ai`, as JSON or spreadsheet-safe
+//! - `export`: `export prs|issues|surveys|feedback|ai`, as JSON or spreadsheet-safe
 //!   CSV ([`spreadsheet_safe`]).
 //! - `demo`: `demo`, a fresh demo database, then `serve` with the preview.
 //! - `render`: `render`, a surface's Block Kit JSON.
@@ -174,6 +174,19 @@ enum ExportWhat {
         #[arg(long, value_enum)]
         format: Format,
     },
+    /// Every AI issue report: when, who reported it (Slack user), category,
+    /// tool, repository, languages, what happened and the details added in
+    /// its thread, one row each.
+    ///
+    /// Instants are RFC 3339 UTC.
+    Feedback {
+        /// Org to export: its id or Slack team id (default: the only org).
+        #[arg(long)]
+        org: Option<String>,
+        /// Output format.
+        #[arg(long, value_enum)]
+        format: Format,
+    },
     /// Every AI vs non-AI comparison of a period, on both signals: metric,
     /// group sizes, medians with 95% bootstrap intervals, the relative
     /// difference with its interval, the Mann–Whitney p-value and the verdict.
@@ -294,6 +307,9 @@ pub async fn run(cli: Cli) -> ExitCode {
         Command::Export {
             what: ExportWhat::Surveys { org, format },
         } => export::export_surveys(&config, org.as_deref(), format).await,
+        Command::Export {
+            what: ExportWhat::Feedback { org, format },
+        } => export::export_feedback(&config, org.as_deref(), format).await,
         Command::Export {
             what: ExportWhat::Ai { org, range, format },
         } => export::export_ai(&config, org.as_deref(), &range, format).await,

@@ -5,6 +5,7 @@
 //! fetched once from GitHub. Patterns, rule suggestions and their effect
 //! build on these reports.
 
+pub mod files; // AGENTS.md and its wrappers for suggested rules (pure)
 pub mod slack;
 pub mod view;
 

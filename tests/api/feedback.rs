@@ -245,6 +245,36 @@ async fn a_report_from_a_message_linking_a_pr_is_stored_with_languages_thanked_a
         ["Also: it mocked the clock wrongly"]
     );
     w.app.stop().await;
+
+    // `aimpact export feedback`: the report, its languages and its details.
+    let export = |format: &str| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_aimpact"))
+            .args(["export", "feedback", "--format", format])
+            .env_clear()
+            .env("DATABASE_URL", w._db.url.expose())
+            .output()
+            .unwrap()
+    };
+    let out = export("json");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let rows: Vec<Value> = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(rows.len(), 1, "{rows:#?}");
+    assert_eq!(rows[0]["category"], "tests");
+    assert_eq!(rows[0]["repository"], "acme/api");
+    assert_eq!(rows[0]["languages"], "Python");
+    assert_eq!(rows[0]["details"], "Also: it mocked the clock wrongly");
+    let csv = export("csv");
+    assert!(csv.status.success());
+    assert!(
+        String::from_utf8_lossy(&csv.stdout)
+            .starts_with("id,reported_at,reporter_slack_user,category"),
+        "{}",
+        String::from_utf8_lossy(&csv.stdout)
+    );
 }
 
 #[tokio::test]
