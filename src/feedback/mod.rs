@@ -6,6 +6,7 @@
 //! build on these reports.
 
 pub mod files; // AGENTS.md and its wrappers for suggested rules (pure)
+pub mod ship; // previewing and opening the pull request with those files
 pub mod slack;
 pub mod view;
 

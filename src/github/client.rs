@@ -196,6 +196,7 @@ impl GithubClient {
         let response = match method {
             http::Method::POST => self.crab._post(path, body).await,
             http::Method::PATCH => self.crab._patch(path, body).await,
+            http::Method::PUT => self.crab._put(path, body).await,
             _ => self.crab._get(path).await,
         }
         .map_err(|e| {
@@ -278,6 +279,16 @@ impl GithubClient {
     pub async fn patch(&self, path: &str, body: &Value, what: &str) -> Result<Value, GithubError> {
         self.respect_budget().await;
         let (status, headers, bytes) = self.send(http::Method::PATCH, path, Some(body)).await?;
+        if !status.is_success() {
+            return Err(Self::refusal(status, &headers, &bytes, what));
+        }
+        Ok(serde_json::from_slice(&bytes).unwrap_or(Value::Null))
+    }
+
+    /// A REST PUT (not retried), e.g. creating or updating a file.
+    pub async fn put(&self, path: &str, body: &Value, what: &str) -> Result<Value, GithubError> {
+        self.respect_budget().await;
+        let (status, headers, bytes) = self.send(http::Method::PUT, path, Some(body)).await?;
         if !status.is_success() {
             return Err(Self::refusal(status, &headers, &bytes, what));
         }

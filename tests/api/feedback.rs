@@ -574,3 +574,183 @@ async fn five_reports_of_one_pattern_give_one_suggested_rule_and_the_admins_hear
     );
     w.app.stop().await;
 }
+
+#[tokio::test]
+async fn suggested_rules_ship_as_a_pull_request_with_exactly_the_generated_files() {
+    use aimpact::feedback::files::{self, Rule};
+    use aimpact::feedback::ship::{self, ShipError, Shipped};
+    use base64::Engine;
+    use wiremock::matchers::path_regex;
+
+    let b64 = |s: &str| base64::engine::general_purpose::STANDARD.encode(s);
+    let unb64 = |s: &str| {
+        String::from_utf8(base64::engine::general_purpose::STANDARD.decode(s).unwrap()).unwrap()
+    };
+    let rules = vec![Rule {
+        text: "Every behaviour change comes with tests that exercise it.".into(),
+        evidence: "Based on 5 reports about missing or wrong tests in acme/api, Python.".into(),
+    }];
+    let ours = "# Ours\n\nUse tabs.\n";
+    let github = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/repos/acme/api"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(
+            json!({"full_name": "acme/api", "default_branch": "main", "permissions": {"push": true}}),
+        ))
+        .mount(&github)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/repos/acme/api/contents/AGENTS.md"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(
+            json!({"type": "file", "sha": "s1", "encoding": "base64", "content": b64(ours)}),
+        ))
+        .mount(&github)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/repos/acme/api/git/ref/heads/main"))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(json!({"object": {"sha": "base-sha"}})),
+        )
+        .mount(&github)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/repos/acme/api/git/refs"))
+        .respond_with(ResponseTemplate::new(201).set_body_json(json!({})))
+        .mount(&github)
+        .await;
+    Mock::given(method("PUT"))
+        .and(path_regex("^/repos/acme/api/contents/.+"))
+        .respond_with(ResponseTemplate::new(201).set_body_json(json!({})))
+        .mount(&github)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/repos/acme/api/pulls"))
+        .respond_with(
+            ResponseTemplate::new(201).set_body_json(
+                json!({"number": 9, "html_url": "https://github.com/acme/api/pull/9"}),
+            ),
+        )
+        .mount(&github)
+        .await;
+    let api: url::Url = github.uri().parse().unwrap();
+    let client = aimpact::github::client::GithubClient::with_token(
+        &api,
+        &secrecy::SecretString::from("ghp_test".to_string()),
+    )
+    .unwrap();
+
+    // The preview shows the five files, AGENTS.md against its current text.
+    let preview = ship::preview(&client, "acme/api", &rules).await.unwrap();
+    assert_eq!(preview.len(), files::PATHS.len());
+    assert_eq!(preview[0].1.as_deref(), Some(ours));
+
+    let shipped = match ship::open_pull_request(&client, "acme/api", &rules, "1-1700000000").await {
+        Ok(s) => s,
+        Err(e) => {
+            let seen: Vec<String> = github
+                .received_requests()
+                .await
+                .unwrap()
+                .iter()
+                .map(|r| format!("{} {}", r.method, r.url))
+                .collect();
+            panic!("{e}: {seen:#?}");
+        }
+    };
+    let Shipped::Opened {
+        url,
+        number,
+        files: committed,
+    } = shipped
+    else {
+        panic!("expected a pull request: {shipped:?}");
+    };
+    assert_eq!(
+        (url.as_str(), number),
+        ("https://github.com/acme/api/pull/9", 9)
+    );
+    assert_eq!(committed, files::PATHS);
+
+    let requests = github.received_requests().await.unwrap();
+    let branch: Value = requests
+        .iter()
+        .find(|r| r.url.path() == "/repos/acme/api/git/refs")
+        .map(|r| serde_json::from_slice(&r.body).unwrap())
+        .unwrap();
+    assert_eq!(branch["ref"], "refs/heads/aimpact/rules-1-1700000000");
+    assert_eq!(branch["sha"], "base-sha");
+    let puts: Vec<(String, Value)> = requests
+        .iter()
+        .filter(|r| r.method.as_str() == "PUT")
+        .map(|r| {
+            (
+                r.url
+                    .path()
+                    .trim_start_matches("/repos/acme/api/contents/")
+                    .to_string(),
+                serde_json::from_slice(&r.body).unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        puts.iter().map(|(p, _)| p.as_str()).collect::<Vec<_>>(),
+        files::PATHS
+    );
+    // Exactly the generated files: what was committed is what the renderer
+    // makes from the repository's current text.
+    let current = |p: &str| (p == files::AGENTS_MD).then(|| ours.to_string());
+    for ((path, body), (expected_path, expected)) in puts.iter().zip(files::render(current, &rules))
+    {
+        assert_eq!(path, &expected_path);
+        assert_eq!(unb64(body["content"].as_str().unwrap()), expected, "{path}");
+        assert_eq!(body["branch"], "aimpact/rules-1-1700000000");
+    }
+    assert_eq!(
+        puts[0].1["sha"], "s1",
+        "AGENTS.md is updated, not replaced blindly"
+    );
+    assert!(unb64(puts[0].1["content"].as_str().unwrap()).starts_with(ours));
+    let pr: Value = requests
+        .iter()
+        .find(|r| r.url.path() == "/repos/acme/api/pulls")
+        .map(|r| serde_json::from_slice(&r.body).unwrap())
+        .unwrap();
+    assert_eq!(
+        (pr["head"].as_str(), pr["base"].as_str()),
+        (Some("aimpact/rules-1-1700000000"), Some("main"))
+    );
+    assert!(pr["body"].as_str().unwrap().contains("Based on 5 reports"));
+
+    // A connection that may only read is told so, and nothing is written.
+    let read_only = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/repos/acme/api"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!({"default_branch": "main", "permissions": {"push": false}})),
+        )
+        .mount(&read_only)
+        .await;
+    let client = aimpact::github::client::GithubClient::with_token(
+        &read_only.uri().parse().unwrap(),
+        &secrecy::SecretString::from("ghp_test".to_string()),
+    )
+    .unwrap();
+    let refused = ship::open_pull_request(&client, "acme/api", &rules, "2")
+        .await
+        .unwrap_err();
+    assert!(matches!(refused, ShipError::NoWriteAccess(_)), "{refused}");
+    assert!(
+        refused
+            .to_string()
+            .contains("contents and pull requests write")
+    );
+    assert!(
+        read_only
+            .received_requests()
+            .await
+            .unwrap()
+            .iter()
+            .all(|r| r.method.as_str() == "GET")
+    );
+}
