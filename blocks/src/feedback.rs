@@ -215,6 +215,19 @@ pub struct ReportLine {
     pub text: String,
 }
 
+/// A suggested rule as `/metrics feedback` lists it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SuggestionLine {
+    /// The suggestion's id (the button's value).
+    pub id: i64,
+    /// Its evidence sentence.
+    pub evidence: String,
+    /// The rule.
+    pub rule: String,
+    /// The pull request that ships it, once opened.
+    pub pull_request: Option<String>,
+}
+
 /// What `/metrics feedback` shows a viewer.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct FeedbackView {
@@ -237,8 +250,10 @@ pub struct FeedbackView {
     pub list_title: String,
     /// The reports the viewer may read, newest first.
     pub list: Vec<ReportLine>,
-    /// Suggested rules: `(evidence, rule)`, most reports first.
-    pub suggestions: Vec<(String, String)>,
+    /// Suggested rules, most reports first.
+    pub suggestions: Vec<SuggestionLine>,
+    /// The viewer may ship rules (admins): each gets an "Open pull request" button.
+    pub can_ship: bool,
     /// Reports of one pattern before a rule is suggested.
     pub min_reports: usize,
 }
@@ -326,12 +341,30 @@ pub fn feedback_message(v: &FeedbackView) -> Surface {
             "*Suggested rules* (from {} or more reports each)",
             v.min_reports
         )));
-        for (evidence, rule) in v.suggestions.iter().take(3) {
-            s.push(Block::section(&format!(
+        for sug in v.suggestions.iter().take(3) {
+            let mut text = format!(
                 "{}\n> {}",
-                escape_and_truncate(evidence, 300),
-                escape_and_truncate(rule, 1_200)
-            )));
+                escape_and_truncate(&sug.evidence, 300),
+                escape_and_truncate(&sug.rule, 1_200)
+            );
+            if let Some(url) = &sug.pull_request {
+                text.push_str(&format!(
+                    "\nShipped in <{}|a pull request>.",
+                    url.replace(['<', '>', '|'], "")
+                ));
+            }
+            if v.can_ship && sug.pull_request.is_none() {
+                s.push(Block::section_with_button(
+                    &text,
+                    Button::new(
+                        action::FEEDBACK_SHIP,
+                        "Open pull request",
+                        sug.id.to_string(),
+                    ),
+                ));
+            } else {
+                s.push(Block::section(&text));
+            }
         }
     }
     if !v.list.is_empty() {
@@ -404,6 +437,60 @@ pub fn suggestion_dm(evidence: &str, rule: &str) -> Surface {
     s.push(Block::context(
         "`/metrics feedback` lists every suggestion with its evidence.",
     ));
+    s
+}
+
+/// The modal an admin ships a rule from: the rule, the repository to open
+/// the pull request in, and what will change.
+pub fn ship_modal(
+    suggestion: i64,
+    rule: &str,
+    repositories: &[(String, String)],
+    chosen: &str,
+) -> Surface {
+    let mut s = Surface::modal("Ship this rule")
+        .with_submit("Open pull request")
+        .with_close("Cancel");
+    s.push(Block::section(&format!(
+        "> {}",
+        escape_and_truncate(rule, 1_500)
+    )));
+    let options: Vec<OptionObject> = repositories
+        .iter()
+        .map(|(label, value)| OptionObject::new(label, value.clone()))
+        .collect();
+    let initial = options.iter().find(|o| o.value == chosen).cloned();
+    s.push(Block::input(
+        input::FEEDBACK_SHIP_REPO,
+        "Repository",
+        InputElement::Single(SingleSelect {
+            action_id: input::FEEDBACK_SHIP_REPO_VALUE.to_string(),
+            placeholder: Some(PlainText::new("Choose a repository")),
+            options,
+            initial_option: initial,
+        }),
+        false,
+    ));
+    s.push(Block::context(
+        "aimpact opens a pull request on a new branch with `AGENTS.md` (the rules in a generated \
+         section; the rest of the file is kept), `CLAUDE.md` importing it, \
+         `.cursor/rules/aimpact.mdc`, `.github/copilot-instructions.md` and \
+         `.github/instructions/aimpact.instructions.md`. Only files that change are committed.",
+    ));
+    let with_meta = s
+        .clone()
+        .with_private_metadata(suggestion.to_string())
+        .unwrap_or(s);
+    match with_meta.clone().with_callback_id(callback::FEEDBACK_SHIP) {
+        Ok(with_id) => with_id,
+        Err(_) => with_meta,
+    }
+}
+
+/// The DM after shipping: the pull request, or why not.
+pub fn shipped_dm(text: &str) -> Surface {
+    let mut s = Surface::message();
+    s.push(Block::section(text));
     s
 }
 
@@ -501,11 +588,15 @@ mod tests {
                 pr: Some("acme/payments-core#7".into()),
                 text: "no\ntests".into(),
             }],
-            suggestions: vec![(
-                "Based on 9 reports about missing or wrong tests in acme/payments-core, Python."
-                    .into(),
-                "Every behaviour change comes with tests.".into(),
-            )],
+            suggestions: vec![SuggestionLine {
+                id: 4,
+                evidence:
+                    "Based on 9 reports about missing or wrong tests in acme/payments-core, Python."
+                        .into(),
+                rule: "Every behaviour change comes with tests.".into(),
+                pull_request: None,
+            }],
+            can_ship: true,
             min_reports: 5,
         };
         let m = feedback_message(&view);
@@ -550,6 +641,25 @@ mod tests {
             !text.contains("<!here>") && !text.contains("<@U1>"),
             "{text}"
         );
+    }
+
+    #[test]
+    fn the_ship_modal_is_valid_and_preselects_the_suggestions_repository() {
+        let m = ship_modal(
+            4,
+            "Write tests <!here>",
+            &[
+                ("acme/api".into(), "1".into()),
+                ("acme/web".into(), "2".into()),
+            ],
+            "2",
+        );
+        crate::validate(&m.blocks(), SurfaceKind::Modal).unwrap();
+        let json = serde_json::to_value(&m).unwrap();
+        assert_eq!(json["callback_id"], callback::FEEDBACK_SHIP);
+        assert_eq!(json["private_metadata"], "4");
+        assert_eq!(json["blocks"][1]["element"]["initial_option"]["value"], "2");
+        assert!(!json.to_string().contains("<!here>"));
     }
 
     #[test]

@@ -60,6 +60,9 @@ pub mod action {
     /// "Report AI issue" on App Home (value `"home"`) and on a survey DM
     /// after an AI answer (value `"author:<survey id>"`).
     pub const FEEDBACK_REPORT: &str = "feedback_report";
+    /// `/metrics feedback` (admins): open the pull request for a suggested
+    /// rule (value: the suggestion's id).
+    pub const FEEDBACK_SHIP: &str = "feedback_ship";
     /// Every setup button, for listener registration.
     pub const SETUP: [&str; 6] = [
         SETUP_GITHUB,
@@ -75,6 +78,8 @@ pub mod action {
 pub mod callback {
     /// Message shortcut "Report AI issue" (declared in manifest.yml).
     pub const REPORT_AI_ISSUE: &str = "report_ai_issue";
+    /// The modal an admin ships a suggested rule from.
+    pub const FEEDBACK_SHIP: &str = "feedback_ship";
     /// Modal explaining a setup step that needs an operator.
     pub const SETUP_INFO: &str = "setup_info";
     /// Modal connecting GitHub with an organisation and a token.
@@ -103,6 +108,10 @@ pub mod callback {
 
 /// `block_id`s and their inputs' `action_id`s in modals.
 pub mod input {
+    /// Ship a rule: the repository.
+    pub const FEEDBACK_SHIP_REPO: &str = "feedback_ship_repo";
+    /// Ship a rule: the repository select (value: the repository's id).
+    pub const FEEDBACK_SHIP_REPO_VALUE: &str = "feedback_ship_repo_value";
     /// Report AI issue: what kind of problem.
     pub const FEEDBACK_CATEGORY: &str = "feedback_category";
     /// Report AI issue: the category select.

@@ -51,6 +51,8 @@ create table rule_suggestion (
     rule_text text not null,
     status text not null default 'suggested'
         check (status in ('suggested', 'accepted', 'dismissed', 'adopted')),
+    -- The pull request that ships it, once an admin opened one.
+    pull_request_url text,
     created_at bigint not null,
     updated_at bigint not null,
     unique (org_id, scope_key)

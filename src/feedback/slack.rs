@@ -29,6 +29,188 @@ pub fn register(l: &mut Listeners) {
     l.view(callback::REPORT_AI_ISSUE, submitted);
     l.event("message", thread_reply);
     l.event("reaction_added", reaction);
+    l.action(action::FEEDBACK_SHIP, ship_clicked);
+    l.view(callback::FEEDBACK_SHIP, ship_submitted);
+}
+
+/// "Open pull request" on a suggested rule (admins): the modal to choose
+/// the repository.
+async fn ship_clicked(ctx: Ctx, i: Interaction) -> ListenerResult {
+    use crate::domain::Role;
+    if crate::slack::roles::resolve(&ctx, &i.user_id).await? != Role::Admin {
+        return Ok(Ack::Empty);
+    }
+    let Some(id) = i
+        .action
+        .as_ref()
+        .and_then(|a| a.value.as_deref())
+        .and_then(|v| v.parse::<i64>().ok())
+    else {
+        return Ok(Ack::Empty);
+    };
+    let (suggestion, repos) = {
+        let mut conn = ctx
+            .state
+            .db
+            .pool()
+            .acquire()
+            .await
+            .map_err(StoreError::from)?;
+        let suggestion = store::suggestion(&mut conn, ctx.org.id, id).await?;
+        let repos = crate::store::repositories::list(&mut conn, ctx.org.id).await?;
+        (suggestion, repos)
+    };
+    let Some(suggestion) = suggestion else {
+        return Ok(Ack::Empty);
+    };
+    let choices: Vec<(String, String)> = repos
+        .iter()
+        .filter(|r| r.is_tracked)
+        .map(|r| (r.full_name.clone(), r.id.0.to_string()))
+        .collect();
+    let chosen = repos
+        .iter()
+        .find(|r| Some(&r.full_name) == suggestion.repository.as_ref())
+        .map(|r| r.id.0.to_string())
+        .unwrap_or_default();
+    let trigger = i
+        .trigger_id
+        .as_deref()
+        .ok_or_else(|| ListenerError::Other("ship without trigger_id".into()))?;
+    let view = serde_json::to_value(blocks::feedback::ship_modal(
+        suggestion.id,
+        &suggestion.rule,
+        &choices,
+        &chosen,
+    ))
+    .map_err(|e| ListenerError::Other(e.to_string()))?;
+    ctx.slack().await?.views_open(trigger, &view).await?;
+    Ok(Ack::Empty)
+}
+
+/// The ship modal submitted: checked against the workspace, then the pull
+/// request is opened in the background and the admin gets a DM with it.
+async fn ship_submitted(ctx: Ctx, i: Interaction) -> ListenerResult {
+    use crate::domain::Role;
+    if i.kind == crate::slack::payload::InteractionKind::ViewClosed {
+        return Ok(Ack::Empty);
+    }
+    if crate::slack::roles::resolve(&ctx, &i.user_id).await? != Role::Admin {
+        return Ok(Ack::field_error(
+            input::FEEDBACK_SHIP_REPO,
+            "Only an aimpact admin can ship rules.",
+        ));
+    }
+    let id = i
+        .view
+        .as_ref()
+        .and_then(|v| v.private_metadata.as_deref())
+        .and_then(|m| m.parse::<i64>().ok());
+    let repo = selected(
+        &i,
+        input::FEEDBACK_SHIP_REPO,
+        input::FEEDBACK_SHIP_REPO_VALUE,
+    )
+    .and_then(|v| v.parse::<i64>().ok());
+    let (suggestion, repository) = {
+        let mut conn = ctx
+            .state
+            .db
+            .pool()
+            .acquire()
+            .await
+            .map_err(StoreError::from)?;
+        let suggestion = match id {
+            Some(id) => store::suggestion(&mut conn, ctx.org.id, id).await?,
+            None => None,
+        };
+        let repository = crate::store::repositories::list(&mut conn, ctx.org.id)
+            .await?
+            .into_iter()
+            .find(|r| Some(r.id.0) == repo);
+        (suggestion, repository)
+    };
+    let Some(suggestion) = suggestion else {
+        return Ok(Ack::field_error(
+            input::FEEDBACK_SHIP_REPO,
+            "This suggestion is not in this workspace.",
+        ));
+    };
+    let Some(repository) = repository else {
+        return Ok(Ack::field_error(
+            input::FEEDBACK_SHIP_REPO,
+            "Choose one of this workspace's repositories.",
+        ));
+    };
+    let user = i.user_id.clone();
+    tokio::spawn(async move {
+        let said = ship(&ctx, &suggestion, &repository.full_name).await;
+        let message = crate::surveys::body(&blocks::feedback::shipped_dm(&said), &said);
+        match ctx.slack().await {
+            Ok(slack) => {
+                if let Err(e) = slack.post_message(&user, &message).await {
+                    tracing::warn!(error = %e, "could not tell an admin about a shipped rule");
+                }
+            }
+            Err(e) => tracing::warn!(error = %e, "no Slack client to tell about a shipped rule"),
+        }
+    });
+    Ok(Ack::Empty)
+}
+
+/// Opens the pull request; what to tell the admin.
+async fn ship(ctx: &Ctx, suggestion: &store::StoredSuggestion, repo: &str) -> String {
+    use super::ship::{ShipError, Shipped, open_pull_request};
+    let repo_shown = blocks::limits::escape_mrkdwn(repo).into_owned();
+    let client = match crate::github::connect::client_for(
+        &ctx.state.db,
+        &ctx.state.keys,
+        &ctx.state.config.github,
+        ctx.org.id,
+    )
+    .await
+    {
+        Ok(Some((client, _))) => client,
+        Ok(None) => return "GitHub is not connected, so the rule could not be shipped. Connect it from App Home.".into(),
+        Err(e) => {
+            tracing::warn!(org_id = %ctx.org.id, error = %e, "no GitHub client to ship a rule");
+            return "GitHub could not be reached; the rule was not shipped. Try again in a few minutes.".into();
+        }
+    };
+    let rules = [super::files::Rule {
+        text: suggestion.rule.clone(),
+        evidence: suggestion.evidence.clone(),
+    }];
+    let stamp = format!("{}-{}", suggestion.id, ctx.state.clock.now());
+    match open_pull_request(&client, repo, &rules, &stamp).await {
+        Ok(Shipped::Opened { url, files, .. }) => {
+            if let Ok(mut conn) = ctx.state.db.pool().acquire().await
+                && let Err(e) =
+                    store::mark_shipped(&mut conn, ctx.org.id, suggestion.id, &url).await
+            {
+                tracing::warn!(error = %e, "could not record a shipped rule");
+            }
+            format!(
+                ":rocket: The rule is in a pull request on {repo_shown}: <{}|review and merge it>. It changes {} file{}.",
+                url.replace(['<', '>', '|'], ""),
+                files.len(),
+                if files.len() == 1 { "" } else { "s" }
+            )
+        }
+        Ok(Shipped::UpToDate) => {
+            format!(":white_check_mark: {repo_shown} already has this rule in its agent files.")
+        }
+        Err(e @ ShipError::NoWriteAccess(_)) => format!(
+            ":warning: {}.",
+            blocks::limits::escape_mrkdwn(&e.to_string())
+        ),
+        Err(e) => {
+            tracing::warn!(org_id = %ctx.org.id, error = %e, "shipping a rule failed");
+            format!(
+                ":warning: GitHub did not accept the change on {repo_shown}; it has been logged. Try again later."
+            )
+        }
+    }
 }
 
 /// What the modal carries to its submission. Only `source` is trusted as

@@ -80,13 +80,18 @@ pub async fn view(
             .collect()
     };
     let readable = readable(state, org, viewer).await?;
-    let suggestions: Vec<(String, String)> = {
+    let suggestions: Vec<blocks::feedback::SuggestionLine> = {
         let mut conn = state.db.pool().acquire().await?;
         store::suggestions(&mut conn, org.id)
             .await?
             .into_iter()
             .filter(|s| s.status != "dismissed")
-            .map(|s| (s.evidence, s.rule))
+            .map(|s| blocks::feedback::SuggestionLine {
+                id: s.id,
+                evidence: s.evidence,
+                rule: s.rule,
+                pull_request: s.pull_request_url,
+            })
             .collect()
     };
     let may_read = |r: &Report| match &readable {
@@ -160,6 +165,7 @@ pub async fn view(
         },
         list,
         suggestions,
+        can_ship: viewer.role == Role::Admin,
         min_reports: crate::metrics::rules::MIN_REPORTS,
     })
 }

@@ -312,6 +312,64 @@ pub struct StoredSuggestion {
     pub rule: String,
     /// `suggested`, `accepted`, `dismissed` or `adopted`.
     pub status: String,
+    /// `owner/name` it is about, when its reports link PRs.
+    pub repository: Option<String>,
+    /// The pull request that ships it.
+    pub pull_request_url: Option<String>,
+}
+
+fn suggestion_from(r: &sqlx::any::AnyRow) -> Result<StoredSuggestion, sqlx::Error> {
+    Ok(StoredSuggestion {
+        id: r.try_get("rule_suggestion_id")?,
+        scope_key: r.try_get("scope_key")?,
+        category: r.try_get("category")?,
+        report_count: r.try_get("report_count")?,
+        evidence: r.try_get("evidence")?,
+        rule: r.try_get("rule_text")?,
+        status: r.try_get("status")?,
+        repository: r.try_get("repository")?,
+        pull_request_url: r.try_get("pull_request_url")?,
+    })
+}
+
+/// One suggestion of the org; `None` for another org's id.
+#[tracing::instrument(level = "debug", skip_all, fields(org_id = %org), err(level = "debug"))]
+pub async fn suggestion(
+    conn: &mut AnyConnection,
+    org: OrgId,
+    id: i64,
+) -> StoreResult<Option<StoredSuggestion>> {
+    const SQL: &str =
+        "select rule_suggestion_id, scope_key, category, report_count, evidence, rule_text,
+            status, repository, pull_request_url
+        from rule_suggestion where org_id = $1 and rule_suggestion_id = $2";
+    let row = sqlx::query(SQL)
+        .bind(org.get())
+        .bind(id)
+        .fetch_optional(conn)
+        .await?;
+    Ok(row.as_ref().map(suggestion_from).transpose()?)
+}
+
+/// Records the pull request that ships a suggestion (it is then accepted).
+#[tracing::instrument(level = "debug", skip_all, fields(org_id = %org), err(level = "debug"))]
+pub async fn mark_shipped(
+    conn: &mut AnyConnection,
+    org: OrgId,
+    id: i64,
+    url: &str,
+) -> StoreResult<()> {
+    const SQL: &str =
+        "update rule_suggestion set status = 'accepted', pull_request_url = $3, updated_at = $4
+        where org_id = $1 and rule_suggestion_id = $2";
+    sqlx::query(SQL)
+        .bind(org.get())
+        .bind(id)
+        .bind(url)
+        .bind(unix_now())
+        .execute(conn)
+        .await?;
+    Ok(())
 }
 
 /// Records a suggestion: `true` when it is new (the caller tells the
@@ -366,21 +424,12 @@ pub async fn suggestions(
     org: OrgId,
 ) -> StoreResult<Vec<StoredSuggestion>> {
     const SQL: &str =
-        "select rule_suggestion_id, scope_key, category, report_count, evidence, rule_text, status
+        "select rule_suggestion_id, scope_key, category, report_count, evidence, rule_text,
+            status, repository, pull_request_url
         from rule_suggestion where org_id = $1 order by report_count desc, rule_suggestion_id";
     let rows = sqlx::query(SQL).bind(org.get()).fetch_all(conn).await?;
     rows.iter()
-        .map(|r| {
-            Ok(StoredSuggestion {
-                id: r.try_get("rule_suggestion_id")?,
-                scope_key: r.try_get("scope_key")?,
-                category: r.try_get("category")?,
-                report_count: r.try_get("report_count")?,
-                evidence: r.try_get("evidence")?,
-                rule: r.try_get("rule_text")?,
-                status: r.try_get("status")?,
-            })
-        })
+        .map(suggestion_from)
         .collect::<Result<_, sqlx::Error>>()
         .map_err(Into::into)
 }

@@ -565,13 +565,129 @@ async fn five_reports_of_one_pattern_give_one_suggested_rule_and_the_admins_hear
     assert_eq!(told().await, 1);
     assert_eq!(suggested().await.len(), 1);
 
-    // /metrics feedback shows it with its evidence.
+    // /metrics feedback shows it with its evidence; only admins can ship it.
     let shown = ask_metrics(&w.app, "UDEV", "feedback").await.to_string();
     assert!(shown.contains("Suggested rules"), "{shown}");
     assert!(
         shown.contains("Based on 6 reports about missing or wrong tests"),
         "{shown}"
     );
+    assert!(!shown.contains("feedback_ship"), "{shown}");
+    {
+        let mut conn = w.app.state.db.pool().acquire().await.unwrap();
+        aimpact::store::roles::set(
+            &mut conn,
+            w.org,
+            "UADMIN",
+            aimpact::domain::Role::Admin,
+            None,
+        )
+        .await
+        .unwrap();
+    }
+    let admin_view = ask_metrics(&w.app, "UADMIN", "feedback").await.to_string();
+    assert!(admin_view.contains("feedback_ship"), "{admin_view}");
+
+    // The admin ships it: the modal, then the pull request on the fake
+    // GitHub, then a DM with its link.
+    let id = suggested().await[0].id;
+    for (m, p, body) in [
+        (
+            "GET",
+            "/repos/acme/api",
+            json!({"default_branch": "main", "permissions": {"push": true}}),
+        ),
+        (
+            "GET",
+            "/repos/acme/api/git/ref/heads/main",
+            json!({"object": {"sha": "base"}}),
+        ),
+        ("POST", "/repos/acme/api/git/refs", json!({})),
+        (
+            "POST",
+            "/repos/acme/api/pulls",
+            json!({"number": 12, "html_url": "https://github.com/acme/api/pull/12"}),
+        ),
+    ] {
+        Mock::given(method(m))
+            .and(path(p))
+            .respond_with(ResponseTemplate::new(200).set_body_json(body))
+            .mount(&w.github)
+            .await;
+    }
+    Mock::given(method("PUT"))
+        .and(wiremock::matchers::path_regex(
+            "^/repos/acme/api/contents/.+",
+        ))
+        .respond_with(ResponseTemplate::new(201).set_body_json(json!({})))
+        .mount(&w.github)
+        .await;
+    let click = |user: &str| {
+        json!({
+            "type": "block_actions", "team": {"id": "T1"}, "user": {"id": user}, "trigger_id": "trig-9",
+            "actions": [{"action_id": "feedback_ship", "block_id": "b", "value": id.to_string(), "type": "button"}]
+        })
+    };
+    let opened_before = calls(&w.slack, "views.open").await.len();
+    slack_interaction(&w.app, &click("UDEV")).await;
+    assert_eq!(
+        calls(&w.slack, "views.open").await.len(),
+        opened_before,
+        "developers cannot ship"
+    );
+    slack_interaction(&w.app, &click("UADMIN")).await;
+    let opened = calls(&w.slack, "views.open").await;
+    assert_eq!(opened.len(), opened_before + 1);
+    let modal: Value = serde_json::from_slice(&opened.last().unwrap().body).unwrap();
+    assert_eq!(modal["view"]["callback_id"], "feedback_ship");
+    let repo_id = modal["view"]["blocks"][1]["element"]["initial_option"]["value"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let submit = |metadata: &str| {
+        json!({
+            "type": "view_submission", "team": {"id": "T1"}, "user": {"id": "UADMIN"},
+            "view": {"id": "V7", "callback_id": "feedback_ship", "private_metadata": metadata,
+                "state": {"values": {"feedback_ship_repo": {"feedback_ship_repo_value": {
+                    "type": "static_select", "selected_option": {"text": {"type": "plain_text", "text": "acme/api"}, "value": repo_id}}}}}}
+        })
+    };
+    // A forged suggestion id is refused.
+    let forged = slack_interaction(&w.app, &submit("999999"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(forged.contains("not in this workspace"), "{forged}");
+    let ok = slack_interaction(&w.app, &submit(&id.to_string())).await;
+    assert_eq!(ok.status(), 200);
+    assert!(
+        eventually(PATIENCE, || async {
+            suggested().await[0].pull_request_url.as_deref()
+                == Some("https://github.com/acme/api/pull/12")
+        })
+        .await
+    );
+    assert!(
+        eventually(PATIENCE, || async {
+            calls(&w.slack, "chat.postMessage").await.iter().any(|c| {
+                let body: Value = serde_json::from_slice(&c.body).unwrap_or_default();
+                body["channel"] == "UADMIN" && body.to_string().contains("pull/12")
+            })
+        })
+        .await
+    );
+    let puts = w
+        .github
+        .received_requests()
+        .await
+        .unwrap()
+        .iter()
+        .filter(|r| r.method.as_str() == "PUT")
+        .count();
+    assert_eq!(puts, 5, "every agent file committed once");
+    let after = ask_metrics(&w.app, "UADMIN", "feedback").await.to_string();
+    assert!(after.contains("Shipped in"), "{after}");
     w.app.stop().await;
 }
 
