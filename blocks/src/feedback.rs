@@ -226,6 +226,8 @@ pub struct SuggestionLine {
     pub rule: String,
     /// The pull request that ships it, once opened.
     pub pull_request: Option<String>,
+    /// That pull request merged: the rule is in use.
+    pub adopted: bool,
 }
 
 /// What `/metrics feedback` shows a viewer.
@@ -348,10 +350,16 @@ pub fn feedback_message(v: &FeedbackView) -> Surface {
                 escape_and_truncate(&sug.rule, 1_200)
             );
             if let Some(url) = &sug.pull_request {
-                text.push_str(&format!(
-                    "\nShipped in <{}|a pull request>.",
-                    url.replace(['<', '>', '|'], "")
-                ));
+                let url = url.replace(['<', '>', '|'], "");
+                if sug.adopted {
+                    text.push_str(&format!(
+                        "\n:white_check_mark: Adopted: <{url}|its pull request> merged."
+                    ));
+                } else {
+                    text.push_str(&format!(
+                        "\nShipped in <{url}|a pull request>, not merged yet."
+                    ));
+                }
             }
             if v.can_ship && sug.pull_request.is_none() {
                 s.push(Block::section_with_button(
@@ -595,6 +603,7 @@ mod tests {
                         .into(),
                 rule: "Every behaviour change comes with tests.".into(),
                 pull_request: None,
+                adopted: false,
             }],
             can_ship: true,
             min_reports: 5,

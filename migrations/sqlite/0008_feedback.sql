@@ -51,8 +51,10 @@ create table rule_suggestion (
     rule_text text not null,
     status text not null default 'suggested'
         check (status in ('suggested', 'accepted', 'dismissed', 'adopted')),
-    -- The pull request that ships it, once an admin opened one.
+    -- The pull request that ships it, once an admin opened one, and when it
+    -- merged (the rule is then adopted).
     pull_request_url text,
+    adopted_at bigint,
     created_at bigint not null,
     updated_at bigint not null,
     unique (org_id, scope_key)

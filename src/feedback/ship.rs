@@ -150,7 +150,7 @@ pub async fn open_pull_request(
         )
         .await?;
     let sha = head["object"]["sha"].as_str().unwrap_or_default();
-    let branch = format!("aimpact/rules-{stamp}");
+    let branch = format!("{}{stamp}", crate::github::ingest::SHIPPED_RULES_BRANCH);
     client
         .post(
             &format!("/repos/{repo}/git/refs"),

@@ -90,6 +90,7 @@ pub async fn view(
                 id: s.id,
                 evidence: s.evidence,
                 rule: s.rule,
+                adopted: s.status == "adopted",
                 pull_request: s.pull_request_url,
             })
             .collect()

@@ -117,6 +117,10 @@ pub struct Ingested {
     pub newly_merged: bool,
 }
 
+/// The branch prefix of pull requests that ship suggested agent rules
+/// (`feedback::ship`).
+pub const SHIPPED_RULES_BRANCH: &str = "aimpact/rules-";
+
 /// Repositories and people already looked up or created inside one
 /// transaction, so a page of PRs asks for each only once. Only valid
 /// inside the transaction that filled it (a rollback forgets the rows).
@@ -378,5 +382,18 @@ pub async fn ingest_seen(
     }
     let newly_merged =
         facts.merged_at.is_some() && old.as_ref().is_none_or(|o| o.merged_at.is_none());
+    if newly_merged && facts.head_ref.starts_with(SHIPPED_RULES_BRANCH) {
+        // The pull request that shipped suggested agent rules merged: they
+        // are adopted from now.
+        crate::store::feedback::adopt_shipped(
+            &mut *conn,
+            org,
+            &facts.repo.owner,
+            &facts.repo.name,
+            facts.number,
+            facts.merged_at.unwrap_or_default(),
+        )
+        .await?;
+    }
     Ok(Ingested { pr, newly_merged })
 }

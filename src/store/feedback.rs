@@ -332,6 +332,33 @@ fn suggestion_from(r: &sqlx::any::AnyRow) -> Result<StoredSuggestion, sqlx::Erro
     })
 }
 
+/// A shipped suggestion whose pull request (`owner/name#number`, any GitHub
+/// host) merged at `at` becomes adopted; false when none matches.
+#[tracing::instrument(level = "debug", skip_all, fields(org_id = %org), err(level = "debug"))]
+pub async fn adopt_shipped(
+    conn: &mut AnyConnection,
+    org: OrgId,
+    owner: &str,
+    name: &str,
+    number: i64,
+    at: i64,
+) -> StoreResult<bool> {
+    const SQL: &str =
+        "update rule_suggestion set status = 'adopted', adopted_at = $3, updated_at = $4
+        where org_id = $1 and status = 'accepted' and pull_request_url is not null
+            and length(pull_request_url) >= length($2)
+            and lower(substr(pull_request_url, length(pull_request_url) - length($2) + 1)) = $2";
+    let suffix = format!("/{owner}/{name}/pull/{number}").to_lowercase();
+    let done = sqlx::query(SQL)
+        .bind(org.get())
+        .bind(suffix)
+        .bind(at)
+        .bind(unix_now())
+        .execute(conn)
+        .await?;
+    Ok(done.rows_affected() > 0)
+}
+
 /// One suggestion of the org; `None` for another org's id.
 #[tracing::instrument(level = "debug", skip_all, fields(org_id = %org), err(level = "debug"))]
 pub async fn suggestion(

@@ -17,6 +17,7 @@ use crate::helpers::{
 };
 
 const DAY: i64 = 86_400;
+const WEBHOOK_SECRET: &str = "feedback-webhook-secret";
 
 struct World {
     /// Holds the SQLite file until the test ends.
@@ -48,6 +49,7 @@ async fn world() -> World {
         .await;
     let mut settings = slack_settings(&slack);
     settings.push(("GITHUB_API_URL", github.uri()));
+    settings.push(("GITHUB_WEBHOOK_SECRET", WEBHOOK_SECRET.to_string()));
     let pairs: Vec<(&str, &str)> = settings.iter().map(|(k, v)| (*k, v.as_str())).collect();
     let app = spawn_app_with(&db, &pairs, true).await;
     let org = install_org(&app, "T1", "UADMIN").await;
@@ -688,6 +690,62 @@ async fn five_reports_of_one_pattern_give_one_suggested_rule_and_the_admins_hear
     assert_eq!(puts, 5, "every agent file committed once");
     let after = ask_metrics(&w.app, "UADMIN", "feedback").await.to_string();
     assert!(after.contains("Shipped in"), "{after}");
+
+    // GitHub says the pull request merged: the rule is adopted.
+    let mut merged: Value = serde_json::from_slice(
+        &std::fs::read(format!(
+            "{}/tests/fixtures/github/pull_request.closed.merged.json",
+            env!("CARGO_MANIFEST_DIR")
+        ))
+        .unwrap(),
+    )
+    .unwrap();
+    for (pointer, value) in [
+        ("/repository/full_name", json!("acme/api")),
+        ("/repository/name", json!("api")),
+        ("/repository/owner/login", json!("acme")),
+        ("/pull_request/base/repo/full_name", json!("acme/api")),
+        ("/pull_request/base/repo/name", json!("api")),
+        ("/pull_request/base/repo/owner/login", json!("acme")),
+        ("/pull_request/number", json!(12)),
+        ("/number", json!(12)),
+        ("/pull_request/head/ref", json!("aimpact/rules-1-2")),
+        ("/pull_request/node_id", json!("PR_rules_12")),
+    ] {
+        if let Some(slot) = merged.pointer_mut(pointer) {
+            *slot = value;
+        }
+    }
+    if let Some(map) = merged.as_object_mut() {
+        map.remove("installation");
+    }
+    let body = serde_json::to_vec(&merged).unwrap();
+    let delivered = w
+        .app
+        .http
+        .post(w.app.url("/github/webhook"))
+        .header("x-github-event", "pull_request")
+        .header("x-github-delivery", "d-rules-12")
+        .header(
+            "x-hub-signature-256",
+            aimpact::github::webhook::sign(WEBHOOK_SECRET, &body),
+        )
+        .header("content-type", "application/json")
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert!(delivered.status().is_success(), "{}", delivered.status());
+    assert!(
+        eventually(PATIENCE, || async {
+            suggested().await[0].status == "adopted"
+        })
+        .await,
+        "{:?}",
+        suggested().await
+    );
+    let adopted = ask_metrics(&w.app, "UADMIN", "feedback").await.to_string();
+    assert!(adopted.contains("Adopted"), "{adopted}");
     w.app.stop().await;
 }
 
