@@ -228,6 +228,8 @@ pub struct SuggestionLine {
     pub pull_request: Option<String>,
     /// That pull request merged: the rule is in use.
     pub adopted: bool,
+    /// Whether it helped, once adopted (a sentence).
+    pub effect: Option<String>,
 }
 
 /// What `/metrics feedback` shows a viewer.
@@ -355,6 +357,10 @@ pub fn feedback_message(v: &FeedbackView) -> Surface {
                     text.push_str(&format!(
                         "\n:white_check_mark: Adopted: <{url}|its pull request> merged."
                     ));
+                    if let Some(effect) = &sug.effect {
+                        text.push('\n');
+                        text.push_str(&escape_and_truncate(effect, 400));
+                    }
                 } else {
                     text.push_str(&format!(
                         "\nShipped in <{url}|a pull request>, not merged yet."
@@ -604,6 +610,7 @@ mod tests {
                 rule: "Every behaviour change comes with tests.".into(),
                 pull_request: None,
                 adopted: false,
+                effect: None,
             }],
             can_ship: true,
             min_reports: 5,

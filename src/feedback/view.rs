@@ -63,6 +63,62 @@ async fn readable(
     Ok(Some(people))
 }
 
+/// Longest window compared before and after adoption (six weeks).
+const EFFECT_WINDOW_MAX: i64 = 42 * 86_400;
+
+/// Whether an adopted rule helped: its pattern's reports per merged PR in
+/// its repository, equal windows before and after `adopted`.
+async fn effect_of(
+    state: &AppState,
+    org: &Org,
+    s: &store::StoredSuggestion,
+    adopted: i64,
+    now: i64,
+) -> Result<String, StoreError> {
+    use crate::metrics::rules::{effect, effect_sentence};
+    let window = (now - adopted).clamp(0, EFFECT_WINDOW_MAX);
+    let mut conn = state.db.pool().acquire().await?;
+    let reports = store::since(&mut conn, org.id, adopted - window).await?;
+    let in_scope = |r: &&Report| {
+        r.category == s.category
+            && r.repository_name == s.repository
+            && r.created_at < adopted + window
+    };
+    let before = reports
+        .iter()
+        .filter(in_scope)
+        .filter(|r| r.created_at < adopted)
+        .count() as i64;
+    let after = reports
+        .iter()
+        .filter(in_scope)
+        .filter(|r| r.created_at >= adopted)
+        .count() as i64;
+    let (prs_before, prs_after) = match &s.repository {
+        Some(repo) => (
+            crate::store::pull_requests::merged_in_repository(
+                &mut conn,
+                org.id,
+                repo,
+                adopted - window,
+                adopted,
+            )
+            .await?,
+            crate::store::pull_requests::merged_in_repository(
+                &mut conn,
+                org.id,
+                repo,
+                adopted,
+                adopted + window,
+            )
+            .await?,
+        ),
+        None => (0, 0),
+    };
+    let e = effect(before, prs_before, after, prs_after, window);
+    Ok(effect_sentence(&e, (window / (7 * 86_400)).max(1)))
+}
+
 /// The view of `period` (called `words`, e.g. "last 30 days") for `viewer`.
 pub async fn view(
     state: &AppState,
@@ -80,21 +136,26 @@ pub async fn view(
             .collect()
     };
     let readable = readable(state, org, viewer).await?;
-    let suggestions: Vec<blocks::feedback::SuggestionLine> = {
+    let stored = {
         let mut conn = state.db.pool().acquire().await?;
-        store::suggestions(&mut conn, org.id)
-            .await?
-            .into_iter()
-            .filter(|s| s.status != "dismissed")
-            .map(|s| blocks::feedback::SuggestionLine {
-                id: s.id,
-                evidence: s.evidence,
-                rule: s.rule,
-                adopted: s.status == "adopted",
-                pull_request: s.pull_request_url,
-            })
-            .collect()
+        store::suggestions(&mut conn, org.id).await?
     };
+    let now = state.clock.now();
+    let mut suggestions: Vec<blocks::feedback::SuggestionLine> = Vec::new();
+    for s in stored.into_iter().filter(|s| s.status != "dismissed") {
+        let effect = match (s.status.as_str(), s.adopted_at) {
+            ("adopted", Some(at)) => Some(effect_of(state, org, &s, at, now).await?),
+            _ => None,
+        };
+        suggestions.push(blocks::feedback::SuggestionLine {
+            id: s.id,
+            evidence: s.evidence,
+            rule: s.rule,
+            adopted: s.status == "adopted",
+            pull_request: s.pull_request_url,
+            effect,
+        });
+    }
     let may_read = |r: &Report| match &readable {
         None => true,
         Some(set) => r.reporter.is_some_and(|p| set.contains(&p)),

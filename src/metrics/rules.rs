@@ -209,3 +209,130 @@ mod tests {
         }
     }
 }
+
+/// Whether an adopted rule helped: its pattern's report rate per 100
+/// merged PRs in its repository, the same length of time before and after
+/// adoption.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Effect {
+    /// Too few reports or PRs, or too little time since adoption.
+    NotEnoughData,
+    /// The rate ratio after/before with its 95% interval.
+    Measured {
+        /// Reports before.
+        before: i64,
+        /// Reports after.
+        after: i64,
+        /// After rate / before rate.
+        ratio: f64,
+        /// 95% interval of the ratio.
+        low: f64,
+        /// 95% interval of the ratio.
+        high: f64,
+    },
+}
+
+/// Reports before adoption needed for a verdict.
+pub const EFFECT_MIN_REPORTS_BEFORE: i64 = 10;
+/// Merged PRs needed in each window.
+pub const EFFECT_MIN_PRS: i64 = 20;
+/// Time after adoption needed for a verdict (two weeks).
+pub const EFFECT_MIN_SECS: i64 = 14 * 86_400;
+
+/// The effect from the counts of reports and merged PRs before and after
+/// (equal windows of `window` seconds). The interval is the usual one for a
+/// ratio of Poisson rates (log scale, SE `sqrt(1/a + 1/b)`; a zero count
+/// after adoption counts as 0.5).
+pub fn effect(
+    reports_before: i64,
+    prs_before: i64,
+    reports_after: i64,
+    prs_after: i64,
+    window: i64,
+) -> Effect {
+    if window < EFFECT_MIN_SECS
+        || reports_before < EFFECT_MIN_REPORTS_BEFORE
+        || prs_before < EFFECT_MIN_PRS
+        || prs_after < EFFECT_MIN_PRS
+    {
+        return Effect::NotEnoughData;
+    }
+    let a = (reports_after as f64).max(0.5);
+    let b = reports_before as f64;
+    let ratio = (a / prs_after as f64) / (b / prs_before as f64);
+    let se = (1.0 / a + 1.0 / b).sqrt();
+    let z = 1.959_963_984_540_054;
+    Effect::Measured {
+        before: reports_before,
+        after: reports_after,
+        ratio,
+        low: (ratio.ln() - z * se).exp(),
+        high: (ratio.ln() + z * se).exp(),
+    }
+}
+
+/// The sentence `/metrics feedback` shows for an effect.
+pub fn effect_sentence(e: &Effect, weeks: i64) -> String {
+    match e {
+        Effect::NotEnoughData => {
+            "Effect: not enough data yet (a verdict needs 2 weeks, 10 reports before and 20 merged PRs on each side).".into()
+        }
+        Effect::Measured {
+            before,
+            after,
+            ratio,
+            low,
+            high,
+        } => {
+            let pct = |r: f64| ((1.0 - r) * 100.0).round() as i64;
+            if *high < 1.0 {
+                format!(
+                    "Effect: reports fell {}% (95% CI {}% to {}%) in the {weeks} weeks after the rule, {before} before, {after} after.",
+                    pct(*ratio),
+                    pct(*high),
+                    pct(*low)
+                )
+            } else if *low > 1.0 {
+                format!(
+                    "Effect: reports rose {}% in the {weeks} weeks after the rule ({before} before, {after} after): refine or remove it.",
+                    -pct(*ratio)
+                )
+            } else {
+                format!(
+                    "Effect: no clear change in the {weeks} weeks after the rule ({before} before, {after} after; rate ratio {ratio:.2}, 95% CI {low:.2} to {high:.2}): refine it if it stays so."
+                )
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod effect_tests {
+    use super::*;
+
+    #[test]
+    fn a_verdict_needs_enough_data_and_says_how_much_reports_fell() {
+        assert_eq!(effect(30, 100, 9, 100, 7 * 86_400), Effect::NotEnoughData);
+        assert_eq!(effect(9, 100, 1, 100, 42 * 86_400), Effect::NotEnoughData);
+        assert_eq!(effect(30, 100, 9, 10, 42 * 86_400), Effect::NotEnoughData);
+        let e = effect(30, 100, 9, 100, 42 * 86_400);
+        let Effect::Measured {
+            ratio, low, high, ..
+        } = e
+        else {
+            panic!("{e:?}");
+        };
+        assert!((ratio - 0.3).abs() < 1e-9);
+        assert!(low < ratio && ratio < high && high < 1.0, "{low} {high}");
+        let s = effect_sentence(&e, 6);
+        assert!(s.starts_with("Effect: reports fell 70% (95% CI"), "{s}");
+        assert!(s.contains("30 before, 9 after"), "{s}");
+        // No change: said so, with the interval.
+        let same = effect(20, 100, 20, 100, 42 * 86_400);
+        assert!(effect_sentence(&same, 6).contains("no clear change"));
+        // Worse: flagged for refinement.
+        let worse = effect(10, 100, 40, 100, 42 * 86_400);
+        assert!(effect_sentence(&worse, 6).contains("refine or remove"));
+        assert!(effect_sentence(&Effect::NotEnoughData, 1).contains("not enough data yet"));
+    }
+}

@@ -316,6 +316,8 @@ pub struct StoredSuggestion {
     pub repository: Option<String>,
     /// The pull request that ships it.
     pub pull_request_url: Option<String>,
+    /// When that pull request merged.
+    pub adopted_at: Option<i64>,
 }
 
 fn suggestion_from(r: &sqlx::any::AnyRow) -> Result<StoredSuggestion, sqlx::Error> {
@@ -329,6 +331,7 @@ fn suggestion_from(r: &sqlx::any::AnyRow) -> Result<StoredSuggestion, sqlx::Erro
         status: r.try_get("status")?,
         repository: r.try_get("repository")?,
         pull_request_url: r.try_get("pull_request_url")?,
+        adopted_at: r.try_get("adopted_at")?,
     })
 }
 
@@ -368,7 +371,7 @@ pub async fn suggestion(
 ) -> StoreResult<Option<StoredSuggestion>> {
     const SQL: &str =
         "select rule_suggestion_id, scope_key, category, report_count, evidence, rule_text,
-            status, repository, pull_request_url
+            status, repository, pull_request_url, adopted_at
         from rule_suggestion where org_id = $1 and rule_suggestion_id = $2";
     let row = sqlx::query(SQL)
         .bind(org.get())
@@ -452,7 +455,7 @@ pub async fn suggestions(
 ) -> StoreResult<Vec<StoredSuggestion>> {
     const SQL: &str =
         "select rule_suggestion_id, scope_key, category, report_count, evidence, rule_text,
-            status, repository, pull_request_url
+            status, repository, pull_request_url, adopted_at
         from rule_suggestion where org_id = $1 order by report_count desc, rule_suggestion_id";
     let rows = sqlx::query(SQL).bind(org.get()).fetch_all(conn).await?;
     rows.iter()

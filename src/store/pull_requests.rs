@@ -586,3 +586,25 @@ pub async fn search(
         .await?;
     Ok(rows.iter().map(pr_ref).collect::<Result<_, _>>()?)
 }
+
+/// Merged PRs of the org's repository `owner/name` in `[from, to)`.
+#[tracing::instrument(level = "debug", skip_all, fields(org_id = %org), err(level = "debug"))]
+pub async fn merged_in_repository(
+    conn: &mut AnyConnection,
+    org: OrgId,
+    full_name: &str,
+    from: i64,
+    to: i64,
+) -> StoreResult<i64> {
+    const SQL: &str = "select count(*) from pull_request p
+        join repository r on r.org_id = p.org_id and r.repository_id = p.repository_id
+        where p.org_id = $1 and lower(r.owner || '/' || r.name) = lower($2)
+            and p.merged_at >= $3 and p.merged_at < $4";
+    Ok(sqlx::query_scalar(SQL)
+        .bind(org.get())
+        .bind(full_name)
+        .bind(from)
+        .bind(to)
+        .fetch_one(conn)
+        .await?)
+}

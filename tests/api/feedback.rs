@@ -746,6 +746,7 @@ async fn five_reports_of_one_pattern_give_one_suggested_rule_and_the_admins_hear
     );
     let adopted = ask_metrics(&w.app, "UADMIN", "feedback").await.to_string();
     assert!(adopted.contains("Adopted"), "{adopted}");
+    assert!(adopted.contains("Effect: not enough data yet"), "{adopted}");
     w.app.stop().await;
 }
 
