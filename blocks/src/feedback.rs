@@ -209,7 +209,7 @@ pub struct ReportLine {
     pub who: Option<String>,
     /// Stored category.
     pub category: String,
-    /// `owner/name#123`, when linked.
+    /// The linked PR's repository (`owner/name`), when one is linked.
     pub pr: Option<String>,
     /// What happened.
     pub text: String,
